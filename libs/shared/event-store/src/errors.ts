@@ -1,0 +1,27 @@
+import type { ExpectedRevision } from './event-store.port';
+
+export type ActualRevision = number | 'no_stream';
+
+/** The caller's expected revision is stale: somebody else wrote first. */
+export class WrongExpectedRevisionError extends Error {
+  override readonly name = 'WrongExpectedRevisionError';
+  constructor(
+    readonly streamName: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: ActualRevision,
+  ) {
+    super(`stream "${streamName}": expected revision ${String(expected)}, actual ${String(actual)}`);
+  }
+}
+
+/** The append was refused before anything was written: the input breaks the port's rules. */
+export class InvalidEventError extends Error {
+  override readonly name = 'InvalidEventError';
+  constructor(
+    /** Path of the field at fault, e.g. "events[2].type". */
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${field}: ${reason}`);
+  }
+}

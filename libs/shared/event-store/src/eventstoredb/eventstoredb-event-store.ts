@@ -1,0 +1,221 @@
+import {
+  ANY,
+  EventStoreDBClient,
+  excludeSystemEvents,
+  jsonEvent,
+  NO_STREAM,
+  START,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  type AllStreamResolvedEvent,
+  type AppendExpectedRevision,
+  type Position,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
+import { InvalidEventError, WrongExpectedRevisionError } from '../errors';
+import type {
+  AppendResult,
+  EventEnvelope,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllResult,
+  ReadStreamOptions,
+  StoredEvent,
+  Subscription,
+} from '../event-store.port';
+import { validateEvents, validateExpected, validateStreamName } from '../validation';
+
+/** What goes in EventStoreDB's event metadata: the envelope, with correlation/causation under ESDB's own keys. */
+interface StoredMetadata extends Omit<EventEnvelope, 'correlationId' | 'causationId'> {
+  schemaVersion: number;
+  $correlationId?: string;
+  $causationId?: string;
+}
+
+function toExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
+  if (expected === 'any') return ANY;
+  if (expected === 'no_stream') return NO_STREAM;
+  return BigInt(expected);
+}
+
+function encodePosition(position: Position): string {
+  return `${position.commit}/${position.prepare}`;
+}
+
+function decodePosition(checkpoint: string): Position {
+  const match = /^(\d+)\/(\d+)$/.exec(checkpoint);
+  if (!match) throw new InvalidEventError('checkpoint', `"${checkpoint}" is not a position of this store`);
+  return { commit: BigInt(match[1]), prepare: BigInt(match[2]) };
+}
+
+function isSystem(streamName: string, type: string): boolean {
+  return streamName.startsWith('$') || type.startsWith('$');
+}
+
+function toStoredEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): StoredEvent | undefined {
+  const event = resolved.event;
+  if (!event || !event.isJson || isSystem(event.streamId, event.type)) return undefined;
+  const { schemaVersion, $correlationId, $causationId, ...envelope } = event.metadata as unknown as StoredMetadata;
+  const position = event.position ?? resolved.commitPosition;
+  return {
+    id: event.id,
+    type: event.type,
+    schemaVersion,
+    data: event.data,
+    envelope: {
+      ...envelope,
+      ...($correlationId === undefined ? {} : { correlationId: $correlationId }),
+      ...($causationId === undefined ? {} : { causationId: $causationId }),
+    },
+    streamName: event.streamId,
+    revision: Number(event.revision),
+    position:
+      typeof position === 'bigint' ? `${position}/${position}` : position ? encodePosition(position) : '0/0',
+    recordedAt: new Date(event.created).toISOString(),
+  };
+}
+
+/** The production adapter, on EventStoreDB's gRPC client. Revisions count from 0, as the port's do. */
+export class EventStoreDbEventStore implements EventStore {
+  private readonly client: EventStoreDBClient;
+
+  constructor(connectionString: string) {
+    this.client = EventStoreDBClient.connectionString(connectionString);
+  }
+
+  async append(streamName: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    validateStreamName(streamName);
+    validateEvents(events);
+    validateExpected(expected);
+    const prior = await this.findPriorAppend(streamName, events);
+    if (prior) return prior;
+    try {
+      const result = await this.client.appendToStream(
+        streamName,
+        events.map((e) => {
+          const { correlationId, causationId, ...envelope } = e.envelope;
+          const metadata: StoredMetadata = {
+            ...envelope,
+            schemaVersion: e.schemaVersion,
+            ...(correlationId === undefined ? {} : { $correlationId: correlationId }),
+            ...(causationId === undefined ? {} : { $causationId: causationId }),
+          };
+          return jsonEvent({ id: e.id, type: e.type, data: e.data as never, metadata: metadata as never });
+        }),
+        { expectedRevision: toExpectedRevision(expected) },
+      );
+      return {
+        nextRevision: Number(result.nextExpectedRevision),
+        position: result.position ? encodePosition(result.position) : '0/0',
+      };
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        const again = await this.findPriorAppend(streamName, events);
+        if (again) return again;
+        const actual = error.actualVersion;
+        throw new WrongExpectedRevisionError(
+          streamName,
+          expected,
+          typeof actual === 'bigint' ? Number(actual) : 'no_stream',
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** EventStoreDB has no index by event id: look for the batch at the end of the stream, where a retry finds it. */
+  private async findPriorAppend(streamName: string, events: readonly NewEvent[]): Promise<AppendResult | undefined> {
+    const tail = await this.readBackwards(streamName, Math.max(events.length, 1) + 100);
+    const ids = new Map(tail.map((e) => [e.id.toLowerCase(), e]));
+    const found = events.map((e) => ids.get(e.id.toLowerCase())).filter((e): e is StoredEvent => e !== undefined);
+    if (found.length === 0) return undefined;
+    if (found.length !== events.length) {
+      throw new InvalidEventError('events', `${found.length} of ${events.length} event ids are already stored: a retry must resend the same batch`);
+    }
+    const last = found.reduce((a, b) => (a.revision > b.revision ? a : b));
+    return { nextRevision: last.revision, position: last.position };
+  }
+
+  private async readBackwards(streamName: string, maxCount: number): Promise<StoredEvent[]> {
+    const out: StoredEvent[] = [];
+    try {
+      for await (const resolved of this.client.readStream(streamName, { direction: 'backwards', fromRevision: 'end', maxCount })) {
+        const event = toStoredEvent(resolved);
+        if (event) out.push(event);
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+    return out;
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    validateStreamName(streamName);
+    const from = options.from ?? 0;
+    const recordedUpTo = options.recordedUpTo === undefined ? undefined : new Date(options.recordedUpTo).getTime();
+    const out: StoredEvent[] = [];
+    try {
+      const read = this.client.readStream(streamName, {
+        fromRevision: BigInt(from),
+        ...(options.to === undefined ? {} : { maxCount: BigInt(Math.max(0, options.to - from + 1)) }),
+      });
+      for await (const resolved of read) {
+        const event = toStoredEvent(resolved);
+        if (!event) continue;
+        if (recordedUpTo !== undefined && Date.parse(event.recordedAt) > recordedUpTo) continue;
+        out.push(event);
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+    return out;
+  }
+
+  async readAll(fromCheckpoint: string | null, limit: number): Promise<ReadAllResult> {
+    if (!Number.isInteger(limit) || limit < 1) throw new InvalidEventError('limit', 'must be an integer ≥ 1');
+    const fromPosition = fromCheckpoint === null ? START : decodePosition(fromCheckpoint);
+    const events: StoredEvent[] = [];
+    let last = fromCheckpoint;
+    let isEnd = true;
+    let read = 0;
+    // readAll includes the event at fromPosition, and system events count against maxCount: page until full.
+    for await (const resolved of this.client.readAll({ fromPosition, maxCount: limit + 1 })) {
+      read += 1;
+      const position = resolved.event?.position;
+      if (!position) continue;
+      const encoded = encodePosition(position);
+      if (encoded === fromCheckpoint) continue;
+      const event = toStoredEvent(resolved);
+      if (event && events.length === limit) {
+        isEnd = false;
+        break;
+      }
+      last = encoded;
+      if (event) events.push(event);
+    }
+    return { events, checkpoint: last, isEnd: isEnd && read <= limit };
+  }
+
+  subscribe(fromCheckpoint: string | null): Subscription {
+    const subscription = this.client.subscribeToAll({
+      fromPosition: fromCheckpoint === null ? START : decodePosition(fromCheckpoint),
+      filter: excludeSystemEvents(),
+    });
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const resolved of subscription) {
+          const event = toStoredEvent(resolved);
+          if (event) yield event;
+        }
+      },
+      close: () => subscription.unsubscribe(),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.client.dispose();
+  }
+}

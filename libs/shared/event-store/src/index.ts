@@ -1,0 +1,7 @@
+export * from './event-store.port';
+export * from './errors';
+export { validateEvents, validateExpected, validateStreamName } from './validation';
+export { PostgresEventStore } from './postgres/postgres-event-store';
+export { openSqlDatabase, type SqlDatabase, type SqlExecutor, type DatabaseMode } from './postgres/sql-database';
+export { migrateEventStore } from './postgres/migrations';
+export { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';

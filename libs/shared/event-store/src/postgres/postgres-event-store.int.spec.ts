@@ -1,0 +1,121 @@
+import { Client } from 'pg';
+import { openTestDatabase, testEvent, type TestDatabase } from '@erbm/shared/testing';
+import { eventStoreContract } from '../contract/event-store.contract';
+import type { StoredEvent } from '../event-store.port';
+import { migrateEventStore } from './migrations';
+import { appendInTransaction, PostgresEventStore } from './postgres-event-store';
+import { clientExecutor } from './sql-database';
+
+let database: TestDatabase;
+let store: PostgresEventStore;
+
+beforeAll(async () => {
+  database = await openTestDatabase('erbm_es');
+  // Say plainly which real database this run used.
+  process.stdout.write(`\nEvent store contract suite: PostgreSQL adapter on ${database.label}\n`);
+  await migrateEventStore(database.db);
+  store = new PostgresEventStore(database.db, { pollIntervalMs: 20 });
+});
+
+afterAll(async () => {
+  await database.drop();
+});
+
+describe(`PostgreSQL adapter (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'embedded PGlite'})`, () => {
+  eventStoreContract(() => store);
+
+  it('migrations are versioned and idempotent', async () => {
+    expect(await migrateEventStore(database.db)).toEqual([]);
+    const rows = await database.db.query<{ version: number }>('SELECT version FROM event_store.migrations ORDER BY version');
+    expect(rows.map((r) => Number(r.version))).toEqual([1]);
+  });
+
+  it('refuses a checkpoint it did not issue', async () => {
+    await expect(store.readAll('garbage', 10)).rejects.toMatchObject({ field: 'checkpoint' });
+  });
+
+  it('rolls a batch back whole when the database refuses one of its events', async () => {
+    const taken = testEvent('test.Taken', {});
+    await store.append(`atomic-${taken.id}-a`, [taken], 'no_stream');
+    const stream = `atomic-${taken.id}-b`;
+    // Same id stored in another stream: the second event of the batch violates the unique key.
+    await expect(store.append(stream, [testEvent('test.Ok', {}), taken], 'no_stream')).rejects.toMatchObject({
+      field: 'events[1].id',
+    });
+    expect(await store.readStream(stream)).toEqual([]);
+    expect((await store.append(stream, [testEvent('test.Ok', {})], 'no_stream')).nextRevision).toBe(0);
+  });
+});
+
+// Needs a second real connection holding a transaction open: the server run of CI (the embedded database has one).
+if (process.env.DATABASE_URL) describe('PostgreSQL server: the global log is gap-safe', () => {
+  it('a reader never passes an event whose transaction commits after a later one', async () => {
+    const slow = new Client({ connectionString: database.url });
+    await slow.connect();
+    try {
+      const prefix = `gap-${testEvent('x', {}).id}`;
+      const collect = async (from: string | null) => {
+        const page = await store.readAll(from, 100_000);
+        return { events: page.events.filter((e: StoredEvent) => e.streamName.startsWith(prefix)), checkpoint: page.checkpoint };
+      };
+      const start = (await store.readAll(null, 1_000_000)).checkpoint;
+
+      // Transaction A takes its sequence number first and stays open.
+      await slow.query('BEGIN');
+      const early = testEvent('test.Early', {});
+      await appendInTransaction(clientExecutor(slow), `${prefix}-a`, [early], 'no_stream');
+
+      // Transaction B takes a higher number and commits first.
+      const late = testEvent('test.Late', {});
+      await store.append(`${prefix}-b`, [late], 'no_stream');
+
+      // A reader now must not deliver B: it would move its checkpoint past A's number.
+      const whileOpen = await collect(start);
+      expect(whileOpen.events).toEqual([]);
+
+      await slow.query('COMMIT');
+      const afterCommit = await collect(whileOpen.checkpoint);
+      expect(afterCommit.events.map((e) => e.id)).toEqual([early.id, late.id]);
+    } finally {
+      await slow.end();
+    }
+  });
+
+  it('events of a rolled-back transaction never appear, and do not hold readers back', async () => {
+    const slow = new Client({ connectionString: database.url });
+    await slow.connect();
+    try {
+      const prefix = `rollback-${testEvent('x', {}).id}`;
+      await slow.query('BEGIN');
+      await appendInTransaction(clientExecutor(slow), `${prefix}-a`, [testEvent('test.Doomed', {})], 'no_stream');
+      const kept = testEvent('test.Kept', {});
+      await store.append(`${prefix}-b`, [kept], 'no_stream');
+      await slow.query('ROLLBACK');
+      const page = await store.readAll(null, 1_000_000);
+      expect(page.events.filter((e) => e.streamName.startsWith(prefix)).map((e) => e.id)).toEqual([kept.id]);
+    } finally {
+      await slow.end();
+    }
+  });
+});
+
+describe('embedded mode: one shared connection', () => {
+  it('serialises concurrent appends and reads without corrupting anything', async () => {
+    const prefix = `serial-${testEvent('x', {}).id}`;
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        i % 4 === 3
+          ? store.append(`${prefix}-bad`, [testEvent('test.Dup', {}), testEvent('test.Dup', {})], 5)
+          : store.append(`${prefix}-${i % 3}`, [testEvent('test.Serial', { i }), testEvent('test.Serial', { i })], 'any'),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(5);
+    expect(await store.readStream(`${prefix}-bad`)).toEqual([]);
+    const all = (await store.readAll(null, 1_000_000)).events.filter((e) => e.streamName.startsWith(prefix));
+    expect(all).toHaveLength(30);
+    for (let i = 0; i < 3; i += 1) {
+      const revisions = all.filter((e) => e.streamName === `${prefix}-${i}`).map((e) => e.revision);
+      expect(revisions).toEqual(Array.from({ length: revisions.length }, (_, r) => r));
+    }
+  });
+});

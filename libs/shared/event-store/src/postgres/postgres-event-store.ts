@@ -1,0 +1,310 @@
+import { InvalidEventError, WrongExpectedRevisionError } from '../errors';
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllResult,
+  ReadStreamOptions,
+  StoredEvent,
+  Subscription,
+} from '../event-store.port';
+import { validateEvents, validateExpected, validateStreamName } from '../validation';
+import { migrateEventStore } from './migrations';
+import { openSqlDatabase, type SqlDatabase, type SqlExecutor } from './sql-database';
+
+interface EventRow {
+  global_position: string;
+  transaction_id: string;
+  event_id: string;
+  stream_name: string;
+  revision: string;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  envelope: StoredEvent['envelope'];
+  recorded_at: Date | string;
+}
+
+const EVENT_COLUMNS = `global_position::text, transaction_id::text, event_id::text, stream_name, revision::text, type,
+  schema_version, data, envelope, recorded_at`;
+
+/**
+ * A position is the pair (writing transaction id, sequence number). Readers only see transactions older than the
+ * oldest one still running (`pg_snapshot_xmin`), ordered by that pair: a sequence number taken by a transaction
+ * that commits late can never be overtaken by a reader.
+ */
+function encodePosition(transactionId: string, globalPosition: string): string {
+  return `${transactionId}/${globalPosition}`;
+}
+
+function decodePosition(checkpoint: string | null): [string, string] {
+  if (checkpoint === null) return ['0', '0'];
+  const match = /^(\d+)\/(\d+)$/.exec(checkpoint);
+  if (!match) throw new InvalidEventError('checkpoint', `"${checkpoint}" is not a position of this store`);
+  return [match[1], match[2]];
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    schemaVersion: Number(row.schema_version),
+    data: row.data,
+    envelope: row.envelope,
+    streamName: row.stream_name,
+    revision: Number(row.revision),
+    position: encodePosition(row.transaction_id, row.global_position),
+    recordedAt: new Date(row.recorded_at).toISOString(),
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';
+}
+
+/**
+ * Finds events already stored under these ids. When all of them are stored, in this stream, the original result is
+ * returned (a retried append is a no-op); a partial overlap or another stream is refused.
+ */
+async function findPriorAppend(
+  db: SqlExecutor,
+  streamName: string,
+  events: readonly NewEvent[],
+): Promise<AppendResult | undefined> {
+  const rows = await db.query<{ event_id: string; stream_name: string; revision: string; position: string }>(
+    `SELECT event_id::text, stream_name, revision::text, transaction_id::text || '/' || global_position::text AS position
+       FROM event_store.events e WHERE e.event_id = ANY($1::uuid[]) ORDER BY e.revision`,
+    [events.map((e) => e.id)],
+  );
+  if (rows.length === 0) return undefined;
+  const elsewhere = rows.find((r) => r.stream_name !== streamName);
+  if (elsewhere) {
+    const index = events.findIndex((e) => e.id.toLowerCase() === elsewhere.event_id);
+    throw new InvalidEventError(`events[${index}].id`, `is already stored in stream "${elsewhere.stream_name}"`);
+  }
+  if (rows.length !== events.length) {
+    throw new InvalidEventError('events', `${rows.length} of ${events.length} event ids are already stored: a retry must resend the same batch`);
+  }
+  const last = rows[rows.length - 1];
+  return { nextRevision: Number(last.revision), position: last.position };
+}
+
+async function reserveRevisions(
+  tx: SqlExecutor,
+  streamName: string,
+  count: number,
+  expected: ExpectedRevision,
+): Promise<number> {
+  let rows: { revision: string }[];
+  if (expected === 'no_stream') {
+    rows = await tx.query(
+      `INSERT INTO event_store.streams (stream_name, revision) VALUES ($1, $2)
+       ON CONFLICT (stream_name) DO NOTHING RETURNING revision::text`,
+      [streamName, count - 1],
+    );
+  } else if (expected === 'any') {
+    rows = await tx.query(
+      `INSERT INTO event_store.streams AS s (stream_name, revision) VALUES ($1, $2)
+       ON CONFLICT (stream_name) DO UPDATE SET revision = s.revision + $3 RETURNING revision::text`,
+      [streamName, count - 1, count],
+    );
+  } else {
+    rows = await tx.query(
+      `UPDATE event_store.streams SET revision = revision + $2 WHERE stream_name = $1 AND revision = $3
+       RETURNING revision::text`,
+      [streamName, count, expected],
+    );
+  }
+  if (rows.length === 1) return Number(rows[0].revision) - count + 1;
+  const actual = await tx.query<{ revision: string }>(
+    'SELECT revision::text FROM event_store.streams WHERE stream_name = $1',
+    [streamName],
+  );
+  throw new WrongExpectedRevisionError(streamName, expected, actual.length ? Number(actual[0].revision) : 'no_stream');
+}
+
+/**
+ * Appends inside a transaction the caller owns. `PostgresEventStore.append` is the normal entry point; this is
+ * exported so that a test can hold a writing transaction open.
+ */
+export async function appendInTransaction(
+  tx: SqlExecutor,
+  streamName: string,
+  events: readonly NewEvent[],
+  expected: ExpectedRevision,
+): Promise<AppendResult> {
+  const prior = await findPriorAppend(tx, streamName, events);
+  if (prior) return prior;
+  const first = await reserveRevisions(tx, streamName, events.length, expected);
+  const rows = await tx.query<{ position: string }>(
+    `INSERT INTO event_store.events (event_id, stream_name, revision, type, schema_version, data, envelope, occurred_at)
+     SELECT u.event_id, $1, $2::bigint + u.ord - 1, u.type, u.schema_version, u.data, u.envelope, u.occurred_at
+       FROM unnest($3::uuid[], $4::text[], $5::int[], $6::json[], $7::json[], $8::timestamptz[])
+            WITH ORDINALITY AS u(event_id, type, schema_version, data, envelope, occurred_at, ord)
+      ORDER BY u.ord
+     RETURNING transaction_id::text || '/' || global_position::text AS position`,
+    [
+      streamName,
+      first,
+      events.map((e) => e.id),
+      events.map((e) => e.type),
+      events.map((e) => e.schemaVersion),
+      events.map((e) => JSON.stringify(e.data)),
+      events.map((e) => JSON.stringify(e.envelope)),
+      events.map((e) => e.envelope.occurredAt),
+    ],
+  );
+  return { nextRevision: first + events.length - 1, position: rows[rows.length - 1].position };
+}
+
+export interface PostgresEventStoreOptions {
+  /** Poll interval of subscriptions for writes made by other processes. */
+  pollIntervalMs?: number;
+}
+
+export class PostgresEventStore implements EventStore {
+  private readonly waiters = new Set<() => void>();
+  private readonly pollIntervalMs: number;
+
+  constructor(
+    readonly db: SqlDatabase,
+    options: PostgresEventStoreOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+  }
+
+  /** Opens the database (server when `databaseUrl` is given, embedded otherwise) and migrates the schema. */
+  static async open(options: { databaseUrl?: string; dataDir?: string; poolSize?: number }): Promise<PostgresEventStore> {
+    const db = await openSqlDatabase(options);
+    await migrateEventStore(db);
+    return new PostgresEventStore(db);
+  }
+
+  async append(streamName: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    validateStreamName(streamName);
+    validateEvents(events);
+    validateExpected(expected);
+    try {
+      const result = await this.db.transaction((tx) => appendInTransaction(tx, streamName, events, expected));
+      this.wakeSubscribers();
+      return result;
+    } catch (error) {
+      // A concurrent retry of the same batch may have committed first: then this one is a no-op too.
+      if (error instanceof WrongExpectedRevisionError || isUniqueViolation(error)) {
+        const prior = await findPriorAppend(this.db, streamName, events);
+        if (prior) return prior;
+      }
+      if (isUniqueViolation(error)) {
+        // The stream row serialises writers, so only a concurrent first write to a new stream gets here.
+        const actual = await this.db.query<{ revision: string }>(
+          'SELECT revision::text FROM event_store.streams WHERE stream_name = $1',
+          [streamName],
+        );
+        throw new WrongExpectedRevisionError(streamName, expected, actual.length ? Number(actual[0].revision) : 'no_stream');
+      }
+      throw error;
+    }
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    validateStreamName(streamName);
+    const recordedUpTo = options.recordedUpTo === undefined ? null : new Date(options.recordedUpTo);
+    if (recordedUpTo && Number.isNaN(recordedUpTo.getTime())) {
+      throw new InvalidEventError('recordedUpTo', 'must be a date');
+    }
+    const rows = await this.db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM event_store.events e
+        WHERE stream_name = $1 AND revision >= $2 AND ($3::bigint IS NULL OR revision <= $3)
+          AND ($4::timestamptz IS NULL OR recorded_at <= $4)
+        ORDER BY e.revision`,
+      [streamName, options.from ?? 0, options.to ?? null, recordedUpTo?.toISOString() ?? null],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  async readAll(fromCheckpoint: string | null, limit: number): Promise<ReadAllResult> {
+    if (!Number.isInteger(limit) || limit < 1) throw new InvalidEventError('limit', 'must be an integer ≥ 1');
+    const [transactionId, globalPosition] = decodePosition(fromCheckpoint);
+    const rows = await this.db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM event_store.events e
+        WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+          AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY e.transaction_id, e.global_position
+        LIMIT $3`,
+      [transactionId, globalPosition, limit],
+    );
+    const events = rows.map(toStoredEvent);
+    return {
+      events,
+      checkpoint: events.length ? events[events.length - 1].position : fromCheckpoint,
+      isEnd: events.length < limit,
+    };
+  }
+
+  subscribe(fromCheckpoint: string | null): Subscription {
+    return new PollingSubscription(this, fromCheckpoint, this.pollIntervalMs, this.waiters);
+  }
+
+  /** Position of the newest visible event, or null on an empty log. */
+  async head(): Promise<string | null> {
+    const rows = await this.db.query<{ position: string }>(
+      `SELECT transaction_id::text || '/' || global_position::text AS position FROM event_store.events
+        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
+    return rows[0]?.position ?? null;
+  }
+
+  async close(): Promise<void> {
+    this.wakeSubscribers();
+    await this.db.close();
+  }
+
+  private wakeSubscribers(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+}
+
+class PollingSubscription implements Subscription {
+  private closed = false;
+  private stopWaiting: (() => void) | undefined;
+
+  constructor(
+    private readonly store: PostgresEventStore,
+    private checkpoint: string | null,
+    private readonly pollIntervalMs: number,
+    private readonly waiters: Set<() => void>,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncIterator<StoredEvent> {
+    while (!this.closed) {
+      const page = await this.store.readAll(this.checkpoint, 1000);
+      for (const event of page.events) {
+        if (this.closed) return;
+        this.checkpoint = event.position;
+        yield event;
+      }
+      if (page.isEnd && !this.closed) await this.waitForWrites();
+    }
+  }
+
+  private waitForWrites(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        this.stopWaiting = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.pollIntervalMs);
+      this.waiters.add(done);
+      this.stopWaiting = done;
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stopWaiting?.();
+  }
+}

@@ -1,0 +1,117 @@
+import { mkdirSync } from 'node:fs';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import { Pool, type PoolClient } from 'pg';
+
+export type DatabaseMode = 'server' | 'embedded';
+
+/** Runs SQL with positional parameters ($1, $2…). The same SQL runs on the PostgreSQL server and on PGlite. */
+export interface SqlExecutor {
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+}
+
+export interface SqlDatabase extends SqlExecutor {
+  readonly mode: DatabaseMode;
+  /**
+   * Runs `work` in one transaction. On the embedded database, which has a single connection shared by the whole
+   * process, transactions and statements are serialised: two of them never interleave.
+   */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenSqlDatabaseOptions {
+  /** A PostgreSQL connection string. Without it, the embedded database is used. */
+  databaseUrl?: string;
+  /** Folder of the embedded database; `memory://` keeps it in memory. */
+  dataDir?: string;
+  poolSize?: number;
+}
+
+export async function openSqlDatabase(options: OpenSqlDatabaseOptions): Promise<SqlDatabase> {
+  if (options.databaseUrl) return new ServerDatabase(options.databaseUrl, options.poolSize ?? 10);
+  const dataDir = options.dataDir ?? '.data/erbm';
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+  const pglite = new PGliteClass(dataDir);
+  await pglite.waitReady;
+  return new EmbeddedDatabase(pglite);
+}
+
+class ServerDatabase implements SqlDatabase {
+  readonly mode = 'server' as const;
+  private readonly pool: Pool;
+
+  constructor(connectionString: string, max: number) {
+    this.pool = new Pool({ connectionString, max });
+    // An idle client that loses its connection must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    const result = await this.pool.query(sql, params as unknown[]);
+    return result.rows as Row[];
+  }
+
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(clientExecutor(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export function clientExecutor(client: PoolClient | { query: PoolClient['query'] }): SqlExecutor {
+  return {
+    async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+      const result = await client.query(sql, params as unknown[]);
+      return result.rows as Row[];
+    },
+  };
+}
+
+class EmbeddedDatabase implements SqlDatabase {
+  readonly mode = 'embedded' as const;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly pglite: PGlite) {}
+
+  /** One at a time: the single connection must never carry two transactions at once. */
+  private serialise<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return this.serialise(async () => (await this.pglite.query<Row>(sql, params as unknown[])).rows);
+  }
+
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.serialise(() =>
+      this.pglite.transaction(async (tx: Transaction) =>
+        work({
+          async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+            return (await tx.query<Row>(sql, params as unknown[])).rows;
+          },
+        }),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.serialise(() => this.pglite.close());
+  }
+}
