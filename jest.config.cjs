@@ -22,6 +22,7 @@ module.exports = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleNameMapper: {
+    '^@erbm/shared/event-store/testing$': '<rootDir>/libs/shared/event-store/src/testing/index.ts',
     '^@erbm/shared/event-store$': '<rootDir>/libs/shared/event-store/src/index.ts',
     '^@erbm/shared/testing$': '<rootDir>/libs/shared/testing/src/index.ts',
   },

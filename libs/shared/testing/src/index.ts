@@ -1,3 +1,2 @@
 export { eventually } from './eventually';
-export { openTestDatabase, type TestDatabase } from './test-database';
-export { testEnvelope, testEvent } from './events';
+export { eventStoreContract, openTestDatabase, testEnvelope, testEvent, type TestDatabase } from '@erbm/shared/event-store/testing';

@@ -1,5 +1,5 @@
-import { testEvent } from '@erbm/shared/testing';
-import { eventStoreContract } from '../contract/event-store.contract';
+import { testEvent } from '../testing/events';
+import { eventStoreContract } from '../testing/event-store.contract';
 import { InvalidEventError } from '../errors';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
 

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import { openTestDatabase, testEvent, type TestDatabase } from '@erbm/shared/testing';
-import { eventStoreContract } from '../contract/event-store.contract';
+import { openTestDatabase, testEvent, type TestDatabase } from '../testing';
+import { eventStoreContract } from '../testing/event-store.contract';
 import type { StoredEvent } from '../event-store.port';
 import { migrateEventStore } from './migrations';
 import { appendInTransaction, PostgresEventStore } from './postgres-event-store';

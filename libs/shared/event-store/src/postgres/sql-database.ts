@@ -31,7 +31,6 @@ export async function openSqlDatabase(options: OpenSqlDatabaseOptions): Promise<
   if (options.databaseUrl) return new ServerDatabase(options.databaseUrl, options.poolSize ?? 10);
   const dataDir = options.dataDir ?? '.data/erbm';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
   const pglite = new PGliteClass(dataDir);
   await pglite.waitReady;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventEnvelope, NewEvent } from '@erbm/shared/event-store';
+import type { EventEnvelope, NewEvent } from '../index';
 
 export function testEnvelope(overrides: Partial<EventEnvelope> = {}): EventEnvelope {
   return {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { openSqlDatabase, type SqlDatabase } from '@erbm/shared/event-store';
+import { openSqlDatabase, type SqlDatabase } from '../index';
 
 export interface TestDatabase {
   db: SqlDatabase;

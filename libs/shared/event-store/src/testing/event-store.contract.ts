@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { testEvent } from '@erbm/shared/testing';
+import { testEvent } from './events';
 import { InvalidEventError, WrongExpectedRevisionError } from '../errors';
 import type { EventStore, NewEvent, StoredEvent } from '../event-store.port';
 
