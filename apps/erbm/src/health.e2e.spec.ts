@@ -10,6 +10,14 @@ import { testEvent } from '@erbm/shared/event-store/testing';
 import { AppModule } from './app.module';
 import { EVENT_STORE } from './event-store.provider';
 
+interface Health {
+  status: string;
+  database: string;
+  eventStore: { head: string | null };
+}
+
+const getHealth = async (baseUrl: string): Promise<Health> => (await fetch(`${baseUrl}/health`)).json() as Promise<Health>;
+
 describe('erbm all-in-one process over HTTP', () => {
   let app: INestApplication;
   let baseUrl: string;
@@ -31,13 +39,13 @@ describe('erbm all-in-one process over HTTP', () => {
   });
 
   it('reports its database and the head of the event log', async () => {
-    const before = await (await fetch(`${baseUrl}/health`)).json();
+    const before = await getHealth(baseUrl);
     expect(before.status).toBe('ok');
     expect(before.database).toBe(process.env.DATABASE_URL ? 'server' : 'embedded');
 
     const store = app.get<PostgresEventStore>(EVENT_STORE);
     const result = await store.append(`health-${randomUUID()}`, [testEvent('test.Pinged', {})], 'no_stream');
-    const after = await (await fetch(`${baseUrl}/health`)).json();
+    const after = await getHealth(baseUrl);
     expect(after.eventStore.head).toBe(result.position);
     expect(after.eventStore.head).not.toBe(before.eventStore.head);
   });
