@@ -14,10 +14,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Client, Pool, type PoolClient } from 'pg';
-import type { NewEvent } from '../../libs/shared/event-store/src/event-store.port';
-import { migrateEventStore } from '../../libs/shared/event-store/src/postgres/migrations';
-import { PostgresEventStore } from '../../libs/shared/event-store/src/postgres/postgres-event-store';
-import { openSqlDatabase } from '../../libs/shared/event-store/src/postgres/sql-database';
+import { migrateEventStore, openSqlDatabase, PostgresEventStore, type NewEvent } from '@erbm/shared/event-store';
 
 const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const N = Number(process.env.BENCH_EVENTS ?? 100_000);

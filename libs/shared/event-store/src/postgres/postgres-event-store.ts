@@ -90,38 +90,63 @@ async function findPriorAppend(
   return { nextRevision: Number(last.revision), position: last.position };
 }
 
-async function reserveRevisions(
-  tx: SqlExecutor,
-  streamName: string,
-  count: number,
-  expected: ExpectedRevision,
-): Promise<number> {
-  let rows: { revision: string }[];
+/** The statement that takes the stream's next revisions, guarded by the expected revision. */
+function reserveStatement(expected: ExpectedRevision): string {
   if (expected === 'no_stream') {
-    rows = await tx.query(
-      `INSERT INTO event_store.streams (stream_name, revision) VALUES ($1, $2)
-       ON CONFLICT (stream_name) DO NOTHING RETURNING revision::text`,
-      [streamName, count - 1],
-    );
-  } else if (expected === 'any') {
-    rows = await tx.query(
-      `INSERT INTO event_store.streams AS s (stream_name, revision) VALUES ($1, $2)
-       ON CONFLICT (stream_name) DO UPDATE SET revision = s.revision + $3 RETURNING revision::text`,
-      [streamName, count - 1, count],
-    );
-  } else {
-    rows = await tx.query(
-      `UPDATE event_store.streams SET revision = revision + $2 WHERE stream_name = $1 AND revision = $3
-       RETURNING revision::text`,
-      [streamName, count, expected],
-    );
+    return `INSERT INTO event_store.streams (stream_name, revision) VALUES ($1, $2::bigint - 1)
+            ON CONFLICT (stream_name) DO NOTHING RETURNING revision`;
   }
-  if (rows.length === 1) return Number(rows[0].revision) - count + 1;
-  const actual = await tx.query<{ revision: string }>(
+  if (expected === 'any') {
+    return `INSERT INTO event_store.streams AS s (stream_name, revision) VALUES ($1, $2::bigint - 1)
+            ON CONFLICT (stream_name) DO UPDATE SET revision = s.revision + $2 RETURNING revision`;
+  }
+  return `UPDATE event_store.streams SET revision = revision + $2
+           WHERE stream_name = $1 AND revision = $9::bigint RETURNING revision`;
+}
+
+/**
+ * One statement: reserve the revisions (the stream row's lock serialises writers of one stream) and insert the
+ * events. A statement is atomic on its own, so a single append needs no explicit transaction and one round trip.
+ * Returns undefined when the expected revision did not match (nothing was written).
+ */
+async function insertEvents(
+  db: SqlExecutor,
+  streamName: string,
+  events: readonly NewEvent[],
+  expected: ExpectedRevision,
+): Promise<AppendResult | undefined> {
+  const rows = await db.query<{ revision: string; position: string }>(
+    `WITH reserved AS (${reserveStatement(expected)})
+     INSERT INTO event_store.events (event_id, stream_name, revision, type, schema_version, data, envelope, occurred_at)
+     SELECT u.event_id, $1, r.revision - $2::bigint + u.ord, u.type, u.schema_version, u.data, u.envelope, u.occurred_at
+       FROM reserved r,
+            unnest($3::uuid[], $4::text[], $5::int[], $6::json[], $7::json[], $8::timestamptz[])
+            WITH ORDINALITY AS u(event_id, type, schema_version, data, envelope, occurred_at, ord)
+      ORDER BY u.ord
+     RETURNING revision::text, transaction_id::text || '/' || global_position::text AS position`,
+    [
+      streamName,
+      events.length,
+      events.map((e) => e.id),
+      events.map((e) => e.type),
+      events.map((e) => e.schemaVersion),
+      events.map((e) => JSON.stringify(e.data)),
+      events.map((e) => JSON.stringify(e.envelope)),
+      events.map((e) => e.envelope.occurredAt),
+      ...(typeof expected === 'number' ? [expected] : []),
+    ],
+  );
+  if (rows.length === 0) return undefined;
+  const last = rows[rows.length - 1];
+  return { nextRevision: Number(last.revision), position: last.position };
+}
+
+async function actualRevision(db: SqlExecutor, streamName: string): Promise<number | 'no_stream'> {
+  const rows = await db.query<{ revision: string }>(
     'SELECT revision::text FROM event_store.streams WHERE stream_name = $1',
     [streamName],
   );
-  throw new WrongExpectedRevisionError(streamName, expected, actual.length ? Number(actual[0].revision) : 'no_stream');
+  return rows.length ? Number(rows[0].revision) : 'no_stream';
 }
 
 /**
@@ -136,26 +161,9 @@ export async function appendInTransaction(
 ): Promise<AppendResult> {
   const prior = await findPriorAppend(tx, streamName, events);
   if (prior) return prior;
-  const first = await reserveRevisions(tx, streamName, events.length, expected);
-  const rows = await tx.query<{ position: string }>(
-    `INSERT INTO event_store.events (event_id, stream_name, revision, type, schema_version, data, envelope, occurred_at)
-     SELECT u.event_id, $1, $2::bigint + u.ord - 1, u.type, u.schema_version, u.data, u.envelope, u.occurred_at
-       FROM unnest($3::uuid[], $4::text[], $5::int[], $6::json[], $7::json[], $8::timestamptz[])
-            WITH ORDINALITY AS u(event_id, type, schema_version, data, envelope, occurred_at, ord)
-      ORDER BY u.ord
-     RETURNING transaction_id::text || '/' || global_position::text AS position`,
-    [
-      streamName,
-      first,
-      events.map((e) => e.id),
-      events.map((e) => e.type),
-      events.map((e) => e.schemaVersion),
-      events.map((e) => JSON.stringify(e.data)),
-      events.map((e) => JSON.stringify(e.envelope)),
-      events.map((e) => e.envelope.occurredAt),
-    ],
-  );
-  return { nextRevision: first + events.length - 1, position: rows[rows.length - 1].position };
+  const result = await insertEvents(tx, streamName, events, expected);
+  if (result) return result;
+  throw new WrongExpectedRevisionError(streamName, expected, await actualRevision(tx, streamName));
 }
 
 export interface PostgresEventStoreOptions {
@@ -185,26 +193,26 @@ export class PostgresEventStore implements EventStore {
     validateStreamName(streamName);
     validateEvents(events);
     validateExpected(expected);
+    let result: AppendResult | undefined;
     try {
-      const result = await this.db.transaction((tx) => appendInTransaction(tx, streamName, events, expected));
-      this.wakeSubscribers();
-      return result;
+      result = await insertEvents(this.db, streamName, events, expected);
     } catch (error) {
-      // A concurrent retry of the same batch may have committed first: then this one is a no-op too.
-      if (error instanceof WrongExpectedRevisionError || isUniqueViolation(error)) {
+      // These ids are stored already: a retry of a batch that was written is a no-op returning the first result.
+      if (isUniqueViolation(error)) {
         const prior = await findPriorAppend(this.db, streamName, events);
         if (prior) return prior;
-      }
-      if (isUniqueViolation(error)) {
         // The stream row serialises writers, so only a concurrent first write to a new stream gets here.
-        const actual = await this.db.query<{ revision: string }>(
-          'SELECT revision::text FROM event_store.streams WHERE stream_name = $1',
-          [streamName],
-        );
-        throw new WrongExpectedRevisionError(streamName, expected, actual.length ? Number(actual[0].revision) : 'no_stream');
+        throw new WrongExpectedRevisionError(streamName, expected, await actualRevision(this.db, streamName));
       }
       throw error;
     }
+    if (result) {
+      this.wakeSubscribers();
+      return result;
+    }
+    const prior = await findPriorAppend(this.db, streamName, events);
+    if (prior) return prior;
+    throw new WrongExpectedRevisionError(streamName, expected, await actualRevision(this.db, streamName));
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
