@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { Pool, type PoolClient } from 'pg';
@@ -48,7 +49,7 @@ class ServerDatabase implements SqlDatabase {
   }
 
   async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    const result = await this.pool.query(sql, params as unknown[]);
+    const result = await this.pool.query(prepared(sql, params));
     return result.rows as Row[];
   }
 
@@ -72,10 +73,26 @@ class ServerDatabase implements SqlDatabase {
   }
 }
 
+const statementNames = new Map<string, string>();
+
+/**
+ * Parameterised statements are named after their text, so each connection parses and plans them once. Statements
+ * without parameters (DDL, BEGIN) stay unnamed: several of them may sit in one string.
+ */
+function prepared(sql: string, params: readonly unknown[]): { text: string; values: unknown[]; name?: string } {
+  if (params.length === 0) return { text: sql, values: [] };
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `erbm_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    statementNames.set(sql, name);
+  }
+  return { text: sql, values: params as unknown[], name };
+}
+
 export function clientExecutor(client: PoolClient | { query: PoolClient['query'] }): SqlExecutor {
   return {
     async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-      const result = await client.query(sql, params as unknown[]);
+      const result = await client.query(prepared(sql, params));
       return result.rows as Row[];
     },
   };
