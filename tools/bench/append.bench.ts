@@ -108,7 +108,6 @@ function rawInsertSql(rows: number): string {
           VALUES ${tuples.join(', ')}`;
 }
 
-// ---------------------------------------------------------------- workloads
 
 type Store = PostgresEventStore;
 
@@ -181,7 +180,6 @@ async function rawReadAll(pool: Pool): Promise<number> {
   return result.rows.length;
 }
 
-// ---------------------------------------------------------------- main
 
 interface Row {
   adapter: number;
