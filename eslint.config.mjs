@@ -30,7 +30,7 @@ export default [
             },
             {
               sourceTag: 'type:api',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infrastructure', 'type:read-models', 'type:testing'],
+              onlyDependOnLibsWithTags: ['type:api', 'type:domain', 'type:contracts', 'type:infrastructure', 'type:read-models', 'type:testing'],
             },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:infrastructure', 'type:domain', 'type:contracts', 'type:testing'] },
             // Nothing imports an app.

@@ -12,6 +12,12 @@ const swc = {
   sourceMaps: 'inline',
 };
 
+/** The tsconfig path aliases, as Jest module mappers: one list to keep. */
+function aliases() {
+  const { paths } = require('./tsconfig.base.json').compilerOptions;
+  return Object.fromEntries(Object.entries(paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]));
+}
+
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
@@ -21,10 +27,6 @@ module.exports = {
     '^.+\\.m?js$': ['@swc/jest', { ...swc, jsc: { ...swc.jsc, parser: { syntax: 'ecmascript' } } }],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
-  moduleNameMapper: {
-    '^@erbm/shared/event-store/testing$': '<rootDir>/libs/shared/event-store/src/testing/index.ts',
-    '^@erbm/shared/event-store$': '<rootDir>/libs/shared/event-store/src/index.ts',
-    '^@erbm/shared/testing$': '<rootDir>/libs/shared/testing/src/index.ts',
-  },
+  moduleNameMapper: aliases(),
   testTimeout: 60_000,
 };
