@@ -1,0 +1,2 @@
+export * from './referentials';
+export { parseCsv, parseCsvRecords } from './csv';
