@@ -1,0 +1,158 @@
+import { RuleViolation, assertNever, isAmountCents, isBusinessDate } from '@erbm/ledger/domain';
+
+export const ENERGY_LABELS = ['A', 'B', 'C', 'D', 'E', 'F', 'G'] as const;
+export type EnergyLabel = (typeof ENERGY_LABELS)[number];
+/** Phases an operation goes through, in order. */
+export const PHASES = ['studies', 'works-started', 'delivered'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface OperationDetails {
+  name: string;
+  /** The cité minière renovated. */
+  cite: string;
+  communeInsee: string;
+  /** INSEE code of the arrondissement, from the commune. */
+  arrondissement: string;
+  /** Party id of the social landlord. */
+  landlord: string;
+  dwellingsPlanned: number;
+  energyLabelBefore: EnergyLabel;
+  energyLabelTarget: EnergyLabel;
+  /** Cost eligible to public aid: what the co-financing plan may not exceed. */
+  eligibleCostCents?: number;
+}
+
+export interface FinancingPlanLine {
+  commitmentId: string;
+  financer: string;
+  fundingLine: string;
+}
+
+export type OperationEventMap = {
+  'habitat.OperationRegistered': OperationDetails & { operationId: string; date: string };
+  'habitat.OperationAmended': { changes: Partial<OperationDetails>; reason: string; date: string };
+  'habitat.OperationPhaseReached': { phase: Phase; date: string };
+  'habitat.DwellingsDelivered': { dwellings: number; date: string };
+  'habitat.CommitmentAttached': FinancingPlanLine & { date: string };
+};
+export type OperationEvent = { [K in keyof OperationEventMap]: { type: K; data: OperationEventMap[K] } }[keyof OperationEventMap];
+
+export type OperationCommand =
+  | ({ type: 'register'; operationId: string; date: string } & OperationDetails)
+  | { type: 'amend'; changes: Partial<OperationDetails>; reason?: string; date: string }
+  | { type: 'recordPhase'; phase: Phase; date: string }
+  | { type: 'recordDelivery'; dwellings: number; date: string }
+  | ({ type: 'attachCommitment'; date: string } & FinancingPlanLine);
+
+interface OperationFacts extends OperationDetails {
+  operationId: string;
+  registeredOn: string;
+  phases: Partial<Record<Phase, string>>;
+  deliveries: { dwellings: number; date: string }[];
+  dwellingsDelivered: number;
+  financingPlan: FinancingPlanLine[];
+  revision: number;
+}
+
+/** The status is the last phase reached; `planned` before any. */
+export type OperationState = { status: 'none' } | (OperationFacts & { status: 'planned' | Phase });
+type Registered = Exclude<OperationState, { status: 'none' }>;
+
+export const operationStreamName = (operationId: string): string => `habitat.operation-${operationId}`;
+
+export function decideOperation(command: OperationCommand, state: OperationState): OperationEvent[] {
+  if (!isBusinessDate(command.date)) throw new RuleViolation('invalid-date', `${command.date} is not a date (yyyy-mm-dd)`, 'date');
+  if (command.type === 'register') {
+    if (state.status !== 'none') throw new RuleViolation('operation-exists', `Operation ${command.operationId} already exists`);
+    const { type: _t, ...data } = command;
+    checkDetails(data);
+    return [{ type: 'habitat.OperationRegistered', data }];
+  }
+  if (state.status === 'none') throw new RuleViolation('operation-not-registered', 'Register the operation first');
+  switch (command.type) {
+    case 'amend':
+      return amend(command, state);
+    case 'recordPhase':
+      return recordPhase(command, state);
+    case 'recordDelivery': {
+      if (!Number.isSafeInteger(command.dwellings) || command.dwellings <= 0)
+        throw new RuleViolation('invalid-dwellings', 'A delivery counts a positive whole number of dwellings', 'dwellings');
+      if (!state.phases['works-started']) throw new RuleViolation('works-not-started', 'Dwellings are delivered only after the works started');
+      if (command.date < state.phases['works-started'])
+        throw new RuleViolation('delivery-before-works', `A delivery on ${command.date} precedes the start of works on ${state.phases['works-started']}`, 'date');
+      if (state.dwellingsDelivered + command.dwellings > state.dwellingsPlanned)
+        throw new RuleViolation('delivered-exceeds-planned', `${state.dwellingsDelivered + command.dwellings} dwellings would be delivered, more than the ${state.dwellingsPlanned} planned: amend the operation first`, 'dwellings');
+      return [{ type: 'habitat.DwellingsDelivered', data: { dwellings: command.dwellings, date: command.date } }];
+    }
+    case 'attachCommitment': {
+      if (state.financingPlan.some((l) => l.commitmentId === command.commitmentId)) return [];
+      const { type: _t, ...data } = command;
+      return [{ type: 'habitat.CommitmentAttached', data }];
+    }
+    default:
+      return assertNever(command);
+  }
+}
+
+function amend(command: Extract<OperationCommand, { type: 'amend' }>, state: Registered): OperationEvent[] {
+  if (!command.reason?.trim()) throw new RuleViolation('reason-required', 'An amendment must say why', 'reason');
+  const changes = Object.fromEntries(
+    Object.entries(command.changes).filter(([k, v]) => v !== undefined && (state as unknown as Record<string, unknown>)[k] !== v),
+  ) as Partial<OperationDetails>;
+  if (Object.keys(changes).length === 0) throw new RuleViolation('amendment-changes-nothing', 'The amendment changes nothing', 'changes');
+  const merged = { ...state, ...changes };
+  checkDetails(merged);
+  if (merged.dwellingsPlanned < state.dwellingsDelivered)
+    throw new RuleViolation('planned-below-delivered', `${state.dwellingsDelivered} dwellings are already delivered`, 'dwellingsPlanned');
+  return [{ type: 'habitat.OperationAmended', data: { changes, reason: command.reason.trim(), date: command.date } }];
+}
+
+function recordPhase(command: Extract<OperationCommand, { type: 'recordPhase' }>, state: Registered): OperationEvent[] {
+  if (state.phases[command.phase]) throw new RuleViolation('phase-already-reached', `Phase ${command.phase} was reached on ${state.phases[command.phase]}`, 'phase');
+  const index = PHASES.indexOf(command.phase);
+  const later = PHASES.slice(index + 1).find((p) => state.phases[p]);
+  if (later) throw new RuleViolation('phase-out-of-order', `Phase ${later} is already reached: ${command.phase} comes before it`, 'phase');
+  const previous = PHASES.slice(0, index).map((p) => state.phases[p]).filter((d): d is string => !!d).sort().pop();
+  if (previous && command.date < previous) throw new RuleViolation('phase-out-of-order', `${command.phase} on ${command.date} precedes the previous phase on ${previous}`, 'date');
+  if (command.phase === 'delivered' && state.dwellingsDelivered < state.dwellingsPlanned)
+    throw new RuleViolation('delivery-incomplete', `${state.dwellingsDelivered} of ${state.dwellingsPlanned} dwellings are delivered: record the deliveries first`, 'phase');
+  return [{ type: 'habitat.OperationPhaseReached', data: { phase: command.phase, date: command.date } }];
+}
+
+function checkDetails(d: OperationDetails): void {
+  for (const field of ['name', 'cite', 'communeInsee', 'arrondissement', 'landlord'] as const)
+    if (typeof d[field] !== 'string' || !d[field].trim()) throw new RuleViolation('missing-field', `${field} is required`, field);
+  if (!Number.isSafeInteger(d.dwellingsPlanned) || d.dwellingsPlanned <= 0 || d.dwellingsPlanned > 5_000)
+    throw new RuleViolation('invalid-dwellings', 'dwellingsPlanned is a whole number between 1 and 5,000', 'dwellingsPlanned');
+  if (!ENERGY_LABELS.includes(d.energyLabelBefore)) throw new RuleViolation('invalid-energy-label', 'Energy labels go from A to G', 'energyLabelBefore');
+  if (!ENERGY_LABELS.includes(d.energyLabelTarget)) throw new RuleViolation('invalid-energy-label', 'Energy labels go from A to G', 'energyLabelTarget');
+  if (d.energyLabelTarget >= d.energyLabelBefore)
+    throw new RuleViolation('target-label-not-better', `The target label ${d.energyLabelTarget} must be better than ${d.energyLabelBefore}`, 'energyLabelTarget');
+  if (d.eligibleCostCents !== undefined && !isAmountCents(d.eligibleCostCents))
+    throw new RuleViolation('invalid-amount', 'eligibleCostCents is an amount in euro cents', 'eligibleCostCents');
+}
+
+export function evolveOperation(state: OperationState, event: OperationEvent): OperationState {
+  if (event.type === 'habitat.OperationRegistered') {
+    const { date, ...details } = event.data;
+    return { status: 'planned', ...details, registeredOn: date, phases: {}, deliveries: [], dwellingsDelivered: 0, financingPlan: [], revision: 0 };
+  }
+  if (state.status === 'none') throw new Error(`${event.type} before the operation was registered`);
+  const next = { ...state, revision: state.revision + 1 };
+  switch (event.type) {
+    case 'habitat.OperationAmended':
+      return { ...next, ...event.data.changes };
+    case 'habitat.OperationPhaseReached':
+      return { ...next, status: event.data.phase, phases: { ...state.phases, [event.data.phase]: event.data.date } };
+    case 'habitat.DwellingsDelivered':
+      return { ...next, deliveries: [...state.deliveries, event.data], dwellingsDelivered: state.dwellingsDelivered + event.data.dwellings };
+    case 'habitat.CommitmentAttached': {
+      const { date: _d, ...line } = event.data;
+      return { ...next, financingPlan: [...state.financingPlan, line] };
+    }
+    default:
+      return assertNever(event);
+  }
+}
+
+export const foldOperation = (events: readonly OperationEvent[]): OperationState => events.reduce(evolveOperation, { status: 'none' } as OperationState);
