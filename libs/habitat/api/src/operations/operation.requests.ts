@@ -1,0 +1,103 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { BusinessDate, OneOf, Text, WriteRequest } from '@erbm/shared/api';
+import { ENERGY_LABELS, PHASES } from '@erbm/habitat/domain';
+
+const Dwellings = (optional = false) => (target: object, key: string) => {
+  (optional ? ApiPropertyOptional : ApiProperty)({ type: Number, minimum: 1, maximum: 5000, example: 120 })(target, key);
+  if (optional) IsOptional()(target, key);
+  IsInt()(target, key);
+  Min(1)(target, key);
+  Max(5000)(target, key);
+};
+const Insee = (optional = false) => (target: object, key: string) => {
+  (optional ? ApiPropertyOptional : ApiProperty)({ example: '62498', description: 'INSEE code of the commune (see /referentials/communes)' })(target, key);
+  if (optional) IsOptional()(target, key);
+  Matches(/^\d[\dAB]\d{3}$/, { message: '$property must be a 5-character INSEE commune code' })(target, key);
+};
+const Cents = () => (target: object, key: string) => {
+  ApiPropertyOptional({ type: Number, description: 'Cost eligible to public aid, in euro cents' })(target, key);
+  IsOptional()(target, key);
+  IsInt()(target, key);
+  Min(0)(target, key);
+};
+
+export class RegisterOperationRequest extends WriteRequest {
+  @Text({ max: 200, example: 'Réhabilitation de la cité 12/14' })
+  name!: string;
+
+  @Text({ max: 200, example: 'Cité 12/14' })
+  cite!: string;
+
+  @Insee()
+  communeInsee!: string;
+
+  @Text({ optional: true, max: 3, description: 'INSEE code of the arrondissement; derived from the commune when absent', example: '625' })
+  arrondissement?: string;
+
+  @Text({ max: 100, description: 'Party id of the social landlord', example: 'maisons_et_cites' })
+  landlord!: string;
+
+  @Dwellings()
+  dwellingsPlanned!: number;
+
+  @OneOf(ENERGY_LABELS)
+  energyLabelBefore!: (typeof ENERGY_LABELS)[number];
+
+  @OneOf(ENERGY_LABELS)
+  energyLabelTarget!: (typeof ENERGY_LABELS)[number];
+
+  @Cents()
+  eligibleCostCents?: number;
+
+  @BusinessDate({ description: 'Date the operation was registered in the programme' })
+  date!: string;
+}
+
+export class AmendOperationRequest extends WriteRequest {
+  @Text({ optional: true, max: 200 })
+  name?: string;
+
+  @Text({ optional: true, max: 200 })
+  cite?: string;
+
+  @Insee(true)
+  communeInsee?: string;
+
+  @Text({ optional: true, max: 100 })
+  landlord?: string;
+
+  @Dwellings(true)
+  dwellingsPlanned?: number;
+
+  @OneOf(ENERGY_LABELS, { optional: true })
+  energyLabelBefore?: (typeof ENERGY_LABELS)[number];
+
+  @OneOf(ENERGY_LABELS, { optional: true })
+  energyLabelTarget?: (typeof ENERGY_LABELS)[number];
+
+  @Cents()
+  eligibleCostCents?: number;
+
+  @Text({ optional: true, max: 1000, description: 'Why the operation is amended (required)' })
+  reason?: string;
+
+  @BusinessDate()
+  date!: string;
+}
+
+export class RecordPhaseRequest extends WriteRequest {
+  @OneOf(PHASES, { description: 'studies, works-started (ordre de service) or delivered (all dwellings delivered)' })
+  phase!: (typeof PHASES)[number];
+
+  @BusinessDate()
+  date!: string;
+}
+
+export class RecordDeliveryRequest extends WriteRequest {
+  @Dwellings()
+  dwellings!: number;
+
+  @BusinessDate()
+  date!: string;
+}

@@ -1,0 +1,229 @@
+import { Body, Controller, Get, HttpCode, Inject, Injectable, type OnModuleInit, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Command, CommandBus, CommandHandler, type ICommandHandler, type IQueryHandler, Query as CqrsQuery, QueryBus, QueryHandler } from '@nestjs/cqrs';
+import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Access, type CommandContext, Ctx, EventSourcedRepository, ProblemException, REFERENTIALS, etag, newIdFor } from '@erbm/shared/api';
+import type { Referentials } from '@erbm/shared/referentials';
+import { type CommitmentView, CommitmentReader, commitmentView, type FinancingPlanLine, type OperationDirectory, OperationDirectories } from '@erbm/ledger/api';
+import { LEDGERS, type Ledgers, NotFound, RuleViolation, parseBusinessDate } from '@erbm/ledger/domain';
+import {
+  type OperationCommand,
+  type OperationDetails,
+  type OperationEvent,
+  type OperationState,
+  decideOperation,
+  foldOperation,
+  operationIndicators,
+  operationStreamName,
+} from '@erbm/habitat/domain';
+import { AmendOperationRequest, RecordDeliveryRequest, RecordPhaseRequest, RegisterOperationRequest } from './operation.requests';
+
+const DOMAIN = 'habitat';
+export const todayInParis = (): string => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
+
+@Injectable()
+export class HabitatOperations implements OperationDirectory, OnModuleInit {
+  constructor(
+    private readonly repository: EventSourcedRepository,
+    private readonly commitments: CommitmentReader,
+    private readonly directories: OperationDirectories,
+    @Inject(REFERENTIALS) private readonly referentials: Referentials,
+  ) {}
+
+  onModuleInit(): void {
+    this.directories.register(DOMAIN, this);
+  }
+
+  load(operationId: string, recordedUpTo?: string) {
+    return this.repository.load<OperationState, OperationEvent>(operationStreamName(operationId), foldOperation, { recordedUpTo });
+  }
+
+  async financing(operationId: string) {
+    const { state } = await this.load(operationId);
+    if (state.status === 'none') return undefined;
+    return { eligibleCostCents: state.eligibleCostCents, commitmentIds: state.financingPlan.map((l) => l.commitmentId) };
+  }
+
+  async attach(operationId: string, line: FinancingPlanLine, ctx: CommandContext, date: string): Promise<void> {
+    const stream = operationStreamName(operationId);
+    const { state } = await this.load(operationId);
+    const events = decideOperation({ type: 'attachCommitment', ...line, date }, state);
+    // The commitment is already written: this link must not fail on a concurrent amendment of the operation.
+    await this.repository.append(stream, events, 'any', ctx, { occurredAt: date });
+  }
+
+  /** Checks the referentials at the operation's date and derives the arrondissement from the commune. */
+  resolveTerritory(details: Partial<OperationDetails>, date: string): Partial<OperationDetails> {
+    const out = { ...details };
+    if (details.communeInsee !== undefined) {
+      const commune = this.referentials.communes.at(details.communeInsee, date);
+      if (!commune) throw new RuleViolation('unknown-commune', `Commune ${details.communeInsee} is not in the mining-basin referential on ${date} (see /referentials/communes)`, 'communeInsee');
+      if (details.arrondissement !== undefined && details.arrondissement !== commune.arrondissement)
+        throw new RuleViolation('arrondissement-mismatch', `${commune.name} lies in arrondissement ${commune.arrondissement}, not ${details.arrondissement}`, 'arrondissement');
+      out.arrondissement = commune.arrondissement;
+    }
+    if (details.landlord !== undefined) {
+      const landlord = this.referentials.parties.at(details.landlord, date);
+      if (!landlord || landlord.kind !== 'social-landlord')
+        throw new RuleViolation('unknown-landlord', `${details.landlord} is not a social landlord known on ${date} (see /referentials/parties)`, 'landlord');
+    }
+    return out;
+  }
+
+  async view(operationId: string, options: { asOf?: string; recordedUpTo?: string } = {}) {
+    const { state, events } = await this.load(operationId, options.recordedUpTo);
+    if (state.status === 'none') throw new NotFound('operation', operationId);
+    const commitments: CommitmentView[] = [];
+    const states = [];
+    for (const line of state.financingPlan) {
+      const loaded = await this.commitments.load(DOMAIN, line.commitmentId, options.recordedUpTo).catch((e) => {
+        if (e instanceof NotFound) return undefined;
+        throw e;
+      });
+      if (!loaded) continue;
+      states.push(loaded.state);
+      commitments.push(commitmentView(line.commitmentId, loaded.state, loaded.events));
+    }
+    const totals = Object.fromEntries(LEDGERS.map((l) => [l, commitments.reduce((s, c) => s + c.ledgers[l], 0)])) as Ledgers;
+    const commune = this.referentials.communes.at(state.communeInsee, state.registeredOn);
+    const arrondissement = this.referentials.arrondissements.at(state.arrondissement, state.registeredOn);
+    const landlord = this.referentials.parties.at(state.landlord, state.registeredOn);
+    const asOf = options.asOf ?? todayInParis();
+    const { financingPlan: _plan, revision, ...rest } = state;
+    return {
+      id: operationId,
+      domain: DOMAIN,
+      revision,
+      ...rest,
+      communeName: commune?.name,
+      arrondissementName: arrondissement?.name,
+      landlordName: landlord?.name,
+      recordedAt: events[0].recordedAt,
+      recordedBy: events[0].envelope.actor,
+      financing: {
+        totals,
+        resteAPayerCents: commitments.reduce((s, c) => s + c.resteAPayerCents, 0),
+        warnings: commitments.reduce((s, c) => s + c.warnings.length, 0),
+      },
+      indicators: { asOf, ...operationIndicators(state, states, asOf) },
+      commitments,
+    };
+  }
+}
+
+export type OperationView = Awaited<ReturnType<HabitatOperations['view']>>;
+
+export class RecordOperationFact extends Command<OperationView> {
+  constructor(readonly operationId: string, readonly command: OperationCommand, readonly request: { sourceDocument?: { kind: string; reference: string; sha256?: string } }, readonly ctx: CommandContext) {
+    super();
+  }
+}
+
+@CommandHandler(RecordOperationFact)
+export class RecordOperationFactHandler implements ICommandHandler<RecordOperationFact> {
+  constructor(private readonly operations: HabitatOperations, private readonly repository: EventSourcedRepository) {}
+
+  async execute({ operationId, command, request, ctx }: RecordOperationFact): Promise<OperationView> {
+    const stream = operationStreamName(operationId);
+    const { state, revision } = await this.operations.load(operationId);
+    if (command.type !== 'register' && state.status === 'none') throw new NotFound('operation', operationId);
+    const resolved: OperationCommand =
+      command.type === 'register'
+        ? ({ ...command, ...this.operations.resolveTerritory(command, command.date) } as OperationCommand)
+        : command.type === 'amend'
+          ? { ...command, changes: this.operations.resolveTerritory(command.changes, command.date) }
+          : command;
+    const events = decideOperation(resolved, state);
+    await this.repository.append(stream, events, this.repository.expected(ctx, stream, revision), ctx, {
+      occurredAt: command.date,
+      reason: command.type === 'amend' ? command.reason : undefined,
+      sourceDocument: request.sourceDocument,
+    });
+    return this.operations.view(operationId);
+  }
+}
+
+export class GetOperation extends CqrsQuery<OperationView> {
+  constructor(readonly operationId: string, readonly asOf?: string, readonly recordedUpTo?: string) {
+    super();
+  }
+}
+
+@QueryHandler(GetOperation)
+export class GetOperationHandler implements IQueryHandler<GetOperation> {
+  constructor(private readonly operations: HabitatOperations) {}
+  execute(q: GetOperation): Promise<OperationView> {
+    return this.operations.view(q.operationId, { asOf: q.asOf, recordedUpTo: q.recordedUpTo });
+  }
+}
+
+const IfMatch = () => ApiHeader({ name: 'If-Match', required: false, description: 'ETag (revision) last read: a stale one gets 409' });
+const IdempotencyKey = () => ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes a retried write return the first answer and write nothing more' });
+
+/** Rehabilitation operations of mining dwellings: each read comes from the streams, fresh right after a write. */
+@ApiTags('habitat operations')
+@Controller('habitat/operations')
+export class OperationsController {
+  constructor(private readonly commands: CommandBus, private readonly queries: QueryBus) {}
+
+  private send(res: Response, view: OperationView): OperationView {
+    res.setHeader('ETag', etag(view.revision));
+    return view;
+  }
+
+  @Post()
+  @Access('write', DOMAIN)
+  @IdempotencyKey()
+  @ApiOperation({ summary: 'Register a rehabilitation operation (cité, commune, landlord, dwellings, energy labels)' })
+  async register(@Body() b: RegisterOperationRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const operationId = newIdFor(ctx, 'operation');
+    const { sourceDocument: _s, date, ...details } = b;
+    const command: OperationCommand = { type: 'register', operationId, date, ...(details as OperationDetails) };
+    const view = await this.commands.execute(new RecordOperationFact(operationId, command, b, ctx));
+    res.setHeader('Location', `/habitat/operations/${operationId}`);
+    return this.send(res, view);
+  }
+
+  @Patch(':id')
+  @Access('write', DOMAIN)
+  @IfMatch()
+  @IdempotencyKey()
+  @ApiOperation({ summary: 'Amend an operation: the fields that change, and why' })
+  async amend(@Param('id') id: string, @Body() b: AmendOperationRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const { sourceDocument: _s, date, reason, ...changes } = b;
+    return this.send(res, await this.commands.execute(new RecordOperationFact(id, { type: 'amend', changes, reason, date }, b, ctx)));
+  }
+
+  @Post(':id/phases')
+  @HttpCode(200)
+  @Access('write', DOMAIN)
+  @IfMatch()
+  @IdempotencyKey()
+  @ApiOperation({ summary: 'Record a phase reached: studies, works started, delivered' })
+  async phase(@Param('id') id: string, @Body() b: RecordPhaseRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    return this.send(res, await this.commands.execute(new RecordOperationFact(id, { type: 'recordPhase', phase: b.phase, date: b.date }, b, ctx)));
+  }
+
+  @Post(':id/deliveries')
+  @HttpCode(200)
+  @Access('write', DOMAIN)
+  @IfMatch()
+  @IdempotencyKey()
+  @ApiOperation({ summary: 'Record dwellings delivered on a date' })
+  async delivery(@Param('id') id: string, @Body() b: RecordDeliveryRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    return this.send(res, await this.commands.execute(new RecordOperationFact(id, { type: 'recordDelivery', dwellings: b.dwellings, date: b.date }, b, ctx)));
+  }
+
+  @Get(':id')
+  @Access('read', DOMAIN)
+  @ApiQuery({ name: 'asOf', required: false, description: 'Business date for the indicators (default: today, Europe/Paris)' })
+  @ApiQuery({ name: 'asKnownAt', required: false, description: 'ISO date-time: the operation and its commitments as the system knew them then' })
+  @ApiOperation({ summary: 'An operation with its commitments, their ledgers and warnings, and its indicators' })
+  async get(@Param('id') id: string, @Res({ passthrough: true }) res: Response, @Query('asOf') asOf?: string, @Query('asKnownAt') asKnownAt?: string) {
+    const date = asOf === undefined ? undefined : parseBusinessDate(asOf);
+    if (asOf !== undefined && !date) throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'asOf is a date', { errors: [{ field: 'asOf', reason: 'is not a date' }] });
+    if (asKnownAt !== undefined && Number.isNaN(Date.parse(asKnownAt)))
+      throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'asKnownAt is an ISO 8601 date-time', { errors: [{ field: 'asKnownAt', reason: 'is not a date-time' }] });
+    return this.send(res, await this.queries.execute(new GetOperation(id, date, asKnownAt)));
+  }
+}

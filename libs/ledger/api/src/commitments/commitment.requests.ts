@@ -1,0 +1,170 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { BusinessDate, MoneyRequest, Nested, OneOf, Text, WriteRequest } from '@erbm/shared/api';
+import { LEGAL_ACT_KINDS, PAYMENT_KINDS } from '@erbm/ledger/domain';
+
+export class DecisionRefRequest {
+  @Text({ max: 100, description: 'Id of the meeting that took the decision' })
+  meetingId!: string;
+
+  @Text({ max: 100, description: 'Id of the decision within that meeting' })
+  decisionId!: string;
+}
+
+export class LegalActRequest {
+  @OneOf(LEGAL_ACT_KINDS, { description: "arrêté, convention, avenant, délibération, EJ (10-digit Chorus number) or notification" })
+  kind!: (typeof LEGAL_ACT_KINDS)[number];
+
+  @Text({ max: 100, example: '2103456789' })
+  reference!: string;
+
+  @BusinessDate({ description: 'Date the act was signed' })
+  date!: string;
+}
+
+const Reason = () => Text({ optional: true, max: 1000, description: 'Why: required for amendments, releases, lapses, recoveries and corrections' });
+
+export class AnnounceCommitmentRequest extends MoneyRequest {
+  @Text({ max: 100, description: 'Party id of the financer (see /referentials/parties)', example: 'etat' })
+  financer!: string;
+
+  @Text({ max: 100, description: 'Funding line id (see /referentials/fundingLines)', example: 'etat-p135' })
+  fundingLine!: string;
+
+  @ApiPropertyOptional({ description: 'Fiscal year; defaults to the year of the date' })
+  @IsOptional()
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  fiscalYear?: number;
+
+  @BusinessDate()
+  date!: string;
+}
+
+export class ProgrammeRequest extends MoneyRequest {
+  @BusinessDate()
+  date!: string;
+
+  @Nested(() => DecisionRefRequest, { description: 'The decision that programmes the money' })
+  decision!: DecisionRefRequest;
+}
+
+export class CommitRequest extends MoneyRequest {
+  @BusinessDate()
+  date!: string;
+
+  @Nested(() => LegalActRequest)
+  legalAct!: LegalActRequest;
+
+  @Nested(() => DecisionRefRequest, { optional: true, description: 'Required to commit more than was programmed' })
+  decision?: DecisionRefRequest;
+}
+
+export class IncreaseRequest extends MoneyRequest {
+  @BusinessDate()
+  date!: string;
+
+  @Reason()
+  reason?: string;
+
+  @Nested(() => LegalActRequest, { optional: true, description: 'The avenant or new act' })
+  legalAct?: LegalActRequest;
+
+  @Nested(() => DecisionRefRequest, { optional: true, description: 'Required to go above what was programmed' })
+  decision?: DecisionRefRequest;
+}
+
+export class ReduceRequest extends MoneyRequest {
+  @BusinessDate()
+  date!: string;
+
+  @Reason()
+  reason?: string;
+
+  @Nested(() => LegalActRequest, { optional: true })
+  legalAct?: LegalActRequest;
+}
+
+export class CarryOverRequest extends WriteRequest {
+  @BusinessDate()
+  date!: string;
+
+  @ApiProperty({ description: 'The next fiscal year' })
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  toFiscalYear!: number;
+
+  @Reason()
+  reason?: string;
+}
+
+export class ChangeFundingLineRequest extends WriteRequest {
+  @BusinessDate()
+  date!: string;
+
+  @Text({ max: 100, example: 'etat-p112-fnadt' })
+  fundingLine!: string;
+
+  @Reason()
+  reason?: string;
+}
+
+export class ReferencedMoneyRequest extends MoneyRequest {
+  @BusinessDate()
+  date!: string;
+
+  @Text({ max: 100, description: 'Service fait, DP or mandat number', example: 'DP-2023-000123' })
+  reference!: string;
+}
+
+export class PayRequest extends ReferencedMoneyRequest {
+  @OneOf(PAYMENT_KINDS, { description: 'advance (avance), interim (acompte) or balance (solde)' })
+  kind!: (typeof PAYMENT_KINDS)[number];
+
+  @ApiPropertyOptional({ description: 'A bank guarantee backs the advance (ceiling 60 % instead of 30 %)' })
+  @IsOptional()
+  @IsBoolean()
+  guarantee?: boolean;
+}
+
+export class ReleaseRequest extends MoneyRequest {
+  @BusinessDate()
+  date!: string;
+
+  @Reason()
+  reason?: string;
+}
+
+export class RecoverRequest extends ReferencedMoneyRequest {
+  @Reason()
+  reason?: string;
+}
+
+export class DatedReasonRequest extends WriteRequest {
+  @BusinessDate()
+  date!: string;
+
+  @Reason()
+  reason?: string;
+}
+
+export class CorrectRequest extends MoneyRequest {
+  @BusinessDate({ description: 'Date the correction is made' })
+  date!: string;
+
+  @ApiProperty({ description: 'Revision of the fact corrected (see the facts of the commitment)' })
+  @IsInt()
+  @Min(0)
+  revision!: number;
+
+  @BusinessDate({ optional: true, description: 'The right date of the corrected fact' })
+  factDate?: string;
+
+  @Text({ optional: true, max: 100, description: 'The right reference of the corrected fact' })
+  reference?: string;
+
+  @Reason()
+  reason?: string;
+}

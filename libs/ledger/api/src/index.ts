@@ -1,0 +1,5 @@
+export { LedgerApiModule } from './ledger-api.module';
+export { OperationDirectories, type OperationDirectory, type OperationFinancing, type FinancingPlanLine } from './operation-directory';
+export { CommitmentReader } from './commitments/commitment.handlers';
+export { commitmentView, type CommitmentView } from './commitments/commitment-view';
+export * from './commitments/commitment.requests';

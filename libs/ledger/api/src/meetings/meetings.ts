@@ -1,0 +1,175 @@
+import { Body, Controller, Get, Inject, Injectable, Param, Post, Res } from '@nestjs/common';
+import { Command, CommandBus, CommandHandler, type ICommandHandler, type IQueryHandler, Query, QueryBus, QueryHandler } from '@nestjs/cqrs';
+import { ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray } from 'class-validator';
+import type { Response } from 'express';
+import { Access, BusinessDate, type CommandContext, Ctx, EventSourcedRepository, MoneyRequest, Nested, OneOf, REFERENTIALS, Text, WriteRequest, centsOf, etag, newIdFor } from '@erbm/shared/api';
+import type { Referentials } from '@erbm/shared/referentials';
+import { DECISION_OUTCOMES, type MeetingCommand, type MeetingEvent, type MeetingState, NotFound, RuleViolation, decideMeeting, foldMeeting, meetingStreamName } from '@erbm/ledger/domain';
+import { OperationDirectories } from '../operation-directory';
+
+export class RecordMeetingRequest extends WriteRequest {
+  @Text({ max: 100, description: 'Governance body id (see /referentials/governanceBodies)', example: 'copil' })
+  body!: string;
+
+  @BusinessDate()
+  date!: string;
+
+  @Text({ max: 200, example: 'Préfecture de région, Lille' })
+  place!: string;
+
+  @Text({ optional: true, max: 200, description: 'Reference of the minutes (relevé de décisions)' })
+  minutesReference?: string;
+}
+
+export class DecisionAmountRequest extends MoneyRequest {
+  @Text({ max: 100, example: 'etat' })
+  financer!: string;
+
+  @Text({ optional: true, max: 100, example: 'etat-p135' })
+  fundingLine?: string;
+}
+
+export class TakeDecisionRequest extends WriteRequest {
+  @Text({ optional: true, max: 100, description: 'Id of the decision within the meeting (default: generated)', example: 'D-2023-01-07' })
+  decisionId?: string;
+
+  @Text({ max: 1000, example: 'Programmation de la réhabilitation de la cité 12/14' })
+  subject!: string;
+
+  @OneOf(DECISION_OUTCOMES)
+  outcome!: (typeof DECISION_OUTCOMES)[number];
+
+  @Text({ optional: true, max: 100, description: 'The operation the decision is about' })
+  operationId?: string;
+
+  @ApiProperty({ type: [DecisionAmountRequest] })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Nested(() => DecisionAmountRequest)
+  amounts!: DecisionAmountRequest[];
+}
+
+export class RecordMinutesRequest extends WriteRequest {
+  @Text({ max: 200 })
+  minutesReference!: string;
+}
+
+export type MeetingView = ReturnType<typeof meetingView>;
+function meetingView(id: string, state: MeetingState, events: { recordedAt: string; envelope: { actor: unknown } }[]) {
+  if (state.status === 'none') throw new NotFound('meeting', id);
+  return { id, ...state, recordedAt: events[0].recordedAt, recordedBy: events[0].envelope.actor };
+}
+
+@Injectable()
+export class MeetingService {
+  constructor(
+    private readonly repository: EventSourcedRepository,
+    private readonly directories: OperationDirectories,
+    @Inject(REFERENTIALS) private readonly referentials: Referentials,
+  ) {}
+
+  async view(domain: string, meetingId: string): Promise<MeetingView> {
+    if (!this.directories.served(domain)) throw new NotFound('domain', domain);
+    const loaded = await this.repository.load(meetingStreamName(meetingId), (events: MeetingEvent[]) => foldMeeting(events));
+    return meetingView(meetingId, loaded.state, loaded.events);
+  }
+
+  async record(domain: string, meetingId: string, command: MeetingCommand, ctx: CommandContext, request: WriteRequest, isNew: boolean): Promise<MeetingView> {
+    if (!this.directories.served(domain)) throw new NotFound('domain', domain);
+    const stream = meetingStreamName(meetingId);
+    const loaded = await this.repository.load(stream, (events: MeetingEvent[]) => foldMeeting(events));
+    if (!isNew && loaded.state.status === 'none') throw new NotFound('meeting', meetingId);
+    if (command.type === 'hold') {
+      const body = this.referentials.governanceBodies.at(command.body, command.date);
+      if (!body)
+        throw new RuleViolation(this.referentials.governanceBodies.has(command.body) ? 'body-not-sitting-at-date' : 'unknown-governance-body', `${command.body} is not a governance body sitting on ${command.date} (see /referentials/governanceBodies)`, 'body');
+    }
+    const events = decideMeeting(command, loaded.state);
+    const date = command.type === 'hold' ? command.date : loaded.state.status === 'held' ? loaded.state.date : '';
+    await this.repository.append(stream, events, this.repository.expected(ctx, stream, loaded.revision), ctx, { occurredAt: date, sourceDocument: request.sourceDocument });
+    return this.view(domain, meetingId);
+  }
+}
+
+export class RecordMeeting extends Command<MeetingView> {
+  constructor(readonly domain: string, readonly meetingId: string, readonly command: MeetingCommand, readonly request: WriteRequest, readonly ctx: CommandContext, readonly isNew: boolean) {
+    super();
+  }
+}
+
+@CommandHandler(RecordMeeting)
+export class RecordMeetingHandler implements ICommandHandler<RecordMeeting> {
+  constructor(private readonly meetings: MeetingService) {}
+  execute(c: RecordMeeting): Promise<MeetingView> {
+    return this.meetings.record(c.domain, c.meetingId, c.command, c.ctx, c.request, c.isNew);
+  }
+}
+
+export class GetMeeting extends Query<MeetingView> {
+  constructor(readonly domain: string, readonly meetingId: string) {
+    super();
+  }
+}
+
+@QueryHandler(GetMeeting)
+export class GetMeetingHandler implements IQueryHandler<GetMeeting> {
+  constructor(private readonly meetings: MeetingService) {}
+  execute(q: GetMeeting): Promise<MeetingView> {
+    return this.meetings.view(q.domain, q.meetingId);
+  }
+}
+
+/** Meetings of the governance bodies and the decisions they take: first-class facts commitments point to. */
+@ApiTags('meetings and decisions')
+@ApiParam({ name: 'domain', enum: ['habitat', 'emploi', 'politique-de-la-ville', 'culture'] })
+@Controller(':domain/meetings')
+export class MeetingsController {
+  constructor(private readonly commands: CommandBus, private readonly queries: QueryBus) {}
+
+  private send(res: Response, view: MeetingView, created = false): MeetingView {
+    res.setHeader('ETag', etag(view.revision));
+    if (created) res.setHeader('Location', `meetings/${view.id}`);
+    return view;
+  }
+
+  @Post()
+  @Access('write')
+  @ApiOperation({ summary: 'Record a meeting of a governance body (COPIL, comité partenarial, comité des financeurs…)' })
+  async hold(@Param('domain') domain: string, @Body() b: RecordMeetingRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const meetingId = newIdFor(ctx, 'meeting');
+    const command: MeetingCommand = { type: 'hold', meetingId, body: b.body, date: b.date, place: b.place, ...(b.minutesReference ? { minutesReference: b.minutesReference } : {}) };
+    const view = await this.commands.execute(new RecordMeeting(domain, meetingId, command, b, ctx, true));
+    res.setHeader('Location', `/${domain}/meetings/${meetingId}`);
+    return this.send(res, view);
+  }
+
+  @Post(':id/decisions')
+  @Access('write')
+  @ApiOperation({ summary: 'Record a decision the meeting took (subject, outcome, amounts)' })
+  async decide(@Param('domain') domain: string, @Param('id') id: string, @Body() b: TakeDecisionRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const command: MeetingCommand = {
+      type: 'takeDecision',
+      decisionId: b.decisionId ?? newIdFor(ctx, 'decision'),
+      subject: b.subject,
+      outcome: b.outcome,
+      ...(b.operationId ? { operationId: b.operationId } : {}),
+      amounts: b.amounts.map((a) => ({ financer: a.financer, ...(a.fundingLine ? { fundingLine: a.fundingLine } : {}), amountCents: centsOf(a) })),
+    };
+    return this.send(res, await this.commands.execute(new RecordMeeting(domain, id, command, b, ctx, false)));
+  }
+
+  @Post(':id/minutes')
+  @Access('write')
+  @ApiOperation({ summary: 'Record the reference of the minutes' })
+  async minutes(@Param('domain') domain: string, @Param('id') id: string, @Body() b: RecordMinutesRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    return this.send(res, await this.commands.execute(new RecordMeeting(domain, id, { type: 'recordMinutes', minutesReference: b.minutesReference }, b, ctx, false)));
+  }
+
+  @Get(':id')
+  @Access('read')
+  @ApiOperation({ summary: 'A meeting and its decisions' })
+  async get(@Param('domain') domain: string, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
+    return this.send(res, await this.queries.execute(new GetMeeting(domain, id)));
+  }
+}

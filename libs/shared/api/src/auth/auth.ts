@@ -1,0 +1,100 @@
+import { type CanActivate, type DynamicModule, type ExecutionContext, Global, Inject, Injectable, Module, SetMetadata, createParamDecorator } from '@nestjs/common';
+import { APP_GUARD, Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { AuthenticationError, type Principal, type TokenVerifier, localJwtSecret, verifierFromConfig } from '@erbm/shared/auth';
+import { ProblemException } from '../problem-details';
+
+export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
+const ACCESS = 'erbm:access';
+const PUBLIC = 'erbm:public';
+
+export type AccessKind = 'read' | 'write';
+interface AccessRule {
+  kind: AccessKind;
+  /** The domain the route belongs to ('*': any authenticated user may read); else the `:domain` route parameter. */
+  domain?: string;
+}
+
+/** Who may call the route: readers of the domain, or its writers. Every non-public route must say. */
+export const Access = (kind: AccessKind, domain?: string) => SetMetadata(ACCESS, { kind, domain } satisfies AccessRule);
+export const Public = () => SetMetadata(PUBLIC, true);
+
+export interface AuthenticatedRequest extends Request {
+  principal?: Principal;
+}
+
+/**
+ * The authorization matrix. An editor reads and writes its own domain only; the SGAR and auditors read every domain
+ * and write nothing; an admin does everything.
+ */
+export function isAllowed(principal: Principal, kind: AccessKind, domain: string): boolean {
+  // '*': shared reference data every authenticated user reads.
+  if (domain === '*') return kind === 'read';
+  switch (principal.role) {
+    case 'admin':
+      return true;
+    case 'sgar':
+    case 'auditor':
+      return kind === 'read';
+    case 'editor':
+      return principal.domain === domain;
+  }
+}
+
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.header('authorization');
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) throw new AuthenticationError('send a bearer token: Authorization: Bearer <jwt>');
+    const principal = await this.verifier.verify(match[1]);
+    request.principal = principal;
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS, targets);
+    if (!rule) throw ProblemException.of(403, 'forbidden', 'Forbidden', 'This route declares no access rule');
+    const domain = rule.domain ?? String(request.params.domain ?? '');
+    if (!isAllowed(principal, rule.kind, domain))
+      throw ProblemException.of(403, 'forbidden', 'Forbidden', `Role ${principal.role}${principal.domain ? ` (${principal.domain})` : ''} may not ${rule.kind} in domain ${domain}`, { role: principal.role, access: rule.kind, domain });
+    return true;
+  }
+}
+
+export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
+  const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+  if (!principal) throw new AuthenticationError('no authenticated principal');
+  return principal;
+});
+
+export interface AuthModuleConfig {
+  jwtSecret?: string;
+  oidcIssuer?: string;
+  oidcAudience?: string;
+}
+
+/** OIDC when ERBM_OIDC_ISSUER is set; else HS256 with ERBM_JWT_SECRET, or the local secret file in zero-setup mode. */
+export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthModuleConfig {
+  if (env.ERBM_OIDC_ISSUER) return { oidcIssuer: env.ERBM_OIDC_ISSUER, oidcAudience: env.ERBM_OIDC_AUDIENCE };
+  return { jwtSecret: localJwtSecret(env) };
+}
+
+@Global()
+@Module({})
+export class AuthModule {
+  static forRoot(config: AuthModuleConfig | (() => AuthModuleConfig) = authConfigFromEnv): DynamicModule {
+    return {
+      module: AuthModule,
+      providers: [
+        { provide: TOKEN_VERIFIER, useFactory: () => verifierFromConfig(typeof config === 'function' ? config() : config) },
+        { provide: APP_GUARD, useClass: AuthGuard },
+      ],
+      exports: [TOKEN_VERIFIER],
+    };
+  }
+}

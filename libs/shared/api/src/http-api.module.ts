@@ -1,0 +1,50 @@
+import { Global, type INestApplication, Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { CqrsModule } from '@nestjs/cqrs';
+import { EventSourcedRepository } from './event-sourcing';
+import { IdempotencyInterceptor } from './idempotency/idempotency';
+import { ProblemDetailsFilter } from './problem-details';
+import { validationPipe } from './validation';
+import { REFERENTIALS, ReferentialsController, referentialsProvider } from './referentials';
+
+/** Largest JSON body a write accepts; larger ones get 413. */
+export const BODY_LIMIT_BYTES = 1_048_576;
+
+/** What every ERBM HTTP service shares: problem+json errors, validation, idempotent writes, the event-sourced repository. */
+@Global()
+@Module({
+  imports: [CqrsModule.forRoot()],
+  providers: [
+    { provide: APP_PIPE, useFactory: validationPipe },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+    EventSourcedRepository,
+    referentialsProvider,
+  ],
+  controllers: [ReferentialsController],
+  exports: [EventSourcedRepository, CqrsModule, REFERENTIALS],
+})
+export class HttpApiModule {}
+
+export interface OpenApiOptions {
+  title: string;
+  description: string;
+  version?: string;
+}
+
+/** Body size limit and the OpenAPI document (Swagger UI at /docs, JSON at /docs-json). Call before listen(). */
+export function configureHttpApp(app: INestApplication, openApi: OpenApiOptions): void {
+  const express = app as NestExpressApplication;
+  express.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
+  express.disable('x-powered-by');
+  const config = new DocumentBuilder()
+    .setTitle(openApi.title)
+    .setDescription(openApi.description)
+    .setVersion(openApi.version ?? '1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addSecurityRequirements('bearer')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config));
+}

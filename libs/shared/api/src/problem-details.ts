@@ -1,0 +1,107 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { InvalidEventError, WrongExpectedRevisionError } from '@erbm/shared/event-store';
+import { NotFound, RuleViolation } from '@erbm/ledger/domain';
+import { AuthenticationError } from '@erbm/shared/auth';
+
+/** RFC 9457 problem details, with the field at fault and the broken rule where there is one. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  /** Every field at fault in a 400, each with why. */
+  errors?: { field: string; reason: string }[];
+  field?: string;
+  /** The business rule a 422 names. */
+  rule?: string;
+  [extension: string]: unknown;
+}
+
+export const PROBLEM_JSON = 'application/problem+json';
+const problemType = (slug: string) => `https://erbm.gouv.fr/problems/${slug}`;
+
+/** An error that is already a problem: thrown by guards, pipes and interceptors. */
+export class ProblemException extends Error {
+  constructor(
+    readonly problem: ProblemDetails,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(problem.detail ?? problem.title);
+  }
+
+  static of(status: number, slug: string, title: string, detail?: string, extra: Partial<ProblemDetails> = {}): ProblemException {
+    return new ProblemException({ type: problemType(slug), title, status, ...(detail ? { detail } : {}), ...extra });
+  }
+}
+
+/** A stored answer replayed as it was first given (Idempotency-Key). */
+export class ReplayedResponse extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string>,
+  ) {
+    super('replayed');
+  }
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+  message?: string;
+}
+
+/** Maps any error to its problem, in one place. Unknown errors are 500 and say nothing of their internals. */
+export function toProblem(error: unknown): { problem: ProblemDetails; headers: Record<string, string> } {
+  if (error instanceof ProblemException) return { problem: error.problem, headers: error.headers };
+  if (error instanceof RuleViolation)
+    return { problem: { type: problemType(`rule/${error.rule}`), title: 'Business rule broken', status: 422, detail: error.message, rule: error.rule, ...(error.field ? { field: error.field } : {}) }, headers: {} };
+  if (error instanceof NotFound)
+    return { problem: { type: problemType('not-found'), title: 'Not found', status: 404, detail: error.message, kind: error.kind, id: error.id }, headers: {} };
+  if (error instanceof WrongExpectedRevisionError)
+    return {
+      problem: { type: problemType('stale-revision'), title: 'Someone else changed it first', status: 409, detail: `Expected revision ${String(error.expected)}, but it is at revision ${String(error.actual)}: read it again, then retry`, expectedRevision: error.expected, actualRevision: error.actual },
+      headers: {},
+    };
+  if (error instanceof InvalidEventError)
+    return { problem: { type: problemType('invalid-request'), title: 'Invalid request', status: 400, detail: error.message, field: error.field, errors: [{ field: error.field, reason: error.reason }] }, headers: {} };
+  if (error instanceof AuthenticationError)
+    return { problem: { type: problemType('unauthenticated'), title: 'Authentication required', status: 401, detail: error.reason }, headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${error.reason.replace(/"/g, "'")}"` } };
+  const bodyError = error as BodyParserError;
+  if (bodyError?.type === 'entity.too.large')
+    return { problem: { type: problemType('body-too-large'), title: 'Request body too large', status: 413, detail: `The body may not exceed ${bodyError.limit} bytes` }, headers: {} };
+  if (bodyError?.type === 'entity.parse.failed')
+    return { problem: { type: problemType('invalid-json'), title: 'Malformed JSON', status: 400, detail: 'The body is not valid JSON', errors: [{ field: 'body', reason: 'is not valid JSON' }] }, headers: {} };
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const detail = typeof response === 'string' ? response : ((response as { message?: unknown }).message as string | undefined);
+    return { problem: { type: problemType(status === 404 ? 'not-found' : `http-${status}`), title: error.name.replace(/Exception$/, ''), status, ...(typeof detail === 'string' ? { detail } : {}) }, headers: {} };
+  }
+  return { problem: { type: problemType('internal'), title: 'Internal error', status: 500, detail: 'The request could not be completed; nothing was recorded unless a later read shows it' }, headers: {} };
+}
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request>();
+    if (error instanceof ReplayedResponse) {
+      for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
+      response.setHeader('Idempotent-Replayed', 'true');
+      if (error.body === null || error.body === undefined) response.status(error.status).end();
+      else response.status(error.status).type(error.status >= 400 ? PROBLEM_JSON : 'application/json').send(JSON.stringify(error.body));
+      return;
+    }
+    const { problem, headers } = toProblem(error);
+    if (problem.status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+    response.status(problem.status).type(PROBLEM_JSON).send(JSON.stringify({ ...problem, instance: request.originalUrl }));
+  }
+}

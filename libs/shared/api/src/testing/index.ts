@@ -1,0 +1,1 @@
+export { startTestApp, type TestApp, type TestResponse, type RequestOptions } from './test-app';
