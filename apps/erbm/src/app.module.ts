@@ -1,9 +1,5 @@
-import { Module } from '@nestjs/common';
-import { EventStoreLifecycle, eventStoreProvider } from './event-store.provider';
-import { HealthController } from './health.controller';
+import { HabitatApiModule, HabitatDemoSeeder } from '@erbm/habitat/api';
+import { serviceModule } from '@erbm/shared/api';
 
-@Module({
-  controllers: [HealthController],
-  providers: [eventStoreProvider, EventStoreLifecycle],
-})
-export class AppModule {}
+/** All services in one process: the zero-setup default, on the embedded database unless DATABASE_URL is set. */
+export const AppModule = serviceModule([HabitatApiModule], [HabitatDemoSeeder]);

@@ -1,14 +1,7 @@
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
+import { startService } from '@erbm/shared/api';
 import { AppModule } from './app.module';
 
-async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule);
-  app.enableShutdownHooks();
-  const port = Number(process.env.PORT ?? 3000);
-  await app.listen(port);
-  const mode = process.env.DATABASE_URL ? 'PostgreSQL server (DATABASE_URL)' : `embedded PGlite in ${process.env.ERBM_DATA_DIR || '.data/erbm'}`;
-  console.log(`ERBM ledger listening on http://localhost:${port} — event store on ${mode}`);
-}
-
-void bootstrap();
+void startService(AppModule, {
+  title: 'ERBM ledger',
+  description: "Engagement pour le Renouveau du Bassin Minier: the commitments of the State and its partners, with their audit trail. All services in one process.",
+});

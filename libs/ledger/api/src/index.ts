@@ -3,3 +3,6 @@ export { OperationDirectories, type OperationDirectory, type OperationFinancing,
 export { CommitmentReader } from './commitments/commitment.handlers';
 export { commitmentView, type CommitmentView } from './commitments/commitment-view';
 export * from './commitments/commitment.requests';
+export { AnnounceCommitment, RecordCommitmentStep, GetCommitment, type CommitmentResult } from './commitments/commitment.handlers';
+export { RecordMeeting, GetMeeting, type MeetingView } from './meetings/meetings';
+export { COMMITMENT_STEPS, type CommitmentStep, type StepRequest } from './commitments/commitment-steps';

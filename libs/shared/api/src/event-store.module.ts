@@ -31,8 +31,9 @@ class EventStoreLifecycle implements OnApplicationShutdown {
 @Module({})
 export class EventStoreModule {
   /** Opens (and migrates) the store from configuration; the application closes it on shutdown. */
-  static forRoot(config: EventStoreConfig = eventStoreConfigFromEnv()): DynamicModule {
-    return EventStoreModule.build({ provide: EVENT_STORE, useFactory: () => PostgresEventStore.open(config) }, true);
+  static forRoot(config?: EventStoreConfig): DynamicModule {
+    // The environment is read when the application starts, not when the module is declared.
+    return EventStoreModule.build({ provide: EVENT_STORE, useFactory: () => PostgresEventStore.open(config ?? eventStoreConfigFromEnv()) }, true);
   }
 
   /** Uses a store opened elsewhere (tests, tools); its owner closes it. */

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventSourcedRepository } from './event-sourcing';
+import { HealthController } from './health.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency';
 import { ProblemDetailsFilter } from './problem-details';
 import { validationPipe } from './validation';
@@ -23,7 +24,7 @@ export const BODY_LIMIT_BYTES = 1_048_576;
     EventSourcedRepository,
     referentialsProvider,
   ],
-  controllers: [ReferentialsController],
+  controllers: [ReferentialsController, HealthController],
   exports: [EventSourcedRepository, CqrsModule, REFERENTIALS],
 })
 export class HttpApiModule {}

@@ -8,3 +8,5 @@ export * from './validation';
 export * from './http-api.module';
 export * from './dto';
 export * from './referentials';
+export * from './health.controller';
+export * from './bootstrap';

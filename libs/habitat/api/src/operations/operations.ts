@@ -13,6 +13,8 @@ import {
   type OperationState,
   decideOperation,
   foldOperation,
+  type IndicatorReport,
+  indicatorReport,
   operationIndicators,
   operationStreamName,
 } from '@erbm/habitat/domain';
@@ -36,6 +38,27 @@ export class HabitatOperations implements OperationDirectory, OnModuleInit {
 
   load(operationId: string, recordedUpTo?: string) {
     return this.repository.load<OperationState, OperationEvent>(operationStreamName(operationId), foldOperation, { recordedUpTo });
+  }
+
+  /**
+   * Every habitat operation, found by scanning the global log for registrations. It reads the whole log: right for
+   * the embedded demo and small databases; the operation register read model (projections) replaces it at scale.
+   */
+  async operationIds(): Promise<string[]> {
+    const ids: string[] = [];
+    let checkpoint: string | null = null;
+    for (;;) {
+      const page = await this.repository.store.readAll(checkpoint, 10_000);
+      for (const e of page.events) if (e.type === 'habitat.OperationRegistered') ids.push((e.data as { operationId: string }).operationId);
+      checkpoint = page.checkpoint;
+      if (page.isEnd) return ids;
+    }
+  }
+
+  async list(asOf: string) {
+    const views = [];
+    for (const id of await this.operationIds()) views.push(await this.view(id, { asOf }));
+    return views;
   }
 
   async financing(operationId: string) {
@@ -157,6 +180,58 @@ export class GetOperationHandler implements IQueryHandler<GetOperation> {
   }
 }
 
+function asOfDate(asOf: string | undefined): string {
+  if (asOf === undefined) return todayInParis();
+  const date = parseBusinessDate(asOf);
+  if (!date) throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'asOf is a date (yyyy-mm-dd or dd/mm/yyyy)', { errors: [{ field: 'asOf', reason: 'is not a date' }] });
+  return date;
+}
+
+export class ListOperations extends CqrsQuery<OperationView[]> {
+  constructor(readonly asOf: string) {
+    super();
+  }
+}
+
+@QueryHandler(ListOperations)
+export class ListOperationsHandler implements IQueryHandler<ListOperations> {
+  constructor(private readonly operations: HabitatOperations) {}
+  execute(q: ListOperations): Promise<OperationView[]> {
+    return this.operations.list(q.asOf);
+  }
+}
+
+export class GetIndicators extends CqrsQuery<IndicatorReport[]> {
+  constructor(readonly asOf: string) {
+    super();
+  }
+}
+
+@QueryHandler(GetIndicators)
+export class GetIndicatorsHandler implements IQueryHandler<GetIndicators> {
+  constructor(private readonly operations: HabitatOperations) {}
+  async execute(q: GetIndicators): Promise<IndicatorReport[]> {
+    const views = await this.operations.list(q.asOf);
+    return indicatorReport(views.map((v) => v.indicators), q.asOf);
+  }
+}
+
+/** The habitat indicators, added up over every operation and compared with the 23,000 dwellings target. */
+@ApiTags('habitat indicators')
+@Controller('habitat/indicators')
+export class IndicatorsController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @Access('read', DOMAIN)
+  @ApiQuery({ name: 'asOf', required: false, description: 'Business date (default: today, Europe/Paris)' })
+  @ApiOperation({ summary: 'Dwellings financed, works started and delivered, each with its definition, against the 23,000 target' })
+  async get(@Query('asOf') asOf?: string) {
+    const date = asOfDate(asOf);
+    return { asOf: date, indicators: await this.queries.execute(new GetIndicators(date)) };
+  }
+}
+
 const IfMatch = () => ApiHeader({ name: 'If-Match', required: false, description: 'ETag (revision) last read: a stale one gets 409' });
 const IdempotencyKey = () => ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes a retried write return the first answer and write nothing more' });
 
@@ -214,14 +289,26 @@ export class OperationsController {
     return this.send(res, await this.commands.execute(new RecordOperationFact(id, { type: 'recordDelivery', dwellings: b.dwellings, date: b.date }, b, ctx)));
   }
 
+  @Get()
+  @Access('read', DOMAIN)
+  @ApiQuery({ name: 'asOf', required: false, description: 'Business date for the indicators (default: today, Europe/Paris)' })
+  @ApiOperation({ summary: 'Every habitat operation with its financing totals and indicators' })
+  async list(@Query('asOf') asOf?: string) {
+    const date = asOfDate(asOf);
+    const views = await this.queries.execute(new ListOperations(date));
+    return {
+      asOf: date,
+      operations: views.map(({ commitments, ...operation }) => ({ ...operation, commitments: commitments.length })),
+    };
+  }
+
   @Get(':id')
   @Access('read', DOMAIN)
   @ApiQuery({ name: 'asOf', required: false, description: 'Business date for the indicators (default: today, Europe/Paris)' })
   @ApiQuery({ name: 'asKnownAt', required: false, description: 'ISO date-time: the operation and its commitments as the system knew them then' })
   @ApiOperation({ summary: 'An operation with its commitments, their ledgers and warnings, and its indicators' })
   async get(@Param('id') id: string, @Res({ passthrough: true }) res: Response, @Query('asOf') asOf?: string, @Query('asKnownAt') asKnownAt?: string) {
-    const date = asOf === undefined ? undefined : parseBusinessDate(asOf);
-    if (asOf !== undefined && !date) throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'asOf is a date', { errors: [{ field: 'asOf', reason: 'is not a date' }] });
+    const date = asOfDate(asOf);
     if (asKnownAt !== undefined && Number.isNaN(Date.parse(asKnownAt)))
       throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'asKnownAt is an ISO 8601 date-time', { errors: [{ field: 'asKnownAt', reason: 'is not a date-time' }] });
     return this.send(res, await this.queries.execute(new GetOperation(id, date, asKnownAt)));

@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { type DynamicModule, Logger, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AuthModule } from './auth/auth';
+import { EventStoreModule, eventStoreConfigFromEnv } from './event-store.module';
+import { HttpApiModule, type OpenApiOptions, configureHttpApp } from './http-api.module';
+
+/** The root module of a service: the event store from the environment, tokens, the shared HTTP layer, its features. */
+export function serviceModule(features: (Type<unknown> | DynamicModule)[], providers: Type<unknown>[] = []): Type<unknown> {
+  @Module({ imports: [EventStoreModule.forRoot(), AuthModule.forRoot(), HttpApiModule, ...features], providers })
+  class ServiceModule {}
+  return ServiceModule;
+}
+
+/** Starts a service on PORT (default 3000) and says where its database, its docs and its tokens are. */
+export async function startService(root: Type<unknown>, openApi: OpenApiOptions): Promise<void> {
+  const app = await NestFactory.create(root, { bodyParser: false });
+  app.enableShutdownHooks();
+  configureHttpApp(app, openApi);
+  const port = Number(process.env.PORT ?? 3000);
+  await app.listen(port);
+  const config = eventStoreConfigFromEnv();
+  const logger = new Logger(openApi.title);
+  logger.log(`listening on http://localhost:${port} (OpenAPI: http://localhost:${port}/docs)`);
+  logger.log(`event store: ${config.databaseUrl ? 'PostgreSQL server (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`}`);
+  logger.log(process.env.ERBM_OIDC_ISSUER ? `tokens: OIDC issuer ${process.env.ERBM_OIDC_ISSUER}` : 'tokens: local HS256; mint one with `npm run token -- --role editor --domain habitat --user me --org "DDTM 62"`');
+}
