@@ -53,7 +53,7 @@ export class EventSourcedRepository {
           ...(ctx.principal.party ? { onBehalfOf: ctx.principal.party } : {}),
           occurredAt: meta.occurredAt,
           ...(meta.reason ? { reason: meta.reason } : {}),
-          ...(meta.sourceDocument ? { sourceDocument: meta.sourceDocument } : {}),
+          ...(meta.sourceDocument ? { sourceDocument: JSON.parse(JSON.stringify(meta.sourceDocument)) } : {}),
           correlationId: ctx.correlationId,
         },
       })),

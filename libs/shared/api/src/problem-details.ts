@@ -47,6 +47,10 @@ export class ReplayedResponse extends Error {
   }
 }
 
+function isHttpException(error: unknown): error is HttpException {
+  return error instanceof HttpException || (typeof (error as HttpException)?.getStatus === 'function' && typeof (error as HttpException)?.getResponse === 'function');
+}
+
 interface BodyParserError {
   type?: string;
   status?: number;
@@ -70,12 +74,14 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
     return { problem: { type: problemType('invalid-request'), title: 'Invalid request', status: 400, detail: error.message, field: error.field, errors: [{ field: error.field, reason: error.reason }] }, headers: {} };
   if (error instanceof AuthenticationError)
     return { problem: { type: problemType('unauthenticated'), title: 'Authentication required', status: 401, detail: error.reason }, headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${error.reason.replace(/"/g, "'")}"` } };
-  const bodyError = error as BodyParserError;
+  // Express's body parser errors arrive wrapped in an HttpException by the Nest adapter, whose copy of
+  // @nestjs/common may not be this one: look at the cause and the shape, not the class.
+  const bodyError = ((error as { cause?: unknown })?.cause ?? error) as BodyParserError;
   if (bodyError?.type === 'entity.too.large')
     return { problem: { type: problemType('body-too-large'), title: 'Request body too large', status: 413, detail: `The body may not exceed ${bodyError.limit} bytes` }, headers: {} };
-  if (bodyError?.type === 'entity.parse.failed')
+  if (bodyError?.type === 'entity.parse.failed' || (error instanceof SyntaxError && (error as BodyParserError).status === 400))
     return { problem: { type: problemType('invalid-json'), title: 'Malformed JSON', status: 400, detail: 'The body is not valid JSON', errors: [{ field: 'body', reason: 'is not valid JSON' }] }, headers: {} };
-  if (error instanceof HttpException) {
+  if (isHttpException(error)) {
     const status = error.getStatus();
     const response = error.getResponse();
     const detail = typeof response === 'string' ? response : ((response as { message?: unknown }).message as string | undefined);

@@ -27,6 +27,8 @@ export interface CommitmentWarning {
   code: WarningCode;
   message: string;
   raisedByRevision: number;
+  amountCents?: number;
+  limitCents?: number;
 }
 
 export interface CommitmentFacts extends Omit<CommitmentAnnouncedData, 'amountCents' | 'date'> {
@@ -163,7 +165,7 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
     }
     case 'ledger.CommitmentWarningRaised':
       add(fact(revision, event.type, { date: state.facts[event.data.raisedByRevision]?.values.date ?? state.announcedOn }));
-      next.warnings = [...state.warnings, { code: event.data.code, message: event.data.message, raisedByRevision: event.data.raisedByRevision }];
+      next.warnings = [...state.warnings, event.data];
       return next;
     default:
       return assertNever(event);
