@@ -1,0 +1,76 @@
+import type { Domain, Role } from '@erbm/shared/auth';
+import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
+import { HabitatApiModule } from './habitat-api.module';
+
+type Who = { label: string; role?: Role; domain?: Domain };
+const PEOPLE: Who[] = [
+  { label: 'editor habitat', role: 'editor', domain: 'habitat' },
+  { label: 'editor emploi', role: 'editor', domain: 'emploi' },
+  { label: 'editor politique-de-la-ville', role: 'editor', domain: 'politique-de-la-ville' },
+  { label: 'editor culture', role: 'editor', domain: 'culture' },
+  { label: 'sgar', role: 'sgar' },
+  { label: 'auditor', role: 'auditor' },
+  { label: 'admin', role: 'admin' },
+  { label: 'no token' },
+];
+const WRITERS = new Set(['editor habitat', 'admin']);
+const READERS = new Set(['editor habitat', 'sgar', 'auditor', 'admin']);
+const ANY_ID = '5b0c0000-0000-4000-8000-000000000000';
+
+/** Every route of the service, read from its own OpenAPI document, so a new route cannot escape the matrix. */
+async function routes(t: TestApp): Promise<{ method: string; path: string }[]> {
+  const doc = (await t.request('GET', '/docs-json', { token: null })).body as { paths: Record<string, Record<string, unknown>> };
+  return Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path: path.replace('{domain}', 'habitat').replace(/\{[^}]+\}/g, ANY_ID) })),
+  );
+}
+
+describe('habitat-api: the authorization matrix, every role against every route', () => {
+  let t: TestApp;
+  let all: { method: string; path: string }[];
+  beforeAll(async () => {
+    t = await startTestApp(HabitatApiModule);
+    all = (await routes(t)).filter((r) => r.path !== '/health');
+  });
+  afterAll(() => t.close());
+
+  const tokenOf = (who: Who) => (who.role ? t.token(who.role, who.domain) : null);
+
+  it('writes: only the habitat editor and the admin get past authorization; nobody else writes anything', async () => {
+    const writes = all.filter((r) => r.method !== 'GET');
+    expect(writes.length).toBeGreaterThanOrEqual(22);
+    const head = await t.store.head();
+    const failures: string[] = [];
+    for (const route of writes)
+      for (const who of PEOPLE) {
+        // An empty body: allowed callers get past the guard and are stopped by validation (400), the others never reach it.
+        const res = await t.request(route.method, route.path, { token: tokenOf(who), body: {} });
+        const expected = !who.role ? 401 : WRITERS.has(who.label) ? 400 : 403;
+        if (res.status !== expected) failures.push(`${who.label} ${route.method} ${route.path}: ${res.status}, expected ${expected}`);
+        if (res.status === 403 && !/may not write/.test(res.body.detail)) failures.push(`${who.label} ${route.method} ${route.path}: 403 without a reason`);
+      }
+    expect(failures).toEqual([]);
+    expect(await t.store.head()).toBe(head);
+  });
+
+  it('reads: the habitat editor, the SGAR, auditors and the admin read habitat; other editors do not', async () => {
+    const reads = all.filter((r) => r.method === 'GET' && r.path.startsWith('/habitat'));
+    expect(reads.length).toBeGreaterThanOrEqual(5);
+    const failures: string[] = [];
+    for (const route of reads)
+      for (const who of PEOPLE) {
+        const res = await t.request('GET', route.path, { token: tokenOf(who) });
+        const allowed = READERS.has(who.label);
+        const ok = !who.role ? res.status === 401 : allowed ? res.status === 200 || res.status === 404 : res.status === 403;
+        if (!ok) failures.push(`${who.label} GET ${route.path}: ${res.status}`);
+      }
+    expect(failures).toEqual([]);
+  });
+
+  it('referentials are read by every authenticated user', async () => {
+    for (const who of PEOPLE) {
+      const res = await t.request('GET', '/referentials/fundingLines?date=2023-01-01', { token: tokenOf(who) });
+      expect([who.label, res.status]).toEqual([who.label, who.role ? 200 : 401]);
+    }
+  });
+});
