@@ -37,7 +37,8 @@ describe('erbm zero-setup start', () => {
 
   const get = async (path: string, token?: string) => {
     const res = await fetch(`${baseUrl}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-    return { status: res.status, body: await res.json() };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return { status: res.status, body: (await res.json()) as any };
   };
 
   it('serves the API on the embedded database, seeded with demo data marked as such, with tokens from the local secret', async () => {

@@ -1,4 +1,4 @@
-import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
+import { type Json, type TestApp, startTestApp } from '@erbm/shared/api/testing';
 import { HabitatApiModule } from './habitat-api.module';
 import { HabitatFixtures } from './testing/fixtures';
 
@@ -85,7 +85,7 @@ describe('habitat-api: rules real data breaks are recorded as warnings on the co
   });
   afterAll(() => t.close());
 
-  const codes = (view: Record<string, any>) => view.warnings.map((w: { code: string }) => w.code);
+  const codes = (view: Record<string, Json>) => view.warnings.map((w: { code: string }) => w.code);
 
   it('an advance above 30 %, or above 60 % with a guarantee', async () => {
     const a = await f.committed({ committedCents: 100_000_00 });

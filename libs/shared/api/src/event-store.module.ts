@@ -1,55 +1,74 @@
 import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { PostgresEventStore, type SqlDatabase } from '@erbm/shared/event-store';
+import { type EventStore, EventStoreDbEventStore, PostgresEventStore, type SqlDatabase, migrateEventStore, openSqlDatabase } from '@erbm/shared/event-store';
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
 export const SQL_DATABASE = Symbol('SQL_DATABASE');
 const OWNED = Symbol('EVENT_STORE_OWNED');
 
 export interface EventStoreConfig {
+  /** PostgreSQL server for the read side (and the event store when there is no EventStoreDB). */
   databaseUrl?: string;
+  /** Folder of the embedded database when there is no server. */
   dataDir: string;
+  /** EventStoreDB, the production event store. Without it the events live in PostgreSQL. */
+  eventStoreConnectionString?: string;
 }
 
-/** The server named by DATABASE_URL, or the embedded database in a local folder when there is none. */
 export function eventStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EventStoreConfig {
-  return { databaseUrl: env.DATABASE_URL || undefined, dataDir: env.ERBM_DATA_DIR || '.data/erbm' };
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: env.ERBM_DATA_DIR || '.data/erbm',
+    eventStoreConnectionString: env.ERBM_EVENT_STORE === 'eventstoredb' ? env.EVENTSTORE_CONNECTION_STRING : undefined,
+  };
+}
+
+export interface OpenedStores {
+  db: SqlDatabase;
+  store: EventStore;
+  kind: 'postgresql' | 'eventstoredb';
+}
+
+/** Opens the SQL database and the event store the configuration names, migrating the PostgreSQL event store if used. */
+export async function openStores(config: EventStoreConfig): Promise<OpenedStores> {
+  const db = await openSqlDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  if (config.eventStoreConnectionString) return { db, store: new EventStoreDbEventStore(config.eventStoreConnectionString), kind: 'eventstoredb' };
+  await migrateEventStore(db);
+  return { db, store: new PostgresEventStore(db), kind: 'postgresql' };
 }
 
 @Injectable()
-class EventStoreLifecycle implements OnApplicationShutdown {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
-    @Inject(OWNED) private readonly owned: boolean,
-  ) {}
+class StoresLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(OWNED) private readonly stores: OpenedStores | undefined) {}
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.owned) await this.store.close();
+    if (!this.stores) return;
+    if (this.stores.kind === 'eventstoredb') await this.stores.store.close();
+    await this.stores.db.close();
   }
 }
 
 @Global()
 @Module({})
 export class EventStoreModule {
-  /** Opens (and migrates) the store from configuration; the application closes it on shutdown. */
+  /** Opens the stores from configuration, read when the application starts; the application closes them. */
   static forRoot(config?: EventStoreConfig): DynamicModule {
-    // The environment is read when the application starts, not when the module is declared.
-    return EventStoreModule.build({ provide: EVENT_STORE, useFactory: () => PostgresEventStore.open(config ?? eventStoreConfigFromEnv()) }, true);
-  }
-
-  /** Uses a store opened elsewhere (tests, tools); its owner closes it. */
-  static forStore(store: PostgresEventStore): DynamicModule {
-    return EventStoreModule.build({ provide: EVENT_STORE, useValue: store }, false);
-  }
-
-  private static build(storeProvider: DynamicModule['providers'] extends (infer P)[] | undefined ? P : never, owned: boolean): DynamicModule {
     return {
       module: EventStoreModule,
       providers: [
-        storeProvider,
-        { provide: OWNED, useValue: owned },
-        { provide: SQL_DATABASE, useFactory: (store: PostgresEventStore): SqlDatabase => store.db, inject: [EVENT_STORE] },
-        EventStoreLifecycle,
+        { provide: OWNED, useFactory: () => openStores(config ?? eventStoreConfigFromEnv()) },
+        { provide: EVENT_STORE, useFactory: (s: OpenedStores) => s.store, inject: [OWNED] },
+        { provide: SQL_DATABASE, useFactory: (s: OpenedStores) => s.db, inject: [OWNED] },
+        StoresLifecycle,
       ],
+      exports: [EVENT_STORE, SQL_DATABASE],
+    };
+  }
+
+  /** Uses a PostgreSQL store opened elsewhere (tests, tools); its owner closes it. */
+  static forStore(store: PostgresEventStore): DynamicModule {
+    return {
+      module: EventStoreModule,
+      providers: [{ provide: OWNED, useValue: undefined }, { provide: EVENT_STORE, useValue: store }, { provide: SQL_DATABASE, useValue: store.db }, StoresLifecycle],
       exports: [EVENT_STORE, SQL_DATABASE],
     };
   }

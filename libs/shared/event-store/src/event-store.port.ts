@@ -91,5 +91,7 @@ export interface EventStore {
   readAll(fromCheckpoint: string | null, limit: number): Promise<ReadAllResult>;
   /** Catch-up subscription: everything after the checkpoint, then live events, until closed. */
   subscribe(fromCheckpoint: string | null): Subscription;
+  /** Position of the last event of the log visible now (what a reader from the start would end on), null when empty. */
+  head(): Promise<string | null>;
   close(): Promise<void>;
 }

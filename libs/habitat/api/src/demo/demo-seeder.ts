@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { EVENT_STORE } from '@erbm/shared/api';
-import type { PostgresEventStore } from '@erbm/shared/event-store';
+import type { EventStore } from '@erbm/shared/event-store';
 import { seedHabitatDemo } from './demo-seed';
 
 /** On the first start of an empty database, seeds the demo data (ERBM_DEMO_SEED=false turns it off). */
@@ -11,7 +11,7 @@ export class HabitatDemoSeeder implements OnApplicationBootstrap {
 
   constructor(
     private readonly commands: CommandBus,
-    @Inject(EVENT_STORE) private readonly store: PostgresEventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { TestApp } from '@erbm/shared/api/testing';
+import type { Json, TestApp } from '@erbm/shared/api/testing';
 
 /** Builds the facts a test starts from, through the HTTP API like a user would. */
 export class HabitatFixtures {
@@ -7,7 +7,7 @@ export class HabitatFixtures {
     private readonly token: string,
   ) {}
 
-  async ok(method: string, path: string, body: unknown): Promise<Record<string, any>> {
+  async ok(method: string, path: string, body: unknown): Promise<Record<string, Json>> {
     const res = await this.t.request(method, path, { token: this.token, body });
     if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;

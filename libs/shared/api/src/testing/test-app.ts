@@ -8,9 +8,11 @@ import { AuthModule } from '../auth/auth';
 import { EventStoreModule } from '../event-store.module';
 import { HttpApiModule, configureHttpApp } from '../http-api.module';
 
-// Tests read answers field by field; typing every response body would only restate the API.
+/** Tests read answers field by field; typing every response body would only restate the API. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export interface TestResponse<T = any> {
+export type Json = any;
+
+export interface TestResponse<T = Json> {
   status: number;
   headers: Headers;
   body: T;
@@ -31,8 +33,7 @@ export interface TestApp {
   database: TestDatabase;
   baseUrl: string;
   token(role: Role, domain?: Domain, extra?: { userId?: string; organisation?: string; party?: string }): string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<TestResponse<T>>;
+  request<T = Json>(method: string, path: string, options?: RequestOptions): Promise<TestResponse<T>>;
   close(): Promise<void>;
 }
 

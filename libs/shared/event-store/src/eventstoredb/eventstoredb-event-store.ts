@@ -1,5 +1,7 @@
 import {
   ANY,
+  BACKWARDS,
+  END,
   EventStoreDBClient,
   excludeSystemEvents,
   jsonEvent,
@@ -197,6 +199,15 @@ export class EventStoreDbEventStore implements EventStore {
       if (event) events.push(event);
     }
     return { events, checkpoint: last, isEnd: isEnd && read <= limit };
+  }
+
+  async head(): Promise<string | null> {
+    // System events are not part of the port's log: walk back to the last user event.
+    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 4096 })) {
+      const position = resolved.event?.position;
+      if (position && toStoredEvent(resolved)) return encodePosition(position);
+    }
+    return null;
   }
 
   subscribe(fromCheckpoint: string | null): Subscription {

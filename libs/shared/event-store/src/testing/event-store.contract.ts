@@ -35,6 +35,12 @@ export function eventStoreContract(getStore: () => EventStore): void {
       expect(second.position).not.toBe(first.position);
     });
 
+    it('reports the head of the log: the position of the last event appended, the end of a read from the start', async () => {
+      const s = stream();
+      const { position } = await getStore().append(s, [event(), event()], 'no_stream');
+      expect(await getStore().head()).toBe(position);
+    });
+
     it('stores the whole envelope and sets recordedAt itself', async () => {
       const s = stream();
       const e = testEvent('habitat.OperationRegistered', { dwellings: 120 }, {
