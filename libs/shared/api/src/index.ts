@@ -10,3 +10,5 @@ export * from './dto';
 export * from './referentials';
 export * from './health.controller';
 export * from './bootstrap';
+export * from './projections.module';
+export * from './csv';

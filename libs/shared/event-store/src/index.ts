@@ -5,3 +5,5 @@ export { PostgresEventStore } from './postgres/postgres-event-store';
 export { openSqlDatabase, type SqlDatabase, type SqlExecutor, type DatabaseMode } from './postgres/sql-database';
 export { migrateEventStore } from './postgres/migrations';
 export { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
+export { pgCompatibleDriver } from './postgres/pg-compatible-driver';
+export { isEmbedded, type EmbeddedLease, type RawResult } from './postgres/sql-database';

@@ -30,6 +30,8 @@ export interface AuthenticatedRequest extends Request {
 export function isAllowed(principal: Principal, kind: AccessKind, domain: string): boolean {
   // '*': shared reference data every authenticated user reads.
   if (domain === '*') return kind === 'read';
+  // The SGAR's cross-domain views: the SGAR, auditors and admins read them; domain editors do not.
+  if (domain === 'sgar') return kind === 'read' && principal.role !== 'editor';
   switch (principal.role) {
     case 'admin':
       return true;

@@ -255,6 +255,18 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** Position of the newest visible event, or null on an empty log. */
+  /** Events visible in the global log after a checkpoint: the lag of a reader standing there. */
+  async countAfter(checkpoint: string | null): Promise<number> {
+    const [transactionId, globalPosition] = decodePosition(checkpoint);
+    const rows = await this.db.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM event_store.events e
+        WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+          AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())`,
+      [transactionId, globalPosition],
+    );
+    return Number(rows[0].n);
+  }
+
   async head(): Promise<string | null> {
     const rows = await this.db.query<{ position: string }>(
       `SELECT transaction_id::text || '/' || global_position::text AS position FROM event_store.events

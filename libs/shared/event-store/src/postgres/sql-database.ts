@@ -20,6 +20,20 @@ export interface SqlDatabase extends SqlExecutor {
   close(): Promise<void>;
 }
 
+/** A full query result, as node-postgres gives it: what an ORM needs besides the rows. */
+export interface RawResult {
+  rows: Record<string, unknown>[];
+  rowCount: number;
+  command: string;
+  fields: { name: string }[];
+}
+
+/** Exclusive use of the single embedded connection until released: nothing else runs on it meanwhile. */
+export interface EmbeddedLease {
+  query(sql: string, params?: readonly unknown[]): Promise<RawResult>;
+  release(): void;
+}
+
 export interface OpenSqlDatabaseOptions {
   /** A PostgreSQL connection string. Without it, the embedded database is used. */
   databaseUrl?: string;
@@ -127,7 +141,49 @@ class EmbeddedDatabase implements SqlDatabase {
     );
   }
 
+  /**
+   * Holds the connection for a client that runs its own statements and transactions (TypeORM through
+   * `pgCompatibleDriver`): queued like a transaction, so it never interleaves with anything else.
+   */
+  lease(): Promise<EmbeddedLease> {
+    return new Promise((granted, refused) => {
+      void this.serialise(
+        () =>
+          new Promise<void>((released) => {
+            const pglite = this.pglite;
+            let open = true;
+            granted({
+              async query(sql: string, params: readonly unknown[] = []): Promise<RawResult> {
+                if (!open) throw new Error('lease already released');
+                if (params.length === 0) {
+                  // The simple protocol runs several statements in one string, as migrations may send.
+                  const results = await pglite.exec(sql);
+                  const last = results[results.length - 1] ?? { rows: [], affectedRows: 0, fields: [] };
+                  return { rows: last.rows as Record<string, unknown>[], rowCount: last.affectedRows ?? last.rows.length, command: commandOf(sql), fields: last.fields };
+                }
+                const result = await pglite.query<Record<string, unknown>>(sql, params as unknown[]);
+                return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length, command: commandOf(sql), fields: result.fields };
+              },
+              release() {
+                open = false;
+                released();
+              },
+            });
+          }),
+      ).catch(refused);
+    });
+  }
+
   async close(): Promise<void> {
     await this.serialise(() => this.pglite.close());
   }
+}
+
+function commandOf(sql: string): string {
+  const statements = sql.trim().replace(/;\s*$/, '').split(';');
+  return (/^\s*(?:WITH\b[\s\S]*?\)\s*)?(\w+)/i.exec(statements[statements.length - 1])?.[1] ?? '').toUpperCase();
+}
+
+export function isEmbedded(db: SqlDatabase): db is SqlDatabase & { lease(): Promise<EmbeddedLease> } {
+  return db.mode === 'embedded' && typeof (db as { lease?: unknown }).lease === 'function';
 }

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { LedgerRegisterProjection } from '@erbm/ledger/read-models';
+import { HabitatRegisterProjection } from '@erbm/habitat/read-models';
+import { ProjectionsModule, serviceModule, startService } from '@erbm/shared/api';
+
+/** Follows the global log and keeps the read models; serves only its health and metrics. */
+@Module({
+  imports: [
+    ProjectionsModule.forRoot([new LedgerRegisterProjection(), new HabitatRegisterProjection()], {
+      run: true,
+      exclusive: true,
+      batchSize: Number(process.env.ERBM_PROJECTOR_BATCH_SIZE ?? 2_000),
+    }),
+  ],
+})
+class ProjectorModule {}
+
+void startService(serviceModule([ProjectorModule]), {
+  title: 'projector',
+  description: 'Projections of the ERBM event log into the PostgreSQL read models: health and metrics.',
+});

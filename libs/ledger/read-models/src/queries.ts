@@ -1,0 +1,101 @@
+import type { DataSource } from 'typeorm';
+import { COLUMN, TOTAL_AXES, TOTAL_LEDGERS, type TotalAxis, type TotalLedger } from './entities';
+
+export type TotalFilters = Partial<Record<TotalAxis, string | number>>;
+export type Amounts = Record<TotalLedger, number> & { commitments: number };
+export type TotalRow = Partial<Record<TotalAxis, string | number>> & Amounts;
+
+const schemaOf = (ds: DataSource) => `"${(ds.options as { schema: string }).schema}"`;
+const SUMS = ['commitments', ...TOTAL_LEDGERS.map((l) => COLUMN[l])].map((c, i) => `sum(${c})::text AS "${i === 0 ? 'commitments' : TOTAL_LEDGERS[i - 1]}"`).join(', ');
+
+function where(filters: TotalFilters, params: unknown[]): string {
+  const clauses = TOTAL_AXES.filter((a) => filters[a] !== undefined).map((a) => {
+    params.push(filters[a]);
+    return `${COLUMN[a]} = $${params.length}`;
+  });
+  return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+}
+
+function amounts(row: Record<string, unknown>): Amounts {
+  return Object.fromEntries(['commitments', ...TOTAL_LEDGERS].map((l) => [l, Number(row[l] ?? 0)])) as Amounts;
+}
+
+/** Totals along the chosen axes, filtered by any of them, and the grand total of the rows returned. */
+export async function consolidatedTotals(ds: DataSource, groupBy: TotalAxis[], filters: TotalFilters): Promise<{ rows: TotalRow[]; total: Amounts }> {
+  const params: unknown[] = [];
+  const cols = groupBy.map((a) => `${COLUMN[a]} AS "${a}"`);
+  const sql = `SELECT ${[...cols, SUMS].join(', ')} FROM ${schemaOf(ds)}.consolidated_totals ${where(filters, params)}
+    ${groupBy.length ? `GROUP BY ${groupBy.map((a) => COLUMN[a]).join(', ')} ORDER BY ${groupBy.map((a) => COLUMN[a]).join(', ')}` : ''}`;
+  const raw: Record<string, unknown>[] = await ds.query(sql, params);
+  const rows = raw
+    .filter((r) => groupBy.length > 0 || r.commitments !== null)
+    .map((r) => ({ ...Object.fromEntries(groupBy.map((a) => [a, a === 'fiscalYear' ? Number(r[a]) : r[a]])), ...amounts(r) }) as TotalRow);
+  const total = amounts(Object.fromEntries(['commitments', ...TOTAL_LEDGERS].map((l) => [l, rows.reduce((s, r) => s + (r[l as TotalLedger] as number), 0)])));
+  return { rows, total };
+}
+
+export interface CommitmentSummary {
+  id: string;
+  domain: string;
+  operationId: string;
+  operationName: string | null;
+  financer: string;
+  fundingLine: string;
+  arrondissement: string;
+  fiscalYear: number;
+  status: string;
+  warningCount: number;
+  [ledger: string]: unknown;
+}
+
+const COMMITMENT_SELECT = `id, domain, operation_id AS "operationId", operation_name AS "operationName", financer, funding_line AS "fundingLine",
+  arrondissement, fiscal_year AS "fiscalYear", status, warning_count AS "warningCount", revision,
+  ${TOTAL_LEDGERS.map((l) => `${COLUMN[l]}::text AS "${l}"`).join(', ')}`;
+
+function summary(r: Record<string, unknown>): CommitmentSummary {
+  return { ...r, fiscalYear: Number(r.fiscalYear), warningCount: Number(r.warningCount), revision: Number(r.revision), ...Object.fromEntries(TOTAL_LEDGERS.map((l) => [l, Number(r[l])])) } as unknown as CommitmentSummary;
+}
+
+/** The commitments behind a total: the same filters, with their sum (which equals the total). */
+export async function commitmentsBehind(ds: DataSource, filters: TotalFilters, page: { limit: number; offset: number }): Promise<{ rows: CommitmentSummary[]; count: number; total: Amounts }> {
+  const params: unknown[] = [];
+  const w = where(filters, params);
+  const rows: Record<string, unknown>[] = await ds.query(
+    `SELECT ${COMMITMENT_SELECT} FROM ${schemaOf(ds)}.commitments ${w} ORDER BY fiscal_year, financer, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    [...params, page.limit, page.offset],
+  );
+  const [sums] = await ds.query(`SELECT count(*)::text AS commitments, ${TOTAL_LEDGERS.map((l) => `coalesce(sum(${COLUMN[l]}), 0)::text AS "${l}"`).join(', ')} FROM ${schemaOf(ds)}.commitments ${w}`, params);
+  const total = amounts(sums);
+  return { rows: rows.map(summary), count: total.commitments, total };
+}
+
+export async function commitmentRow(ds: DataSource, id: string): Promise<(CommitmentSummary & { warnings: unknown; decisions: unknown; legalActs: unknown }) | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const [r] = await ds.query(`SELECT ${COMMITMENT_SELECT}, warnings, decisions, legal_acts AS "legalActs" FROM ${schemaOf(ds)}.commitments WHERE id = $1`, [id]);
+  return r ? (summary(r) as CommitmentSummary & { warnings: unknown; decisions: unknown; legalActs: unknown }) : undefined;
+}
+
+export async function operationSummary(ds: DataSource, operationId: string) {
+  const [location] = await ds.query(`SELECT operation_id AS "operationId", domain, name, arrondissement, commune_insee AS "communeInsee" FROM ${schemaOf(ds)}.operation_locations WHERE operation_id = $1`, [operationId]);
+  const rows: Record<string, unknown>[] = await ds.query(`SELECT ${COMMITMENT_SELECT} FROM ${schemaOf(ds)}.commitments WHERE operation_id = $1 ORDER BY financer, id`, [operationId]);
+  if (!location && rows.length === 0) return undefined;
+  const commitments = rows.map(summary);
+  const total = amounts(Object.fromEntries(['commitments', ...TOTAL_LEDGERS].map((l) => [l, l === 'commitments' ? commitments.length : commitments.reduce((s, c) => s + (c[l] as number), 0)])));
+  return { operation: location ?? { operationId, domain: commitments[0]?.domain, name: commitments[0]?.operationName, arrondissement: commitments[0]?.arrondissement }, commitments, total };
+}
+
+export interface Freshness {
+  projection: string;
+  /** Position in the global log up to which this answer reflects the events. */
+  checkpoint: string | null;
+  /** recordedAt of the last event reflected. */
+  reflectsRecordedUpTo: string | null;
+}
+
+export async function freshness(ds: DataSource, projection: string): Promise<Freshness> {
+  const [state] = await ds.query(
+    `SELECT checkpoint, to_char(last_recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "reflectsRecordedUpTo" FROM ${schemaOf(ds)}.projection_state WHERE projection = $1`,
+    [projection],
+  );
+  return { projection, checkpoint: state?.checkpoint ?? null, reflectsRecordedUpTo: state?.reflectsRecordedUpTo ?? null };
+}

@@ -1,0 +1,1 @@
+export { SgarApiModule } from './sgar-api.module';

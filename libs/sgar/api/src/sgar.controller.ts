@@ -1,0 +1,226 @@
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Access, type CsvColumn, ProblemException, REFERENTIALS, ReadModels, toCsv } from '@erbm/shared/api';
+import type { Referentials } from '@erbm/shared/referentials';
+import { NotFound } from '@erbm/ledger/domain';
+import {
+  type Freshness,
+  TOTAL_AXES,
+  TOTAL_LEDGERS,
+  type TotalAxis,
+  type TotalFilters,
+  commitmentRow,
+  commitmentsBehind,
+  consolidatedTotals,
+  freshness,
+  operationSummary,
+} from '@erbm/ledger/read-models';
+import { HABITAT_INDICATOR_TABLE, HABITAT_INDICATOR_TARGETS } from '@erbm/habitat/contracts';
+
+const LEDGER = 'ledger-register';
+const HABITAT = 'habitat-register';
+const AXIS_LABEL: Record<TotalAxis, string> = { financer: 'financeur', domain: 'domaine', fundingLine: 'ligne de financement', arrondissement: 'arrondissement', fiscalYear: 'exercice' };
+const LEDGER_LABEL: Record<string, string> = {
+  commitments: 'engagements',
+  announced: 'annoncé (€)',
+  programmed: 'programmé (€)',
+  committed: 'engagé (€)',
+  certified: 'service fait (€)',
+  ordered: 'mandaté (€)',
+  paid: 'payé (€)',
+  released: 'dégagé (€)',
+  recovered: 'reversé (€)',
+  resteAPayer: 'reste à payer (€)',
+};
+const LEDGER_COLUMNS: CsvColumn[] = [{ key: 'commitments', label: LEDGER_LABEL.commitments }, ...TOTAL_LEDGERS.map((l) => ({ key: l, label: LEDGER_LABEL[l], money: true }))];
+
+function filtersOf(query: Record<string, string | undefined>): TotalFilters {
+  const filters: TotalFilters = {};
+  for (const axis of TOTAL_AXES) {
+    const value = query[axis];
+    if (value === undefined) continue;
+    if (axis === 'fiscalYear' && !/^\d{4}$/.test(value)) throw badRequest('fiscalYear', 'is a year, e.g. 2023');
+    filters[axis] = axis === 'fiscalYear' ? Number(value) : value;
+  }
+  return filters;
+}
+
+function badRequest(field: string, reason: string) {
+  return ProblemException.of(400, 'invalid-request', 'Invalid request', `${field} ${reason}`, { field, errors: [{ field, reason }] });
+}
+
+function groupByOf(value: string | undefined, fallback: TotalAxis[]): TotalAxis[] {
+  if (value === undefined) return fallback;
+  const axes = value.split(',').filter(Boolean);
+  for (const a of axes) if (!(TOTAL_AXES as readonly string[]).includes(a)) throw badRequest('groupBy', `takes axes among ${TOTAL_AXES.join(', ')}`);
+  return axes as TotalAxis[];
+}
+
+function pageOf(limit?: string, offset?: string) {
+  const l = limit === undefined ? 100 : Number(limit);
+  const o = offset === undefined ? 0 : Number(offset);
+  if (!Number.isInteger(l) || l < 1 || l > 10_000) throw badRequest('limit', 'is between 1 and 10,000');
+  if (!Number.isInteger(o) || o < 0) throw badRequest('offset', 'is 0 or more');
+  return { limit: l, offset: o };
+}
+
+const QUERY_DOC = [
+  ApiQuery({ name: 'groupBy', required: false, description: `Axes, comma-separated: ${TOTAL_AXES.join(', ')}` }),
+  ...TOTAL_AXES.map((a) => ApiQuery({ name: a, required: false, description: `Filter on ${a}` })),
+  ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] }),
+];
+const Docs = () => (target: object, key: string, descriptor: PropertyDescriptor) => QUERY_DOC.forEach((d) => d(target, key, descriptor));
+
+/** The SGAR's consolidated views, read by the SGAR, auditors and admins; every answer says how fresh it is. */
+@ApiTags('sgar')
+@Controller('sgar')
+export class SgarController {
+  constructor(
+    private readonly readModels: ReadModels,
+    @Inject(REFERENTIALS) private readonly referentials: Referentials,
+  ) {}
+
+  private get ledger() {
+    return this.readModels.dataSource(LEDGER);
+  }
+
+  private label<T extends Record<string, unknown>>(row: T): T & Record<string, unknown> {
+    const today = new Date().toISOString().slice(0, 10);
+    const extra: Record<string, unknown> = {};
+    if (typeof row.financer === 'string') extra.financerName = this.referentials.parties.at(row.financer, today)?.name ?? this.referentials.parties.all.find((p) => p.id === row.financer)?.name ?? null;
+    if (typeof row.fundingLine === 'string') extra.fundingLineLabel = this.referentials.fundingLines.all.find((f) => f.id === row.fundingLine)?.label ?? null;
+    if (typeof row.arrondissement === 'string') extra.arrondissementName = this.referentials.arrondissements.all.find((a) => a.code === row.arrondissement)?.name ?? null;
+    return { ...row, ...extra };
+  }
+
+  private send(res: Response, format: string | undefined, name: string, fresh: Freshness, json: Record<string, unknown>, csv: () => { columns: CsvColumn[]; rows: Record<string, unknown>[] }) {
+    res.setHeader('X-ERBM-Checkpoint', fresh.checkpoint ?? '');
+    res.setHeader('X-ERBM-Reflects-Recorded-Up-To', fresh.reflectsRecordedUpTo ?? '');
+    if (format === undefined || format === 'json') return { freshness: fresh, ...json };
+    if (format !== 'csv') throw badRequest('format', 'is json or csv');
+    const { columns, rows } = csv();
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
+    return toCsv({ export: name, checkpoint: fresh.checkpoint, 'reflects events recorded up to': fresh.reflectsRecordedUpTo, 'exported at': new Date().toISOString() }, columns, rows);
+  }
+
+  @Get('totals')
+  @Access('read', 'sgar')
+  @Docs()
+  @ApiOperation({ summary: 'Every ledger totalled along any axes (party, domain, funding line, arrondissement, fiscal year), filtered by any' })
+  async totals(@Query() query: Record<string, string | undefined>, @Res({ passthrough: true }) res: Response) {
+    const groupBy = groupByOf(query.groupBy, ['financer']);
+    const filters = filtersOf(query);
+    const fresh = await freshness(this.ledger, LEDGER);
+    const { rows, total } = await consolidatedTotals(this.ledger, groupBy, filters);
+    const labelled = rows.map((r) => this.label(r));
+    return this.send(res, query.format, 'totaux-consolides', fresh, { groupBy, filters, rows: labelled, total }, () => ({
+      columns: [...groupBy.map((a) => ({ key: a, label: AXIS_LABEL[a] })), ...LEDGER_COLUMNS],
+      rows: labelled,
+    }));
+  }
+
+  @Get('totals/commitments')
+  @Access('read', 'sgar')
+  @Docs()
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'offset', required: false })
+  @ApiOperation({ summary: 'Drill down: the commitments behind a total (same filters), whose sum is that total' })
+  async behind(@Query() query: Record<string, string | undefined>, @Res({ passthrough: true }) res: Response) {
+    const filters = filtersOf(query);
+    const page = pageOf(query.limit, query.offset);
+    const fresh = await freshness(this.ledger, LEDGER);
+    const result = await commitmentsBehind(this.ledger, filters, query.format === 'csv' ? { limit: 1_000_000, offset: 0 } : page);
+    const rows = result.rows.map((r) => this.label(r));
+    return this.send(res, query.format, 'engagements', fresh, { filters, ...page, count: result.count, total: result.total, rows }, () => ({
+      columns: [
+        { key: 'id', label: 'engagement' },
+        { key: 'domain', label: 'domaine' },
+        { key: 'operationId', label: 'opération' },
+        { key: 'operationName', label: "nom de l'opération" },
+        { key: 'financer', label: 'financeur' },
+        { key: 'fundingLine', label: 'ligne de financement' },
+        { key: 'arrondissement', label: 'arrondissement' },
+        { key: 'fiscalYear', label: 'exercice' },
+        { key: 'status', label: 'statut' },
+        ...LEDGER_COLUMNS.slice(1),
+        { key: 'warningCount', label: 'avertissements' },
+      ],
+      rows,
+    }));
+  }
+
+  @Get('commitments/:id')
+  @Access('read', 'sgar')
+  @ApiOperation({ summary: 'One commitment of the register, with the way to its operation' })
+  async commitment(@Param('id') id: string) {
+    const row = await commitmentRow(this.ledger, id);
+    if (!row) throw new NotFound('commitment', id);
+    return { freshness: await freshness(this.ledger, LEDGER), commitment: this.label(row), operation: { id: row.operationId, href: `/sgar/operations/${row.operationId}`, domainHref: `/${row.domain}/operations/${row.operationId}` } };
+  }
+
+  @Get('operations/:id')
+  @Access('read', 'sgar')
+  @ApiOperation({ summary: 'An operation as the SGAR sees it: where it is, and its commitments with their ledgers' })
+  async operation(@Param('id') id: string) {
+    const found = await operationSummary(this.ledger, id);
+    if (!found) throw new NotFound('operation', id);
+    return { freshness: await freshness(this.ledger, LEDGER), ...found, operation: this.label(found.operation as Record<string, unknown>), commitments: found.commitments.map((c) => this.label(c)) };
+  }
+
+  @Get('progress')
+  @Access('read', 'sgar')
+  @Docs()
+  @ApiQuery({ name: 'by', required: false, enum: ['financer', 'arrondissement'] })
+  @ApiOperation({ summary: 'Promised vs programmed vs committed vs paid, per partner or per arrondissement (what a comité partenarial sees)' })
+  async progress(@Query() query: Record<string, string | undefined>, @Res({ passthrough: true }) res: Response) {
+    const by = (query.by ?? 'financer') as TotalAxis;
+    if (by !== 'financer' && by !== 'arrondissement') throw badRequest('by', 'is financer or arrondissement');
+    const filters = filtersOf(query);
+    const fresh = await freshness(this.ledger, LEDGER);
+    const { rows, total } = await consolidatedTotals(this.ledger, [by], filters);
+    const rate = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 1000) / 10);
+    const shaped = rows.map((r) =>
+      this.label({ [by]: r[by], promised: r.announced, programmed: r.programmed, committed: r.committed, paid: r.paid, resteAPayer: r.resteAPayer, committedOfProgrammedPercent: rate(r.committed, r.programmed), paidOfCommittedPercent: rate(r.paid, r.committed) }),
+    );
+    const sum = { promised: total.announced, programmed: total.programmed, committed: total.committed, paid: total.paid, resteAPayer: total.resteAPayer };
+    return this.send(res, query.format, `avancement-par-${by}`, fresh, { by, filters, rows: shaped, total: sum }, () => ({
+      columns: [
+        { key: by, label: AXIS_LABEL[by] },
+        { key: by === 'financer' ? 'financerName' : 'arrondissementName', label: 'nom' },
+        { key: 'promised', label: 'annoncé (€)', money: true },
+        { key: 'programmed', label: 'programmé (€)', money: true },
+        { key: 'committed', label: 'engagé (€)', money: true },
+        { key: 'paid', label: 'payé (€)', money: true },
+        { key: 'resteAPayer', label: 'reste à payer (€)', money: true },
+      ],
+      rows: shaped,
+    }));
+  }
+
+  @Get('indicators')
+  @Access('read', 'sgar')
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
+  @ApiOperation({ summary: 'Indicators against their targets (23,000 dwellings), per arrondissement and in all' })
+  async indicators(@Query('format') format: string | undefined, @Res({ passthrough: true }) res: Response) {
+    const ds = this.readModels.dataSource(HABITAT);
+    const fresh = await freshness(ds, HABITAT);
+    const raw: { indicator: string; arrondissement: string; value: string }[] = await ds.query(`SELECT indicator, arrondissement, value::text AS value FROM ${HABITAT_INDICATOR_TABLE} ORDER BY indicator, arrondissement`);
+    const rows = raw.map((r) => this.label({ domain: 'habitat', indicator: r.indicator, arrondissement: r.arrondissement, value: Number(r.value) }));
+    const indicators = Object.entries(HABITAT_INDICATOR_TARGETS).map(([indicator, target]) => {
+      const value = rows.filter((r) => r.indicator === indicator).reduce((s, r) => s + (r.value as number), 0);
+      return { domain: 'habitat', indicator, value, target, percentOfTarget: Math.round((value / target) * 1000) / 10 };
+    });
+    return this.send(res, format, 'indicateurs', fresh, { indicators, byArrondissement: rows }, () => ({
+      columns: [
+        { key: 'domain', label: 'domaine' },
+        { key: 'indicator', label: 'indicateur' },
+        { key: 'arrondissement', label: 'arrondissement' },
+        { key: 'arrondissementName', label: 'nom' },
+        { key: 'value', label: 'valeur' },
+      ],
+      rows,
+    }));
+  }
+}

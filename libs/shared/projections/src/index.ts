@@ -1,0 +1,5 @@
+export * from './projection';
+export * from './data-source';
+export * from './runner';
+export * from './status';
+export * from './rebuild';

@@ -1,0 +1,183 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { EventStore, StoredEvent } from '@erbm/shared/event-store';
+import type { Projection } from './projection';
+
+export interface BatchResult {
+  /** Events read from the log (all types). */
+  read: number;
+  /** Events of the types the projection handles, applied or parked. */
+  applied: number;
+  parked: number;
+  /** The other process moved the checkpoint first: nothing was applied, read again. */
+  raced: boolean;
+  checkpoint: string | null;
+  isEnd: boolean;
+}
+
+export interface RunnerOptions {
+  batchSize?: number;
+  /** Pause when caught up, before looking again. */
+  idleMs?: number;
+  /** Holds a session advisory lock so that a second process stays on standby (server only). */
+  exclusive?: boolean;
+}
+
+/**
+ * Follows the global log and applies one projection. Each batch commits its read-model changes and the new checkpoint
+ * in one transaction, after locking the projection's state row and checking that the checkpoint is still the one the
+ * batch was read from: two runners (two processes, or a rebuild and the live one) never apply the same events twice.
+ */
+export class ProjectionRunner {
+  private running = false;
+  private loop?: Promise<void>;
+  private lockHolder?: QueryRunner;
+  private wake?: () => void;
+  lastError?: unknown;
+
+  constructor(
+    readonly projection: Projection,
+    private readonly store: EventStore,
+    readonly dataSource: DataSource,
+    private readonly options: RunnerOptions = {},
+  ) {}
+
+  private get schema(): string {
+    return `"${(this.dataSource.options as { schema: string }).schema}"`;
+  }
+
+  async checkpoint(): Promise<string | null> {
+    const rows: { checkpoint: string | null }[] = await this.dataSource.query(`SELECT checkpoint FROM ${this.schema}.projection_state WHERE projection = $1`, [this.projection.name]);
+    return rows[0]?.checkpoint ?? null;
+  }
+
+  /** Reads one page after the stored checkpoint and applies it. */
+  async runOnce(): Promise<BatchResult> {
+    const from = await this.checkpoint();
+    const page = await this.store.readAll(from, this.options.batchSize ?? 2_000);
+    const events = page.events.filter((e) => this.projection.handles.has(e.type));
+    if (page.events.length === 0) return { read: 0, applied: 0, parked: 0, raced: false, checkpoint: from, isEnd: true };
+    const last = page.events[page.events.length - 1];
+    // A batch that fails as a whole (a database error) is applied again event by event, to park just the poisoned ones.
+    const outcome = await this.commit(from, page.checkpoint, last, events).catch(() => this.commitOneByOne(from, page.checkpoint, last, events));
+    return { read: page.events.length, ...outcome, checkpoint: outcome.raced ? from : page.checkpoint, isEnd: page.isEnd };
+  }
+
+  private async commit(from: string | null, to: string | null, last: StoredEvent, events: StoredEvent[]) {
+    return this.dataSource.transaction(async (manager) => {
+      if (!(await this.claim(manager.query.bind(manager), from))) return { applied: 0, parked: 0, raced: true };
+      const parked: { event: StoredEvent; error: unknown }[] = [];
+      await this.projection.apply(events, manager, (event, error) => parked.push({ event, error }));
+      await this.park(manager.query.bind(manager), parked);
+      await this.advance(manager.query.bind(manager), to, last, events.length);
+      return { applied: events.length - parked.length, parked: parked.length, raced: false };
+    });
+  }
+
+  private async commitOneByOne(from: string | null, to: string | null, last: StoredEvent, events: StoredEvent[]) {
+    return this.dataSource.transaction(async (manager) => {
+      const query = manager.query.bind(manager);
+      if (!(await this.claim(query, from))) return { applied: 0, parked: 0, raced: true };
+      const parked: { event: StoredEvent; error: unknown }[] = [];
+      for (const event of events) {
+        await query('SAVEPOINT projection_event');
+        try {
+          await this.projection.apply([event], manager, (e, error) => parked.push({ event: e, error }));
+          await query('RELEASE SAVEPOINT projection_event');
+        } catch (error) {
+          await query('ROLLBACK TO SAVEPOINT projection_event');
+          parked.push({ event, error });
+        }
+      }
+      await this.park(query, parked);
+      await this.advance(query, to, last, events.length);
+      return { applied: events.length - parked.length, parked: parked.length, raced: false };
+    });
+  }
+
+  private async claim(query: (sql: string, params?: unknown[]) => Promise<unknown>, from: string | null): Promise<boolean> {
+    await query(`INSERT INTO ${this.schema}.projection_state (projection) VALUES ($1) ON CONFLICT DO NOTHING`, [this.projection.name]);
+    const rows = (await query(`SELECT checkpoint FROM ${this.schema}.projection_state WHERE projection = $1 FOR UPDATE`, [this.projection.name])) as { checkpoint: string | null }[];
+    return (rows[0]?.checkpoint ?? null) === from;
+  }
+
+  private async advance(query: (sql: string, params?: unknown[]) => Promise<unknown>, to: string | null, last: StoredEvent, applied: number): Promise<void> {
+    await query(
+      `UPDATE ${this.schema}.projection_state SET checkpoint = $2, events_applied = events_applied + $3, last_recorded_at = $4, updated_at = now() WHERE projection = $1`,
+      [this.projection.name, to, applied, last.recordedAt],
+    );
+  }
+
+  private async park(query: (sql: string, params?: unknown[]) => Promise<unknown>, parked: { event: StoredEvent; error: unknown }[]): Promise<void> {
+    for (const { event, error } of parked)
+      await query(
+        `INSERT INTO ${this.schema}.parked_events (event_id, position, stream_name, revision, type, error) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING`,
+        [event.id, event.position, event.streamName, event.revision, event.type, error instanceof Error ? error.message : String(error)],
+      );
+  }
+
+  /** Runs batches until the head of the log. */
+  async catchUp(onBatch?: (result: BatchResult) => void): Promise<void> {
+    for (;;) {
+      const result = await this.runOnce();
+      onBatch?.(result);
+      if (result.isEnd && !result.raced) return;
+    }
+  }
+
+  /** Follows the log until stopped; errors are kept in `lastError` and retried after a pause. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        try {
+          if (this.options.exclusive && !(await this.holdLock())) {
+            await this.pause(1_000);
+            continue;
+          }
+          const result = await this.runOnce();
+          this.lastError = undefined;
+          if (result.isEnd) await this.pause(this.options.idleMs ?? 200);
+        } catch (error) {
+          this.lastError = error;
+          await this.pause(1_000);
+        }
+      }
+    })();
+  }
+
+  /** Wakes a runner waiting for new events (the process that appended knows at once). */
+  poke(): void {
+    this.wake?.();
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async holdLock(): Promise<boolean> {
+    if (this.lockHolder) return true;
+    const runner = this.dataSource.createQueryRunner();
+    const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`erbm.projection.${this.projection.name}`]);
+    if (locked) this.lockHolder = runner;
+    else await runner.release();
+    return locked;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.poke();
+    await this.loop;
+    if (this.lockHolder) {
+      await this.lockHolder.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`erbm.projection.${this.projection.name}`]).catch(() => undefined);
+      await this.lockHolder.release();
+      this.lockHolder = undefined;
+    }
+  }
+}
