@@ -175,5 +175,7 @@ export class HabitatRegisterProjection implements Projection {
         [indicator, arrondissement, delta],
       );
     }
+    // A rebuild never writes a total that nets to zero: the live run must not keep one either.
+    if (deltas.size) await manager.query(`DELETE FROM "${schema}".indicator_totals WHERE value = 0`);
   }
 }

@@ -111,10 +111,11 @@ export class LedgerRegisterProjection implements Projection {
       id,
       domain: state.domain,
       operationId: state.operationId,
-      operationName: where?.name ?? null,
+      // A batch loads only the locations its own events need; a row keeps the one it has otherwise.
+      operationName: where ? where.name : (previous?.operationName ?? null),
       financer: state.financer,
       fundingLine: state.fundingLine,
-      arrondissement: where?.arrondissement ?? '',
+      arrondissement: where ? where.arrondissement : (previous?.arrondissement ?? ''),
       fiscalYear: state.fiscalYear,
       status: state.status,
       ...state.ledgers,

@@ -151,16 +151,16 @@ export class SgarController {
     }));
   }
 
-  @Get('commitments/:id')
+  @Get('register/commitments/:id')
   @Access('read', 'sgar')
   @ApiOperation({ summary: 'One commitment of the register, with the way to its operation' })
   async commitment(@Param('id') id: string) {
     const row = await commitmentRow(this.ledger, id);
     if (!row) throw new NotFound('commitment', id);
-    return { freshness: await freshness(this.ledger, LEDGER), commitment: this.label(row), operation: { id: row.operationId, href: `/sgar/operations/${row.operationId}`, domainHref: `/${row.domain}/operations/${row.operationId}` } };
+    return { freshness: await freshness(this.ledger, LEDGER), commitment: this.label(row), operation: { id: row.operationId, href: `/sgar/register/operations/${row.operationId}`, domainHref: `/${row.domain}/operations/${row.operationId}` } };
   }
 
-  @Get('operations/:id')
+  @Get('register/operations/:id')
   @Access('read', 'sgar')
   @ApiOperation({ summary: 'An operation as the SGAR sees it: where it is, and its commitments with their ledgers' })
   async operation(@Param('id') id: string) {

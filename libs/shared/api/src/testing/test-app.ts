@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type INestApplication, Module, type Type } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type Domain, type Role, mintLocalToken } from '@erbm/shared/auth';
 import { PostgresEventStore, migrateEventStore } from '@erbm/shared/event-store';
@@ -41,13 +41,14 @@ export interface TestApp {
  * The real HTTP stack on a fresh real database (a new PostgreSQL database when DATABASE_URL is set, an in-memory
  * PGlite otherwise), with local HS256 tokens for every role.
  */
-export async function startTestApp(feature: Type<unknown>): Promise<TestApp> {
+export async function startTestApp(feature: Type<unknown> | ((database: TestDatabase) => (Type<unknown> | DynamicModule)[])): Promise<TestApp> {
   const database = await openTestDatabase();
+  const features = typeof feature === 'function' && !isModuleClass(feature) ? (feature as (d: TestDatabase) => (Type<unknown> | DynamicModule)[])(database) : [feature as Type<unknown>];
   await migrateEventStore(database.db);
   const store = new PostgresEventStore(database.db);
   const secret = randomBytes(32).toString('hex');
 
-  @Module({ imports: [EventStoreModule.forStore(store), AuthModule.forRoot({ jwtSecret: secret }), HttpApiModule, feature] })
+  @Module({ imports: [EventStoreModule.forStore(store), AuthModule.forRoot({ jwtSecret: secret }), HttpApiModule, ...features] })
   class TestRootModule {}
 
   const app = await NestFactory.create(TestRootModule, { logger: ['error'], bodyParser: false });
@@ -82,4 +83,9 @@ export async function startTestApp(feature: Type<unknown>): Promise<TestApp> {
       await database.drop();
     },
   };
+}
+
+/** A Nest module class carries @Module metadata; a factory of modules does not. */
+function isModuleClass(value: unknown): value is Type<unknown> {
+  return typeof value === 'function' && Reflect.getMetadataKeys(value).length > 0;
 }
