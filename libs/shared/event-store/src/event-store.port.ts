@@ -52,6 +52,8 @@ export interface StoredEvent<T extends string = string, D = unknown> extends New
   position: string;
   /** When the store committed it (ISO 8601). */
   recordedAt: string;
+  /** sha256 (hex) chaining it to the previous event of its stream: see `hash-chain.ts`. */
+  hash?: string;
 }
 
 export type ExpectedRevision = number | 'no_stream' | 'any';

@@ -7,3 +7,5 @@ export { migrateEventStore } from './postgres/migrations';
 export { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
 export { pgCompatibleDriver } from './postgres/pg-compatible-driver';
 export { isEmbedded, type EmbeddedLease, type RawResult } from './postgres/sql-database';
+export * from './hash-chain';
+export { createSeal, latestSeal, listSeals, verifyChains, verifySeals, verifyEventLog, type ChainBreak, type Seal, type SealBreak, type VerificationReport } from './postgres/tamper-evidence';

@@ -1,9 +1,12 @@
-import type { SqlDatabase } from './sql-database';
+import { chainHash, contentDigest } from '../hash-chain';
+import type { SqlDatabase, SqlExecutor } from './sql-database';
 
 interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Work SQL cannot express, run after the SQL in the same transaction. */
+  run?: (tx: SqlExecutor) => Promise<void>;
 }
 
 /**
@@ -38,6 +41,50 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_recorded_at_idx ON event_store.events (recorded_at);
     `,
   },
+  {
+    version: 2,
+    name: 'hash chain per stream, seals of the log',
+    sql: `
+      ALTER TABLE event_store.events ADD COLUMN hash bytea;
+      CREATE TABLE event_store.seals (
+        seal_number     bigint PRIMARY KEY,
+        up_to_position  text,
+        up_to_txid      xid8,
+        up_to_global    bigint,
+        events          bigint NOT NULL,
+        digest          bytea NOT NULL,
+        previous_digest bytea,
+        sealed_at       timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
+        sealed_by       text NOT NULL
+      )
+    `,
+    // Events written before the chain existed get their hashes now, in stream order.
+    run: async (tx) => {
+      let after = { stream: '', revision: -1 };
+      let previous: Buffer | null = null;
+      for (;;) {
+        const rows = await tx.query<{ event_id: string; stream_name: string; revision: string; type: string; schema_version: number; data: string; envelope: string }>(
+          `SELECT event_id::text, stream_name, revision::text, type, schema_version, data::text AS data, envelope::text AS envelope
+             FROM event_store.events WHERE (stream_name, revision) > ($1, $2::bigint) ORDER BY stream_name, revision LIMIT 5000`,
+          [after.stream, after.revision],
+        );
+        if (rows.length === 0) break;
+        const ids: string[] = [];
+        const hashes: string[] = [];
+        for (const r of rows) {
+          if (Number(r.revision) === 0) previous = null;
+          const hash = chainHash(previous, Number(r.revision), contentDigest({ id: r.event_id, streamName: r.stream_name, type: r.type, schemaVersion: Number(r.schema_version), dataText: r.data, envelopeText: r.envelope }));
+          ids.push(r.event_id);
+          hashes.push(hash.toString('hex'));
+          previous = hash;
+        }
+        await tx.query(`UPDATE event_store.events e SET hash = decode(u.hash, 'hex') FROM unnest($1::uuid[], $2::text[]) AS u(id, hash) WHERE e.event_id = u.id`, [ids, hashes]);
+        const last = rows[rows.length - 1];
+        after = { stream: last.stream_name, revision: Number(last.revision) };
+      }
+      await tx.query('ALTER TABLE event_store.events ALTER COLUMN hash SET NOT NULL');
+    },
+  },
 ];
 
 const MIGRATION_LOCK = 4_242_017_001;
@@ -58,6 +105,7 @@ export async function migrateEventStore(db: SqlDatabase): Promise<number[]> {
       for (const statement of migration.sql.split(';').map((s) => s.trim()).filter(Boolean)) {
         await tx.query(statement);
       }
+      await migration.run?.(tx);
       await tx.query('INSERT INTO event_store.migrations (version, name) VALUES ($1, $2)', [
         migration.version,
         migration.name,

@@ -10,6 +10,7 @@ import type {
   Subscription,
 } from '../event-store.port';
 import { validateEvents, validateExpected, validateStreamName } from '../validation';
+import { contentDigest } from '../hash-chain';
 import { migrateEventStore } from './migrations';
 import { openSqlDatabase, type SqlDatabase, type SqlExecutor } from './sql-database';
 
@@ -24,10 +25,11 @@ interface EventRow {
   data: unknown;
   envelope: StoredEvent['envelope'];
   recorded_at: Date | string;
+  hash: string;
 }
 
 const EVENT_COLUMNS = `global_position::text, transaction_id::text, event_id::text, stream_name, revision::text, type,
-  schema_version, data, envelope, recorded_at`;
+  schema_version, data, envelope, recorded_at, encode(e.hash, 'hex') AS hash`;
 
 /**
  * A position is the pair (writing transaction id, sequence number). Readers only see transactions older than the
@@ -56,6 +58,7 @@ function toStoredEvent(row: EventRow): StoredEvent {
     revision: Number(row.revision),
     position: encodePosition(row.transaction_id, row.global_position),
     recordedAt: new Date(row.recorded_at).toISOString(),
+    hash: row.hash,
   };
 }
 
@@ -101,7 +104,7 @@ function reserveStatement(expected: ExpectedRevision): string {
             ON CONFLICT (stream_name) DO UPDATE SET revision = s.revision + $2 RETURNING revision`;
   }
   return `UPDATE event_store.streams SET revision = revision + $2
-           WHERE stream_name = $1 AND revision = $9::bigint RETURNING revision`;
+           WHERE stream_name = $1 AND revision = $10::bigint RETURNING revision`;
 }
 
 /**
@@ -115,13 +118,25 @@ async function insertEvents(
   events: readonly NewEvent[],
   expected: ExpectedRevision,
 ): Promise<AppendResult | undefined> {
+  const data = events.map((e) => JSON.stringify(e.data));
+  const envelopes = events.map((e) => JSON.stringify(e.envelope));
+  // Each event's content digest is computed here; the chain itself in the statement, from the stored hash of the
+  // revision before the reserved ones, so that concurrent writers of one stream still chain in revision order.
+  const digests = events.map((e, i) => contentDigest({ id: e.id, streamName, type: e.type, schemaVersion: e.schemaVersion, dataText: data[i], envelopeText: envelopes[i] }).toString('hex'));
   const rows = await db.query<{ revision: string; position: string }>(
-    `WITH reserved AS (${reserveStatement(expected)})
-     INSERT INTO event_store.events (event_id, stream_name, revision, type, schema_version, data, envelope, occurred_at)
-     SELECT u.event_id, $1, r.revision - $2::bigint + u.ord, u.type, u.schema_version, u.data, u.envelope, u.occurred_at
+    `WITH RECURSIVE reserved AS (${reserveStatement(expected)}),
+     chain(ord, hash) AS (
+       SELECT 0::bigint, coalesce((SELECT e.hash FROM event_store.events e, reserved r
+                                    WHERE e.stream_name = $1 AND e.revision = r.revision - $2::bigint), ''::bytea)
+       UNION ALL
+       SELECT c.ord + 1, sha256(c.hash || convert_to(((SELECT revision FROM reserved) - $2::bigint + c.ord + 1)::text, 'UTF8') || decode(($9::text[])[c.ord + 1], 'hex'))
+         FROM chain c WHERE c.ord < $2::bigint)
+     INSERT INTO event_store.events (event_id, stream_name, revision, type, schema_version, data, envelope, occurred_at, hash)
+     SELECT u.event_id, $1, r.revision - $2::bigint + u.ord, u.type, u.schema_version, u.data, u.envelope, u.occurred_at, c.hash
        FROM reserved r,
             unnest($3::uuid[], $4::text[], $5::int[], $6::json[], $7::json[], $8::timestamptz[])
             WITH ORDINALITY AS u(event_id, type, schema_version, data, envelope, occurred_at, ord)
+            JOIN chain c ON c.ord = u.ord
       ORDER BY u.ord
      RETURNING revision::text, transaction_id::text || '/' || global_position::text AS position`,
     [
@@ -130,9 +145,10 @@ async function insertEvents(
       events.map((e) => e.id),
       events.map((e) => e.type),
       events.map((e) => e.schemaVersion),
-      events.map((e) => JSON.stringify(e.data)),
-      events.map((e) => JSON.stringify(e.envelope)),
+      data,
+      envelopes,
       events.map((e) => e.envelope.occurredAt),
+      digests,
       ...(typeof expected === 'number' ? [expected] : []),
     ],
   );

@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import { CONTENT_DIGEST_SQL } from '../hash-chain';
+import type { SqlDatabase, SqlExecutor } from './sql-database';
+
+export interface ChainBreak {
+  streamName: string;
+  revision: number;
+  eventId: string | null;
+  position: string | null;
+  reason: string;
+}
+
+export interface Seal {
+  sealNumber: number;
+  upToPosition: string | null;
+  events: number;
+  digest: string;
+  previousDigest: string | null;
+  sealedAt: string;
+  sealedBy: string;
+}
+
+export interface SealBreak {
+  sealNumber: number;
+  digest: string;
+  reason: string;
+}
+
+export interface VerificationReport {
+  ok: boolean;
+  eventsChecked: number;
+  streamsChecked: number;
+  sealsChecked: number;
+  /** The first event, in log order, whose hash or place in its stream does not match. */
+  firstBreak: ChainBreak | null;
+  breaks: ChainBreak[];
+  sealBreaks: SealBreak[];
+  seconds: number;
+}
+
+/**
+ * Every stream's chain, recomputed in one pass over the events table: each event's stored hash against
+ * sha256(previous stored hash ‖ revision ‖ content digest), and revisions 0, 1, 2… without a hole. A stream row
+ * whose revision is ahead of its last event means events at its end were deleted.
+ */
+export async function verifyChains(db: SqlExecutor, limit = 100): Promise<{ eventsChecked: number; streamsChecked: number; breaks: ChainBreak[] }> {
+  const rows = await db.query<{ stream_name: string; revision: string; event_id: string; position: string; reason: string }>(
+    `WITH checked AS (
+       SELECT e.transaction_id, e.global_position, e.event_id, e.stream_name, e.revision, e.hash,
+              lag(e.revision) OVER w AS previous_revision,
+              sha256(coalesce(lag(e.hash) OVER w, ''::bytea) || convert_to(e.revision::text, 'UTF8') || ${CONTENT_DIGEST_SQL}) AS expected
+         FROM event_store.events e
+       WINDOW w AS (PARTITION BY e.stream_name ORDER BY e.revision))
+     SELECT stream_name, revision::text,
+            event_id::text, transaction_id::text || '/' || global_position::text AS position,
+            CASE WHEN revision <> coalesce(previous_revision + 1, 0)
+                 THEN 'revision ' || coalesce(previous_revision + 1, 0)::text || CASE WHEN revision - coalesce(previous_revision + 1, 0) > 1 THEN '-' || (revision - 1)::text ELSE '' END || ' missing before this event'
+                 ELSE 'content or hash altered: the stored hash does not match the event' END AS reason
+       FROM checked
+      WHERE revision <> coalesce(previous_revision + 1, 0) OR hash IS DISTINCT FROM expected
+      ORDER BY transaction_id, global_position
+      LIMIT $1`,
+    [limit],
+  );
+  const tails = await db.query<{ stream_name: string; revision: string; last: string | null }>(
+    `SELECT s.stream_name, s.revision::text, max(e.revision)::text AS last
+       FROM event_store.streams s LEFT JOIN event_store.events e ON e.stream_name = s.stream_name
+      GROUP BY s.stream_name, s.revision HAVING s.revision <> coalesce(max(e.revision), -1)
+      ORDER BY s.stream_name LIMIT $1`,
+    [limit],
+  );
+  const [counts] = await db.query<{ events: string; streams: string }>(`SELECT count(*)::text AS events, count(DISTINCT stream_name)::text AS streams FROM event_store.events`);
+  const breaks: ChainBreak[] = rows.map((r) => ({ streamName: r.stream_name, revision: Number(r.revision), eventId: r.event_id, position: r.position, reason: r.reason }));
+  for (const t of tails)
+    breaks.push({ streamName: t.stream_name, revision: Number(t.last ?? -1) + 1, eventId: null, position: null, reason: `events ${Number(t.last ?? -1) + 1}-${t.revision} missing at the end of the stream (it was at revision ${t.revision})` });
+  return { eventsChecked: Number(counts.events), streamsChecked: Number(counts.streams), breaks };
+}
+
+interface SealRow {
+  seal_number: string;
+  up_to_position: string | null;
+  events: string;
+  digest: string;
+  previous_digest: string | null;
+  sealed_at: string;
+  sealed_by: string;
+}
+
+const toSeal = (r: SealRow): Seal => ({
+  sealNumber: Number(r.seal_number),
+  upToPosition: r.up_to_position,
+  events: Number(r.events),
+  digest: r.digest,
+  previousDigest: r.previous_digest,
+  sealedAt: r.sealed_at,
+  sealedBy: r.sealed_by,
+});
+
+const SEAL_COLUMNS = `seal_number::text, up_to_position, events::text, encode(digest, 'hex') AS digest, encode(previous_digest, 'hex') AS previous_digest,
+  to_char(sealed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS sealed_at, sealed_by`;
+
+export async function listSeals(db: SqlExecutor): Promise<Seal[]> {
+  return (await db.query<SealRow>(`SELECT ${SEAL_COLUMNS} FROM event_store.seals ORDER BY seal_number`)).map(toSeal);
+}
+
+export async function latestSeal(db: SqlExecutor): Promise<Seal | null> {
+  const [row] = await db.query<SealRow>(`SELECT ${SEAL_COLUMNS} FROM event_store.seals ORDER BY seal_number DESC LIMIT 1`);
+  return row ? toSeal(row) : null;
+}
+
+interface LogRow {
+  txid: string;
+  gp: string;
+  stream_name: string;
+  revision: string;
+  recorded_at: string;
+  hash: string;
+}
+
+/**
+ * Folds the events after `after` up to `upTo` (inclusive; null: the visible head) in log order into a seal digest:
+ * sha256(previous digest ‖ for each event: utf8("position|stream|revision|recordedAt|") ‖ its hash).
+ */
+async function foldLog(db: SqlExecutor, previous: Buffer | null, after: [string, string], upTo: [string, string] | null, onEvent?: () => void) {
+  const digest = createHash('sha256').update(previous ?? Buffer.alloc(0));
+  let cursor = after;
+  let events = 0;
+  let last: [string, string] | null = null;
+  for (;;) {
+    const rows = await db.query<LogRow>(
+      `SELECT transaction_id::text AS txid, global_position::text AS gp, stream_name, revision::text,
+              to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, encode(hash, 'hex') AS hash
+         FROM event_store.events
+        WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+          AND ($3::text IS NULL OR (transaction_id, global_position) <= ($3::text::xid8, $4::bigint))
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id, global_position LIMIT 20000`,
+      [cursor[0], cursor[1], upTo?.[0] ?? null, upTo?.[1] ?? null],
+    );
+    for (const r of rows) {
+      digest.update(`${r.txid}/${r.gp}|${r.stream_name}|${r.revision}|${r.recorded_at}|`, 'utf8');
+      digest.update(Buffer.from(r.hash ?? '', 'hex'));
+      onEvent?.();
+    }
+    events += rows.length;
+    if (rows.length) last = [rows[rows.length - 1].txid, rows[rows.length - 1].gp];
+    if (rows.length < 20000) break;
+    cursor = last as [string, string];
+  }
+  return { digest: digest.digest(), events, last };
+}
+
+const splitPosition = (position: string | null): [string, string] => (position ? (position.split('/') as [string, string]) : ['0', '0']);
+
+/**
+ * Seals the log up to its visible head: a digest of every event since the previous seal, chained to that seal's
+ * digest. An auditor keeps the digest outside the system; `verifySeals` later proves nothing before it changed.
+ * Returns null when nothing was written since the last seal.
+ */
+export async function createSeal(db: SqlDatabase, sealedBy: string): Promise<Seal | null> {
+  return db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('erbm.event_store.seal'))`);
+    const previous = await latestSeal(tx);
+    const folded = await foldLog(tx, previous ? Buffer.from(previous.digest, 'hex') : null, splitPosition(previous?.upToPosition ?? null), null);
+    if (folded.events === 0) return null;
+    const position = `${folded.last?.[0]}/${folded.last?.[1]}`;
+    const [row] = await tx.query<SealRow>(
+      `INSERT INTO event_store.seals (seal_number, up_to_position, up_to_txid, up_to_global, events, digest, previous_digest, sealed_by)
+       VALUES ($1, $2, $3::text::xid8, $4::bigint, $5, decode($6, 'hex'), decode($7, 'hex'), $8) RETURNING ${SEAL_COLUMNS}`,
+      [(previous?.sealNumber ?? 0) + 1, position, folded.last?.[0], folded.last?.[1], folded.events, folded.digest.toString('hex'), previous?.digest ?? null, sealedBy],
+    );
+    return toSeal(row);
+  });
+}
+
+/** Recomputes every seal from the events now stored: a seal that no longer matches proves a change before it. */
+export async function verifySeals(db: SqlExecutor, onEvent?: () => void): Promise<{ sealsChecked: number; eventsFolded: number; breaks: SealBreak[] }> {
+  const seals = await listSeals(db);
+  const breaks: SealBreak[] = [];
+  let previous: Seal | null = null;
+  let eventsFolded = 0;
+  for (const seal of seals) {
+    const folded = await foldLog(db, previous ? Buffer.from(previous.digest, 'hex') : null, splitPosition(previous?.upToPosition ?? null), splitPosition(seal.upToPosition), onEvent);
+    eventsFolded += folded.events;
+    if (folded.digest.toString('hex') !== seal.digest)
+      breaks.push({
+        sealNumber: seal.sealNumber,
+        digest: seal.digest,
+        reason:
+          folded.events === seal.events
+            ? `the ${seal.events} events sealed up to ${seal.upToPosition} no longer give digest ${seal.digest}: one of them was altered`
+            : `${seal.events} events were sealed up to ${seal.upToPosition}, ${folded.events} are there now: events were deleted or inserted`,
+      });
+    if (previous && seal.previousDigest !== previous.digest) breaks.push({ sealNumber: seal.sealNumber, digest: seal.digest, reason: `its previous digest is not seal ${previous.sealNumber}'s` });
+    previous = seal;
+  }
+  return { sealsChecked: seals.length, eventsFolded, breaks };
+}
+
+/** Every chain and every seal; `digest`, when given, must be the digest of one of the seals. */
+export async function verifyEventLog(db: SqlDatabase, options: { digest?: string } = {}): Promise<VerificationReport & { digestFound?: boolean }> {
+  const started = Date.now();
+  const chains = await verifyChains(db);
+  const seals = await verifySeals(db);
+  const digestFound = options.digest === undefined ? undefined : (await listSeals(db)).some((s) => s.digest === options.digest?.toLowerCase());
+  const ok = chains.breaks.length === 0 && seals.breaks.length === 0 && digestFound !== false;
+  return {
+    ok,
+    eventsChecked: chains.eventsChecked,
+    streamsChecked: chains.streamsChecked,
+    sealsChecked: seals.sealsChecked,
+    firstBreak: chains.breaks[0] ?? null,
+    breaks: chains.breaks,
+    sealBreaks: seals.breaks,
+    seconds: (Date.now() - started) / 1000,
+    ...(digestFound === undefined ? {} : { digestFound }),
+  };
+}
