@@ -49,3 +49,12 @@ export const HABITAT_INDICATOR_TARGETS: Record<string, number> = {
   'dwellings-works-started': 23_000,
   'dwellings-delivered': 23_000,
 };
+
+/** What an auditor reads for each habitat fact. */
+export const HABITAT_EVENT_LABELS: Record<string, string> = {
+  'habitat.OperationRegistered': 'Opération enregistrée',
+  'habitat.OperationAmended': 'Opération modifiée',
+  'habitat.OperationPhaseReached': 'Phase atteinte',
+  'habitat.DwellingsDelivered': 'Logements livrés',
+  'habitat.CommitmentAttached': 'Engagement ajouté au plan de financement',
+};

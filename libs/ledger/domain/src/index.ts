@@ -6,3 +6,4 @@ export * from './commitment/commitment.commands';
 export * from './commitment/commitment.state';
 export * from './commitment/commitment.decide';
 export * from './governance/meeting';
+export * from './labels';

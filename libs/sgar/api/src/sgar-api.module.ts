@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuditController } from './audit.controller';
 import { SgarController } from './sgar.controller';
 
-/** The SGAR's cross-domain views on the read models; the process provides them through ProjectionsModule. */
-@Module({ controllers: [SgarController] })
+/** The SGAR's cross-domain views and the auditors' trail; the process provides the read models through ProjectionsModule. */
+@Module({ controllers: [SgarController, AuditController] })
 export class SgarApiModule {}

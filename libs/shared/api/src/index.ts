@@ -12,3 +12,5 @@ export * from './health.controller';
 export * from './bootstrap';
 export * from './projections.module';
 export * from './csv';
+export * from './xlsx';
+export * from './sealer';

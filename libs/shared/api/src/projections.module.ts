@@ -5,6 +5,7 @@ import type { EventStore, SqlDatabase } from '@erbm/shared/event-store';
 import { type Projection, ProjectionRunner, type ProjectionStatus, openReadModelDataSource, projectionStatus } from '@erbm/shared/projections';
 import { Public } from './auth/auth';
 import { EVENT_STORE, SQL_DATABASE, eventStoreConfigFromEnv } from './event-store.module';
+import { PeriodicSealer } from './sealer';
 
 export const READ_MODELS = Symbol('READ_MODELS');
 const PROJECTIONS = Symbol('PROJECTIONS');
@@ -123,6 +124,8 @@ export class ProjectionsModule {
           inject: [PROJECTIONS, OPTIONS, EVENT_STORE, SQL_DATABASE],
         },
         { provide: READ_MODELS, useExisting: ReadModels },
+        // The processes that follow the log also seal it.
+        ...(options.run ? [PeriodicSealer] : []),
       ],
       exports: [ReadModels, READ_MODELS],
     };

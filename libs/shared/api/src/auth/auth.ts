@@ -32,6 +32,8 @@ export function isAllowed(principal: Principal, kind: AccessKind, domain: string
   if (domain === '*') return kind === 'read';
   // The SGAR's cross-domain views: the SGAR, auditors and admins read them; domain editors do not.
   if (domain === 'sgar') return kind === 'read' && principal.role !== 'editor';
+  // The auditors' trail: everyone reads (editors only their domain's, checked against the thing read); admins seal.
+  if (domain === 'audit') return kind === 'read' || principal.role === 'admin';
   switch (principal.role) {
     case 'admin':
       return true;
