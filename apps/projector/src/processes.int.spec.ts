@@ -1,12 +1,74 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PostgresEventStore, migrateEventStore } from '@erbm/shared/event-store';
+import { PostgresEventStore, migrateEventStore, openSqlDatabase, type SqlDatabase } from '@erbm/shared/event-store';
 import { openTestDatabase, type TestDatabase } from '@erbm/shared/event-store/testing';
 import { eventually } from '@erbm/shared/testing';
-import { rebuildProjection } from '@erbm/shared/projections';
+import { ProjectionRunner, openReadModelDataSource, rebuildProjection } from '@erbm/shared/projections';
 import { dumpReadModels, generateHabitat, projections, TOTALS_MISMATCH_SQL } from './testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
+
+/** The tools and the projector run as processes of their own, on the database their environment names. */
+describe(`npm run rebuild (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'embedded database in a data folder'})`, () => {
+  let database: TestDatabase | undefined;
+  let dataDir: string | undefined;
+  let env: Record<string, string>;
+  let db: SqlDatabase;
+  let live: Record<string, unknown[]>;
+
+  // On the embedded database the tool opens the data folder itself, so this test closes it while the tool runs.
+  const open = async () => (database ? database.db : openSqlDatabase({ dataDir }));
+  const close = async (d: SqlDatabase) => {
+    if (!database) await d.close();
+  };
+  const rebuild = (...args: string[]) =>
+    spawnSync(process.execPath, [join(ROOT, 'tools/run-ts.cjs'), join(ROOT, 'tools/rebuild.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env, NODE_OPTIONS: '' }, encoding: 'utf8', timeout: 120_000 });
+
+  beforeAll(async () => {
+    if (process.env.DATABASE_URL) {
+      database = await openTestDatabase();
+      env = { DATABASE_URL: database.url as string };
+    } else {
+      dataDir = mkdtempSync(join(tmpdir(), 'erbm-rebuild-'));
+      env = { DATABASE_URL: '', ERBM_DATA_DIR: dataDir };
+    }
+    db = await open();
+    await migrateEventStore(db);
+    const store = new PostgresEventStore(db);
+    await generateHabitat(store, 15);
+    for (const p of projections()) {
+      const ds = await openReadModelDataSource({ db, databaseUrl: database?.url, schema: p.schema, entities: p.entities, migrations: p.migrations });
+      await new ProjectionRunner(p, store, ds).catchUp();
+      await ds.destroy();
+    }
+    live = await dumpReadModels((sql) => db.query<Record<string, unknown>>(sql));
+    await close(db);
+  }, 120_000);
+  afterAll(async () => {
+    await database?.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('rebuilds every projection with a progress bar and switches to tables equal to the live ones', async () => {
+    const run = rebuild('--projection', 'all');
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/ledger-register +\[#+\] 100 % [\d\s\u202f]+\/[\d\s\u202f]+ events/);
+    expect(run.stderr).toContain('habitat-register: rebuilt from');
+    const d = await open();
+    try {
+      expect(await dumpReadModels((sql) => d.query<Record<string, unknown>>(sql))).toEqual(live);
+    } finally {
+      await close(d);
+    }
+  }, 120_000);
+
+  it('refuses an unknown projection with its usage', () => {
+    const run = rebuild('--projection', 'nope');
+    expect([run.status, run.stderr.includes('Projections: ledger-register, habitat-register')]).toEqual([2, true]);
+  });
+});
 
 // Killing a process that holds connections needs a server; the embedded database belongs to one process.
 if (process.env.DATABASE_URL)
