@@ -46,6 +46,16 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
     name: 'hash chain per stream, seals of the log',
     sql: `
       ALTER TABLE event_store.events ADD COLUMN hash bytea;
+      ALTER TABLE event_store.streams ADD COLUMN last_hash bytea;
+      ALTER TABLE event_store.streams ADD COLUMN appended_hashes bytea[];
+      CREATE FUNCTION event_store.chain_hashes(previous bytea, first_revision bigint, digests text[]) RETURNS bytea[]
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS '
+          WITH RECURSIVE c(i, h) AS (
+            SELECT 0, coalesce(previous, ''''::bytea)
+            UNION ALL
+            SELECT i + 1, sha256(h || convert_to((first_revision + i)::text, ''UTF8'') || decode(digests[i + 1], ''hex''))
+              FROM c WHERE i < cardinality(digests))
+          SELECT array_agg(h ORDER BY i) FROM c WHERE i > 0';
       CREATE TABLE event_store.seals (
         seal_number     bigint PRIMARY KEY,
         up_to_position  text,
@@ -83,6 +93,7 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
         after = { stream: last.stream_name, revision: Number(last.revision) };
       }
       await tx.query('ALTER TABLE event_store.events ALTER COLUMN hash SET NOT NULL');
+      await tx.query(`UPDATE event_store.streams s SET last_hash = e.hash FROM event_store.events e WHERE e.stream_name = s.stream_name AND e.revision = s.revision`);
     },
   },
 ];

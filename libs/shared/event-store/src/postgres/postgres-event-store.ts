@@ -93,18 +93,30 @@ async function findPriorAppend(
   return { nextRevision: Number(last.revision), position: last.position };
 }
 
-/** The statement that takes the stream's next revisions, guarded by the expected revision. */
+/**
+ * The statement that takes the stream's next revisions, guarded by the expected revision, and chains the new events'
+ * hashes to the stream's last one. The stream row's lock serialises writers of a stream and, under READ COMMITTED,
+ * the row is re-read at its latest version once the lock is granted: the chain always starts from the true last hash.
+ */
 function reserveStatement(expected: ExpectedRevision): string {
+  const chained = (revision: string, previous: string) => `event_store.chain_hashes(${previous}, ${revision}, $9::text[])`;
   if (expected === 'no_stream') {
-    return `INSERT INTO event_store.streams (stream_name, revision) VALUES ($1, $2::bigint - 1)
-            ON CONFLICT (stream_name) DO NOTHING RETURNING revision`;
+    return `INSERT INTO event_store.streams (stream_name, revision, appended_hashes, last_hash)
+            SELECT $1, $2::bigint - 1, h, h[cardinality(h)] FROM (SELECT ${chained('0', 'NULL')} AS h) c
+            ON CONFLICT (stream_name) DO NOTHING RETURNING revision, appended_hashes`;
   }
   if (expected === 'any') {
-    return `INSERT INTO event_store.streams AS s (stream_name, revision) VALUES ($1, $2::bigint - 1)
-            ON CONFLICT (stream_name) DO UPDATE SET revision = s.revision + $2 RETURNING revision`;
+    return `INSERT INTO event_store.streams AS s (stream_name, revision, appended_hashes, last_hash)
+            SELECT $1, $2::bigint - 1, h, h[cardinality(h)] FROM (SELECT ${chained('0', 'NULL')} AS h) c
+            ON CONFLICT (stream_name) DO UPDATE SET revision = s.revision + $2,
+              appended_hashes = ${chained('s.revision + 1', 's.last_hash')},
+              last_hash = (${chained('s.revision + 1', 's.last_hash')})[$2::int]
+            RETURNING revision, appended_hashes`;
   }
-  return `UPDATE event_store.streams SET revision = revision + $2
-           WHERE stream_name = $1 AND revision = $10::bigint RETURNING revision`;
+  return `UPDATE event_store.streams SET revision = revision + $2,
+            appended_hashes = ${chained('revision + 1', 'last_hash')},
+            last_hash = (${chained('revision + 1', 'last_hash')})[$2::int]
+           WHERE stream_name = $1 AND revision = $10::bigint RETURNING revision, appended_hashes`;
 }
 
 /**
@@ -120,23 +132,15 @@ async function insertEvents(
 ): Promise<AppendResult | undefined> {
   const data = events.map((e) => JSON.stringify(e.data));
   const envelopes = events.map((e) => JSON.stringify(e.envelope));
-  // Each event's content digest is computed here; the chain itself in the statement, from the stored hash of the
-  // revision before the reserved ones, so that concurrent writers of one stream still chain in revision order.
+  // Each event's content digest is computed here; the chain itself in the statement that reserves the revisions.
   const digests = events.map((e, i) => contentDigest({ id: e.id, streamName, type: e.type, schemaVersion: e.schemaVersion, dataText: data[i], envelopeText: envelopes[i] }).toString('hex'));
   const rows = await db.query<{ revision: string; position: string }>(
-    `WITH RECURSIVE reserved AS (${reserveStatement(expected)}),
-     chain(ord, hash) AS (
-       SELECT 0::bigint, coalesce((SELECT e.hash FROM event_store.events e, reserved r
-                                    WHERE e.stream_name = $1 AND e.revision = r.revision - $2::bigint), ''::bytea)
-       UNION ALL
-       SELECT c.ord + 1, sha256(c.hash || convert_to(((SELECT revision FROM reserved) - $2::bigint + c.ord + 1)::text, 'UTF8') || decode(($9::text[])[c.ord + 1], 'hex'))
-         FROM chain c WHERE c.ord < $2::bigint)
+    `WITH reserved AS (${reserveStatement(expected)})
      INSERT INTO event_store.events (event_id, stream_name, revision, type, schema_version, data, envelope, occurred_at, hash)
-     SELECT u.event_id, $1, r.revision - $2::bigint + u.ord, u.type, u.schema_version, u.data, u.envelope, u.occurred_at, c.hash
+     SELECT u.event_id, $1, r.revision - $2::bigint + u.ord, u.type, u.schema_version, u.data, u.envelope, u.occurred_at, r.appended_hashes[u.ord]
        FROM reserved r,
             unnest($3::uuid[], $4::text[], $5::int[], $6::json[], $7::json[], $8::timestamptz[])
             WITH ORDINALITY AS u(event_id, type, schema_version, data, envelope, occurred_at, ord)
-            JOIN chain c ON c.ord = u.ord
       ORDER BY u.ord
      RETURNING revision::text, transaction_id::text || '/' || global_position::text AS position`,
     [

@@ -38,8 +38,13 @@ describe(`tamper evidence (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'e
     const second = await createSeal(database.db, 'auditor-test');
     expect(second).toMatchObject({ sealNumber: 2, events: 1, previousDigest: first?.digest });
     expect(await createSeal(database.db, 'auditor-test')).toBeNull();
+    // Seals are ordered by number, not as text: seal 10 follows seal 9, not seal 1.
+    for (let i = 0; i < 9; i++) {
+      await store.append(streams[2], [testEvent('test.Late', { i })], 'any');
+      await createSeal(database.db, 'auditor-test');
+    }
     const report = await verifyEventLog(database.db, { digest: first?.digest });
-    expect(report).toMatchObject({ ok: true, eventsChecked: 19, streamsChecked: 3, sealsChecked: 2, firstBreak: null, digestFound: true });
+    expect(report).toMatchObject({ ok: true, eventsChecked: 28, streamsChecked: 3, sealsChecked: 11, firstBreak: null, digestFound: true });
     expect((await verifyEventLog(database.db, { digest: 'ab'.repeat(32) })).ok).toBe(false);
   });
 
