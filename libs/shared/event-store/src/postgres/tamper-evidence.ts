@@ -43,37 +43,41 @@ export interface VerificationReport {
  * sha256(previous stored hash ‖ revision ‖ content digest), and revisions 0, 1, 2… without a hole. A stream row
  * whose revision is ahead of its last event means events at its end were deleted.
  */
-export async function verifyChains(db: SqlExecutor, limit = 100): Promise<{ eventsChecked: number; streamsChecked: number; breaks: ChainBreak[] }> {
-  const rows = await db.query<{ stream_name: string; revision: string; event_id: string; position: string; reason: string }>(
-    `WITH checked AS (
-       SELECT e.transaction_id, e.global_position, e.event_id, e.stream_name, e.revision, e.hash,
-              lag(e.revision) OVER w AS previous_revision,
-              sha256(coalesce(lag(e.hash) OVER w, ''::bytea) || convert_to(e.revision::text, 'UTF8') || ${CONTENT_DIGEST_SQL}) AS expected
-         FROM event_store.events e
-       WINDOW w AS (PARTITION BY e.stream_name ORDER BY e.revision))
-     SELECT stream_name, revision::text,
-            event_id::text, transaction_id::text || '/' || global_position::text AS position,
-            CASE WHEN revision <> coalesce(previous_revision + 1, 0)
-                 THEN 'revision ' || coalesce(previous_revision + 1, 0)::text || CASE WHEN revision - coalesce(previous_revision + 1, 0) > 1 THEN '-' || (revision - 1)::text ELSE '' END || ' missing before this event'
-                 ELSE 'content or hash altered: the stored hash does not match the event' END AS reason
-       FROM checked
-      WHERE revision <> coalesce(previous_revision + 1, 0) OR hash IS DISTINCT FROM expected
-      ORDER BY transaction_id, global_position
-      LIMIT $1`,
-    [limit],
-  );
-  const tails = await db.query<{ stream_name: string; revision: string; last: string | null }>(
-    `SELECT s.stream_name, s.revision::text, max(e.revision)::text AS last
-       FROM event_store.streams s LEFT JOIN event_store.events e ON e.stream_name = s.stream_name
-      GROUP BY s.stream_name, s.revision HAVING s.revision <> coalesce(max(e.revision), -1)
-      ORDER BY s.stream_name LIMIT $1`,
-    [limit],
-  );
-  const [counts] = await db.query<{ events: string; streams: string }>(`SELECT count(*)::text AS events, count(DISTINCT stream_name)::text AS streams FROM event_store.events`);
-  const breaks: ChainBreak[] = rows.map((r) => ({ streamName: r.stream_name, revision: Number(r.revision), eventId: r.event_id, position: r.position, reason: r.reason }));
-  for (const t of tails)
-    breaks.push({ streamName: t.stream_name, revision: Number(t.last ?? -1) + 1, eventId: null, position: null, reason: `events ${Number(t.last ?? -1) + 1}-${t.revision} missing at the end of the stream (it was at revision ${t.revision})` });
-  return { eventsChecked: Number(counts.events), streamsChecked: Number(counts.streams), breaks };
+export async function verifyChains(database: SqlDatabase, limit = 100): Promise<{ eventsChecked: number; streamsChecked: number; breaks: ChainBreak[] }> {
+  return database.transaction(async (db) => {
+    // The window sorts the whole log by stream: in memory, not in temporary files.
+    await db.query(`SET LOCAL work_mem = '512MB'`);
+    const rows = await db.query<{ stream_name: string; revision: string; event_id: string; position: string; reason: string }>(
+      `WITH checked AS (
+         SELECT e.transaction_id, e.global_position, e.event_id, e.stream_name, e.revision, e.hash,
+                lag(e.revision) OVER w AS previous_revision,
+                sha256(coalesce(lag(e.hash) OVER w, ''::bytea) || convert_to(e.revision::text, 'UTF8') || ${CONTENT_DIGEST_SQL}) AS expected
+           FROM event_store.events e
+         WINDOW w AS (PARTITION BY e.stream_name ORDER BY e.revision))
+       SELECT stream_name, revision::text,
+              event_id::text, transaction_id::text || '/' || global_position::text AS position,
+              CASE WHEN revision <> coalesce(previous_revision + 1, 0)
+                   THEN 'revision ' || coalesce(previous_revision + 1, 0)::text || CASE WHEN revision - coalesce(previous_revision + 1, 0) > 1 THEN '-' || (revision - 1)::text ELSE '' END || ' missing before this event'
+                   ELSE 'content or hash altered: the stored hash does not match the event' END AS reason
+         FROM checked
+        WHERE revision <> coalesce(previous_revision + 1, 0) OR hash IS DISTINCT FROM expected
+        ORDER BY transaction_id, global_position
+        LIMIT $1`,
+      [limit],
+    );
+    const tails = await db.query<{ stream_name: string; revision: string; last: string | null }>(
+      `SELECT s.stream_name, s.revision::text, max(e.revision)::text AS last
+         FROM event_store.streams s LEFT JOIN event_store.events e ON e.stream_name = s.stream_name
+        GROUP BY s.stream_name, s.revision HAVING s.revision <> coalesce(max(e.revision), -1)
+        ORDER BY s.stream_name LIMIT $1`,
+      [limit],
+    );
+    const [counts] = await db.query<{ events: string; streams: string }>(`SELECT count(*)::text AS events, count(DISTINCT stream_name)::text AS streams FROM event_store.events`);
+    const breaks: ChainBreak[] = rows.map((r) => ({ streamName: r.stream_name, revision: Number(r.revision), eventId: r.event_id, position: r.position, reason: r.reason }));
+    for (const t of tails)
+      breaks.push({ streamName: t.stream_name, revision: Number(t.last ?? -1) + 1, eventId: null, position: null, reason: `events ${Number(t.last ?? -1) + 1}-${t.revision} missing at the end of the stream (it was at revision ${t.revision})` });
+    return { eventsChecked: Number(counts.events), streamsChecked: Number(counts.streams), breaks };
+  });
 }
 
 interface SealRow {
