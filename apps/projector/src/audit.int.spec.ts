@@ -91,6 +91,30 @@ describe("the auditors' trail over HTTP", () => {
     expect((await audit(`/audit/state/commitment/${commitmentId}?asOf=2023-04-01`)).body.ledgers.paid).toBe(30_000_00);
   });
 
+  it("shows the SGAR's consolidated view exactly as it was shown at a past time, which differs from today's", async () => {
+    const readModels = t.app.get(ReadModels);
+    const sgar = t.token('sgar');
+    await readModels.catchUp();
+    const shown = (await t.request('GET', '/sgar/totals?groupBy=financer,arrondissement,fiscalYear', { token: sgar })).body;
+    await new Promise((r) => setTimeout(r, 5));
+    await f.ok('POST', `/habitat/commitments/${commitmentId}/pay`, { amountCents: 2_00, kind: 'interim', reference: 'DP-late', date: '2023-09-01' });
+    await f.committed({ committedCents: 7_000_00 });
+    await readModels.catchUp();
+    const today = (await t.request('GET', '/sgar/totals?groupBy=financer,arrondissement,fiscalYear', { token: sgar })).body;
+    expect(today.total.paid).toBe(shown.total.paid + 2_00);
+    expect(today.total.committed).toBe(shown.total.committed + 7_000_00);
+    const byCheckpoint = (await t.request('GET', `/sgar/totals?groupBy=financer,arrondissement,fiscalYear&asOfCheckpoint=${shown.freshness.checkpoint}`, { token: sgar })).body;
+    expect(byCheckpoint.rows).toEqual(shown.rows);
+    expect(byCheckpoint.total).toEqual(shown.total);
+    const byTime = (await t.request('GET', `/sgar/totals?groupBy=financer,arrondissement,fiscalYear&asKnownAt=${shown.freshness.reflectsRecordedUpTo}`, { token: sgar })).body;
+    expect(byTime.rows).toEqual(shown.rows);
+    expect(byTime.freshness.asKnownAt).toBe(shown.freshness.reflectsRecordedUpTo);
+    const now = (await t.request('GET', `/sgar/totals?groupBy=financer,arrondissement,fiscalYear&asKnownAt=${new Date().toISOString()}`, { token: sgar })).body;
+    expect(now.rows).toEqual(today.rows);
+    const progressThen = (await t.request('GET', `/sgar/progress?by=arrondissement&asOfCheckpoint=${shown.freshness.checkpoint}&format=csv`, { token: sgar })).body as string;
+    expect(progressThen).toContain(`# position in the log: ${shown.freshness.checkpoint}`);
+  });
+
   it('exports history and lineage as CSV and XLSX headed with the as-of time, the log position and the latest seal, re-adding to the ledgers', async () => {
     const admin = t.token('admin');
     const sealed = await t.request('POST', '/audit/seals', { token: admin });

@@ -115,7 +115,7 @@ describe('projections: the read models from the global log', () => {
       expect(csv.headers.get('content-type')).toContain('text/csv');
       const text = (await csv.text()).replace(/^\ufeff/, '');
       const lines = text.split('\r\n');
-      expect(lines[1]).toBe(`# checkpoint: ${view.body.freshness.checkpoint}`);
+      expect(lines[2]).toBe(`# position in the log: ${view.body.freshness.checkpoint}`);
       const records = parseCsvRecords(lines.filter((l) => !l.startsWith('#')).join('\n'), ';');
       expect(records).toHaveLength(view.body.rows.length);
       const cents = (column: string) => records.reduce((s, r) => s + Math.round(Number(r[column].replace(',', '.')) * 100), 0);

@@ -5,6 +5,7 @@ import { type CommitmentEvent, type CommitmentState, LEDGERS, evolveCommitment, 
 import { HABITAT_DOMAIN, HABITAT_OPERATION_AMENDED, HABITAT_OPERATION_REGISTERED, habitatOperationLocation } from '@erbm/habitat/contracts';
 import { CommitmentRow, ConsolidatedTotalRow, OperationLocationRow } from './entities';
 import { LedgerRegister1732200000001 } from './migrations';
+import { CommitmentVersions1732200000004, type VersionSnapshot, recordVersions } from './versions';
 
 const COMMITMENT_EVENT_TYPES = [
   'ledger.CommitmentAnnounced',
@@ -42,7 +43,7 @@ export class LedgerRegisterProjection implements Projection {
   readonly schema = 'rm_ledger';
   readonly handles = new Set([...COMMITMENT_EVENT_TYPES, ...LOCATORS.flatMap((l) => l.types)]);
   readonly entities = [CommitmentRow, OperationLocationRow, ConsolidatedTotalRow];
-  readonly migrations = [LedgerRegister1732200000001];
+  readonly migrations = [LedgerRegister1732200000001, CommitmentVersions1732200000004];
 
   async apply(events: StoredEvent[], manager: EntityManager, park: Park): Promise<void> {
     const commitmentIds = new Set<string>();
@@ -61,6 +62,8 @@ export class LedgerRegisterProjection implements Projection {
     });
     const before = new Map(loaded.map((r) => [r.id, { ...r }]));
     const rows = new Map(loaded.map((r) => [r.id, r]));
+    // Every change of a row, in log order: the versions that answer "as known at" questions.
+    const versions: VersionSnapshot[] = [];
     const touched = new Set<string>();
 
     for (const event of events) {
@@ -78,6 +81,7 @@ export class LedgerRegisterProjection implements Projection {
               row.arrondissement = next.arrondissement;
               row.operationName = next.name;
               touched.add(row.id);
+              versions.push(versionOf(row, event));
             }
           continue;
         }
@@ -90,6 +94,7 @@ export class LedgerRegisterProjection implements Projection {
         const state = evolveCommitment(row?.state ?? { status: 'none' }, { type: event.type, data: event.data } as CommitmentEvent);
         rows.set(id, this.toRow(id, state, event, row, locations));
         touched.add(id);
+        versions.push(versionOf(rows.get(id) as CommitmentRow, event));
       } catch (error) {
         park(event, error);
       }
@@ -101,6 +106,7 @@ export class LedgerRegisterProjection implements Projection {
     const moved = [...located].map((id) => locations.get(id) as OperationLocationRow);
     if (moved.length) await manager.createQueryBuilder().insert().into(OperationLocationRow).values(moved).orUpdate(['domain', 'name', 'arrondissement', 'commune_insee'], ['operation_id']).execute();
     await this.moveTotals(manager, changed, before);
+    await recordVersions(manager, versions);
   }
 
   private toRow(id: string, state: CommitmentState, event: StoredEvent, previous: CommitmentRow | undefined, locations: Map<string, OperationLocationRow>): CommitmentRow {
@@ -195,3 +201,9 @@ const COMMITMENT_COLUMNS: Record<string, string> = {
   lastRecordedAt: 'last_recorded_at',
   state: 'state',
 };
+
+/** The row as this event left it: its axes and ledgers, valid from the event on. */
+function versionOf(row: CommitmentRow, event: StoredEvent): VersionSnapshot {
+  const { id, domain, financer, fundingLine, arrondissement, fiscalYear, status } = row;
+  return { row: { id, domain, financer, fundingLine, arrondissement, fiscalYear, status, ...Object.fromEntries(MONEY.map((m) => [m, row[m]])) }, event: { position: event.position, recordedAt: event.recordedAt } };
+}

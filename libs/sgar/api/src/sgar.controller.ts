@@ -1,7 +1,8 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, type CsvColumn, ProblemException, REFERENTIALS, ReadModels, toCsv } from '@erbm/shared/api';
+import { Access, type CsvColumn, ProblemException, REFERENTIALS, ReadModels, SQL_DATABASE, toCsv, toXlsx } from '@erbm/shared/api';
+import { type SqlDatabase, latestSeal } from '@erbm/shared/event-store';
 import type { Referentials } from '@erbm/shared/referentials';
 import { NotFound } from '@erbm/ledger/domain';
 import {
@@ -10,9 +11,11 @@ import {
   TOTAL_LEDGERS,
   type TotalAxis,
   type TotalFilters,
+  type KnownAt,
   commitmentRow,
   commitmentsBehind,
   consolidatedTotals,
+  consolidatedTotalsKnownAt,
   freshness,
   operationSummary,
 } from '@erbm/ledger/read-models';
@@ -68,7 +71,9 @@ function pageOf(limit?: string, offset?: string) {
 const QUERY_DOC = [
   ApiQuery({ name: 'groupBy', required: false, description: `Axes, comma-separated: ${TOTAL_AXES.join(', ')}` }),
   ...TOTAL_AXES.map((a) => ApiQuery({ name: a, required: false, description: `Filter on ${a}` })),
-  ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] }),
+  ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] }),
+  ApiQuery({ name: 'asKnownAt', required: false, description: 'ISO date-time: the view exactly as the system knew it then' }),
+  ApiQuery({ name: 'asOfCheckpoint', required: false, description: 'a checkpoint an earlier answer gave: the view exactly as it was at that position of the log' }),
 ];
 const Docs = () => (target: object, key: string, descriptor: PropertyDescriptor) => QUERY_DOC.forEach((d) => d(target, key, descriptor));
 
@@ -79,6 +84,7 @@ export class SgarController {
   constructor(
     private readonly readModels: ReadModels,
     @Inject(REFERENTIALS) private readonly referentials: Referentials,
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
   ) {}
 
   private get ledger() {
@@ -94,28 +100,68 @@ export class SgarController {
     return { ...row, ...extra };
   }
 
-  private send(res: Response, format: string | undefined, name: string, fresh: Freshness, json: Record<string, unknown>, csv: () => { columns: CsvColumn[]; rows: Record<string, unknown>[] }) {
+  private async send(res: Response, format: string | undefined, name: string, fresh: Freshness & { asKnownAt?: string; asOfCheckpoint?: string }, json: Record<string, unknown>, csv: () => { columns: CsvColumn[]; rows: Record<string, unknown>[] }): Promise<void> {
     res.setHeader('X-ERBM-Checkpoint', fresh.checkpoint ?? '');
     res.setHeader('X-ERBM-Reflects-Recorded-Up-To', fresh.reflectsRecordedUpTo ?? '');
-    if (format === undefined || format === 'json') return { freshness: fresh, ...json };
-    if (format !== 'csv') throw badRequest('format', 'is json or csv');
+    if (format !== undefined && !['json', 'csv', 'xlsx'].includes(format)) throw badRequest('format', 'is json, csv or xlsx');
+    if (format === undefined || format === 'json') {
+      res.status(200).json({ freshness: fresh, ...json });
+      return;
+    }
     const { columns, rows } = csv();
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
-    return toCsv({ export: name, checkpoint: fresh.checkpoint, 'reflects events recorded up to': fresh.reflectsRecordedUpTo, 'exported at': new Date().toISOString() }, columns, rows);
+    const seal = await latestSeal(this.db).catch(() => null);
+    const meta = {
+      export: name,
+      'as known at': fresh.asKnownAt ?? fresh.reflectsRecordedUpTo,
+      'position in the log': fresh.asOfCheckpoint ?? fresh.checkpoint,
+      'latest seal digest': seal ? `${seal.digest} (seal ${seal.sealNumber}, up to ${seal.upToPosition})` : null,
+      'exported at': new Date().toISOString(),
+    };
+    if (format === 'xlsx') {
+      res.status(200).setHeader('Content-Disposition', `attachment; filename="${name}.xlsx"`);
+      res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(meta, columns, rows, name));
+      return;
+    }
+    res.status(200).setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
+    res.type('text/csv; charset=utf-8').send(toCsv(meta, columns, rows));
+  }
+
+  /** `asKnownAt` (a past time) or `asOfCheckpoint` (a position an earlier answer gave): the views as they were then. */
+  private knownAt(query: Record<string, string | undefined>): KnownAt | undefined {
+    if (query.asKnownAt !== undefined && query.asOfCheckpoint !== undefined) throw badRequest('asKnownAt', 'and asOfCheckpoint cannot both be given');
+    if (query.asKnownAt !== undefined) {
+      if (Number.isNaN(Date.parse(query.asKnownAt))) throw badRequest('asKnownAt', 'is an ISO 8601 date-time');
+      return { recordedAt: new Date(query.asKnownAt).toISOString() };
+    }
+    if (query.asOfCheckpoint !== undefined) {
+      if (!/^\d+\/\d+$/.test(query.asOfCheckpoint)) throw badRequest('asOfCheckpoint', 'is a position such as 1234/5678, as answers give it');
+      return { checkpoint: query.asOfCheckpoint };
+    }
+    return undefined;
+  }
+
+  private async totalsAt(groupBy: TotalAxis[], filters: TotalFilters, at: KnownAt | undefined) {
+    return at ? consolidatedTotalsKnownAt(this.ledger, groupBy, filters, at) : consolidatedTotals(this.ledger, groupBy, filters);
+  }
+
+  private async freshnessAt(at: KnownAt | undefined) {
+    const fresh = await freshness(this.ledger, LEDGER);
+    if (!at) return fresh;
+    return { ...fresh, ...('recordedAt' in at ? { asKnownAt: at.recordedAt } : { asOfCheckpoint: at.checkpoint }) };
   }
 
   @Get('totals')
   @Access('read', 'sgar')
   @Docs()
   @ApiOperation({ summary: 'Every ledger totalled along any axes (party, domain, funding line, arrondissement, fiscal year), filtered by any' })
-  async totals(@Query() query: Record<string, string | undefined>, @Res({ passthrough: true }) res: Response) {
+  async totals(@Query() query: Record<string, string | undefined>, @Res() res: Response) {
     const groupBy = groupByOf(query.groupBy, ['financer']);
     const filters = filtersOf(query);
-    const fresh = await freshness(this.ledger, LEDGER);
-    const { rows, total } = await consolidatedTotals(this.ledger, groupBy, filters);
+    const at = this.knownAt(query);
+    const fresh = await this.freshnessAt(at);
+    const { rows, total } = await this.totalsAt(groupBy, filters, at);
     const labelled = rows.map((r) => this.label(r));
-    return this.send(res, query.format, 'totaux-consolides', fresh, { groupBy, filters, rows: labelled, total }, () => ({
+    await this.send(res, query.format, 'totaux-consolides', fresh, { groupBy, filters, rows: labelled, total }, () => ({
       columns: [...groupBy.map((a) => ({ key: a, label: AXIS_LABEL[a] })), ...LEDGER_COLUMNS],
       rows: labelled,
     }));
@@ -127,13 +173,13 @@ export class SgarController {
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'offset', required: false })
   @ApiOperation({ summary: 'Drill down: the commitments behind a total (same filters), whose sum is that total' })
-  async behind(@Query() query: Record<string, string | undefined>, @Res({ passthrough: true }) res: Response) {
+  async behind(@Query() query: Record<string, string | undefined>, @Res() res: Response) {
     const filters = filtersOf(query);
     const page = pageOf(query.limit, query.offset);
     const fresh = await freshness(this.ledger, LEDGER);
     const result = await commitmentsBehind(this.ledger, filters, query.format === 'csv' ? { limit: 1_000_000, offset: 0 } : page);
     const rows = result.rows.map((r) => this.label(r));
-    return this.send(res, query.format, 'engagements', fresh, { filters, ...page, count: result.count, total: result.total, rows }, () => ({
+    await this.send(res, query.format, 'engagements', fresh, { filters, ...page, count: result.count, total: result.total, rows }, () => ({
       columns: [
         { key: 'id', label: 'engagement' },
         { key: 'domain', label: 'domaine' },
@@ -174,18 +220,19 @@ export class SgarController {
   @Docs()
   @ApiQuery({ name: 'by', required: false, enum: ['financer', 'arrondissement'] })
   @ApiOperation({ summary: 'Promised vs programmed vs committed vs paid, per partner or per arrondissement (what a comité partenarial sees)' })
-  async progress(@Query() query: Record<string, string | undefined>, @Res({ passthrough: true }) res: Response) {
+  async progress(@Query() query: Record<string, string | undefined>, @Res() res: Response) {
     const by = (query.by ?? 'financer') as TotalAxis;
     if (by !== 'financer' && by !== 'arrondissement') throw badRequest('by', 'is financer or arrondissement');
     const filters = filtersOf(query);
-    const fresh = await freshness(this.ledger, LEDGER);
-    const { rows, total } = await consolidatedTotals(this.ledger, [by], filters);
+    const at = this.knownAt(query);
+    const fresh = await this.freshnessAt(at);
+    const { rows, total } = await this.totalsAt([by], filters, at);
     const rate = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 1000) / 10);
     const shaped = rows.map((r) =>
       this.label({ [by]: r[by], promised: r.announced, programmed: r.programmed, committed: r.committed, paid: r.paid, resteAPayer: r.resteAPayer, committedOfProgrammedPercent: rate(r.committed, r.programmed), paidOfCommittedPercent: rate(r.paid, r.committed) }),
     );
     const sum = { promised: total.announced, programmed: total.programmed, committed: total.committed, paid: total.paid, resteAPayer: total.resteAPayer };
-    return this.send(res, query.format, `avancement-par-${by}`, fresh, { by, filters, rows: shaped, total: sum }, () => ({
+    await this.send(res, query.format, `avancement-par-${by}`, fresh, { by, filters, rows: shaped, total: sum }, () => ({
       columns: [
         { key: by, label: AXIS_LABEL[by] },
         { key: by === 'financer' ? 'financerName' : 'arrondissementName', label: 'nom' },
@@ -203,7 +250,7 @@ export class SgarController {
   @Access('read', 'sgar')
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
   @ApiOperation({ summary: 'Indicators against their targets (23,000 dwellings), per arrondissement and in all' })
-  async indicators(@Query('format') format: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async indicators(@Query('format') format: string | undefined, @Res() res: Response) {
     const ds = this.readModels.dataSource(HABITAT);
     const fresh = await freshness(ds, HABITAT);
     const raw: { indicator: string; arrondissement: string; value: string }[] = await ds.query(`SELECT indicator, arrondissement, value::text AS value FROM ${HABITAT_INDICATOR_TABLE} ORDER BY indicator, arrondissement`);
@@ -212,7 +259,7 @@ export class SgarController {
       const value = rows.filter((r) => r.indicator === indicator).reduce((s, r) => s + (r.value as number), 0);
       return { domain: 'habitat', indicator, value, target, percentOfTarget: Math.round((value / target) * 1000) / 10 };
     });
-    return this.send(res, format, 'indicateurs', fresh, { indicators, byArrondissement: rows }, () => ({
+    await this.send(res, format, 'indicateurs', fresh, { indicators, byArrondissement: rows }, () => ({
       columns: [
         { key: 'domain', label: 'domaine' },
         { key: 'indicator', label: 'indicateur' },

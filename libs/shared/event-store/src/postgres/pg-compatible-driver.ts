@@ -27,11 +27,11 @@ class LeasedClient extends EventEmitter {
   }
 }
 
-// node-postgres sends Dates and objects itself; PGlite wants the same values but serialises objects as JSON only
-// for json parameters: give it text, which PostgreSQL casts.
+// node-postgres sends Dates, arrays and objects itself; PGlite serialises arrays and Dates the same way, but objects as
+// JSON only for json parameters: give it their text, which PostgreSQL casts.
 function toPgliteValue(value: unknown): unknown {
   if (value === undefined) return null;
-  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) return JSON.stringify(value);
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date) && !Buffer.isBuffer(value)) return JSON.stringify(value);
   return value;
 }
 
