@@ -10,7 +10,7 @@ import type {
   Subscription,
 } from '../event-store.port';
 import { validateEvents, validateExpected, validateStreamName } from '../validation';
-import { contentDigest } from '../hash-chain';
+import { chainHash, contentDigest } from '../hash-chain';
 import { migrateEventStore } from './migrations';
 import { openSqlDatabase, type SqlDatabase, type SqlExecutor } from './sql-database';
 
@@ -119,46 +119,63 @@ function reserveStatement(expected: ExpectedRevision): string {
            WHERE stream_name = $1 AND revision = $10::bigint RETURNING revision, appended_hashes`;
 }
 
+/** The last event of a stream as this process last saw it: its revision and its hash. */
+export interface ChainTip {
+  revision: number;
+  hash: Buffer;
+}
+
 /**
  * One statement: reserve the revisions (the stream row's lock serialises writers of one stream) and insert the
  * events. A statement is atomic on its own, so a single append needs no explicit transaction and one round trip.
- * Returns undefined when the expected revision did not match (nothing was written).
+ * When the caller knows the stream's tip (a new stream, or the revision and hash it last saw), the chain is computed
+ * here and the statement only checks that the tip is still the stream's; otherwise the statement chains from the
+ * stream row. Returns undefined when the expectation did not match (nothing was written).
  */
 async function insertEvents(
   db: SqlExecutor,
   streamName: string,
   events: readonly NewEvent[],
   expected: ExpectedRevision,
-): Promise<AppendResult | undefined> {
+  tip: ChainTip | 'new' | undefined,
+): Promise<(AppendResult & { hash: Buffer }) | undefined> {
   const data = events.map((e) => JSON.stringify(e.data));
   const envelopes = events.map((e) => JSON.stringify(e.envelope));
-  // Each event's content digest is computed here; the chain itself in the statement that reserves the revisions.
-  const digests = events.map((e, i) => contentDigest({ id: e.id, streamName, type: e.type, schemaVersion: e.schemaVersion, dataText: data[i], envelopeText: envelopes[i] }).toString('hex'));
-  const rows = await db.query<{ revision: string; position: string }>(
-    `WITH reserved AS (${reserveStatement(expected)})
+  const digests = events.map((e, i) => contentDigest({ id: e.id, streamName, type: e.type, schemaVersion: e.schemaVersion, dataText: data[i], envelopeText: envelopes[i] }));
+  let reserve: string;
+  let hashes: string[];
+  let extra: unknown[];
+  if (tip) {
+    let previous: Buffer | null = tip === 'new' ? null : tip.hash;
+    const base = tip === 'new' ? -1 : tip.revision;
+    hashes = digests.map((d, i) => (previous = chainHash(previous, base + 1 + i, d)).toString('hex'));
+    reserve =
+      tip === 'new'
+        ? `INSERT INTO event_store.streams (stream_name, revision, last_hash) VALUES ($1, $2::bigint - 1, decode($10, 'hex'))
+           ON CONFLICT (stream_name) DO NOTHING RETURNING revision`
+        : `UPDATE event_store.streams SET revision = revision + $2, last_hash = decode($10, 'hex')
+            WHERE stream_name = $1 AND revision = $11::bigint AND last_hash = decode($12, 'hex') RETURNING revision`;
+    extra = tip === 'new' ? [hashes[hashes.length - 1]] : [hashes[hashes.length - 1], tip.revision, tip.hash.toString('hex')];
+  } else {
+    hashes = digests.map((d) => d.toString('hex'));
+    reserve = reserveStatement(expected);
+    extra = typeof expected === 'number' ? [expected] : [];
+  }
+  const hashOf = tip ? `decode(($9::text[])[u.ord], 'hex')` : 'r.appended_hashes[u.ord]';
+  const rows = await db.query<{ revision: string; position: string; hash: string }>(
+    `WITH reserved AS (${reserve})
      INSERT INTO event_store.events (event_id, stream_name, revision, type, schema_version, data, envelope, occurred_at, hash)
-     SELECT u.event_id, $1, r.revision - $2::bigint + u.ord, u.type, u.schema_version, u.data, u.envelope, u.occurred_at, r.appended_hashes[u.ord]
+     SELECT u.event_id, $1, r.revision - $2::bigint + u.ord, u.type, u.schema_version, u.data, u.envelope, u.occurred_at, ${hashOf}
        FROM reserved r,
             unnest($3::uuid[], $4::text[], $5::int[], $6::json[], $7::json[], $8::timestamptz[])
             WITH ORDINALITY AS u(event_id, type, schema_version, data, envelope, occurred_at, ord)
       ORDER BY u.ord
-     RETURNING revision::text, transaction_id::text || '/' || global_position::text AS position`,
-    [
-      streamName,
-      events.length,
-      events.map((e) => e.id),
-      events.map((e) => e.type),
-      events.map((e) => e.schemaVersion),
-      data,
-      envelopes,
-      events.map((e) => e.envelope.occurredAt),
-      digests,
-      ...(typeof expected === 'number' ? [expected] : []),
-    ],
+     RETURNING revision::text, transaction_id::text || '/' || global_position::text AS position, encode(hash, 'hex') AS hash`,
+    [streamName, events.length, events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.schemaVersion), data, envelopes, events.map((e) => e.envelope.occurredAt), hashes, ...extra],
   );
   if (rows.length === 0) return undefined;
   const last = rows[rows.length - 1];
-  return { nextRevision: Number(last.revision), position: last.position };
+  return { nextRevision: Number(last.revision), position: last.position, hash: Buffer.from(last.hash, 'hex') };
 }
 
 async function actualRevision(db: SqlExecutor, streamName: string): Promise<number | 'no_stream'> {
@@ -181,8 +198,8 @@ export async function appendInTransaction(
 ): Promise<AppendResult> {
   const prior = await findPriorAppend(tx, streamName, events);
   if (prior) return prior;
-  const result = await insertEvents(tx, streamName, events, expected);
-  if (result) return result;
+  const result = await insertEvents(tx, streamName, events, expected, expected === 'no_stream' ? 'new' : undefined);
+  if (result) return { nextRevision: result.nextRevision, position: result.position };
   throw new WrongExpectedRevisionError(streamName, expected, await actualRevision(tx, streamName));
 }
 
@@ -193,6 +210,8 @@ export interface PostgresEventStoreOptions {
 
 export class PostgresEventStore implements EventStore {
   private readonly waiters = new Set<() => void>();
+  /** Stream tips this process saw last (bounded): an append after a read chains here, in one round trip. */
+  private readonly tips = new Map<string, ChainTip>();
   private readonly pollIntervalMs: number;
 
   constructor(
@@ -213,10 +232,15 @@ export class PostgresEventStore implements EventStore {
     validateStreamName(streamName);
     validateEvents(events);
     validateExpected(expected);
-    let result: AppendResult | undefined;
+    let result: (AppendResult & { hash: Buffer }) | undefined;
     try {
-      result = await insertEvents(this.db, streamName, events, expected);
+      const known = this.tips.get(streamName);
+      const tip = expected === 'no_stream' ? 'new' : known && (expected === 'any' || expected === known.revision) ? known : undefined;
+      result = await insertEvents(this.db, streamName, events, expected, tip);
+      // A tip that is no longer the stream's (another process wrote): chain from the stream row instead.
+      if (!result && tip && tip !== 'new') result = await insertEvents(this.db, streamName, events, expected, undefined);
     } catch (error) {
+      this.tips.delete(streamName);
       // These ids are stored already: a retry of a batch that was written is a no-op returning the first result.
       if (isUniqueViolation(error)) {
         const prior = await findPriorAppend(this.db, streamName, events);
@@ -227,9 +251,11 @@ export class PostgresEventStore implements EventStore {
       throw error;
     }
     if (result) {
+      this.remember(streamName, { revision: result.nextRevision, hash: result.hash });
       this.wakeSubscribers();
-      return result;
+      return { nextRevision: result.nextRevision, position: result.position };
     }
+    this.tips.delete(streamName);
     const prior = await findPriorAppend(this.db, streamName, events);
     if (prior) return prior;
     throw new WrongExpectedRevisionError(streamName, expected, await actualRevision(this.db, streamName));
@@ -248,7 +274,16 @@ export class PostgresEventStore implements EventStore {
         ORDER BY e.revision`,
       [streamName, options.from ?? 0, options.to ?? null, recordedUpTo?.toISOString() ?? null],
     );
-    return rows.map(toStoredEvent);
+    const events = rows.map(toStoredEvent);
+    const last = events[events.length - 1];
+    if (last?.hash && options.to === undefined && recordedUpTo === null) this.remember(streamName, { revision: last.revision, hash: Buffer.from(last.hash, 'hex') });
+    return events;
+  }
+
+  private remember(streamName: string, tip: ChainTip): void {
+    this.tips.delete(streamName);
+    this.tips.set(streamName, tip);
+    if (this.tips.size > 50_000) this.tips.delete(this.tips.keys().next().value as string);
   }
 
   async readAll(fromCheckpoint: string | null, limit: number): Promise<ReadAllResult> {
