@@ -163,18 +163,21 @@ async function insertEvents(
   }
   const hashOf = tip ? `decode(($9::text[])[u.ord], 'hex')` : 'r.appended_hashes[u.ord]';
   const rows = await db.query<{ revision: string; position: string; hash: string }>(
-    `WITH reserved AS (${reserve})
-     INSERT INTO event_store.events (event_id, stream_name, revision, type, schema_version, data, envelope, occurred_at, hash)
-     SELECT u.event_id, $1, r.revision - $2::bigint + u.ord, u.type, u.schema_version, u.data, u.envelope, u.occurred_at, ${hashOf}
-       FROM reserved r,
-            unnest($3::uuid[], $4::text[], $5::int[], $6::json[], $7::json[], $8::timestamptz[])
-            WITH ORDINALITY AS u(event_id, type, schema_version, data, envelope, occurred_at, ord)
-      ORDER BY u.ord
-     RETURNING revision::text, transaction_id::text || '/' || global_position::text AS position, encode(hash, 'hex') AS hash`,
+    `WITH reserved AS (${reserve}),
+     inserted AS (
+       INSERT INTO event_store.events (event_id, stream_name, revision, type, schema_version, data, envelope, occurred_at, hash)
+       SELECT u.event_id, $1, r.revision - $2::bigint + u.ord, u.type, u.schema_version, u.data, u.envelope, u.occurred_at, ${hashOf}
+         FROM reserved r,
+              unnest($3::uuid[], $4::text[], $5::int[], $6::json[], $7::json[], $8::timestamptz[])
+              WITH ORDINALITY AS u(event_id, type, schema_version, data, envelope, occurred_at, ord)
+        ORDER BY u.ord
+       RETURNING revision, transaction_id, global_position, hash)
+     SELECT revision::text, transaction_id::text || '/' || global_position::text AS position, encode(hash, 'hex') AS hash
+       FROM inserted ORDER BY revision DESC LIMIT 1`,
     [streamName, events.length, events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.schemaVersion), data, envelopes, events.map((e) => e.envelope.occurredAt), hashes, ...extra],
   );
   if (rows.length === 0) return undefined;
-  const last = rows[rows.length - 1];
+  const [last] = rows;
   return { nextRevision: Number(last.revision), position: last.position, hash: Buffer.from(last.hash, 'hex') };
 }
 
