@@ -35,10 +35,7 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { type EventEnvelope, type ExpectedRevision, type NewEvent, type SqlDatabase, migrateEventStore, openSqlDatabase, PostgresEventStore } from '@erbm/shared/event-store';
-import { type Projection, openReadModelDataSource, rebuildProjection } from '@erbm/shared/projections';
-
-/** rebuildProjection's default batch size. */
-const DEFAULT_BATCH_SIZE = 5_000;
+import { DEFAULT_BATCH_SIZE, type Projection, openReadModelDataSource, rebuildProjection } from '@erbm/shared/projections';
 import { type Commune, type FundingLine, loadReferentials } from '@erbm/shared/referentials';
 import {
   type CommitmentCommand,

@@ -1,10 +1,10 @@
-import { type EntityManager, In } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { StoredEvent } from '@erbm/shared/event-store';
 import type { Park, Projection } from '@erbm/shared/projections';
 import { type CommitmentEvent, type CommitmentState, LEDGERS, evolveCommitment, resteAPayer } from '@erbm/ledger/domain';
 import { HABITAT_DOMAIN, HABITAT_OPERATION_AMENDED, HABITAT_OPERATION_REGISTERED, habitatOperationLocation } from '@erbm/habitat/contracts';
 import { CommitmentRow, ConsolidatedTotalRow, OperationLocationRow } from './entities';
-import { LedgerRegister1732200000001 } from './migrations';
+import { CommitmentStorage1732200000005, LedgerRegister1732200000001 } from './migrations';
 import { CommitmentVersions1732200000004, type VersionSnapshot, recordVersions } from './versions';
 
 const COMMITMENT_EVENT_TYPES = [
@@ -43,28 +43,48 @@ export class LedgerRegisterProjection implements Projection {
   readonly schema = 'rm_ledger';
   readonly handles = new Set([...COMMITMENT_EVENT_TYPES, ...LOCATORS.flatMap((l) => l.types)]);
   readonly entities = [CommitmentRow, OperationLocationRow, ConsolidatedTotalRow];
-  readonly migrations = [LedgerRegister1732200000001, CommitmentVersions1732200000004];
+  readonly migrations = [LedgerRegister1732200000001, CommitmentVersions1732200000004, CommitmentStorage1732200000005];
 
   async apply(events: StoredEvent[], manager: EntityManager, park: Park): Promise<void> {
+    const schema = `"${(manager.connection.options as { schema: string }).schema}"`;
     const commitmentIds = new Set<string>();
     const operationIds = new Set<string>();
+    /** Operations a locator event of the batch moves: all their commitment rows follow. */
+    const locatedIds = new Set<string>();
     for (const e of events) {
       const id = commitmentIdOf(e.streamName);
       if (id && e.type.startsWith('ledger.')) commitmentIds.add(id);
-      for (const l of LOCATORS) if (l.types.includes(e.type)) operationIds.add(l.locate(e)?.operationId ?? '');
+      for (const l of LOCATORS)
+        if (l.types.includes(e.type)) {
+          const operationId = l.locate(e)?.operationId ?? '';
+          operationIds.add(operationId);
+          locatedIds.add(operationId);
+        }
       if (e.type === 'ledger.CommitmentAnnounced') operationIds.add((e.data as { operationId: string }).operationId);
     }
     operationIds.delete('');
-    const locations = new Map((await manager.find(OperationLocationRow, { where: { operationId: In([...operationIds]) } })).map((l) => [l.operationId, l]));
+    locatedIds.delete('');
+    const locations = new Map<string, OperationLocationRow>();
+    if (operationIds.size)
+      for (const l of await manager.query(`SELECT operation_id, domain, name, arrondissement, commune_insee FROM ${schema}.operation_locations WHERE operation_id = ANY($1::text[])`, [pgArray(operationIds)]))
+        locations.set(l.operation_id, { operationId: l.operation_id, domain: l.domain, name: l.name, arrondissement: l.arrondissement, communeInsee: l.commune_insee });
     const located = new Set<string>();
-    const loaded = await manager.find(CommitmentRow, {
-      where: [{ id: In([...commitmentIds]) }, ...(operationIds.size ? [{ operationId: In([...operationIds]) }] : [])],
-    });
+    // Rows of the batch's commitments, and every row of an operation that a locator event moves (a commitment announced
+    // for an operation needs the operation's location, not its siblings' rows). Only the columns a row's next version
+    // is made from: the JSON columns other than `state` are parts of it.
+    const loaded: CommitmentRow[] = (
+      await manager.query(`SELECT ${LOADED_COLUMNS.join(', ')} FROM ${schema}.commitments WHERE id = ANY($1::uuid[]) OR operation_id = ANY($2::text[])`, [
+        pgArray(commitmentIds),
+        pgArray(locatedIds),
+      ])
+    ).map(fromDatabase);
     const before = new Map(loaded.map((r) => [r.id, { ...r }]));
     const rows = new Map(loaded.map((r) => [r.id, r]));
     // Every change of a row, in log order: the versions that answer "as known at" questions.
     const versions: VersionSnapshot[] = [];
     const touched = new Set<string>();
+    /** Rows a commitment event changed (the others in `touched` only moved with their operation). */
+    const evolved = new Set<string>();
 
     for (const event of events) {
       try {
@@ -94,6 +114,7 @@ export class LedgerRegisterProjection implements Projection {
         const state = evolveCommitment(row?.state ?? { status: 'none' }, { type: event.type, data: event.data } as CommitmentEvent);
         rows.set(id, this.toRow(id, state, event, row, locations));
         touched.add(id);
+        evolved.add(id);
         versions.push(versionOf(rows.get(id) as CommitmentRow, event));
       } catch (error) {
         park(event, error);
@@ -101,10 +122,25 @@ export class LedgerRegisterProjection implements Projection {
     }
 
     const changed = [...touched].map((id) => rows.get(id) as CommitmentRow);
-    for (let i = 0; i < changed.length; i += 500)
-      await manager.createQueryBuilder().insert().into(CommitmentRow).values(changed.slice(i, i + 500)).orUpdate(Object.values(COMMITMENT_COLUMNS), ['id']).execute();
+    // Rows written whole: one statement per 1,000, their values in one JSON parameter that PostgreSQL expands.
+    const whole = changed.filter((r) => evolved.has(r.id));
+    for (let i = 0; i < whole.length; i += 1_000) await manager.query(upsertCommitments(schema), [JSON.stringify(whole.slice(i, i + 1_000).map(toDatabase))]);
+    // Rows that only moved with their operation: the rest of the row is what it was.
+    const relocated = changed.filter((r) => !evolved.has(r.id));
+    if (relocated.length)
+      await manager.query(
+        `UPDATE ${schema}.commitments c SET arrondissement = r.arrondissement, operation_name = r.operation_name
+           FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, arrondissement text, operation_name text) WHERE c.id = r.id`,
+        [JSON.stringify(relocated.map((r) => ({ id: r.id, arrondissement: r.arrondissement, operation_name: r.operationName })))],
+      );
     const moved = [...located].map((id) => locations.get(id) as OperationLocationRow);
-    if (moved.length) await manager.createQueryBuilder().insert().into(OperationLocationRow).values(moved).orUpdate(['domain', 'name', 'arrondissement', 'commune_insee'], ['operation_id']).execute();
+    if (moved.length)
+      await manager.query(
+        `INSERT INTO ${schema}.operation_locations (operation_id, domain, name, arrondissement, commune_insee)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(operation_id text, domain text, name text, arrondissement text, commune_insee text)
+         ON CONFLICT (operation_id) DO UPDATE SET domain = EXCLUDED.domain, name = EXCLUDED.name, arrondissement = EXCLUDED.arrondissement, commune_insee = EXCLUDED.commune_insee`,
+        [JSON.stringify(moved.map((l) => ({ operation_id: l.operationId, domain: l.domain, name: l.name, arrondissement: l.arrondissement, commune_insee: l.communeInsee })))],
+      );
     await this.moveTotals(manager, changed, before);
     await recordVersions(manager, versions);
   }
@@ -201,6 +237,49 @@ const COMMITMENT_COLUMNS: Record<string, string> = {
   lastRecordedAt: 'last_recorded_at',
   state: 'state',
 };
+
+/**
+ * An array parameter as the text of a PostgreSQL array literal: the planner sees the values, as with a list of
+ * parameters, and the embedded database's driver passes text as it is.
+ */
+const pgArray = (values: Iterable<string>): string => `{${[...values].map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+const MONEY_COLUMNS = new Set(MONEY.map((m) => COMMITMENT_COLUMNS[m]));
+/** Parts of `state` kept in columns of their own: written from it, never read back. */
+const STATE_PARTS = new Map([
+  ['warnings', 'warnings'],
+  ['decisions', 'decisions'],
+  ['legal_acts', 'legalActs'],
+]);
+const COLUMN_TYPES: Record<string, string> = { id: 'uuid', fiscal_year: 'int', warning_count: 'int', revision: 'int', last_recorded_at: 'timestamptz', state: 'jsonb' };
+const typeOf = (column: string) => (MONEY_COLUMNS.has(column) ? 'bigint' : (COLUMN_TYPES[column] ?? 'text'));
+const ALL_COLUMNS = ['id', ...Object.values(COMMITMENT_COLUMNS)];
+/**
+ * What the next version of a row is made from (with `state`), what its totals move out of, and what a row that only
+ * moves with its operation keeps (its version snapshot included).
+ */
+const LOADED_COLUMNS = ['id', 'domain', 'operation_id', 'operation_name', 'financer', 'funding_line', 'arrondissement', 'fiscal_year', 'status', ...MONEY_COLUMNS, 'revision', 'state'];
+const SENT_COLUMNS = ALL_COLUMNS.filter((c) => !STATE_PARTS.has(c));
+
+/** The upsert of whole commitment rows, from a JSON array of objects keyed by column name. */
+const upsertCommitments = (schema: string): string => `INSERT INTO ${schema}.commitments (${ALL_COLUMNS.join(', ')})
+  SELECT ${ALL_COLUMNS.map((c) => (STATE_PARTS.has(c) ? `r.state -> '${STATE_PARTS.get(c)}'` : `r.${c}`)).join(', ')}
+    FROM jsonb_to_recordset($1::jsonb) AS r(${SENT_COLUMNS.map((c) => `${c} ${typeOf(c)}`).join(', ')})
+  ON CONFLICT (id) DO UPDATE SET ${ALL_COLUMNS.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
+
+const PROPERTY = Object.fromEntries([['id', 'id'], ...Object.entries(COMMITMENT_COLUMNS).map(([p, c]) => [c, p])]) as Record<string, string>;
+
+/** A row as the entity has it (bigint cents as numbers), from the driver's row of LOADED_COLUMNS. */
+function fromDatabase(r: Record<string, unknown>): CommitmentRow {
+  const row: Record<string, unknown> = {};
+  for (const column of LOADED_COLUMNS) row[PROPERTY[column]] = MONEY_COLUMNS.has(column) ? Number(r[column]) : r[column];
+  return row as unknown as CommitmentRow;
+}
+
+function toDatabase(row: CommitmentRow): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const column of SENT_COLUMNS) out[column] = (row as unknown as Record<string, unknown>)[PROPERTY[column]];
+  return out;
+}
 
 /** The row as this event left it: its axes and ledgers, valid from the event on. */
 function versionOf(row: CommitmentRow, event: StoredEvent): VersionSnapshot {

@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { EventStore, StoredEvent } from '@erbm/shared/event-store';
+import type { EventStore, ReadAllResult, StoredEvent } from '@erbm/shared/event-store';
 import type { Projection } from './projection';
 
 export interface BatchResult {
@@ -53,7 +53,15 @@ export class ProjectionRunner {
   /** Reads one page after the stored checkpoint and applies it. */
   async runOnce(): Promise<BatchResult> {
     const from = await this.checkpoint();
-    const page = await this.store.readAll(from, this.options.batchSize ?? 2_000);
+    return this.applyPage(from, await this.store.readAll(from, this.batchSize));
+  }
+
+  private get batchSize(): number {
+    return this.options.batchSize ?? 2_000;
+  }
+
+  /** Applies a page read from `from`; nothing when another process moved the checkpoint meanwhile (`raced`). */
+  private async applyPage(from: string | null, page: ReadAllResult): Promise<BatchResult> {
     const events = page.events.filter((e) => this.projection.handles.has(e.type));
     if (page.events.length === 0) return { read: 0, applied: 0, parked: 0, raced: false, checkpoint: from, isEnd: true };
     const last = page.events[page.events.length - 1];
@@ -115,12 +123,33 @@ export class ProjectionRunner {
       );
   }
 
-  /** Runs batches until the head of the log. */
+  /**
+   * Runs batches until the head of the log. While a full page is applied, the next one is read (the log behind a
+   * position never changes); it is applied only if the checkpoint is still where it starts, as any batch. A short page
+   * is not taken from a read made during a batch: the end of the log is always decided by a read made between batches.
+   */
   async catchUp(onBatch?: (result: BatchResult) => void): Promise<void> {
+    let from = await this.checkpoint();
+    let reading = this.store.readAll(from, this.batchSize);
     for (;;) {
-      const result = await this.runOnce();
+      const page = await reading;
+      let next: Promise<ReadAllResult> | undefined;
+      if (!page.isEnd) {
+        next = this.store.readAll(page.checkpoint, this.batchSize);
+        // Awaited below, or dropped: an error of a dropped read must not surface as an unhandled rejection.
+        next.catch(() => undefined);
+      }
+      const result = await this.applyPage(from, page);
       onBatch?.(result);
       if (result.isEnd && !result.raced) return;
+      const prefetched = next && !result.raced ? await next.catch(() => undefined) : undefined;
+      if (prefetched && !prefetched.isEnd) {
+        from = page.checkpoint;
+        reading = Promise.resolve(prefetched);
+      } else {
+        from = await this.checkpoint();
+        reading = this.store.readAll(from, this.batchSize);
+      }
     }
   }
 
