@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { openSqlDatabase, verifyEventLog } from '@erbm/shared/event-store';
+import { EventStoreDbEventStore, openSqlDatabase, verifyEventLog } from '@erbm/shared/event-store';
 import { eventStoreConfigFromEnv } from '@erbm/shared/api';
 
 const USAGE = `usage: npm run verify -- [--digest <hex>] [--json]
@@ -20,6 +20,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = eventStoreConfigFromEnv();
+  if (config.eventStoreConnectionString) return verifyEventStoreDb(config.eventStoreConnectionString, args.json ?? false, args.digest);
   const db = await openSqlDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const report = await verifyEventLog(db, { digest: args.digest });
@@ -39,6 +40,30 @@ async function main(argv: string[]): Promise<number> {
     return report.ok ? 0 : 1;
   } finally {
     await db.close();
+  }
+}
+
+/** ERBM_EVENT_STORE=eventstoredb: every stream's chain, read from EventStoreDB. Seals are kept by the PostgreSQL store. */
+async function verifyEventStoreDb(connectionString: string, json: boolean, digest: string | undefined): Promise<number> {
+  if (digest !== undefined) {
+    process.stderr.write('verify: seals (--digest) are kept by the PostgreSQL event store; on EventStoreDB only the chains are verified\n');
+    return 2;
+  }
+  const store = new EventStoreDbEventStore(connectionString);
+  try {
+    const started = performance.now();
+    const report = await store.verifyChains();
+    const seconds = (performance.now() - started) / 1000;
+    const ok = report.breaks.length === 0;
+    if (json) process.stdout.write(`${JSON.stringify({ ok, ...report, seconds, firstBreak: report.breaks[0] ?? null })}\n`);
+    else {
+      process.stdout.write(`EventStoreDB: ${report.eventsChecked} events in ${report.streamsChecked} streams checked in ${seconds.toFixed(2)} s\n`);
+      for (const [i, b] of report.breaks.entries()) process.stdout.write(`${i === 0 ? 'FIRST MISMATCH' : '  also'}: stream ${b.streamName}, revision ${b.revision}, event ${b.eventId} at position ${b.position}: ${b.reason}\n`);
+      process.stdout.write(ok ? 'OK: every chain matches\n' : 'NOT OK: the log was altered\n');
+    }
+    return ok ? 0 : 1;
+  } finally {
+    await store.close();
   }
 }
 

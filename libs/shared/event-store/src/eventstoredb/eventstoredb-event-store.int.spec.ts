@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { testEvent } from '../testing/events';
 import { eventStoreContract } from '../testing/event-store.contract';
 import { InvalidEventError } from '../errors';
@@ -26,6 +27,17 @@ if (connectionString) {
     });
     afterAll(() => store.close());
     eventStoreContract(() => store);
+
+    it('chains every event of a stream, concurrent writers with expected revision any included', async () => {
+      const stream = `chain-${randomUUID()}`;
+      await store.append(stream, [testEvent('t', { n: 0 }), testEvent('t', { n: 1 })], 'no_stream');
+      await Promise.all(Array.from({ length: 8 }, (_, i) => store.append(stream, [testEvent('t', { n: 2 + i })], 'any')));
+      const events = await store.readStream(stream);
+      expect(events.map((e) => e.revision)).toEqual([...Array(10).keys()]);
+      expect(new Set(events.map((e) => e.hash)).size).toBe(10);
+      const report = await store.verifyChains(1_000);
+      expect(report.breaks.filter((b) => b.streamName === stream)).toEqual([]);
+    });
   });
 } else {
   process.stdout.write(

@@ -1,5 +1,4 @@
 import {
-  ANY,
   BACKWARDS,
   END,
   EventStoreDBClient,
@@ -10,7 +9,6 @@ import {
   StreamNotFoundError,
   WrongExpectedVersionError,
   type AllStreamResolvedEvent,
-  type AppendExpectedRevision,
   type Position,
   type ResolvedEvent,
 } from '@eventstore/db-client';
@@ -27,18 +25,13 @@ import type {
   Subscription,
 } from '../event-store.port';
 import { validateEvents, validateExpected, validateStreamName } from '../validation';
+import { type EsdbChainBreak, EsdbChainVerifier, chainNewEvents, splitChainedMetadata } from './esdb-chain';
 
 /** What goes in EventStoreDB's event metadata: the envelope, with correlation/causation under ESDB's own keys. */
 interface StoredMetadata extends Omit<EventEnvelope, 'correlationId' | 'causationId'> {
   schemaVersion: number;
   $correlationId?: string;
   $causationId?: string;
-}
-
-function toExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
-  if (expected === 'any') return ANY;
-  if (expected === 'no_stream') return NO_STREAM;
-  return BigInt(expected);
 }
 
 function encodePosition(position: Position): string {
@@ -58,7 +51,8 @@ function isSystem(streamName: string, type: string): boolean {
 function toStoredEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): StoredEvent | undefined {
   const event = resolved.event;
   if (!event || !event.isJson || isSystem(event.streamId, event.type)) return undefined;
-  const { schemaVersion, $correlationId, $causationId, ...envelope } = event.metadata as unknown as StoredMetadata;
+  const { metadata, hash } = splitChainedMetadata(event.metadata as unknown as Record<string, unknown>);
+  const { schemaVersion, $correlationId, $causationId, ...envelope } = metadata as unknown as StoredMetadata;
   const position = event.position ?? resolved.commitPosition;
   return {
     id: event.id,
@@ -75,8 +69,22 @@ function toStoredEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): Stored
     position:
       typeof position === 'bigint' ? `${position}/${position}` : position ? encodePosition(position) : '0/0',
     recordedAt: new Date(event.created).toISOString(),
+    ...(hash === undefined ? {} : { hash }),
   };
 }
+
+function toMetadata(e: NewEvent): StoredMetadata {
+  const { correlationId, causationId, ...envelope } = e.envelope;
+  return {
+    ...envelope,
+    schemaVersion: e.schemaVersion,
+    ...(correlationId === undefined ? {} : { $correlationId: correlationId }),
+    ...(causationId === undefined ? {} : { $causationId: causationId }),
+  };
+}
+
+/** Appends with expected revision 'any' that lost a race to another writer are chained again and retried this often. */
+const ANY_RETRIES = 20;
 
 /** The production adapter, on EventStoreDB's gRPC client. Revisions count from 0, as the port's do. */
 export class EventStoreDbEventStore implements EventStore {
@@ -86,49 +94,74 @@ export class EventStoreDbEventStore implements EventStore {
     this.client = EventStoreDBClient.connectionString(connectionString);
   }
 
+  /**
+   * Each event's hash chains it to the previous one of its stream, so the append is made against the tip it was chained
+   * to: with the caller's expected revision when it names one, and with the tip just read when it says 'any' (a writer
+   * that got in between makes the append fail, and it is chained again on the new tip).
+   */
   async append(streamName: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     validateStreamName(streamName);
     validateEvents(events);
     validateExpected(expected);
-    const prior = await this.findPriorAppend(streamName, events);
-    if (prior) return prior;
-    try {
-      const result = await this.client.appendToStream(
-        streamName,
-        events.map((e) => {
-          const { correlationId, causationId, ...envelope } = e.envelope;
-          const metadata: StoredMetadata = {
-            ...envelope,
-            schemaVersion: e.schemaVersion,
-            ...(correlationId === undefined ? {} : { $correlationId: correlationId }),
-            ...(causationId === undefined ? {} : { $causationId: causationId }),
-          };
-          return jsonEvent({ id: e.id, type: e.type, data: e.data as never, metadata: metadata as never });
-        }),
-        { expectedRevision: toExpectedRevision(expected) },
+    for (let attempt = 0; ; attempt += 1) {
+      const tail = await this.readBackwards(streamName, Math.max(events.length, 1) + 100);
+      const prior = this.priorAppend(tail, events);
+      if (prior) return prior;
+      const tip = tail[0] ? { revision: tail[0].revision, hash: tail[0].hash ?? null } : { revision: -1, hash: null };
+      const actual = tip.revision < 0 ? 'no_stream' : tip.revision;
+      if (expected !== 'any' && expected !== actual) throw new WrongExpectedRevisionError(streamName, expected, actual);
+      const metadata = chainNewEvents(
+        tip,
+        events.map((e) => ({ id: e.id, streamName, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: toMetadata(e) as unknown as Record<string, unknown> })),
       );
-      return {
-        nextRevision: Number(result.nextExpectedRevision),
-        position: result.position ? encodePosition(result.position) : '0/0',
-      };
-    } catch (error) {
-      if (error instanceof WrongExpectedVersionError) {
-        const again = await this.findPriorAppend(streamName, events);
-        if (again) return again;
-        const actual = error.actualVersion;
-        throw new WrongExpectedRevisionError(
+      try {
+        const result = await this.client.appendToStream(
           streamName,
-          expected,
-          typeof actual === 'bigint' ? Number(actual) : 'no_stream',
+          events.map((e, i) => jsonEvent({ id: e.id, type: e.type, data: e.data as never, metadata: metadata[i] as never })),
+          { expectedRevision: tip.revision < 0 ? NO_STREAM : BigInt(tip.revision) },
         );
+        return {
+          nextRevision: Number(result.nextExpectedRevision),
+          position: result.position ? encodePosition(result.position) : '0/0',
+        };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        if (expected === 'any' && attempt < ANY_RETRIES) continue;
+        const again = this.priorAppend(await this.readBackwards(streamName, Math.max(events.length, 1) + 100), events);
+        if (again) return again;
+        const current = error.actualVersion;
+        throw new WrongExpectedRevisionError(streamName, expected, typeof current === 'bigint' ? Number(current) : 'no_stream');
       }
-      throw error;
     }
   }
 
+  /**
+   * Every stream's hash chain, recomputed over the whole log in one forward read (EventStoreDB keeps no event apart
+   * from its stream, so the check is a stream of the `$all` log). Returns the breaks in log order, at most `limit`.
+   */
+  async verifyChains(limit = 100): Promise<{ eventsChecked: number; streamsChecked: number; breaks: EsdbChainBreak[] }> {
+    const verifier = new EsdbChainVerifier(limit);
+    for await (const resolved of this.client.readAll({ fromPosition: START })) {
+      const event = resolved.event;
+      if (!event || !event.isJson || isSystem(event.streamId, event.type) || !event.position) continue;
+      const { metadata, hash } = splitChainedMetadata(event.metadata as unknown as Record<string, unknown>);
+      verifier.check({
+        id: event.id,
+        streamName: event.streamId,
+        type: event.type,
+        schemaVersion: (metadata as { schemaVersion?: number }).schemaVersion ?? 1,
+        data: event.data,
+        metadata,
+        revision: Number(event.revision),
+        position: encodePosition(event.position),
+        hash,
+      });
+    }
+    return { eventsChecked: verifier.eventsChecked, streamsChecked: verifier.streamsChecked, breaks: verifier.breaks };
+  }
+
   /** EventStoreDB has no index by event id: look for the batch at the end of the stream, where a retry finds it. */
-  private async findPriorAppend(streamName: string, events: readonly NewEvent[]): Promise<AppendResult | undefined> {
-    const tail = await this.readBackwards(streamName, Math.max(events.length, 1) + 100);
+  private priorAppend(tail: StoredEvent[], events: readonly NewEvent[]): AppendResult | undefined {
     const ids = new Map(tail.map((e) => [e.id.toLowerCase(), e]));
     const found = events.map((e) => ids.get(e.id.toLowerCase())).filter((e): e is StoredEvent => e !== undefined);
     if (found.length === 0) return undefined;
