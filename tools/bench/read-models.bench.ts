@@ -6,7 +6,8 @@
  *
  * Env: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres): a server where the user may create
  * databases. The bench creates its own database `erbm_bench_<hex>` and drops it (WITH (FORCE)) at the end, even on
- * error or Ctrl-C.
+ * error or Ctrl-C; with BENCH_KEEP_DATABASE=1 it keeps it, and one projection's rebuild can then be run again alone:
+ *   npm run bench:read-models -- --child-rebuild ledger-register --url postgres://…/erbm_bench_<hex>
  *
  * 1. Generation. Operations in the four arrondissements (communes.csv), each with 3 to 5 financers (funding_lines.csv,
  *    financer = the line's owner), comités partenariaux that programme them, legal acts, payments (some advances above
@@ -28,6 +29,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -696,8 +698,17 @@ async function rebuildChild(name: string, url: string, batchSize: number | undef
   }
 }
 
+/**
+ * The Node flags `npm run rebuild` runs with (its heap budget): the benchmark measures the rebuild as the tool runs it.
+ * Read from package.json, so that the two cannot differ.
+ */
+function rebuildToolFlags(): string[] {
+  const script: string = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).scripts.rebuild;
+  return script.split(/\s+/).filter((word) => word.startsWith('--max-old-space-size='));
+}
+
 function runRebuildChild(name: string, url: string, batchSize: number | undefined): Promise<RebuildFigures> {
-  const args = [path.join(__dirname, '..', 'run-ts.cjs'), __filename, '--child-rebuild', name, '--url', url, ...(batchSize ? ['--batch-size', String(batchSize)] : [])];
+  const args = [...rebuildToolFlags(), path.join(__dirname, '..', 'run-ts.cjs'), __filename, '--child-rebuild', name, '--url', url, ...(batchSize ? ['--batch-size', String(batchSize)] : [])];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
@@ -1004,6 +1015,10 @@ async function main(): Promise<number> {
   const drop = async () => {
     if (!created) return;
     created = false;
+    if (process.env.BENCH_KEEP_DATABASE) {
+      log(`Kept database ${url.toString()} (BENCH_KEEP_DATABASE)`);
+      return;
+    }
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     log(`Dropped database ${dbName}`);
   };

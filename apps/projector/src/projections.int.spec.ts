@@ -46,6 +46,16 @@ describe('projections: the read models from the global log', () => {
     expect(arr).toBe('596');
   });
 
+  it('keeps one version of a commitment per transaction: the events of one append were never seen apart', async () => {
+    expect(await query(`SELECT id, from_txid FROM rm_ledger.commitment_versions GROUP BY id, from_txid HAVING count(*) > 1`)).toEqual([]);
+    // Each generated commitment was written in one append of 3 to 5 events, then located by its operation's append: two
+    // versions (one moved by a correction, a carry-over or a move has more); the demo's, written command by command,
+    // have one version per command.
+    const perCommitment = await query(`SELECT count(*)::int AS versions FROM rm_ledger.commitment_versions GROUP BY id`);
+    expect(perCommitment.filter((r) => r.versions === 2).length).toBeGreaterThanOrEqual(60 - 6);
+    expect(perCommitment.some((r) => (r.versions as number) > 3)).toBe(true);
+  });
+
   it('a rebuild from zero equals the live projection, row for row', async () => {
     const live = await dumpReadModels(query);
     expect(live['rm_ledger.commitments'].length).toBeGreaterThan(0);

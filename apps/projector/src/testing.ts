@@ -73,6 +73,7 @@ export async function dumpReadModels(query: (sql: string) => Promise<Record<stri
   const tables: Record<string, string> = {
     'rm_ledger.commitments': 'SELECT * FROM rm_ledger.commitments ORDER BY id',
     'rm_ledger.operation_locations': 'SELECT * FROM rm_ledger.operation_locations ORDER BY operation_id',
+    'rm_ledger.commitment_versions': 'SELECT * FROM rm_ledger.commitment_versions ORDER BY id, from_txid, from_gp',
     'rm_ledger.consolidated_totals': 'SELECT * FROM rm_ledger.consolidated_totals ORDER BY financer, domain, funding_line, arrondissement, fiscal_year',
     'rm_habitat.operations': 'SELECT * FROM rm_habitat.operations ORDER BY id',
     'rm_habitat.commitment_operations': 'SELECT * FROM rm_habitat.commitment_operations ORDER BY commitment_id',

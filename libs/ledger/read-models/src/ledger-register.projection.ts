@@ -6,6 +6,7 @@ import { HABITAT_DOMAIN, HABITAT_OPERATION_AMENDED, HABITAT_OPERATION_REGISTERED
 import { CommitmentRow, ConsolidatedTotalRow, OperationLocationRow } from './entities';
 import { CommitmentStorage1732200000005, LedgerRegister1732200000001 } from './migrations';
 import { CommitmentVersions1732200000004, type VersionSnapshot, recordVersions } from './versions';
+import { fullState, leanState } from './stored-state';
 
 const COMMITMENT_EVENT_TYPES = [
   'ledger.CommitmentAnnounced',
@@ -80,6 +81,14 @@ export class LedgerRegisterProjection implements Projection {
     ).map(fromDatabase);
     const before = new Map(loaded.map((r) => [r.id, { ...r }]));
     const rows = new Map(loaded.map((r) => [r.id, r]));
+    /** The batch's rows by operation: what a locator event moves (a commitment's operation never changes). */
+    const byOperation = new Map<string, CommitmentRow[]>();
+    const index = (row: CommitmentRow) => {
+      const list = byOperation.get(row.operationId);
+      if (list) list.push(row);
+      else byOperation.set(row.operationId, [row]);
+    };
+    loaded.forEach(index);
     // Every change of a row, in log order: the versions that answer "as known at" questions.
     const versions: VersionSnapshot[] = [];
     const touched = new Set<string>();
@@ -96,13 +105,12 @@ export class LedgerRegisterProjection implements Projection {
           const next = { ...current, ...(where.name !== undefined ? { name: where.name } : {}), ...(where.arrondissement !== undefined ? { arrondissement: where.arrondissement } : {}), ...(where.communeInsee !== undefined ? { communeInsee: where.communeInsee } : {}) };
           locations.set(where.operationId, next);
           located.add(where.operationId);
-          for (const row of rows.values())
-            if (row.operationId === where.operationId) {
-              row.arrondissement = next.arrondissement;
-              row.operationName = next.name;
-              touched.add(row.id);
-              versions.push(versionOf(row, event));
-            }
+          for (const row of byOperation.get(where.operationId) ?? []) {
+            row.arrondissement = next.arrondissement;
+            row.operationName = next.name;
+            touched.add(row.id);
+            versions.push(versionOf(row, event));
+          }
           continue;
         }
         const id = commitmentIdOf(event.streamName);
@@ -112,7 +120,11 @@ export class LedgerRegisterProjection implements Projection {
         const expected = row ? row.revision + 1 : 0;
         if (event.revision !== expected) throw new Error(`revision ${event.revision} of ${event.streamName} follows ${expected - 1}: an event is missing`);
         const state = evolveCommitment(row?.state ?? { status: 'none' }, { type: event.type, data: event.data } as CommitmentEvent);
-        rows.set(id, this.toRow(id, state, event, row, locations));
+        const updated = this.toRow(id, state, event, row, locations);
+        if (!row) {
+          rows.set(id, updated);
+          index(updated);
+        }
         touched.add(id);
         evolved.add(id);
         versions.push(versionOf(rows.get(id) as CommitmentRow, event));
@@ -272,12 +284,14 @@ const PROPERTY = Object.fromEntries([['id', 'id'], ...Object.entries(COMMITMENT_
 function fromDatabase(r: Record<string, unknown>): CommitmentRow {
   const row: Record<string, unknown> = {};
   for (const column of LOADED_COLUMNS) row[PROPERTY[column]] = MONEY_COLUMNS.has(column) ? Number(r[column]) : r[column];
+  row.state = fullState(r.state);
   return row as unknown as CommitmentRow;
 }
 
 function toDatabase(row: CommitmentRow): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const column of SENT_COLUMNS) out[column] = (row as unknown as Record<string, unknown>)[PROPERTY[column]];
+  out.state = leanState(row.state);
   return out;
 }
 

@@ -1,6 +1,6 @@
 import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import type { StoredEvent } from '@erbm/shared/event-store';
-import { schemaOf } from '@erbm/shared/projections';
+import { schemaOf, transactionOf } from '@erbm/shared/projections';
 import type { CommitmentRow } from './entities';
 import { type Amounts, type TotalFilters, type TotalRow } from './queries';
 import { COLUMN, TOTAL_AXES, TOTAL_LEDGERS, type TotalAxis } from './entities';
@@ -41,41 +41,53 @@ const positionOf = (position: string): [string, string] => {
   return [a, b];
 };
 
-/** Appends the versions a batch made, in log order, and closes each commitment's version that was open before. */
+const VERSION_COLUMNS = ['id', 'from_txid', 'from_gp', 'from_recorded_at', 'to_txid', 'to_gp', 'to_recorded_at', 'domain', 'financer', 'funding_line', 'arrondissement', 'fiscal_year', 'status', ...TOTAL_LEDGERS.map((l) => COLUMN[l])];
+const VERSION_TYPES: Record<string, string> = { id: 'uuid', from_txid: 'bigint', from_gp: 'bigint', from_recorded_at: 'timestamptz', to_txid: 'bigint', to_gp: 'bigint', to_recorded_at: 'timestamptz', fiscal_year: 'int', ...Object.fromEntries(TOTAL_LEDGERS.map((l) => [COLUMN[l], 'bigint'])) };
+/** Rows per statement: each statement's rows go as one JSON parameter that PostgreSQL expands. */
+const CHUNK = 5_000;
+
+/**
+ * Appends the versions a batch made, in log order, and closes each commitment's version that was open before: one
+ * statement per chunk, the closing of the open versions and the insert of the new ones, the rows in one JSON parameter.
+ */
 export async function recordVersions(manager: EntityManager, snapshots: VersionSnapshot[]): Promise<void> {
   if (snapshots.length === 0) return;
   const table = `"${(manager.connection.options as { schema: string }).schema}".commitment_versions`;
   const byId = new Map<string, VersionSnapshot[]>();
-  for (const s of snapshots) byId.set(s.row.id, [...(byId.get(s.row.id) ?? []), s]);
-  const firsts = [...byId.values()].map((list) => list[0]);
-  const closeIds = firsts.map((s) => s.row.id);
-  const closeTx = firsts.map((s) => positionOf(s.event.position)[0]);
-  const closeGp = firsts.map((s) => positionOf(s.event.position)[1]);
-  const closeAt = firsts.map((s) => s.event.recordedAt);
-  await manager.query(
-    `UPDATE ${table} v SET to_txid = u.tx, to_gp = u.gp, to_recorded_at = u.at
-       FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::timestamptz[]) AS u(id, tx, gp, at)
-      WHERE v.id = u.id AND v.to_txid IS NULL`,
-    [closeIds, closeTx, closeGp, closeAt],
-  );
-  const columns = ['id', 'from_txid', 'from_gp', 'from_recorded_at', 'to_txid', 'to_gp', 'to_recorded_at', 'domain', 'financer', 'funding_line', 'arrondissement', 'fiscal_year', 'status', ...TOTAL_LEDGERS.map((l) => COLUMN[l])];
-  const values: unknown[][] = [];
+  for (const s of snapshots) {
+    const list = byId.get(s.row.id);
+    if (!list) byId.set(s.row.id, [s]);
+    // Versions made by one transaction (one append) are one version: no reader ever stood between its events, since
+    // projections read the log in pages that end where a transaction ends. It starts at the first, with the last's row.
+    else if (transactionOf(list[list.length - 1].event.position) === transactionOf(s.event.position)) list[list.length - 1] = { row: s.row, event: list[list.length - 1].event };
+    else list.push(s);
+  }
+  const rows: Record<string, unknown>[] = [];
   for (const list of byId.values())
     list.forEach((s, i) => {
       const next = list[i + 1];
       const [tx, gp] = positionOf(s.event.position);
       const [ntx, ngp] = next ? positionOf(next.event.position) : [null, null];
-      values.push([s.row.id, tx, gp, s.event.recordedAt, ntx, ngp, next?.event.recordedAt ?? null, s.row.domain, s.row.financer, s.row.fundingLine, s.row.arrondissement, s.row.fiscalYear, s.row.status, ...TOTAL_LEDGERS.map((l) => s.row[l])]);
+      const row: Record<string, unknown> = {
+        id: s.row.id, from_txid: tx, from_gp: gp, from_recorded_at: s.event.recordedAt, to_txid: ntx, to_gp: ngp, to_recorded_at: next?.event.recordedAt ?? null,
+        domain: s.row.domain, financer: s.row.financer, funding_line: s.row.fundingLine, arrondissement: s.row.arrondissement, fiscal_year: s.row.fiscalYear, status: s.row.status,
+      };
+      for (const l of TOTAL_LEDGERS) row[COLUMN[l]] = s.row[l];
+      // The first version of each commitment in the batch closes the one left open by an earlier batch.
+      if (i === 0) row.closes = true;
+      rows.push(row);
     });
-  const types = ['uuid', 'bigint', 'bigint', 'timestamptz', 'bigint', 'bigint', 'timestamptz', 'text', 'text', 'text', 'text', 'int', 'text', ...TOTAL_LEDGERS.map(() => 'bigint')];
-  for (let i = 0; i < values.length; i += 5_000) {
-    const chunk = values.slice(i, i + 5_000);
+  const recordType = `${VERSION_COLUMNS.map((c) => `${c} ${VERSION_TYPES[c] ?? 'text'}`).join(', ')}, closes boolean`;
+  for (let i = 0; i < rows.length; i += CHUNK)
     await manager.query(
-      `INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${types.map((t, j) => `$${j + 1}::${t}[]`).join(', ')})
+      `WITH r AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${recordType})),
+       closed AS (
+         UPDATE ${table} v SET to_txid = r.from_txid, to_gp = r.from_gp, to_recorded_at = r.from_recorded_at
+           FROM r WHERE r.closes AND v.id = r.id AND v.to_txid IS NULL)
+       INSERT INTO ${table} (${VERSION_COLUMNS.join(', ')}) SELECT ${VERSION_COLUMNS.join(', ')} FROM r
        ON CONFLICT (id, from_txid, from_gp) DO NOTHING`,
-      types.map((_, j) => chunk.map((v) => v[j])),
+      [JSON.stringify(rows.slice(i, i + CHUNK))],
     );
-  }
 }
 
 export type KnownAt = { recordedAt: string } | { checkpoint: string };

@@ -5,10 +5,12 @@ import type { Projection } from './projection';
 import { type BatchResult, ProjectionRunner } from './runner';
 
 /**
- * A rebuild's batch: larger batches write a row changed several times once per batch, and take more memory (about
- * 430 MB of RSS at 10,000 for the ledger register of a realistic log, see tools/bench/read-models.bench.ts).
+ * A rebuild's batch: larger batches write a row changed several times once per batch, and take more memory. At 20,000
+ * the ledger register of a realistic log rebuilds with a peak RSS of about 340 MB when the heap is held to 384 MB, as
+ * `npm run rebuild` does (--max-old-space-size=384; without it V8 lets the heap grow to about 550 MB before collecting):
+ * see tools/bench/read-models.bench.ts.
  */
-export const DEFAULT_BATCH_SIZE = 10_000;
+export const DEFAULT_BATCH_SIZE = 20_000;
 
 export interface RebuildProgress {
   projection: string;
@@ -23,7 +25,7 @@ export interface RebuildProgress {
 export interface RebuildOptions {
   db: SqlDatabase;
   databaseUrl?: string;
-  /** Events read and applied per transaction (default 10,000): each row changed in a batch is written once for it. */
+  /** Events read and applied per transaction (default 20,000): each row changed in a batch is written once for it. */
   batchSize?: number;
   onProgress?: (progress: RebuildProgress) => void;
 }

@@ -14,6 +14,9 @@ export interface BatchResult {
   isEnd: boolean;
 }
 
+/** The transaction part of a position: both adapters write positions as `<transaction or commit>/<place>`. */
+export const transactionOf = (position: string): string => position.slice(0, position.indexOf('/'));
+
 export interface RunnerOptions {
   batchSize?: number;
   /** Pause when caught up, before looking again. */
@@ -53,7 +56,33 @@ export class ProjectionRunner {
   /** Reads one page after the stored checkpoint and applies it. */
   async runOnce(): Promise<BatchResult> {
     const from = await this.checkpoint();
-    return this.applyPage(from, await this.store.readAll(from, this.batchSize));
+    return this.applyPage(from, await this.readPage(from));
+  }
+
+  /**
+   * A page of the log that ends where a transaction (one append) ends: a full page gives back the events of its last
+   * transaction, read again at the next batch, and a transaction larger than a page is read to its end. So every
+   * checkpoint a projection stands at lies between two appends, and a projection may treat the events of one
+   * transaction as one change (the ledger register keeps one version per commitment and transaction).
+   */
+  private async readPage(from: string | null): Promise<ReadAllResult> {
+    const page = await this.store.readAll(from, this.batchSize);
+    if (page.isEnd || page.events.length === 0) return page;
+    const last = transactionOf(page.events[page.events.length - 1].position);
+    let cut = page.events.length - 1;
+    while (cut >= 0 && transactionOf(page.events[cut].position) === last) cut -= 1;
+    if (cut >= 0) return { events: page.events.slice(0, cut + 1), checkpoint: page.events[cut].position, isEnd: false };
+    const events = [...page.events];
+    for (let more = page; !more.isEnd; ) {
+      more = await this.store.readAll(more.checkpoint, this.batchSize);
+      const end = more.events.findIndex((e) => transactionOf(e.position) !== last);
+      if (end >= 0) {
+        events.push(...more.events.slice(0, end));
+        return { events, checkpoint: events[events.length - 1].position, isEnd: false };
+      }
+      events.push(...more.events);
+    }
+    return { events, checkpoint: events[events.length - 1].position, isEnd: true };
   }
 
   private get batchSize(): number {
@@ -130,12 +159,12 @@ export class ProjectionRunner {
    */
   async catchUp(onBatch?: (result: BatchResult) => void): Promise<void> {
     let from = await this.checkpoint();
-    let reading = this.store.readAll(from, this.batchSize);
+    let reading = this.readPage(from);
     for (;;) {
       const page = await reading;
       let next: Promise<ReadAllResult> | undefined;
       if (!page.isEnd) {
-        next = this.store.readAll(page.checkpoint, this.batchSize);
+        next = this.readPage(page.checkpoint);
         // Awaited below, or dropped: an error of a dropped read must not surface as an unhandled rejection.
         next.catch(() => undefined);
       }
@@ -148,7 +177,7 @@ export class ProjectionRunner {
         reading = Promise.resolve(prefetched);
       } else {
         from = await this.checkpoint();
-        reading = this.store.readAll(from, this.batchSize);
+        reading = this.readPage(from);
       }
     }
   }

@@ -1,0 +1,58 @@
+import type { DataSource } from 'typeorm';
+import { type StoredEvent, PostgresEventStore, migrateEventStore } from '@erbm/shared/event-store';
+import { type TestDatabase, openTestDatabase, testEvent } from '@erbm/shared/event-store/testing';
+import { openReadModelDataSource } from './data-source';
+import type { Projection } from './projection';
+import { ProjectionRunner, transactionOf } from './runner';
+
+/** Records the batches it is given: nothing else. */
+class RecordingProjection implements Projection {
+  readonly name = 'recording';
+  readonly schema = 'rm_recording';
+  readonly handles = new Set(['t']);
+  readonly entities = [];
+  readonly migrations = [];
+  readonly batches: StoredEvent[][] = [];
+  async apply(events: StoredEvent[]): Promise<void> {
+    this.batches.push(events);
+  }
+}
+
+describe('projection runner: pages end where a transaction ends', () => {
+  let database: TestDatabase;
+  let store: PostgresEventStore;
+  let dataSource: DataSource;
+  /** Appends of these sizes, one transaction each; 9 is larger than the runner's page. */
+  const APPENDS = [3, 5, 2, 9, 1, 4];
+
+  beforeAll(async () => {
+    database = await openTestDatabase();
+    await migrateEventStore(database.db);
+    store = new PostgresEventStore(database.db);
+    for (const [i, size] of APPENDS.entries()) await store.append(`s-${i}`, Array.from({ length: size }, (_, n) => testEvent('t', { append: i, n })), 'no_stream');
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database.drop();
+  });
+
+  it('never splits an append between two batches, reads one larger than a page whole, and loses nothing', async () => {
+    const projection = new RecordingProjection();
+    dataSource = await openReadModelDataSource({ db: database.db, databaseUrl: database.url, schema: projection.schema, entities: [], migrations: [] });
+    const runner = new ProjectionRunner(projection, store, dataSource, { batchSize: 4 });
+    const checkpoints: (string | null)[] = [];
+    await runner.catchUp((batch) => checkpoints.push(batch.checkpoint));
+
+    const appendOf = (e: StoredEvent) => (e.data as { append: number }).append;
+    // Every batch holds whole appends: each append's events sit in one batch, in order.
+    const sizes = projection.batches.map((b) => [...new Set(b.map(appendOf))].map((a) => b.filter((e) => appendOf(e) === a).length));
+    expect(sizes.flat()).toEqual(APPENDS);
+    // Pages of 4: an append that does not fit waits for the next batch; one larger than a page is read to its end.
+    expect(projection.batches.map((b) => b.length)).toEqual([3, 5, 2, 9, 1, 4]);
+    // The checkpoint after each batch is the last event of an append: no reader ever stands inside one.
+    const lastOfAppend = new Set(projection.batches.flat().filter((e, i, all) => all[i + 1] === undefined || transactionOf(all[i + 1].position) !== transactionOf(e.position)).map((e) => e.position));
+    for (const c of checkpoints) expect(lastOfAppend.has(c as string)).toBe(true);
+    expect(projection.batches.flat().map((e) => (e.data as { n: number }).n)).toEqual(APPENDS.flatMap((size) => [...Array(size).keys()]));
+    expect(await runner.checkpoint()).toBe(await store.head());
+  });
+});
