@@ -56,13 +56,15 @@ import {
   resteAPayer,
 } from '@erbm/ledger/domain';
 import { type OperationCommand, type OperationState, decideOperation, evolveOperation, operationStreamName } from '@erbm/habitat/domain';
-import { LedgerRegisterProjection, commitmentsBehind, consolidatedTotals, freshness } from '@erbm/ledger/read-models';
+import { LedgerRegisterProjection, commitmentsBehind, consolidatedTotals, consolidatedTotalsKnownAt, freshness } from '@erbm/ledger/read-models';
 import { HabitatRegisterProjection } from '@erbm/habitat/read-models';
 
 const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const TARGET_RATE = 20_000;
 const TARGET_RSS_MB = 512;
 const TARGET_P95_MS = 50;
+/** "Well under a second" (issue 5), for the views as known at a past time. */
+const TARGET_AS_OF_P95_MS = 500;
 const MB = 1024 * 1024;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -781,13 +783,15 @@ interface QueryFigures {
   p50: number;
   p95: number;
   max: number;
+  /** p95 target of this query (ms). */
+  target: number;
 }
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-async function timeQuery(label: string, runs: number, warmup: number, query: () => Promise<number>): Promise<QueryFigures> {
+async function timeQuery(label: string, runs: number, warmup: number, query: () => Promise<number>, target = TARGET_P95_MS): Promise<QueryFigures> {
   let rows = 0;
   for (let i = 0; i < warmup; i++) rows = await query();
   const times: number[] = [];
@@ -797,7 +801,7 @@ async function timeQuery(label: string, runs: number, warmup: number, query: () 
     times.push(performance.now() - start);
   }
   times.sort((a, b) => a - b);
-  const figures = { label, rows, p50: percentile(times, 50), p95: percentile(times, 95), max: times[times.length - 1] };
+  const figures = { label, rows, p50: percentile(times, 50), p95: percentile(times, 95), max: times[times.length - 1], target };
   log(`  ${label}: p50 ${figures.p50.toFixed(2)} ms, p95 ${figures.p95.toFixed(2)} ms, max ${figures.max.toFixed(2)} ms (${rows} rows)`);
   return figures;
 }
@@ -815,6 +819,31 @@ async function queryBench(ds: DataSource, runs: number, warmup: number): Promise
       (await commitmentsBehind(ds, { financer: 'etat', fiscalYear: 2021 }, { limit: 100, offset: 0 })).rows.length,
     ),
     freshness: await timeQuery('freshness', runs, warmup, async () => ((await freshness(ds, 'ledger-register')).checkpoint ? 1 : 0)),
+    ...(await asOfBench(ds, Math.max(20, Math.floor(runs / 4)), Math.min(warmup, 5))),
+  };
+}
+
+/**
+ * The consolidated views as known at a past time (issue 5: what the COPIL of that date saw), from the row versions:
+ * at the time the middle event of the log was recorded, and at the position of that event.
+ */
+async function asOfBench(ds: DataSource, runs: number, warmup: number): Promise<Record<string, QueryFigures>> {
+  const [{ count }] = await ds.query(`SELECT count(*)::int AS count FROM event_store.events`);
+  const [middle] = await ds.query(
+    `SELECT to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS recorded_at, transaction_id::text || '/' || global_position::text AS position
+       FROM event_store.events ORDER BY transaction_id, global_position OFFSET $1 LIMIT 1`,
+    [Math.floor(count / 2)],
+  );
+  const known = { recordedAt: middle.recorded_at as string };
+  const at = { checkpoint: middle.position as string };
+  return {
+    asKnownAtByFinancer: await timeQuery(`as known at ${known.recordedAt}, by financer`, runs, warmup, async () => (await consolidatedTotalsKnownAt(ds, ['financer'], {}, known)).rows.length, TARGET_AS_OF_P95_MS),
+    asKnownAtAllAxes: await timeQuery(`as known at ${known.recordedAt}, by all five axes`, runs, warmup, async () =>
+      (await consolidatedTotalsKnownAt(ds, ['financer', 'domain', 'fundingLine', 'arrondissement', 'fiscalYear'], {}, known)).rows.length, TARGET_AS_OF_P95_MS,
+    ),
+    asOfCheckpointByArrondissement: await timeQuery(`as of checkpoint ${at.checkpoint}, by arrondissement, fiscal year`, runs, warmup, async () =>
+      (await consolidatedTotalsKnownAt(ds, ['arrondissement', 'fiscalYear'], {}, at)).rows.length, TARGET_AS_OF_P95_MS,
+    ),
   };
 }
 
@@ -941,9 +970,9 @@ function report(
   out.push('');
   out.push('| query | rows | p50 | p95 | max | target p95 |');
   out.push('|---|---:|---:|---:|---:|---|');
-  for (const q of Object.values(queries)) out.push(`| ${q.label} | ${q.rows} | ${q.p50.toFixed(2)} | ${q.p95.toFixed(2)} | ${q.max.toFixed(2)} | ${q.p95 < TARGET_P95_MS ? 'MET' : 'NOT MET'} |`);
+  for (const q of Object.values(queries)) out.push(`| ${q.label} | ${q.rows} | ${q.p50.toFixed(2)} | ${q.p95.toFixed(2)} | ${q.max.toFixed(2)} | < ${q.target} ms ${q.p95 < q.target ? 'MET' : 'NOT MET'} |`);
   out.push('');
-  out.push(`Target: p95 < ${TARGET_P95_MS} ms.`);
+  out.push(`Targets: p95 < ${TARGET_P95_MS} ms for the live views, < ${TARGET_AS_OF_P95_MS} ms for the views as known at a past time (fewer runs).`);
   out.push('');
   process.stdout.write(`${out.join('\n')}\n`);
   const round = (x: number, digits = 2) => Number(x.toFixed(digits));
@@ -970,8 +999,8 @@ function report(
         ]),
       ),
       consistency,
-      queries: Object.fromEntries(Object.entries(queries).map(([k, q]) => [k, { rows: q.rows, p50: round(q.p50), p95: round(q.p95), max: round(q.max), met: q.p95 < TARGET_P95_MS }])),
-      targets: { eventsPerSecond: TARGET_RATE, peakRssMB: TARGET_RSS_MB, p95Ms: TARGET_P95_MS },
+      queries: Object.fromEntries(Object.entries(queries).map(([k, q]) => [k, { rows: q.rows, p50: round(q.p50), p95: round(q.p95), max: round(q.max), target: q.target, met: q.p95 < q.target }])),
+      targets: { eventsPerSecond: TARGET_RATE, peakRssMB: TARGET_RSS_MB, p95Ms: TARGET_P95_MS, asOfP95Ms: TARGET_AS_OF_P95_MS },
       machine,
     })}\n`,
   );
