@@ -272,10 +272,16 @@ const ALL_COLUMNS = ['id', ...Object.values(COMMITMENT_COLUMNS)];
 const LOADED_COLUMNS = ['id', 'domain', 'operation_id', 'operation_name', 'financer', 'funding_line', 'arrondissement', 'fiscal_year', 'status', ...MONEY_COLUMNS, 'revision', 'state'];
 const SENT_COLUMNS = ALL_COLUMNS.filter((c) => !STATE_PARTS.has(c));
 
-/** The upsert of whole commitment rows, from a JSON array of objects keyed by column name. */
+/** A sent column read from the JSON array of a row's values (in SENT_COLUMNS order). */
+const sentValue = (column: string): string => {
+  const i = SENT_COLUMNS.indexOf(column);
+  return typeOf(column) === 'jsonb' ? `(x->${i})` : `(x->>${i})::${typeOf(column)}`;
+};
+
+/** The upsert of whole commitment rows, from a JSON array of rows, each the array of its SENT_COLUMNS values. */
 const upsertCommitments = (schema: string): string => `INSERT INTO ${schema}.commitments (${ALL_COLUMNS.join(', ')})
-  SELECT ${ALL_COLUMNS.map((c) => (STATE_PARTS.has(c) ? `r.state -> '${STATE_PARTS.get(c)}'` : `r.${c}`)).join(', ')}
-    FROM jsonb_to_recordset($1::jsonb) AS r(${SENT_COLUMNS.map((c) => `${c} ${typeOf(c)}`).join(', ')})
+  SELECT ${ALL_COLUMNS.map((c) => (STATE_PARTS.has(c) ? `${sentValue('state')} -> '${STATE_PARTS.get(c)}'` : sentValue(c))).join(', ')}
+    FROM jsonb_array_elements($1::jsonb) AS x
   ON CONFLICT (id) DO UPDATE SET ${ALL_COLUMNS.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
 
 const PROPERTY = Object.fromEntries([['id', 'id'], ...Object.entries(COMMITMENT_COLUMNS).map(([p, c]) => [c, p])]) as Record<string, string>;
@@ -288,11 +294,9 @@ function fromDatabase(r: Record<string, unknown>): CommitmentRow {
   return row as unknown as CommitmentRow;
 }
 
-function toDatabase(row: CommitmentRow): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const column of SENT_COLUMNS) out[column] = (row as unknown as Record<string, unknown>)[PROPERTY[column]];
-  out.state = leanState(row.state);
-  return out;
+/** A row's SENT_COLUMNS values, in that order (the decider state lean). */
+function toDatabase(row: CommitmentRow): unknown[] {
+  return SENT_COLUMNS.map((column) => (column === 'state' ? leanState(row.state) : (row as unknown as Record<string, unknown>)[PROPERTY[column]]));
 }
 
 /** The row as this event left it: its axes and ledgers, valid from the event on. */

@@ -48,7 +48,8 @@ const CHUNK = 5_000;
 
 /**
  * Appends the versions a batch made, in log order, and closes each commitment's version that was open before: one
- * statement per chunk, the closing of the open versions and the insert of the new ones, the rows in one JSON parameter.
+ * statement per chunk, the closing of the open versions and the insert of the new ones, the rows in one JSON parameter
+ * (an array of arrays).
  */
 export async function recordVersions(manager: EntityManager, snapshots: VersionSnapshot[]): Promise<void> {
   if (snapshots.length === 0) return;
@@ -62,25 +63,24 @@ export async function recordVersions(manager: EntityManager, snapshots: VersionS
     else if (transactionOf(list[list.length - 1].event.position) === transactionOf(s.event.position)) list[list.length - 1] = { row: s.row, event: list[list.length - 1].event };
     else list.push(s);
   }
-  const rows: Record<string, unknown>[] = [];
+  // Each row as an array of its values in VERSION_COLUMNS order, then whether it closes an open version: JSON without
+  // keys is less than half as long, to write in Node and to read in PostgreSQL.
+  const rows: unknown[][] = [];
   for (const list of byId.values())
     list.forEach((s, i) => {
       const next = list[i + 1];
       const [tx, gp] = positionOf(s.event.position);
       const [ntx, ngp] = next ? positionOf(next.event.position) : [null, null];
-      const row: Record<string, unknown> = {
-        id: s.row.id, from_txid: tx, from_gp: gp, from_recorded_at: s.event.recordedAt, to_txid: ntx, to_gp: ngp, to_recorded_at: next?.event.recordedAt ?? null,
-        domain: s.row.domain, financer: s.row.financer, funding_line: s.row.fundingLine, arrondissement: s.row.arrondissement, fiscal_year: s.row.fiscalYear, status: s.row.status,
-      };
-      for (const l of TOTAL_LEDGERS) row[COLUMN[l]] = s.row[l];
+      const row: unknown[] = [s.row.id, tx, gp, s.event.recordedAt, ntx, ngp, next?.event.recordedAt ?? null, s.row.domain, s.row.financer, s.row.fundingLine, s.row.arrondissement, s.row.fiscalYear, s.row.status];
+      for (const l of TOTAL_LEDGERS) row.push(s.row[l]);
       // The first version of each commitment in the batch closes the one left open by an earlier batch.
-      if (i === 0) row.closes = true;
+      row.push(i === 0);
       rows.push(row);
     });
-  const recordType = `${VERSION_COLUMNS.map((c) => `${c} ${VERSION_TYPES[c] ?? 'text'}`).join(', ')}, closes boolean`;
+  const fields = [...VERSION_COLUMNS.map((c, i) => `(x->>${i})::${VERSION_TYPES[c] ?? 'text'} AS ${c}`), `(x->>${VERSION_COLUMNS.length})::boolean AS closes`].join(', ');
   for (let i = 0; i < rows.length; i += CHUNK)
     await manager.query(
-      `WITH r AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${recordType})),
+      `WITH r AS MATERIALIZED (SELECT ${fields} FROM jsonb_array_elements($1::jsonb) AS x),
        closed AS (
          UPDATE ${table} v SET to_txid = r.from_txid, to_gp = r.from_gp, to_recorded_at = r.from_recorded_at
            FROM r WHERE r.closes AND v.id = r.id AND v.to_txid IS NULL)

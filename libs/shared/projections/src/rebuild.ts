@@ -49,7 +49,7 @@ export async function rebuildProjection(projection: Projection, store: EventStor
     options.onProgress?.({ projection: projection.name, eventsRead, eventsApplied, rate: elapsedSeconds > 0 ? eventsRead / elapsedSeconds : 0, elapsedSeconds, done });
   };
   try {
-    const runner = new ProjectionRunner(projection, store, dataSource, { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE });
+    const runner = new ProjectionRunner(projection, store, dataSource, { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, asynchronousCommit: true });
     await runner.catchUp((batch: BatchResult) => {
       eventsRead += batch.read;
       eventsApplied += batch.applied;

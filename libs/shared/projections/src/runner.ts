@@ -23,6 +23,12 @@ export interface RunnerOptions {
   idleMs?: number;
   /** Holds a session advisory lock so that a second process stays on standby (server only). */
   exclusive?: boolean;
+  /**
+   * Commits batches without waiting for the WAL flush (`synchronous_commit = off`): for a rebuild, whose tables serve
+   * nobody until a swap that is committed synchronously (its flush makes every batch before it durable), and which
+   * starts again from zero after a crash.
+   */
+  asynchronousCommit?: boolean;
 }
 
 /**
@@ -101,6 +107,7 @@ export class ProjectionRunner {
 
   private async commit(from: string | null, to: string | null, last: StoredEvent, events: StoredEvent[]) {
     return this.dataSource.transaction(async (manager) => {
+      if (this.options.asynchronousCommit) await manager.query('SET LOCAL synchronous_commit = off');
       if (!(await this.claim(manager.query.bind(manager), from))) return { applied: 0, parked: 0, raced: true };
       const parked: { event: StoredEvent; error: unknown }[] = [];
       await this.projection.apply(events, manager, (event, error) => parked.push({ event, error }));

@@ -23,13 +23,16 @@ interface EventRow {
   type: string;
   schema_version: number;
   data: unknown;
-  envelope: StoredEvent['envelope'];
-  recorded_at: Date | string;
+  /** The JSON text: parsed when first read (a projection rarely reads it). */
+  envelope: string | StoredEvent['envelope'];
+  /** ISO 8601 in UTC, to the millisecond, formatted by the database. */
+  recorded_at: string;
   hash: string;
 }
 
 const EVENT_COLUMNS = `global_position::text, transaction_id::text, event_id::text, stream_name, revision::text, type,
-  schema_version, data, envelope, recorded_at, encode(e.hash, 'hex') AS hash`;
+  schema_version, data, envelope::text AS envelope, to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at,
+  encode(e.hash, 'hex') AS hash`;
 
 /**
  * A position is the pair (writing transaction id, sequence number). Readers only see transactions older than the
@@ -48,18 +51,28 @@ function decodePosition(checkpoint: string | null): [string, string] {
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {
-  return {
+  const event = {
     id: row.event_id,
     type: row.type,
     schemaVersion: Number(row.schema_version),
     data: row.data,
-    envelope: row.envelope,
+    envelope: undefined as unknown as StoredEvent['envelope'],
     streamName: row.stream_name,
     revision: Number(row.revision),
     position: encodePosition(row.transaction_id, row.global_position),
-    recordedAt: new Date(row.recorded_at).toISOString(),
+    recordedAt: row.recorded_at,
     hash: row.hash,
   };
+  // The envelope is parsed when first read: projections read millions of events and rarely their envelope. An own,
+  // enumerable property all the same: spreading, comparing or serialising the event reads it.
+  let envelope = row.envelope;
+  Object.defineProperty(event, 'envelope', {
+    enumerable: true,
+    configurable: true,
+    get: () => (typeof envelope === 'string' ? (envelope = JSON.parse(envelope) as StoredEvent['envelope']) : envelope),
+    set: (value: StoredEvent['envelope']) => (envelope = value),
+  });
+  return event;
 }
 
 function isUniqueViolation(error: unknown): boolean {
