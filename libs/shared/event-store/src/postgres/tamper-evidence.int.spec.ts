@@ -58,6 +58,16 @@ describe(`tamper evidence (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'e
     expect(report.breaks).toHaveLength(1);
   });
 
+  it('lists alterations in several streams in log order, the first one first (streams are checked in parts at once)', async () => {
+    const victims = [await eventAt(streams[2], 4), await eventAt(streams[0], 1), await eventAt(streams[1], 3)];
+    for (const v of victims) await database.db.query(`UPDATE event_store.events SET data = '{"amountCents":1,"note":"retouché"}' WHERE event_id = $1`, [v.id]);
+    const report = await verifyEventLog(database.db);
+    const inLogOrder = [...victims].sort((a, b) => (BigInt(a.position.split('/')[0]) === BigInt(b.position.split('/')[0]) ? 0 : BigInt(a.position.split('/')[0]) < BigInt(b.position.split('/')[0]) ? -1 : 1));
+    expect(report.breaks.map((b) => b.eventId)).toEqual(inLogOrder.map((v) => v.id));
+    expect(report.firstBreak?.eventId).toBe(victims[1].id);
+    expect(report.eventsChecked).toBe(18);
+  });
+
   it('catches, by its seal, a rewrite that recomputes the whole chain after the altered event', async () => {
     const seal = await createSeal(database.db, 'auditor-test');
     const victim = await eventAt(streams[1], 2);

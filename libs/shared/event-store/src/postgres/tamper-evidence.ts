@@ -44,40 +44,61 @@ export interface VerificationReport {
  * whose revision is ahead of its last event means events at its end were deleted.
  */
 export async function verifyChains(database: SqlDatabase, limit = 100): Promise<{ eventsChecked: number; streamsChecked: number; breaks: ChainBreak[] }> {
-  return database.transaction(async (db) => {
-    // The window sorts the whole log by stream: in memory, not in temporary files.
-    await db.query(`SET LOCAL work_mem = '512MB'`);
-    const rows = await db.query<{ stream_name: string; revision: string; event_id: string; position: string; reason: string }>(
-      `WITH checked AS (
-         SELECT e.transaction_id, e.global_position, e.event_id, e.stream_name, e.revision, e.hash,
-                lag(e.revision) OVER w AS previous_revision,
-                sha256(coalesce(lag(e.hash) OVER w, ''::bytea) || convert_to(e.revision::text, 'UTF8') || ${CONTENT_DIGEST_SQL}) AS expected
-           FROM event_store.events e
-         WINDOW w AS (PARTITION BY e.stream_name ORDER BY e.revision))
-       SELECT stream_name, revision::text,
-              event_id::text, transaction_id::text || '/' || global_position::text AS position,
-              CASE WHEN revision <> coalesce(previous_revision + 1, 0)
-                   THEN 'revision ' || coalesce(previous_revision + 1, 0)::text || CASE WHEN revision - coalesce(previous_revision + 1, 0) > 1 THEN '-' || (revision - 1)::text ELSE '' END || ' missing before this event'
-                   ELSE 'content or hash altered: the stored hash does not match the event' END AS reason
-         FROM checked
-        WHERE revision <> coalesce(previous_revision + 1, 0) OR hash IS DISTINCT FROM expected
-        ORDER BY transaction_id, global_position
-        LIMIT $1`,
-      [limit],
-    );
-    const tails = await db.query<{ stream_name: string; revision: string; last: string | null }>(
-      `SELECT s.stream_name, s.revision::text, max(e.revision)::text AS last
-         FROM event_store.streams s LEFT JOIN event_store.events e ON e.stream_name = s.stream_name
-        GROUP BY s.stream_name, s.revision HAVING s.revision <> coalesce(max(e.revision), -1)
+  // On a server the streams are checked in two halves at once, on two connections (the digests are most of the work);
+  // the embedded database has one connection.
+  const parts = database.mode === 'server' ? 2 : 1;
+  const [halves, tails, counts] = await Promise.all([
+    Promise.all(Array.from({ length: parts }, (_, part) => database.transaction((db) => chainBreaks(db, part, parts, limit)))),
+    database.query<{ stream_name: string; revision: string; last: string | null }>(
+      // A stream whose row says it is further than its last event lost events at its end: one index probe per stream.
+      `SELECT s.stream_name, s.revision::text, t.last::text AS last
+         FROM event_store.streams s, LATERAL (SELECT max(e.revision) AS last FROM event_store.events e WHERE e.stream_name = s.stream_name) t
+        WHERE s.revision <> coalesce(t.last, -1)
         ORDER BY s.stream_name LIMIT $1`,
       [limit],
-    );
-    const [counts] = await db.query<{ events: string; streams: string }>(`SELECT count(*)::text AS events, count(DISTINCT stream_name)::text AS streams FROM event_store.events`);
-    const breaks: ChainBreak[] = rows.map((r) => ({ streamName: r.stream_name, revision: Number(r.revision), eventId: r.event_id, position: r.position, reason: r.reason }));
-    for (const t of tails)
-      breaks.push({ streamName: t.stream_name, revision: Number(t.last ?? -1) + 1, eventId: null, position: null, reason: `events ${Number(t.last ?? -1) + 1}-${t.revision} missing at the end of the stream (it was at revision ${t.revision})` });
-    return { eventsChecked: Number(counts.events), streamsChecked: Number(counts.streams), breaks };
-  });
+    ),
+    database.query<{ events: string; streams: string }>(`SELECT count(*)::text AS events, count(DISTINCT stream_name COLLATE "C")::text AS streams FROM event_store.events`),
+  ]);
+  const inLogOrder = (a: ChainBreak, b: ChainBreak) => {
+    const [at, ag] = splitPosition(a.position).map(BigInt);
+    const [bt, bg] = splitPosition(b.position).map(BigInt);
+    return at === bt ? Number(ag - bg) : at < bt ? -1 : 1;
+  };
+  const breaks = halves.flat().sort(inLogOrder).slice(0, limit);
+  for (const t of tails)
+    breaks.push({ streamName: t.stream_name, revision: Number(t.last ?? -1) + 1, eventId: null, position: null, reason: `events ${Number(t.last ?? -1) + 1}-${t.revision} missing at the end of the stream (it was at revision ${t.revision})` });
+  return { eventsChecked: Number(counts[0].events), streamsChecked: Number(counts[0].streams), breaks };
+}
+
+/** The breaks of the streams of one part (of `parts`, by a hash of their name), in log order. */
+async function chainBreaks(db: SqlExecutor, part: number, parts: number, limit: number): Promise<ChainBreak[]> {
+  // The window sorts the whole part by stream: in memory, not in temporary files. The query is planned once: no JIT.
+  await db.query(`SET LOCAL work_mem = '512MB'`);
+  await db.query(`SET LOCAL jit = off`);
+  // Each event's content digest is computed before the sort (OFFSET 0 keeps the planner from moving it after), so that
+  // the sort carries narrow rows; streams are ordered bytewise (COLLATE "C"), which is all a partition needs.
+  const rows = await db.query<{ stream_name: string; revision: string; event_id: string; position: string; reason: string }>(
+    `WITH digested AS (
+       SELECT e.transaction_id, e.global_position, e.event_id, e.stream_name, e.revision, e.hash, ${CONTENT_DIGEST_SQL} AS digest
+         FROM event_store.events e WHERE $2::int = 1 OR abs(hashtext(e.stream_name) % $2::int) = $3::int OFFSET 0),
+     checked AS (
+       SELECT d.transaction_id, d.global_position, d.event_id, d.stream_name, d.revision, d.hash,
+              lag(d.revision) OVER w AS previous_revision,
+              sha256(coalesce(lag(d.hash) OVER w, ''::bytea) || convert_to(d.revision::text, 'UTF8') || d.digest) AS expected
+         FROM digested d
+       WINDOW w AS (PARTITION BY d.stream_name COLLATE "C" ORDER BY d.revision))
+     SELECT stream_name, revision::text,
+            event_id::text, transaction_id::text || '/' || global_position::text AS position,
+            CASE WHEN revision <> coalesce(previous_revision + 1, 0)
+                 THEN 'revision ' || coalesce(previous_revision + 1, 0)::text || CASE WHEN revision - coalesce(previous_revision + 1, 0) > 1 THEN '-' || (revision - 1)::text ELSE '' END || ' missing before this event'
+                 ELSE 'content or hash altered: the stored hash does not match the event' END AS reason
+       FROM checked
+      WHERE revision <> coalesce(previous_revision + 1, 0) OR hash IS DISTINCT FROM expected
+      ORDER BY transaction_id, global_position
+      LIMIT $1`,
+    [limit, parts, part],
+  );
+  return rows.map((r) => ({ streamName: r.stream_name, revision: Number(r.revision), eventId: r.event_id, position: r.position, reason: r.reason }));
 }
 
 interface SealRow {
@@ -164,6 +185,7 @@ const splitPosition = (position: string | null): [string, string] => (position ?
 export async function createSeal(db: SqlDatabase, sealedBy: string): Promise<Seal | null> {
   return db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('erbm.event_store.seal'))`);
+    for (const setting of PAGES_IN_INDEX_ORDER) await tx.query(setting);
     const previous = await latestSeal(tx);
     const folded = await foldLog(tx, previous ? Buffer.from(previous.digest, 'hex') : null, splitPosition(previous?.upToPosition ?? null), null);
     if (folded.events === 0) return null;
@@ -177,8 +199,26 @@ export async function createSeal(db: SqlDatabase, sealedBy: string): Promise<Sea
   });
 }
 
-/** Recomputes every seal from the events now stored: a seal that no longer matches proves a change before it. */
-export async function verifySeals(db: SqlExecutor, onEvent?: () => void): Promise<{ sealsChecked: number; eventsFolded: number; breaks: SealBreak[] }> {
+/**
+ * For the transaction that folds the log in pages: PostgreSQL underestimates the rows after a position (a comparison
+ * of (xid8, bigint) rows) by a factor of a thousand, and would read the whole rest of the log into a bitmap and sort
+ * it (or scan and sort the table) for every page of 50,000: 20 s instead of 4 for 1,000,000 events. The index gives
+ * them in order.
+ */
+const PAGES_IN_INDEX_ORDER = [`SET LOCAL enable_bitmapscan = off`, `SET LOCAL enable_seqscan = off`];
+
+/**
+ * Recomputes every seal from the events now stored, in one transaction (one snapshot of the log): a seal that no
+ * longer matches proves a change before it.
+ */
+export async function verifySeals(db: SqlDatabase, onEvent?: () => void): Promise<{ sealsChecked: number; eventsFolded: number; breaks: SealBreak[] }> {
+  return db.transaction(async (tx) => {
+    for (const setting of PAGES_IN_INDEX_ORDER) await tx.query(setting);
+    return foldSeals(tx, onEvent);
+  });
+}
+
+async function foldSeals(db: SqlExecutor, onEvent?: () => void): Promise<{ sealsChecked: number; eventsFolded: number; breaks: SealBreak[] }> {
   const seals = await listSeals(db);
   const breaks: SealBreak[] = [];
   let previous: Seal | null = null;
