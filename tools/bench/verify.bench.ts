@@ -53,7 +53,7 @@ async function main(): Promise<void> {
           const first = (w * perWriter + b) * BATCH;
           if (first >= N) return;
           const count = Math.min(BATCH, N - first);
-          await store.append(`commitment-bench-${first % STREAMS}`, Array.from({ length: count }, (_, k) => event(first + k)), 'any');
+          await store.append(`commitment-bench-${(first / BATCH) % STREAMS}`, Array.from({ length: count }, (_, k) => event(first + k)), 'any');
           written += count;
           if (written % 100_000 < count) log(`  written ${written.toLocaleString('en')} events`);
         }
