@@ -104,7 +104,7 @@ export class EventStoreDbEventStore implements EventStore {
     validateEvents(events);
     validateExpected(expected);
     for (let attempt = 0; ; attempt += 1) {
-      const tail = await this.readBackwards(streamName, Math.max(events.length, 1) + 100);
+      const tail = await this.tailFor(streamName, events);
       const prior = this.priorAppend(tail, events);
       if (prior) return prior;
       const tip = tail[0] ? { revision: tail[0].revision, hash: tail[0].hash ?? null } : { revision: -1, hash: null };
@@ -127,7 +127,7 @@ export class EventStoreDbEventStore implements EventStore {
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         if (expected === 'any' && attempt < ANY_RETRIES) continue;
-        const again = this.priorAppend(await this.readBackwards(streamName, Math.max(events.length, 1) + 100), events);
+        const again = this.priorAppend(await this.tailFor(streamName, events), events);
         if (again) return again;
         const current = error.actualVersion;
         throw new WrongExpectedRevisionError(streamName, expected, typeof current === 'bigint' ? Number(current) : 'no_stream');
@@ -170,6 +170,11 @@ export class EventStoreDbEventStore implements EventStore {
     }
     const last = found.reduce((a, b) => (a.revision > b.revision ? a : b));
     return { nextRevision: last.revision, position: last.position };
+  }
+
+  /** The end of a stream, newest first: where a retried batch of these events would be, and the tip to chain on. */
+  private tailFor(streamName: string, events: readonly NewEvent[]): Promise<StoredEvent[]> {
+    return this.readBackwards(streamName, Math.max(events.length, 1) + 100);
   }
 
   private async readBackwards(streamName: string, maxCount: number): Promise<StoredEvent[]> {
