@@ -1,7 +1,17 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import nx from '@nx/eslint-plugin';
 
+const root = dirname(fileURLToPath(import.meta.url));
 const frameworks = ['@nestjs/*', 'typeorm', 'pg', 'express', '@eventstore/*', '@electric-sql/*', 'class-validator', 'class-transformer'];
-const scopes = ['habitat', 'emploi', 'politique-de-la-ville', 'culture', 'sgar'];
+/** Folders of libs/ that are not domains: the shared kernel and infrastructure, the ledger, the SGAR's views, the registry. */
+const NOT_DOMAINS = new Set(['shared', 'ledger', 'sgar', 'domains']);
+/**
+ * The domains, found rather than listed (this file names none): every folder of libs/ that publishes contracts. Each is
+ * tagged `scope:<folder>` by the domain generator.
+ */
+const domains = readdirSync(join(root, 'libs')).filter((d) => !NOT_DOMAINS.has(d) && existsSync(join(root, 'libs', d, 'contracts', 'project.json')));
 
 export default [
   ...nx.configs['flat/base'],
@@ -17,38 +27,28 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            // A domain is pure TypeScript: it sees only domains and published contracts, and no framework.
-            {
-              sourceTag: 'type:domain',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'],
-              bannedExternalImports: frameworks,
-            },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: frameworks },
-            { sourceTag: 'type:infrastructure', onlyDependOnLibsWithTags: ['type:infrastructure'] },
-            {
-              sourceTag: 'type:read-models',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infrastructure', 'type:testing'],
-            },
-            {
-              sourceTag: 'type:api',
-              onlyDependOnLibsWithTags: ['type:api', 'type:domain', 'type:contracts', 'type:infrastructure', 'type:read-models', 'type:testing'],
-            },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:infrastructure', 'type:domain', 'type:contracts', 'type:testing'] },
-            // Nothing imports an app.
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:api', 'type:read-models', 'type:domain', 'type:contracts', 'type:infrastructure', 'type:testing'],
-            },
-            {
-              sourceTag: 'type:tool',
-              onlyDependOnLibsWithTags: ['type:api', 'type:read-models', 'type:domain', 'type:contracts', 'type:infrastructure', 'type:testing'],
-            },
+            // Layers (type): pure code at the bottom, frameworks above, the composition root and the apps on top.
+            { sourceTag: 'type:kernel', onlyDependOnLibsWithTags: ['type:kernel'], bannedExternalImports: frameworks },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:kernel'], bannedExternalImports: frameworks },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:kernel'], bannedExternalImports: frameworks },
+            { sourceTag: 'type:infrastructure', onlyDependOnLibsWithTags: ['type:infrastructure', 'type:kernel'] },
+            { sourceTag: 'type:read-models', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infrastructure', 'type:kernel', 'type:testing'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:infrastructure', 'type:domain', 'type:contracts', 'type:kernel', 'type:testing'] },
+            { sourceTag: 'type:api', onlyDependOnLibsWithTags: ['type:api', 'type:domain', 'type:contracts', 'type:infrastructure', 'type:read-models', 'type:kernel', 'type:testing'] },
+            { sourceTag: 'type:registry', onlyDependOnLibsWithTags: ['type:api', 'type:read-models', 'type:domain', 'type:contracts', 'type:infrastructure', 'type:kernel'] },
+            // Nothing imports an app: no constraint lists type:app.
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:registry', 'type:api', 'type:read-models', 'type:domain', 'type:contracts', 'type:infrastructure', 'type:kernel', 'type:testing'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:registry', 'type:api', 'type:read-models', 'type:domain', 'type:contracts', 'type:infrastructure', 'type:kernel', 'type:testing'] },
+            // Who knows whom (scope): shared code knows no domain and not the ledger; the ledger knows no domain; the
+            // SGAR's views and the apps and tools that serve every domain reach them through the registry only.
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:ledger', onlyDependOnLibsWithTags: ['scope:ledger', 'scope:shared'] },
+            { sourceTag: 'scope:sgar', onlyDependOnLibsWithTags: ['scope:sgar', 'scope:ledger', 'scope:shared'] },
+            { sourceTag: 'scope:registry', onlyDependOnLibsWithTags: ['scope:registry', 'scope:sgar', 'scope:ledger', 'scope:shared', ...domains.map((d) => `scope:${d}`)] },
+            { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:registry', 'scope:sgar', 'scope:ledger', 'scope:shared'] },
+            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:tools', 'scope:registry', 'scope:sgar', 'scope:ledger', 'scope:shared'] },
             // A domain reaches another domain only through its contracts.
-            ...scopes.map((scope) => ({
-              sourceTag: `scope:${scope}`,
-              onlyDependOnLibsWithTags: [`scope:${scope}`, 'scope:shared', 'type:contracts'],
-            })),
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', ...scopes.map((s) => `scope:${s}`)] },
+            ...domains.map((domain) => ({ sourceTag: `scope:${domain}`, onlyDependOnLibsWithTags: [`scope:${domain}`, 'scope:ledger', 'scope:shared', 'type:contracts'] })),
           ],
         },
       ],

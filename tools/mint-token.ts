@@ -2,16 +2,19 @@
  * Prints a local HS256 token, signed with the same secret as the app (ERBM_JWT_SECRET, else the data folder's
  * jwt-secret file, created when missing):
  *
- *   node tools/run-ts.cjs tools/mint-token.ts --role editor --domain habitat --user alice --org "DDTM 62" [--party etat] [--ttl 3600]
+ *   node tools/run-ts.cjs tools/mint-token.ts --role editor --domain <domain> --user alice --org "DDTM 62" [--party etat] [--ttl 3600]
  *   node tools/run-ts.cjs tools/mint-token.ts --all [--org ORG] [--party P] [--ttl 3600]
  *
  * --all prints one `role[:domain]<TAB>token` line per demo user: an editor for each domain, then sgar, auditor and admin.
  * Exit code 2 on a usage error.
  */
 import { parseArgs } from 'node:util';
-import { DOMAINS, ROLES, isDomain, isRole, localJwtSecret, mintLocalToken, type Domain, type Role } from '@erbm/shared/auth';
+import { ROLES, isRole, localJwtSecret, mintLocalToken, type Domain, type Role } from '@erbm/shared/auth';
+import { DOMAINS } from '@erbm/domains';
 
-const USAGE = `usage: mint-token --role ${ROLES.join('|')} [--domain ${DOMAINS.join('|')}] --user ID --org ORG [--party P] [--ttl SECONDS]
+const DOMAIN_NAMES = DOMAINS.map((d) => d.name);
+
+const USAGE = `usage: mint-token --role ${ROLES.join('|')} [--domain ${DOMAIN_NAMES.join('|')}] --user ID --org ORG [--party P] [--ttl SECONDS]
        mint-token --all [--org ORG] [--party P] [--ttl SECONDS]`;
 
 class UsageError extends Error {}
@@ -57,8 +60,8 @@ function parse(argv: string[]): Options {
 }
 
 function domainOption(value: string | undefined): Domain | undefined {
-  if (value === undefined || isDomain(value)) return value;
-  throw new UsageError(`unknown domain "${value}": expected one of ${DOMAINS.join(', ')}`);
+  if (value === undefined || DOMAIN_NAMES.includes(value)) return value;
+  throw new UsageError(`unknown domain "${value}": expected one of ${DOMAIN_NAMES.join(', ')}`);
 }
 
 function ttlOption(value: string | undefined): number | undefined {
@@ -74,7 +77,7 @@ function grants(options: Options): Grant[] {
       throw new UsageError('--all mints the demo users: it takes no --role, --domain or --user');
     }
     return [
-      ...DOMAINS.map((domain): Grant => ({ role: 'editor', domain, userId: `demo-editor-${domain}` })),
+      ...DOMAIN_NAMES.map((domain): Grant => ({ role: 'editor', domain, userId: `demo-editor-${domain}` })),
       ...ROLES.filter((role) => role !== 'editor').map((role): Grant => ({ role, userId: `demo-${role}` })),
     ];
   }

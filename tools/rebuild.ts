@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
 import { openStores, eventStoreConfigFromEnv } from '@erbm/shared/api';
 import { type Projection, type RebuildProgress, rebuildProjection } from '@erbm/shared/projections';
-import { LedgerRegisterProjection } from '@erbm/ledger/read-models';
-import { HabitatRegisterProjection } from '@erbm/habitat/read-models';
+import { allProjections } from '@erbm/domains';
 
 const USAGE = `usage: npm run rebuild -- --projection <name|all> [--batch-size N]
 Rebuilds read models from the start of the log into new tables while the live ones keep serving, then switches.
-Projections: ${[new LedgerRegisterProjection(), new HabitatRegisterProjection()].map((p) => p.name).join(', ')}`;
+Projections: ${allProjections().map((p) => p.name).join(', ')}`;
 
 function bar(progress: RebuildProgress, total: number | null): string {
   const width = 30;
@@ -25,7 +24,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`rebuild: ${(error as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  const all: Projection[] = [new LedgerRegisterProjection(), new HabitatRegisterProjection()];
+  const all: Projection[] = allProjections();
   const chosen = args.projection === 'all' ? all : all.filter((p) => p.name === args.projection);
   if (!args.projection || chosen.length === 0) {
     process.stderr.write(`${USAGE}\n`);

@@ -39,25 +39,11 @@ import type { DataSource } from 'typeorm';
 import { type EventEnvelope, type ExpectedRevision, type NewEvent, type SqlDatabase, migrateEventStore, openSqlDatabase, PostgresEventStore } from '@erbm/shared/event-store';
 import { DEFAULT_BATCH_SIZE, type Projection, openReadModelDataSource, rebuildProjection } from '@erbm/shared/projections';
 import { type Commune, type FundingLine, loadReferentials } from '@erbm/shared/referentials';
-import {
-  type CommitmentCommand,
-  type CommitmentState,
-  type LegalAct,
-  type MeetingCommand,
-  type MeetingState,
-  RuleViolation,
-  commitmentStreamName,
-  decideCommitment,
-  decideMeeting,
-  evolveCommitment,
-  evolveMeeting,
-  meetingStreamName,
-  netCommitted,
-  resteAPayer,
-} from '@erbm/ledger/domain';
+import { type CommitmentCommand, type CommitmentState, type LegalAct, type MeetingCommand, type MeetingState, commitmentStreamName, decideCommitment, decideMeeting, evolveCommitment, evolveMeeting, meetingStreamName, netCommitted, resteAPayer } from '@erbm/ledger/domain';
+import { RuleViolation } from '@erbm/shared/kernel';
 import { type OperationCommand, type OperationState, decideOperation, evolveOperation, operationStreamName } from '@erbm/habitat/domain';
-import { LedgerRegisterProjection, commitmentsBehind, consolidatedTotals, consolidatedTotalsKnownAt, freshness } from '@erbm/ledger/read-models';
-import { HabitatRegisterProjection } from '@erbm/habitat/read-models';
+import { commitmentsBehind, consolidatedTotals, consolidatedTotalsKnownAt, freshness } from '@erbm/ledger/read-models';
+import { allProjections } from '@erbm/domains';
 
 const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const TARGET_RATE = 20_000;
@@ -656,10 +642,7 @@ interface RebuildFigures {
   rssBeforeMB: number;
 }
 
-const PROJECTIONS: Record<string, () => Projection> = {
-  'ledger-register': () => new LedgerRegisterProjection(),
-  'habitat-register': () => new HabitatRegisterProjection(),
-};
+const PROJECTIONS: Record<string, () => Projection> = Object.fromEntries(allProjections().map((p) => [p.name, () => allProjections().find((q) => q.name === p.name) as Projection]));
 
 async function rebuildChild(name: string, url: string, batchSize: number | undefined): Promise<void> {
   const projection = PROJECTIONS[name]();
@@ -894,7 +877,7 @@ async function run(benchUrl: string, serverVersion: string, options: Options): P
     log(`Consistency: ${consistency.ok ? 'OK' : 'FAILED'} ${JSON.stringify(consistency)}`);
 
     log(`Queries (${options.runs} runs after ${options.warmup} warm-up runs each)…`);
-    const ledger = new LedgerRegisterProjection();
+    const ledger = PROJECTIONS['ledger-register']();
     const ds = await openReadModelDataSource({ db, databaseUrl: benchUrl, schema: ledger.schema, entities: ledger.entities, migrations: ledger.migrations });
     let queries: Record<string, QueryFigures>;
     try {

@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { LedgerRegisterProjection } from '@erbm/ledger/read-models';
-import { HabitatRegisterProjection } from '@erbm/habitat/read-models';
+import { allProjections } from '@erbm/domains';
 import { ProjectionsModule, serviceModule, startService } from '@erbm/shared/api';
 
-/** Follows the global log and keeps the read models; serves only its health and metrics. */
+/** Follows the global log and keeps the read models of the ledger and of every registered domain; serves only its health and metrics. */
 @Module({
   imports: [
-    ProjectionsModule.forRoot([new LedgerRegisterProjection(), new HabitatRegisterProjection()], {
+    ProjectionsModule.forRoot(allProjections(), {
       run: true,
       exclusive: true,
       batchSize: Number(process.env.ERBM_PROJECTOR_BATCH_SIZE ?? 2_000),

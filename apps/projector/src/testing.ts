@@ -2,22 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { EventStore, NewEvent } from '@erbm/shared/event-store';
 import type { TestDatabase } from '@erbm/shared/event-store/testing';
-import { ProjectionsModule } from '@erbm/shared/api';
-import { HabitatApiModule } from '@erbm/habitat/api';
-import { SgarApiModule } from '@erbm/sgar/api';
-import { LedgerRegisterProjection } from '@erbm/ledger/read-models';
-import { HabitatRegisterProjection } from '@erbm/habitat/read-models';
+import { allProjections, everyDomain } from '@erbm/domains';
 import { type CommitmentEvent, commitmentStreamName, decideCommitment, foldCommitment } from '@erbm/ledger/domain';
 import { decideOperation, foldOperation, operationStreamName } from '@erbm/habitat/domain';
 
-export const projections = () => [new LedgerRegisterProjection(), new HabitatRegisterProjection()];
+export const projections = () => allProjections();
 
-/** The habitat API, the SGAR views and the read models on the test database; the test drives the projections. */
-export const withReadModels = (database: TestDatabase): (Type<unknown> | DynamicModule)[] => [
-  HabitatApiModule,
-  ProjectionsModule.forRoot(projections(), { run: false, databaseUrl: database.url }),
-  SgarApiModule,
-];
+/** Every domain's API, the SGAR views and the read models on the test database; the test drives the projections. */
+export const withReadModels = (database: TestDatabase): (Type<unknown> | DynamicModule)[] => everyDomain({ projections: { run: false, databaseUrl: database.url }, sgar: true });
 
 const envelope = (date: string) => ({ actor: { userId: 'generator', role: 'admin', organisation: 'tests' }, occurredAt: date });
 const toNew = (events: { type: string; data: unknown }[], date: string): NewEvent[] =>

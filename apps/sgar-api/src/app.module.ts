@@ -1,7 +1,6 @@
-import { LedgerRegisterProjection } from '@erbm/ledger/read-models';
-import { HabitatRegisterProjection } from '@erbm/habitat/read-models';
+import { DOMAINS, allProjections } from '@erbm/domains';
+import { DomainsModule, ProjectionsModule, serviceModule } from '@erbm/shared/api';
 import { SgarApiModule } from '@erbm/sgar/api';
-import { ProjectionsModule, serviceModule } from '@erbm/shared/api';
 
-/** Reads the read models the projector keeps; runs no projection itself. */
-export const AppModule = serviceModule([ProjectionsModule.forRoot([new LedgerRegisterProjection(), new HabitatRegisterProjection()], { run: false }), SgarApiModule]);
+/** Reads the read models the projector keeps; runs no projection and serves no domain's writes. */
+export const AppModule = serviceModule([DomainsModule.forRoot(DOMAINS, { api: false }), ProjectionsModule.forRoot(allProjections(), { run: false }), SgarApiModule]);

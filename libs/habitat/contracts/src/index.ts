@@ -1,6 +1,6 @@
 /**
  * What the habitat service publishes for other services to consume: the event types and shapes (version 1) that
- * locate an operation, and its published read-model table of indicators. Changing a shape means a new version here.
+ * locate an operation, and what an auditor reads for each of its facts. Changing a shape means a new version here.
  */
 
 export const HABITAT_DOMAIN = 'habitat';
@@ -41,14 +41,6 @@ export function habitatOperationLocation(event: { type: string; streamName: stri
   }
   return undefined;
 }
-
-/** The habitat indicators' published table (schema of the habitat register projection), and their targets. */
-export const HABITAT_INDICATOR_TABLE = '"rm_habitat"."indicator_totals"';
-export const HABITAT_INDICATOR_TARGETS: Record<string, number> = {
-  'dwellings-financed': 23_000,
-  'dwellings-works-started': 23_000,
-  'dwellings-delivered': 23_000,
-};
 
 /** What an auditor reads for each habitat fact. */
 export const HABITAT_EVENT_LABELS: Record<string, string> = {

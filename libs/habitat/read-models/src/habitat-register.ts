@@ -1,6 +1,7 @@
-import { Column, Entity, type EntityManager, In, type MigrationInterface, PrimaryColumn, type QueryRunner } from 'typeorm';
+import { Column, type DataSource, Entity, type EntityManager, In, type MigrationInterface, PrimaryColumn, type QueryRunner } from 'typeorm';
 import type { StoredEvent } from '@erbm/shared/event-store';
 import { type Park, type Projection, schemaOf } from '@erbm/shared/projections';
+import type { IndicatorValue } from '@erbm/shared/kernel';
 import { type IndicatorCode, type IndicatorValues, type OperationEvent, type OperationState, evolveOperation } from '@erbm/habitat/domain';
 
 /** The habitat operation register: one row per operation, with its contribution to each indicator. */
@@ -178,4 +179,11 @@ export class HabitatRegisterProjection implements Projection {
     // A rebuild never writes a total that nets to zero: the live run must not keep one either.
     if (deltas.size) await manager.query(`DELETE FROM "${schema}".indicator_totals WHERE value = 0`);
   }
+}
+
+/** The indicator totals per arrondissement, as the SGAR's views read them through the habitat plugin. */
+export async function readHabitatIndicators(dataSource: DataSource): Promise<IndicatorValue[]> {
+  const schema = (dataSource.options as { schema: string }).schema;
+  const rows: { indicator: string; arrondissement: string; value: string }[] = await dataSource.query(`SELECT indicator, arrondissement, value::text AS value FROM "${schema}".indicator_totals ORDER BY indicator, arrondissement`);
+  return rows.map((r) => ({ indicator: r.indicator, arrondissement: r.arrondissement, value: Number(r.value) }));
 }

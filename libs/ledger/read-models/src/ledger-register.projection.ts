@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import type { StoredEvent } from '@erbm/shared/event-store';
 import type { Park, Projection } from '@erbm/shared/projections';
+import type { DomainLocator } from '@erbm/shared/kernel';
 import { type CommitmentEvent, type CommitmentState, LEDGERS, evolveCommitment, resteAPayer } from '@erbm/ledger/domain';
-import { HABITAT_DOMAIN, HABITAT_OPERATION_AMENDED, HABITAT_OPERATION_REGISTERED, habitatOperationLocation } from '@erbm/habitat/contracts';
 import { CommitmentRow, ConsolidatedTotalRow, OperationLocationRow } from './entities';
 import { CommitmentStorage1732200000005, LedgerRegister1732200000001 } from './migrations';
 import { CommitmentVersions1732200000004, type VersionSnapshot, recordVersions } from './versions';
@@ -27,9 +27,6 @@ const COMMITMENT_EVENT_TYPES = [
   'ledger.CommitmentWarningRaised',
 ];
 
-/** Each domain's published events that say where its operations are. */
-const LOCATORS = [{ domain: HABITAT_DOMAIN, types: [HABITAT_OPERATION_REGISTERED, HABITAT_OPERATION_AMENDED], locate: habitatOperationLocation }];
-
 const commitmentIdOf = (streamName: string) => /^commitment-(.+)$/.exec(streamName)?.[1];
 const totalKey = (r: Pick<CommitmentRow, 'financer' | 'domain' | 'fundingLine' | 'arrondissement' | 'fiscalYear'>) =>
   JSON.stringify([r.financer, r.domain, r.fundingLine, r.arrondissement, r.fiscalYear]);
@@ -42,9 +39,16 @@ const MONEY = [...LEDGERS, 'resteAPayer'] as const;
 export class LedgerRegisterProjection implements Projection {
   readonly name = 'ledger-register';
   readonly schema = 'rm_ledger';
-  readonly handles = new Set([...COMMITMENT_EVENT_TYPES, ...LOCATORS.flatMap((l) => l.types)]);
+  readonly handles: Set<string>;
   readonly entities = [CommitmentRow, OperationLocationRow, ConsolidatedTotalRow];
   readonly migrations = [LedgerRegister1732200000001, CommitmentVersions1732200000004, CommitmentStorage1732200000005];
+  /** Each domain's published events that say where its operations are, from the domain registry. */
+  private readonly locators: readonly DomainLocator[];
+
+  constructor(locators: readonly DomainLocator[]) {
+    this.locators = locators;
+    this.handles = new Set([...COMMITMENT_EVENT_TYPES, ...locators.flatMap((l) => l.types)]);
+  }
 
   async apply(events: StoredEvent[], manager: EntityManager, park: Park): Promise<void> {
     const schema = `"${(manager.connection.options as { schema: string }).schema}"`;
@@ -55,7 +59,7 @@ export class LedgerRegisterProjection implements Projection {
     for (const e of events) {
       const id = commitmentIdOf(e.streamName);
       if (id && e.type.startsWith('ledger.')) commitmentIds.add(id);
-      for (const l of LOCATORS)
+      for (const l of this.locators)
         if (l.types.includes(e.type)) {
           const operationId = l.locate(e)?.operationId ?? '';
           operationIds.add(operationId);
@@ -97,7 +101,7 @@ export class LedgerRegisterProjection implements Projection {
 
     for (const event of events) {
       try {
-        const locator = LOCATORS.find((l) => l.types.includes(event.type));
+        const locator = this.locators.find((l) => l.types.includes(event.type));
         if (locator) {
           const where = locator.locate(event);
           if (!where) continue;

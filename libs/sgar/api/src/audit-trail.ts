@@ -1,9 +1,9 @@
 import type { StoredEvent } from '@erbm/shared/event-store';
 import { type CommitmentEvent, type CommitmentState, LEDGERS, LEDGER_EVENT_LABELS, type Ledger, evolveCommitment, initialCommitmentState, resteAPayer } from '@erbm/ledger/domain';
-import { HABITAT_EVENT_LABELS } from '@erbm/habitat/contracts';
 
-const LABELS: Record<string, string> = { ...LEDGER_EVENT_LABELS, ...HABITAT_EVENT_LABELS };
-export const labelOf = (type: string): string => LABELS[type] ?? type;
+/** Labels of event types, in French: the ledger's and governance's, plus those of every domain served. */
+export type EventLabels = Readonly<Record<string, string>>;
+export const labelOf = (type: string, labels: EventLabels = LEDGER_EVENT_LABELS): string => labels[type] ?? type;
 
 /** What each fact of a commitment did to its ledgers: the difference of the fold before and after it. */
 export interface LedgerEffect {
@@ -34,12 +34,12 @@ export interface HistoryEntry {
   correctedBy: number[];
 }
 
-export function historyOf(events: StoredEvent[]): HistoryEntry[] {
+export function historyOf(events: StoredEvent[], labels: EventLabels = LEDGER_EVENT_LABELS): HistoryEntry[] {
   const entries = events.map((e) => ({
     revision: e.revision,
     position: e.position,
     type: e.type,
-    label: labelOf(e.type),
+    label: labelOf(e.type, labels),
     occurredAt: e.envelope.occurredAt,
     recordedAt: e.recordedAt,
     recordedBy: e.envelope.actor.userId,

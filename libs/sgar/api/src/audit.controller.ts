@@ -2,12 +2,13 @@ import { Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nes
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Principal } from '@erbm/shared/auth';
-import { Access, type CsvColumn, CurrentPrincipal, EVENT_STORE, ProblemException, REFERENTIALS, ReadModels, SQL_DATABASE, toCsv, toXlsx } from '@erbm/shared/api';
+import { Access, type CsvColumn, CurrentPrincipal, type DomainPlugin, domainNamed, EVENT_STORE, InjectDomains, ProblemException, REFERENTIALS, ReadModels, SQL_DATABASE, toCsv, toXlsx } from '@erbm/shared/api';
 import { type EventStore, type SqlDatabase, type StoredEvent, createSeal, latestSeal, listSeals, verifyEventLog } from '@erbm/shared/event-store';
 import type { Referentials } from '@erbm/shared/referentials';
-import { type LegalAct, NotFound, PAYMENT_KIND_LABELS, commitmentStreamName, meetingStreamName, parseBusinessDate, resteAPayer } from '@erbm/ledger/domain';
+import { LEDGER_EVENT_LABELS, type LegalAct, PAYMENT_KIND_LABELS, commitmentStreamName, meetingStreamName, resteAPayer } from '@erbm/ledger/domain';
+import { NotFound, parseBusinessDate } from '@erbm/shared/kernel';
 import { TOTAL_AXES, type TotalFilters, commitmentsBehind, freshness } from '@erbm/ledger/read-models';
-import { type HistoryEntry, commitmentAsOf, commitmentHistory, historyOf, labelOf } from './audit-trail';
+import { type EventLabels, type HistoryEntry, commitmentAsOf, commitmentHistory, historyOf, labelOf } from './audit-trail';
 
 function badRequest(field: string, reason: string) {
   return ProblemException.of(400, 'invalid-request', 'Invalid request', `${field} ${reason}`, { field, errors: [{ field, reason }] });
@@ -45,12 +46,17 @@ const historyRows = (entries: HistoryEntry[]) =>
 @ApiTags('audit')
 @Controller('audit')
 export class AuditController {
+  private readonly labels: EventLabels;
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     private readonly readModels: ReadModels,
     @Inject(REFERENTIALS) private readonly referentials: Referentials,
-  ) {}
+    @InjectDomains() private readonly domains: readonly DomainPlugin[],
+  ) {
+    this.labels = Object.assign({}, LEDGER_EVENT_LABELS, ...domains.map((d) => d.eventLabels));
+  }
 
   /** Editors see the trail of their own domain; the SGAR, auditors and admins see everything. */
   private requireDomain(principal: Principal, domain: string, kind: string, id: string): void {
@@ -110,7 +116,7 @@ export class AuditController {
     const events = (await this.store.readStream(stream, { recordedUpTo: asKnownAt })).filter(filter);
     if (events.length === 0) throw new NotFound(kind, id);
     if (domain) this.requireDomain(principal, domain, kind, id);
-    const entries = historyOf(events);
+    const entries = historyOf(events, this.labels);
     return this.export(res, format, `historique-${kind}-${id}`, asKnownAt, { [`${kind}Id`]: id, history: entries }, HISTORY_COLUMNS, historyRows(entries));
   }
 
@@ -120,8 +126,9 @@ export class AuditController {
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
   @ApiOperation({ summary: 'Every fact of an operation of a domain' })
   operation(@Param('domain') domain: string, @Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response, @Query('asKnownAt') asKnownAt?: string, @Query('format') format?: string) {
-    if (!/^[a-z-]+$/.test(domain)) throw new NotFound('domain', domain);
-    return this.plainHistory(res, principal, 'operation', id, `${domain}.operation-${id}`, domain, asKnownAt, format);
+    const plugin = domainNamed(this.domains, domain);
+    if (!plugin) throw new NotFound('domain', domain);
+    return this.plainHistory(res, principal, 'operation', id, plugin.operations.streamName(id), domain, asKnownAt, format);
   }
 
   @Get('history/meeting/:id')

@@ -1,10 +1,10 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, type CsvColumn, ProblemException, REFERENTIALS, ReadModels, SQL_DATABASE, toCsv, toXlsx } from '@erbm/shared/api';
+import { Access, type CsvColumn, type DomainPlugin, InjectDomains, ProblemException, REFERENTIALS, ReadModels, SQL_DATABASE, toCsv, toXlsx } from '@erbm/shared/api';
 import { type SqlDatabase, latestSeal } from '@erbm/shared/event-store';
 import type { Referentials } from '@erbm/shared/referentials';
-import { NotFound } from '@erbm/ledger/domain';
+import { NotFound } from '@erbm/shared/kernel';
 import {
   type Freshness,
   TOTAL_AXES,
@@ -19,10 +19,8 @@ import {
   freshness,
   operationSummary,
 } from '@erbm/ledger/read-models';
-import { HABITAT_INDICATOR_TABLE, HABITAT_INDICATOR_TARGETS } from '@erbm/habitat/contracts';
 
 const LEDGER = 'ledger-register';
-const HABITAT = 'habitat-register';
 const AXIS_LABEL: Record<TotalAxis, string> = { financer: 'financeur', domain: 'domaine', fundingLine: 'ligne de financement', arrondissement: 'arrondissement', fiscalYear: 'exercice' };
 const LEDGER_LABEL: Record<string, string> = {
   commitments: 'engagements',
@@ -85,6 +83,7 @@ export class SgarController {
     private readonly readModels: ReadModels,
     @Inject(REFERENTIALS) private readonly referentials: Referentials,
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @InjectDomains() private readonly domains: readonly DomainPlugin[],
   ) {}
 
   private get ledger() {
@@ -251,14 +250,22 @@ export class SgarController {
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
   @ApiOperation({ summary: 'Indicators against their targets (23,000 dwellings), per arrondissement and in all' })
   async indicators(@Query('format') format: string | undefined, @Res() res: Response) {
-    const ds = this.readModels.dataSource(HABITAT);
-    const fresh = await freshness(ds, HABITAT);
-    const raw: { indicator: string; arrondissement: string; value: string }[] = await ds.query(`SELECT indicator, arrondissement, value::text AS value FROM ${HABITAT_INDICATOR_TABLE} ORDER BY indicator, arrondissement`);
-    const rows = raw.map((r) => this.label({ domain: 'habitat', indicator: r.indicator, arrondissement: r.arrondissement, value: Number(r.value) }));
-    const indicators = Object.entries(HABITAT_INDICATOR_TARGETS).map(([indicator, target]) => {
-      const value = rows.filter((r) => r.indicator === indicator).reduce((s, r) => s + (r.value as number), 0);
-      return { domain: 'habitat', indicator, value, target, percentOfTarget: Math.round((value / target) * 1000) / 10 };
-    });
+    const rows: Record<string, unknown>[] = [];
+    const indicators = [];
+    const checkpoints: Freshness[] = [];
+    // Each domain reads its own read model; the view puts them side by side, each with its definition and target.
+    for (const domain of this.domains) {
+      const ds = this.readModels.dataSource(domain.indicators.projection);
+      checkpoints.push(await freshness(ds, domain.indicators.projection));
+      const values = await domain.indicators.read(ds);
+      for (const v of values) rows.push(this.label({ domain: domain.name, indicator: v.indicator, arrondissement: v.arrondissement, value: v.value }));
+      for (const d of domain.indicators.definitions) {
+        const value = values.filter((v) => v.indicator === d.code).reduce((s, v) => s + v.value, 0);
+        indicators.push({ domain: domain.name, indicator: d.code, label: d.label, unit: d.unit, definition: d.definition, value, target: d.target, percentOfTarget: d.target ? Math.round((value / d.target) * 1000) / 10 : null });
+      }
+    }
+    // The answer is as fresh as the least fresh of the read models it reads.
+    const fresh = checkpoints.length ? checkpoints.reduce((a, b) => ((b.reflectsRecordedUpTo ?? '') < (a.reflectsRecordedUpTo ?? '') ? b : a)) : await freshness(this.ledger, LEDGER);
     await this.send(res, format, 'indicateurs', fresh, { indicators, byArrondissement: rows }, () => ({
       columns: [
         { key: 'domain', label: 'domaine' },

@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested, registerDecorator } from 'class-validator';
-import { MAX_AMOUNT_CENTS, parseBusinessDate, parseEuroAmount } from '@erbm/ledger/domain';
+import { MAX_AMOUNT_CENTS, parseBusinessDate, parseEuroAmount } from '@erbm/shared/kernel';
 import { ProblemException } from './problem-details';
 
 /** A business date: ISO "2023-01-16", or French "16/01/2023" and Chorus "16.01.2023", stored as ISO. */

@@ -14,3 +14,4 @@ export * from './projections.module';
 export * from './csv';
 export * from './xlsx';
 export * from './sealer';
+export * from './domains/domain-plugin';

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { InvalidEventError, WrongExpectedRevisionError } from '@erbm/shared/event-store';
-import { NotFound, RuleViolation } from '@erbm/ledger/domain';
+import { NotFound, RuleViolation } from '@erbm/shared/kernel';
 import { AuthenticationError } from '@erbm/shared/auth';
 
 /** RFC 9457 problem details, with the field at fault and the broken rule where there is one. */

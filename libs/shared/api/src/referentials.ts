@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Referentials, loadReferentials } from '@erbm/shared/referentials';
-import { parseBusinessDate } from '@erbm/ledger/domain';
+import { parseBusinessDate } from '@erbm/shared/kernel';
 import { Access } from './auth/auth';
 import { ProblemException } from './problem-details';
 

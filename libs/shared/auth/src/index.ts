@@ -1,5 +1,5 @@
 export { AuthenticationError } from './errors';
-export { DOMAINS, ROLES, isDomain, isRole, principalFromClaims, type Domain, type Principal, type Role } from './principal';
+export { ROLES, isDomain, isRole, principalFromClaims, type Domain, type Principal, type Role } from './principal';
 export type { TokenVerifier } from './token-verifier';
 export { Hs256Verifier, signHs256, type Hs256VerifierOptions } from './hs256';
 export { OidcJwksVerifier, type OidcJwksVerifierOptions } from './oidc';

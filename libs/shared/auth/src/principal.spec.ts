@@ -33,7 +33,7 @@ describe('principalFromClaims', () => {
     ['sub', ''],
     ['erbm_role', 'superuser'],
     ['erbm_org', 42],
-    ['erbm_domain', 'transport'],
+    ['erbm_domain', 'Transport urbain'],
     ['erbm_party', ''],
   ])('names the invalid claim %s', (claim, value) => {
     expect(reasonFor({ ...editorClaims, [claim]: value })).toContain(claim);

@@ -1,10 +1,11 @@
+import { isDomainName } from '@erbm/shared/kernel';
 import { AuthenticationError } from './errors';
 
 export const ROLES = ['editor', 'sgar', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const DOMAINS = ['habitat', 'emploi', 'politique-de-la-ville', 'culture'] as const;
-export type Domain = (typeof DOMAINS)[number];
+/** A domain's name (kebab-case): which domains exist is the registry's business, not the token's. */
+export type Domain = string;
 
 /** Who is acting, from a verified token. */
 export interface Principal {
@@ -20,14 +21,14 @@ export function isRole(value: unknown): value is Role {
 }
 
 export function isDomain(value: unknown): value is Domain {
-  return (DOMAINS as readonly unknown[]).includes(value);
+  return isDomainName(value);
 }
 
 /**
  * Claims mapping, shared by local HS256 tokens and any OIDC provider configured to emit the erbm_* claims:
  *   sub         → userId        required, non-empty string
  *   erbm_role   → role          required, one of ROLES
- *   erbm_domain → domain        required for an editor (one of DOMAINS); ignored for the other roles,
+ *   erbm_domain → domain        required for an editor (a domain name, kebab-case); ignored for the other roles,
  *                               which are not tied to one domain
  *   erbm_org    → organisation  required, non-empty string
  *   erbm_party  → party         optional, non-empty string when present
@@ -41,7 +42,7 @@ export function principalFromClaims(claims: Record<string, unknown>): Principal 
 
   if (role === 'editor') {
     const domain = claims['erbm_domain'];
-    if (!isDomain(domain)) throw invalidClaim('erbm_domain', `one of ${DOMAINS.join(', ')} for an editor`);
+    if (!isDomain(domain)) throw invalidClaim('erbm_domain', 'a domain name (kebab-case) for an editor');
     principal.domain = domain;
   }
   if (claims['erbm_party'] !== undefined) principal.party = requiredString(claims, 'erbm_party');

@@ -5,7 +5,8 @@ import type { Response } from 'express';
 import { Access, type CommandContext, Ctx, EventSourcedRepository, ProblemException, REFERENTIALS, etag, newIdFor } from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
 import { type CommitmentView, CommitmentReader, commitmentView, type FinancingPlanLine, type OperationDirectory, OperationDirectories } from '@erbm/ledger/api';
-import { LEDGERS, type Ledgers, NotFound, RuleViolation, parseBusinessDate } from '@erbm/ledger/domain';
+import { LEDGERS, type Ledgers } from '@erbm/ledger/domain';
+import { NotFound, RuleViolation, parseBusinessDate } from '@erbm/shared/kernel';
 import {
   type OperationCommand,
   type OperationDetails,

@@ -1,4 +1,4 @@
-import { RuleViolation } from '@erbm/ledger/domain';
+import { RuleViolation } from '@erbm/shared/kernel';
 import { decideOperation, foldOperation, type OperationCommand, type OperationEvent } from './operation';
 
 const registered: OperationEvent = {

@@ -1,4 +1,4 @@
-import { RuleViolation, assertNever, isAmountCents, isBusinessDate } from '@erbm/ledger/domain';
+import { RuleViolation, assertNever, isAmountCents, isBusinessDate } from '@erbm/shared/kernel';
 
 export const ENERGY_LABELS = ['A', 'B', 'C', 'D', 'E', 'F', 'G'] as const;
 export type EnergyLabel = (typeof ENERGY_LABELS)[number];

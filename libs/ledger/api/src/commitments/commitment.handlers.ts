@@ -2,21 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler, type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { type CommandContext, EventSourcedRepository, REFERENTIALS, centsOf, newIdFor } from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
-import {
-  type CommitmentEvent,
-  type CommitmentState,
-  type DecisionRef,
-  NotFound,
-  RuleViolation,
-  commitmentStreamName,
-  decideCommitment,
-  fiscalYearOf,
-  foldCommitment,
-  foldMeeting,
-  meetingStreamName,
-  netCommitted,
-  type MeetingEvent,
-} from '@erbm/ledger/domain';
+import { type CommitmentEvent, type CommitmentState, type DecisionRef, commitmentStreamName, decideCommitment, foldCommitment, foldMeeting, meetingStreamName, netCommitted, type MeetingEvent } from '@erbm/ledger/domain';
+import { NotFound, RuleViolation, fiscalYearOf } from '@erbm/shared/kernel';
 import { OperationDirectories } from '../operation-directory';
 import { type CommitmentStep, type StepRequest, toCommitmentCommand } from './commitment-steps';
 import { type CommitmentView, commitmentView } from './commitment-view';

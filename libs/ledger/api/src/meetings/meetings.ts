@@ -5,7 +5,8 @@ import { ArrayMaxSize, IsArray } from 'class-validator';
 import type { Response } from 'express';
 import { Access, BusinessDate, type CommandContext, Ctx, EventSourcedRepository, MoneyRequest, Nested, OneOf, REFERENTIALS, Text, WriteRequest, centsOf, etag, newIdFor } from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
-import { DECISION_OUTCOMES, type MeetingCommand, type MeetingEvent, type MeetingState, NotFound, RuleViolation, decideMeeting, foldMeeting, meetingStreamName } from '@erbm/ledger/domain';
+import { DECISION_OUTCOMES, type MeetingCommand, type MeetingEvent, type MeetingState, decideMeeting, foldMeeting, meetingStreamName } from '@erbm/ledger/domain';
+import { NotFound, RuleViolation } from '@erbm/shared/kernel';
 import { OperationDirectories } from '../operation-directory';
 
 export class RecordMeetingRequest extends WriteRequest {

@@ -1,4 +1,4 @@
-import { RuleViolation } from '../shared/errors';
+import { RuleViolation } from '@erbm/shared/kernel';
 import type { CommitmentCommand } from './commitment.commands';
 import type { CommitmentEvent, DecisionRef } from './commitment.events';
 import { decideCommitment } from './commitment.decide';

@@ -1,6 +1,4 @@
-import { formatEuros, isAmountCents } from '../shared/money';
-import { isBusinessDate } from '../shared/dates';
-import { RuleViolation, assertNever } from '../shared/errors';
+import { formatEuros, isAmountCents, isBusinessDate, RuleViolation, assertNever } from '@erbm/shared/kernel';
 import type { CommitmentCommand, OperationEnvelope } from './commitment.commands';
 import type { CommitmentEvent, FactValues, Ledgers, WarningCode } from './commitment.events';
 import { type CommitmentState, type OpenCommitment, netCommitted } from './commitment.state';

@@ -1,4 +1,4 @@
-import { assertNever } from '../shared/errors';
+import { assertNever } from '@erbm/shared/kernel';
 import type {
   CommitmentAnnouncedData,
   CommitmentEvent,

@@ -1,4 +1,4 @@
-import { RuleViolation } from '../shared/errors';
+import { RuleViolation } from '@erbm/shared/kernel';
 import { decideMeeting, foldMeeting, type MeetingEvent } from './meeting';
 
 const held: MeetingEvent = { type: 'governance.MeetingHeld', data: { meetingId: 'm1', body: 'copil', date: '2023-01-16', place: 'Lille' } };

@@ -1,6 +1,4 @@
-import { isAmountCents } from '../shared/money';
-import { isBusinessDate } from '../shared/dates';
-import { RuleViolation, assertNever } from '../shared/errors';
+import { isAmountCents, isBusinessDate, RuleViolation, assertNever } from '@erbm/shared/kernel';
 
 /** A meeting of a governance body (COPIL, comité partenarial, comité des financeurs…) and the decisions it takes. */
 

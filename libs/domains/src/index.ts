@@ -1,0 +1,2 @@
+export { DOMAINS } from './registry';
+export * from './composition';

@@ -1,0 +1,36 @@
+import type { DomainPlugin } from '@erbm/shared/api';
+import { HABITAT_DOMAIN, HABITAT_EVENT_LABELS, HABITAT_OPERATION_AMENDED, HABITAT_OPERATION_REGISTERED, habitatOperationLocation } from '@erbm/habitat/contracts';
+import { DWELLINGS_TARGET, INDICATOR_DEFINITIONS, type IndicatorCode, decideOperation, foldOperation, operationStreamName } from '@erbm/habitat/domain';
+import { HabitatRegisterProjection, readHabitatIndicators } from '@erbm/habitat/read-models';
+import { HabitatApiModule } from './habitat-api.module';
+import { seedHabitatDemo } from './demo/demo-seed';
+
+/** The habitat domain as the registry, the ledger, the SGAR views and the audit trail see it. */
+export const habitatDomain: DomainPlugin = {
+  name: HABITAT_DOMAIN,
+  label: 'Habitat',
+  api: HabitatApiModule,
+  projections: () => [new HabitatRegisterProjection()],
+  operations: {
+    streamName: operationStreamName,
+    locator: { types: [HABITAT_OPERATION_REGISTERED, HABITAT_OPERATION_AMENDED], locate: habitatOperationLocation },
+  },
+  eventLabels: HABITAT_EVENT_LABELS,
+  indicators: {
+    definitions: (Object.keys(INDICATOR_DEFINITIONS) as IndicatorCode[]).map((code) => ({ code, ...INDICATOR_DEFINITIONS[code], target: DWELLINGS_TARGET })),
+    projection: 'habitat-register',
+    read: readHabitatIndicators,
+  },
+  samples: {
+    operationRequest: (place) => ({ name: place.name, cite: place.name, communeInsee: place.communeInsee, landlord: 'maisons_et_cites', dwellingsPlanned: 40, energyLabelBefore: 'F', energyLabelTarget: 'C', eligibleCostCents: 5_000_000_00, date: place.date }),
+    operationEvents: (place) =>
+      decideOperation(
+        { type: 'register', operationId: place.operationId, date: place.date, name: place.name, cite: place.name, communeInsee: place.communeInsee, arrondissement: place.arrondissement, landlord: 'maisons_et_cites', dwellingsPlanned: 40, energyLabelBefore: 'F', energyLabelTarget: 'C', eligibleCostCents: 5_000_000_00 },
+        foldOperation([]),
+      ),
+  },
+  async seedDemo(commands) {
+    const seeded = await seedHabitatDemo(commands);
+    return `${seeded.operations} operations, ${seeded.commitments} commitments, ${seeded.meetings} meetings`;
+  },
+};

@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './money';
+export * from './dates';
+export * from './clock';
+export * from './domain-seam';
