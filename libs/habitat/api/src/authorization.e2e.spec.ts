@@ -1,6 +1,6 @@
 import type { Domain, Role } from '@erbm/shared/auth';
 import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
-import { HabitatApiModule } from './habitat-api.module';
+import { habitatService } from './testing/service';
 
 type Who = { label: string; role?: Role; domain?: Domain };
 const PEOPLE: Who[] = [
@@ -29,7 +29,7 @@ describe('habitat-api: the authorization matrix, every role against every route'
   let t: TestApp;
   let all: { method: string; path: string }[];
   beforeAll(async () => {
-    t = await startTestApp(HabitatApiModule);
+    t = await startTestApp(habitatService);
     all = (await routes(t)).filter((r) => r.path !== '/health');
   });
   afterAll(() => t.close());

@@ -1,6 +1,6 @@
 import type { DomainPlugin } from '@erbm/shared/api';
 import { HABITAT_DOMAIN, HABITAT_EVENT_LABELS, HABITAT_OPERATION_AMENDED, HABITAT_OPERATION_REGISTERED, habitatOperationLocation } from '@erbm/habitat/contracts';
-import { DWELLINGS_TARGET, INDICATOR_DEFINITIONS, type IndicatorCode, decideOperation, foldOperation, operationStreamName } from '@erbm/habitat/domain';
+import { DWELLINGS_TARGET, INDICATOR_DEFINITIONS, type IndicatorCode, decideOperation, foldOperation, type OperationEvent, operationStreamName } from '@erbm/habitat/domain';
 import { HabitatRegisterProjection, readHabitatIndicators } from '@erbm/habitat/read-models';
 import { HabitatApiModule } from './habitat-api.module';
 import { seedHabitatDemo } from './demo/demo-seed';
@@ -14,6 +14,10 @@ export const habitatDomain: DomainPlugin = {
   operations: {
     streamName: operationStreamName,
     locator: { types: [HABITAT_OPERATION_REGISTERED, HABITAT_OPERATION_AMENDED], locate: habitatOperationLocation },
+    financingOf: (events) => {
+      const state = foldOperation(events as OperationEvent[]);
+      return state.status === 'none' ? undefined : { eligibleCostCents: state.eligibleCostCents, commitmentIds: state.financingPlan.map((l) => l.commitmentId) };
+    },
   },
   eventLabels: HABITAT_EVENT_LABELS,
   indicators: {

@@ -1,5 +1,5 @@
 import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
-import { HabitatApiModule } from './habitat-api.module';
+import { habitatService } from './testing/service';
 import { HabitatFixtures } from './testing/fixtures';
 
 describe('habitat-api: errors are problem+json with the field at fault, and change nothing', () => {
@@ -7,7 +7,7 @@ describe('habitat-api: errors are problem+json with the field at fault, and chan
   let f: HabitatFixtures;
   let editor: string;
   beforeAll(async () => {
-    t = await startTestApp(HabitatApiModule);
+    t = await startTestApp(habitatService);
     editor = t.token('editor', 'habitat');
     f = new HabitatFixtures(t, editor);
   });
@@ -87,7 +87,7 @@ describe('habitat-api: retries and races', () => {
   let f: HabitatFixtures;
   let editor: string;
   beforeAll(async () => {
-    t = await startTestApp(HabitatApiModule);
+    t = await startTestApp(habitatService);
     editor = t.token('editor', 'habitat', { userId: 'bob' });
     f = new HabitatFixtures(t, editor);
   });

@@ -1,11 +1,11 @@
 import { type TestApp, type TestResponse, startTestApp } from '@erbm/shared/api/testing';
-import { HabitatApiModule } from './habitat-api.module';
+import { habitatService } from './testing/service';
 
 describe('habitat-api: a commitment through its whole life cycle, over HTTP', () => {
   let t: TestApp;
   let editor: string;
   beforeAll(async () => {
-    t = await startTestApp(HabitatApiModule);
+    t = await startTestApp(habitatService);
     editor = t.token('editor', 'habitat', { userId: 'alice', organisation: 'DDTM 62', party: 'etat' });
   });
   afterAll(() => t.close());

@@ -1,5 +1,5 @@
 import { type Json, type TestApp, startTestApp } from '@erbm/shared/api/testing';
-import { HabitatApiModule } from './habitat-api.module';
+import { habitatService } from './testing/service';
 import { HabitatFixtures } from './testing/fixtures';
 
 describe('habitat-api: rules the system enforces are refused with 422 naming the rule, and nothing is written', () => {
@@ -7,7 +7,7 @@ describe('habitat-api: rules the system enforces are refused with 422 naming the
   let f: HabitatFixtures;
   let editor: string;
   beforeAll(async () => {
-    t = await startTestApp(HabitatApiModule);
+    t = await startTestApp(habitatService);
     editor = t.token('editor', 'habitat');
     f = new HabitatFixtures(t, editor);
   });
@@ -80,7 +80,7 @@ describe('habitat-api: rules real data breaks are recorded as warnings on the co
   let t: TestApp;
   let f: HabitatFixtures;
   beforeAll(async () => {
-    t = await startTestApp(HabitatApiModule);
+    t = await startTestApp(habitatService);
     f = new HabitatFixtures(t, t.token('editor', 'habitat'));
   });
   afterAll(() => t.close());

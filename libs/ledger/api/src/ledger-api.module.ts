@@ -3,15 +3,16 @@ import { CommitmentsController } from './commitments/commitments.controller';
 import { AnnounceCommitmentHandler, CommitmentReader, GetCommitmentHandler, RecordCommitmentStepHandler } from './commitments/commitment.handlers';
 import { GetMeetingHandler, MeetingService, MeetingsController, RecordMeetingHandler } from './meetings/meetings';
 import { OperationDirectories } from './operation-directory';
+import { FinancingLinks } from './financing-links';
 
 /**
- * Commitments, meetings and decisions for every domain a process serves: each domain module registers its
- * operations in OperationDirectories, and routes of a domain no module registered answer 404.
+ * Commitments, meetings and decisions for every domain a process serves (the DOMAIN_PLUGINS of its DomainsModule):
+ * routes of a domain it does not serve answer 404.
  */
 @Global()
 @Module({
   controllers: [CommitmentsController, MeetingsController],
-  providers: [OperationDirectories, CommitmentReader, MeetingService, AnnounceCommitmentHandler, RecordCommitmentStepHandler, GetCommitmentHandler, RecordMeetingHandler, GetMeetingHandler],
-  exports: [OperationDirectories, CommitmentReader],
+  providers: [OperationDirectories, FinancingLinks, CommitmentReader, MeetingService, AnnounceCommitmentHandler, RecordCommitmentStepHandler, GetCommitmentHandler, RecordMeetingHandler, GetMeetingHandler],
+  exports: [OperationDirectories, CommitmentReader, FinancingLinks],
 })
 export class LedgerApiModule {}

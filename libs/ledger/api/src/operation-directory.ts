@@ -1,39 +1,54 @@
-import type { CommandContext } from '@erbm/shared/api';
 import { Injectable } from '@nestjs/common';
+import { type CommandContext, CommandPath, type DomainPlugin, EventSourcedRepository, InjectDomains, domainNamed, uuidFrom } from '@erbm/shared/api';
+import { type FinancingPlanLine, type OperationFinancing, commitmentAttachedType } from '@erbm/ledger/domain';
 
-/** What the ledger needs to know of an operation of any domain: its eligible cost and the commitments financing it. */
-export interface OperationFinancing {
-  eligibleCostCents?: number;
-  commitmentIds: string[];
-}
-
-export interface FinancingPlanLine {
-  commitmentId: string;
-  financer: string;
-  fundingLine: string;
-}
-
-export interface OperationDirectory {
-  /** Undefined when the domain has no such operation. */
-  financing(operationId: string): Promise<OperationFinancing | undefined>;
-  /** Adds a commitment to the operation's financing plan; adding it again changes nothing. */
-  attach(operationId: string, line: FinancingPlanLine, ctx: CommandContext, date: string): Promise<void>;
-}
-
-/** Each domain module registers how to read its operations; the ledger stays ignorant of the domains themselves. */
+/**
+ * The operations of every domain this process serves, as the ledger sees them: their eligible cost and the
+ * commitments financing them, read from each operation's own stream through its domain's plugin. Written once here for
+ * every domain; a domain only says how its events fold into a financing plan.
+ */
 @Injectable()
 export class OperationDirectories {
-  private readonly directories = new Map<string, OperationDirectory>();
-
-  register(domain: string, directory: OperationDirectory): void {
-    this.directories.set(domain, directory);
-  }
+  constructor(
+    @InjectDomains() private readonly domains: readonly DomainPlugin[],
+    private readonly repository: EventSourcedRepository,
+    private readonly commands: CommandPath,
+  ) {}
 
   served(domain: string): boolean {
-    return this.directories.has(domain);
+    return domainNamed(this.domains, domain) !== undefined;
   }
 
-  get(domain: string): OperationDirectory | undefined {
-    return this.directories.get(domain);
+  names(): string[] {
+    return this.domains.map((d) => d.name);
+  }
+
+  /** Undefined when the domain has no such operation. */
+  async financing(domain: string, operationId: string, recordedUpTo?: string): Promise<OperationFinancing | undefined> {
+    const plugin = domainNamed(this.domains, domain);
+    if (!plugin) return undefined;
+    const loaded = await this.repository.load(plugin.operations.streamName(operationId), (events) => plugin.operations.financingOf(events), { recordedUpTo });
+    return loaded.state;
+  }
+
+  /**
+   * Adds a commitment to the operation's financing plan. The link is a consequence of the commitment's announcement:
+   * its event id is derived from the commitment, so the announcing request, its retries and the completion process
+   * (FinancingLinks) may all try, and the plan gets it once.
+   */
+  async attach(domain: string, operationId: string, line: FinancingPlanLine, ctx: CommandContext, date: string): Promise<void> {
+    const plugin = domainNamed(this.domains, domain);
+    if (!plugin) throw new Error(`domain ${domain} is not served here`);
+    const type = commitmentAttachedType(domain);
+    await this.commands.run({ ...ctx, ifMatch: undefined }, {
+      stream: plugin.operations.streamName(operationId),
+      fold: (events) => plugin.operations.financingOf(events),
+      decide: ({ state }) => {
+        if (!state) throw new Error(`operation ${operationId} of ${domain} does not exist`);
+        const events = state.commitmentIds.includes(line.commitmentId) ? [] : [{ type, data: { commitmentId: line.commitmentId, financer: line.financer, fundingLine: line.fundingLine, date } }];
+        return { events, meta: { occurredAt: date } };
+      },
+      eventId: () => uuidFrom(`${type}\u0000${line.commitmentId}`),
+    });
   }
 }

@@ -4,3 +4,4 @@ export * from './commitment/commitment.state';
 export * from './commitment/commitment.decide';
 export * from './governance/meeting';
 export * from './labels';
+export * from './financing/financing-plan';

@@ -45,7 +45,12 @@ export const etag = (revision: number): string => `"${revision}"`;
  */
 export function eventIdFor(ctx: CommandContext, streamName: string, index: number): string {
   if (!ctx.idempotencyKey) return randomUUID();
-  const h = createHash('sha256').update(`${ctx.principal.userId}\u0000${ctx.idempotencyKey}\u0000${streamName}\u0000${index}`).digest('hex');
+  return uuidFrom(`${ctx.principal.userId}\u0000${ctx.idempotencyKey}\u0000${streamName}\u0000${index}`);
+}
+
+/** A UUID that is a function of the text: whoever derives it from the same fact gets the same id. */
+export function uuidFrom(text: string): string {
+  const h = createHash('sha256').update(text).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 

@@ -38,12 +38,12 @@ export class EventSourcedRepository {
     return loadedRevision < 0 ? 'no_stream' : loadedRevision;
   }
 
-  async append(streamName: string, events: readonly DomainEvent[], expected: ExpectedRevision, ctx: CommandContext, meta: FactMetadata): Promise<AppendResult | undefined> {
+  async append(streamName: string, events: readonly DomainEvent[], expected: ExpectedRevision, ctx: CommandContext, meta: FactMetadata, eventId?: (index: number) => string): Promise<AppendResult | undefined> {
     if (events.length === 0) return undefined;
     return this.store.append(
       streamName,
       events.map((event, index) => ({
-        id: eventIdFor(ctx, streamName, index),
+        id: eventId ? eventId(index) : eventIdFor(ctx, streamName, index),
         type: event.type,
         schemaVersion: 1,
         // Optional fields a decider leaves undefined are absent in JSON; the store refuses undefined values.

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { CqrsModule } from '@nestjs/cqrs';
+import { CommandPath } from './command-path';
 import { EventSourcedRepository } from './event-sourcing';
 import { HealthController } from './health.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency';
@@ -22,10 +23,11 @@ export const BODY_LIMIT_BYTES = 1_048_576;
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
     EventSourcedRepository,
+    CommandPath,
     referentialsProvider,
   ],
   controllers: [ReferentialsController, HealthController],
-  exports: [EventSourcedRepository, CqrsModule, REFERENTIALS],
+  exports: [EventSourcedRepository, CommandPath, CqrsModule, REFERENTIALS],
 })
 export class HttpApiModule {}
 

@@ -1,6 +1,6 @@
 import type { CommandBus } from '@nestjs/cqrs';
 import { type CommandContext, newIdFor } from '@erbm/shared/api';
-import { AnnounceCommitment, type AnnounceCommitmentRequest, RecordCommitmentStep, RecordMeeting, type CommitmentStep, type StepRequest } from '@erbm/ledger/api';
+import { AnnounceCommitment, type AnnounceCommitmentRequest, RecordCommitmentStep, RecordMeeting, type StepBuilder, steps } from '@erbm/ledger/api';
 import type { OperationCommand } from '@erbm/habitat/domain';
 import { RecordOperationFact } from '../operations/operations';
 
@@ -114,10 +114,10 @@ export async function seedHabitatDemo(commands: CommandBus): Promise<{ operation
     const operation = await commands.execute(new RecordOperationFact(operationId, register, { sourceDocument: DEMO_SOURCE }, registerCtx));
     for (const c of op.commitments) {
       const announced = await commands.execute(new AnnounceCommitment('habitat', operation.id, { financer: c.financer, fundingLine: c.fundingLine, amountCents: c.euros * 100, date: c.announced, sourceDocument: DEMO_SOURCE } as AnnounceCommitmentRequest, ctx()));
-      const step = (name: CommitmentStep, body: object) => commands.execute(new RecordCommitmentStep('habitat', announced.view.id, name, { sourceDocument: DEMO_SOURCE, ...body } as StepRequest, ctx()));
-      await step('programme', { amountCents: c.euros * 100, date: op.meetingDate, decision: { meetingId, decisionId: 'D1' } });
-      await step('commit', { amountCents: c.euros * 100, date: c.legalAct.date, legalAct: c.legalAct });
-      for (const [i, p] of c.payments.entries()) await step('pay', { amountCents: p.euros * 100, kind: p.kind, date: p.date, reference: `DÉMO-DP-${index + 1}-${i + 1}` });
+      const step = (build: StepBuilder) => commands.execute(new RecordCommitmentStep('habitat', announced.view.id, build, { sourceDocument: DEMO_SOURCE }, ctx()));
+      await step(steps.programme({ amountCents: c.euros * 100, date: op.meetingDate, decision: { meetingId, decisionId: 'D1' } }));
+      await step(steps.commit({ amountCents: c.euros * 100, date: c.legalAct.date, legalAct: c.legalAct }));
+      for (const [i, p] of c.payments.entries()) await step(steps.pay({ amountCents: p.euros * 100, kind: p.kind, date: p.date, reference: `DÉMO-DP-${index + 1}-${i + 1}` }));
       commitments++;
     }
     if (op.worksStarted) {

@@ -1,12 +1,12 @@
-import { Body, Controller, Get, HttpCode, Inject, Injectable, type OnModuleInit, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Injectable, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { Command, CommandBus, CommandHandler, type ICommandHandler, type IQueryHandler, Query as CqrsQuery, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, type CommandContext, Ctx, EventSourcedRepository, ProblemException, REFERENTIALS, etag, newIdFor } from '@erbm/shared/api';
+import { Access, type CommandContext, CommandPath, Ctx, EventSourcedRepository, ProblemException, REFERENTIALS, etag, newIdFor } from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
-import { type CommitmentView, CommitmentReader, commitmentView, type FinancingPlanLine, type OperationDirectory, OperationDirectories } from '@erbm/ledger/api';
+import { type CommitmentView, CommitmentReader, commitmentView } from '@erbm/ledger/api';
 import { LEDGERS, type Ledgers } from '@erbm/ledger/domain';
-import { NotFound, RuleViolation, parseBusinessDate } from '@erbm/shared/kernel';
+import { NotFound, RuleViolation, parseBusinessDate, todayInParis } from '@erbm/shared/kernel';
 import {
   type OperationCommand,
   type OperationDetails,
@@ -22,20 +22,14 @@ import {
 import { AmendOperationRequest, RecordDeliveryRequest, RecordPhaseRequest, RegisterOperationRequest } from './operation.requests';
 
 const DOMAIN = 'habitat';
-export const todayInParis = (): string => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
 
 @Injectable()
-export class HabitatOperations implements OperationDirectory, OnModuleInit {
+export class HabitatOperations {
   constructor(
     private readonly repository: EventSourcedRepository,
     private readonly commitments: CommitmentReader,
-    private readonly directories: OperationDirectories,
     @Inject(REFERENTIALS) private readonly referentials: Referentials,
   ) {}
-
-  onModuleInit(): void {
-    this.directories.register(DOMAIN, this);
-  }
 
   load(operationId: string, recordedUpTo?: string) {
     return this.repository.load<OperationState, OperationEvent>(operationStreamName(operationId), foldOperation, { recordedUpTo });
@@ -60,20 +54,6 @@ export class HabitatOperations implements OperationDirectory, OnModuleInit {
     const views = [];
     for (const id of await this.operationIds()) views.push(await this.view(id, { asOf }));
     return views;
-  }
-
-  async financing(operationId: string) {
-    const { state } = await this.load(operationId);
-    if (state.status === 'none') return undefined;
-    return { eligibleCostCents: state.eligibleCostCents, commitmentIds: state.financingPlan.map((l) => l.commitmentId) };
-  }
-
-  async attach(operationId: string, line: FinancingPlanLine, ctx: CommandContext, date: string): Promise<void> {
-    const stream = operationStreamName(operationId);
-    const { state } = await this.load(operationId);
-    const events = decideOperation({ type: 'attachCommitment', ...line, date }, state);
-    // The commitment is already written: this link must not fail on a concurrent amendment of the operation.
-    await this.repository.append(stream, events, 'any', ctx, { occurredAt: date });
   }
 
   /** Checks the referentials at the operation's date and derives the arrondissement from the commune. */
@@ -145,23 +125,27 @@ export class RecordOperationFact extends Command<OperationView> {
 
 @CommandHandler(RecordOperationFact)
 export class RecordOperationFactHandler implements ICommandHandler<RecordOperationFact> {
-  constructor(private readonly operations: HabitatOperations, private readonly repository: EventSourcedRepository) {}
+  constructor(private readonly operations: HabitatOperations, private readonly commands: CommandPath) {}
 
   async execute({ operationId, command, request, ctx }: RecordOperationFact): Promise<OperationView> {
-    const stream = operationStreamName(operationId);
-    const { state, revision } = await this.operations.load(operationId);
-    if (command.type !== 'register' && state.status === 'none') throw new NotFound('operation', operationId);
-    const resolved: OperationCommand =
-      command.type === 'register'
-        ? ({ ...command, ...this.operations.resolveTerritory(command, command.date) } as OperationCommand)
-        : command.type === 'amend'
-          ? { ...command, changes: this.operations.resolveTerritory(command.changes, command.date) }
-          : command;
-    const events = decideOperation(resolved, state);
-    await this.repository.append(stream, events, this.repository.expected(ctx, stream, revision), ctx, {
-      occurredAt: command.date,
-      reason: command.type === 'amend' ? command.reason : undefined,
-      sourceDocument: request.sourceDocument,
+    await this.commands.run(ctx, {
+      stream: operationStreamName(operationId),
+      fold: foldOperation,
+      decide: ({ state }) => {
+        if (command.type !== 'register' && state.status === 'none') throw new NotFound('operation', operationId);
+        // An operation's id derives from the Idempotency-Key: a retry after a crash finds it registered already.
+        if (command.type === 'register' && state.status !== 'none') return { events: [], meta: { occurredAt: command.date } };
+        const resolved: OperationCommand =
+          command.type === 'register'
+            ? ({ ...command, ...this.operations.resolveTerritory(command, command.date) } as OperationCommand)
+            : command.type === 'amend'
+              ? { ...command, changes: this.operations.resolveTerritory(command.changes, command.date) }
+              : command;
+        return {
+          events: decideOperation(resolved, state),
+          meta: { occurredAt: command.date, reason: command.type === 'amend' ? command.reason : undefined, sourceDocument: request.sourceDocument },
+        };
+      },
     });
     return this.operations.view(operationId);
   }

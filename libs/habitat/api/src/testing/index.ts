@@ -1,1 +1,2 @@
 export { HabitatFixtures } from './fixtures';
+export { habitatService } from './service';

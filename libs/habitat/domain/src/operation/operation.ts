@@ -1,3 +1,4 @@
+import { type CommitmentAttachedData, type FinancingPlanLine, decideAttachment, withAttachment } from '@erbm/ledger/domain';
 import { RuleViolation, assertNever, isAmountCents, isBusinessDate } from '@erbm/shared/kernel';
 
 export const ENERGY_LABELS = ['A', 'B', 'C', 'D', 'E', 'F', 'G'] as const;
@@ -22,18 +23,13 @@ export interface OperationDetails {
   eligibleCostCents?: number;
 }
 
-export interface FinancingPlanLine {
-  commitmentId: string;
-  financer: string;
-  fundingLine: string;
-}
 
 export type OperationEventMap = {
   'habitat.OperationRegistered': OperationDetails & { operationId: string; date: string };
   'habitat.OperationAmended': { changes: Partial<OperationDetails>; reason: string; date: string };
   'habitat.OperationPhaseReached': { phase: Phase; date: string };
   'habitat.DwellingsDelivered': { dwellings: number; date: string };
-  'habitat.CommitmentAttached': FinancingPlanLine & { date: string };
+  'habitat.CommitmentAttached': CommitmentAttachedData;
 };
 export type OperationEvent = { [K in keyof OperationEventMap]: { type: K; data: OperationEventMap[K] } }[keyof OperationEventMap];
 
@@ -84,11 +80,8 @@ export function decideOperation(command: OperationCommand, state: OperationState
         throw new RuleViolation('delivered-exceeds-planned', `${state.dwellingsDelivered + command.dwellings} dwellings would be delivered, more than the ${state.dwellingsPlanned} planned: amend the operation first`, 'dwellings');
       return [{ type: 'habitat.DwellingsDelivered', data: { dwellings: command.dwellings, date: command.date } }];
     }
-    case 'attachCommitment': {
-      if (state.financingPlan.some((l) => l.commitmentId === command.commitmentId)) return [];
-      const { type: _t, ...data } = command;
-      return [{ type: 'habitat.CommitmentAttached', data }];
-    }
+    case 'attachCommitment':
+      return decideAttachment(state.financingPlan, command, command.date).map((data) => ({ type: 'habitat.CommitmentAttached', data }));
     default:
       return assertNever(command);
   }
@@ -146,10 +139,8 @@ export function evolveOperation(state: OperationState, event: OperationEvent): O
       return { ...next, status: event.data.phase, phases: { ...state.phases, [event.data.phase]: event.data.date } };
     case 'habitat.DwellingsDelivered':
       return { ...next, deliveries: [...state.deliveries, event.data], dwellingsDelivered: state.dwellingsDelivered + event.data.dwellings };
-    case 'habitat.CommitmentAttached': {
-      const { date: _d, ...line } = event.data;
-      return { ...next, financingPlan: [...state.financingPlan, line] };
-    }
+    case 'habitat.CommitmentAttached':
+      return { ...next, financingPlan: withAttachment(state.financingPlan, event.data) };
     default:
       return assertNever(event);
   }

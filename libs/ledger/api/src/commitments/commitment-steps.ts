@@ -1,46 +1,16 @@
-import { type MoneyRequest, ProblemException, centsOf } from '@erbm/shared/api';
+import { ProblemException, centsOf } from '@erbm/shared/api';
 import type { CommitmentCommand, DecisionRef, LegalAct, OperationEnvelope } from '@erbm/ledger/domain';
 import type * as R from './commitment.requests';
 
-/** Every step of a commitment's life after its announcement, with the request each one takes. */
-export const COMMITMENT_STEPS = {
-  programme: 'programme',
-  commit: 'commit',
-  increase: 'increase',
-  reduce: 'reduce',
-  'carry-over': 'carryOver',
-  'change-funding-line': 'changeFundingLine',
-  certify: 'certify',
-  order: 'order',
-  pay: 'pay',
-  release: 'release',
-  lapse: 'lapse',
-  recover: 'recover',
-  close: 'close',
-  correct: 'correct',
-} as const satisfies Record<string, Exclude<CommitmentCommand['type'], 'announce'>>;
-export type CommitmentStep = keyof typeof COMMITMENT_STEPS;
-
-export type StepRequest =
-  | R.ProgrammeRequest
-  | R.CommitRequest
-  | R.IncreaseRequest
-  | R.ReduceRequest
-  | R.CarryOverRequest
-  | R.ChangeFundingLineRequest
-  | R.ReferencedMoneyRequest
-  | R.PayRequest
-  | R.ReleaseRequest
-  | R.RecoverRequest
-  | R.DatedReasonRequest
-  | R.CorrectRequest;
-
-/** What a step needs from outside the commitment's stream: decisions and the operation's envelope. */
+/** What a step needs from outside the commitment's stream, looked up on the state it is decided on. */
 export interface StepLookups {
   decision(ref: R.DecisionRefRequest): Promise<DecisionRef>;
   envelope(): Promise<OperationEnvelope | undefined>;
   checkFundingLine(fundingLine: string, date: string): void;
 }
+
+/** A step's command, built from its own typed request; called again if the command is decided again after a race. */
+export type StepBuilder = (lookups: StepLookups) => Promise<CommitmentCommand> | CommitmentCommand;
 
 function legalAct(act: R.LegalActRequest | undefined, field = 'legalAct'): LegalAct | undefined {
   if (!act) return undefined;
@@ -49,46 +19,45 @@ function legalAct(act: R.LegalActRequest | undefined, field = 'legalAct'): Legal
   return { kind: act.kind, reference: act.reference, date: act.date };
 }
 
-export async function toCommitmentCommand(step: CommitmentStep, body: StepRequest, lookups: StepLookups): Promise<CommitmentCommand> {
-  // Each route's DTO guarantees the fields of its step; one view of all of them keeps the mapping flat.
-  const b = body as R.CorrectRequest & R.PayRequest & R.ProgrammeRequest & R.CommitRequest & R.CarryOverRequest & R.ChangeFundingLineRequest;
-  const decision = b.decision ? await lookups.decision(b.decision) : undefined;
-  const amount = () => centsOf(body as MoneyRequest);
-  switch (step) {
-    case 'programme':
-      return { type: 'programme', amountCents: amount(), date: b.date, decision: required(decision, 'decision') };
-    case 'commit':
-      return { type: 'commit', amountCents: amount(), date: b.date, legalAct: required(legalAct(b.legalAct), 'legalAct'), decision, envelope: await lookups.envelope() };
-    case 'increase':
-      return { type: 'increase', amountCents: amount(), date: b.date, reason: b.reason, legalAct: legalAct(b.legalAct), decision, envelope: await lookups.envelope() };
-    case 'reduce':
-      return { type: 'reduce', amountCents: amount(), date: b.date, reason: b.reason, legalAct: legalAct(b.legalAct) };
-    case 'carry-over':
-      return { type: 'carryOver', toFiscalYear: b.toFiscalYear, date: b.date, reason: b.reason };
-    case 'change-funding-line':
-      lookups.checkFundingLine(b.fundingLine, b.date);
-      return { type: 'changeFundingLine', fundingLine: b.fundingLine, date: b.date, reason: b.reason };
-    case 'certify':
-      return { type: 'certify', amountCents: amount(), date: b.date, reference: b.reference };
-    case 'order':
-      return { type: 'order', amountCents: amount(), date: b.date, reference: b.reference };
-    case 'pay':
-      return { type: 'pay', amountCents: amount(), date: b.date, kind: b.kind, reference: b.reference, guarantee: b.guarantee };
-    case 'release':
-      return { type: 'release', amountCents: amount(), date: b.date, reason: b.reason };
-    case 'lapse':
-      return { type: 'lapse', date: b.date, reason: b.reason };
-    case 'recover':
-      return { type: 'recover', amountCents: amount(), date: b.date, reference: b.reference, reason: b.reason };
-    case 'close':
-      return { type: 'close', date: b.date, reason: b.reason };
-    case 'correct':
-      return { type: 'correct', revision: b.revision, date: b.date, reason: b.reason, amountCents: centsOf(b, false), factDate: b.factDate, reference: b.reference };
-  }
-}
-
 function required<T>(value: T | undefined, field: string): T {
-  if (value === undefined)
-    throw ProblemException.of(400, 'invalid-request', 'Invalid request', `${field} is required`, { field, errors: [{ field, reason: 'is required' }] });
+  if (value === undefined) throw ProblemException.of(400, 'invalid-request', 'Invalid request', `${field} is required`, { field, errors: [{ field, reason: 'is required' }] });
   return value;
 }
+
+const decisionOf = (ref: R.DecisionRefRequest | undefined, l: StepLookups) => (ref ? l.decision(ref) : Promise.resolve(undefined));
+
+/** One builder per step of a commitment's life after its announcement, each from the request its route takes. */
+export const steps = {
+  programme: (b: R.ProgrammeRequest): StepBuilder => async (l) => ({ type: 'programme', amountCents: centsOf(b), date: b.date, decision: required(await decisionOf(b.decision, l), 'decision') }),
+  commit: (b: R.CommitRequest): StepBuilder => async (l) => ({
+    type: 'commit',
+    amountCents: centsOf(b),
+    date: b.date,
+    legalAct: required(legalAct(b.legalAct), 'legalAct'),
+    decision: await decisionOf(b.decision, l),
+    envelope: await l.envelope(),
+  }),
+  increase: (b: R.IncreaseRequest): StepBuilder => async (l) => ({
+    type: 'increase',
+    amountCents: centsOf(b),
+    date: b.date,
+    reason: b.reason,
+    legalAct: legalAct(b.legalAct),
+    decision: await decisionOf(b.decision, l),
+    envelope: await l.envelope(),
+  }),
+  reduce: (b: R.ReduceRequest): StepBuilder => () => ({ type: 'reduce', amountCents: centsOf(b), date: b.date, reason: b.reason, legalAct: legalAct(b.legalAct) }),
+  carryOver: (b: R.CarryOverRequest): StepBuilder => () => ({ type: 'carryOver', toFiscalYear: b.toFiscalYear, date: b.date, reason: b.reason }),
+  changeFundingLine: (b: R.ChangeFundingLineRequest): StepBuilder => (l) => {
+    l.checkFundingLine(b.fundingLine, b.date);
+    return { type: 'changeFundingLine', fundingLine: b.fundingLine, date: b.date, reason: b.reason };
+  },
+  certify: (b: R.ReferencedMoneyRequest): StepBuilder => () => ({ type: 'certify', amountCents: centsOf(b), date: b.date, reference: b.reference }),
+  order: (b: R.ReferencedMoneyRequest): StepBuilder => () => ({ type: 'order', amountCents: centsOf(b), date: b.date, reference: b.reference }),
+  pay: (b: R.PayRequest): StepBuilder => () => ({ type: 'pay', amountCents: centsOf(b), date: b.date, kind: b.kind, reference: b.reference, guarantee: b.guarantee }),
+  release: (b: R.ReleaseRequest): StepBuilder => () => ({ type: 'release', amountCents: centsOf(b), date: b.date, reason: b.reason }),
+  lapse: (b: R.DatedReasonRequest): StepBuilder => () => ({ type: 'lapse', date: b.date, reason: b.reason }),
+  recover: (b: R.RecoverRequest): StepBuilder => () => ({ type: 'recover', amountCents: centsOf(b), date: b.date, reference: b.reference, reason: b.reason }),
+  close: (b: R.DatedReasonRequest): StepBuilder => () => ({ type: 'close', date: b.date, reason: b.reason }),
+  correct: (b: R.CorrectRequest): StepBuilder => () => ({ type: 'correct', revision: b.revision, date: b.date, reason: b.reason, amountCents: centsOf(b, false), factDate: b.factDate, reference: b.reference }),
+} satisfies Record<Exclude<CommitmentCommand['type'], 'announce'>, (body: never) => StepBuilder>;

@@ -1,11 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler, type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { type CommandContext, EventSourcedRepository, REFERENTIALS, centsOf, newIdFor } from '@erbm/shared/api';
+import { type CommandContext, CommandPath, EventSourcedRepository, REFERENTIALS, type WriteRequest, centsOf, failpoint, newIdFor } from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
-import { type CommitmentEvent, type CommitmentState, type DecisionRef, commitmentStreamName, decideCommitment, foldCommitment, foldMeeting, meetingStreamName, netCommitted, type MeetingEvent } from '@erbm/ledger/domain';
+import {
+  type CommitmentEvent,
+  type CommitmentState,
+  type DecisionRef,
+  type MeetingEvent,
+  commitmentStreamName,
+  decideCommitment,
+  foldCommitment,
+  foldMeeting,
+  meetingStreamName,
+  netCommitted,
+} from '@erbm/ledger/domain';
 import { NotFound, RuleViolation, fiscalYearOf } from '@erbm/shared/kernel';
 import { OperationDirectories } from '../operation-directory';
-import { type CommitmentStep, type StepRequest, toCommitmentCommand } from './commitment-steps';
+import type { StepBuilder } from './commitment-steps';
 import { type CommitmentView, commitmentView } from './commitment-view';
 import type { AnnounceCommitmentRequest, DecisionRefRequest } from './commitment.requests';
 
@@ -48,7 +59,7 @@ export class CommitmentReader {
 
   /** The operation's eligible cost and what its other commitments have committed, for the over-commitment warning. */
   async envelope(domain: string, operationId: string, exceptCommitmentId: string) {
-    const financing = await this.directories.get(domain)?.financing(operationId);
+    const financing = await this.directories.financing(domain, operationId);
     if (!financing || financing.eligibleCostCents === undefined) return undefined;
     let other = 0;
     for (const id of financing.commitmentIds.filter((c) => c !== exceptCommitmentId)) {
@@ -91,36 +102,33 @@ export class AnnounceCommitment extends Command<CommitmentResult> {
 export class AnnounceCommitmentHandler implements ICommandHandler<AnnounceCommitment> {
   constructor(
     private readonly reader: CommitmentReader,
-    private readonly repository: EventSourcedRepository,
+    private readonly commands: CommandPath,
     private readonly directories: OperationDirectories,
   ) {}
 
   async execute({ domain, operationId, request, ctx }: AnnounceCommitment): Promise<CommitmentResult> {
-    const directory = this.directories.get(domain);
-    if (!directory) throw new NotFound('domain', domain);
-    if (!(await directory.financing(operationId))) throw new NotFound('operation', operationId);
+    this.reader.requireDomain(domain);
+    if (!(await this.directories.financing(domain, operationId))) throw new NotFound('operation', operationId);
     this.reader.checkParty('financer', request.financer, request.date);
     this.reader.checkFundingLine(request.fundingLine, request.date, request.financer);
     const commitmentId = newIdFor(ctx, 'commitment');
-    const stream = commitmentStreamName(commitmentId);
-    const events = decideCommitment(
-      {
-        type: 'announce',
-        commitmentId,
-        operationId,
-        domain,
-        financer: request.financer,
-        fundingLine: request.fundingLine,
-        fiscalYear: request.fiscalYear ?? fiscalYearOf(request.date),
-        amountCents: centsOf(request),
-        date: request.date,
-      },
-      foldCommitment([]),
-    );
-    await this.repository.append(stream, events, 'no_stream', ctx, { occurredAt: request.date, sourceDocument: request.sourceDocument });
-    // Second write: the operation lists the commitment in its financing plan. A retry with the same Idempotency-Key
-    // repeats both with the same ids, so a crash between the two is repaired by retrying.
-    await directory.attach(operationId, { commitmentId, financer: request.financer, fundingLine: request.fundingLine }, ctx, request.date);
+    const line = { commitmentId, financer: request.financer, fundingLine: request.fundingLine };
+    await this.commands.run(ctx, {
+      stream: commitmentStreamName(commitmentId),
+      fold: foldCommitment,
+      // The id derives from the Idempotency-Key: a retry after a crash finds the commitment already announced.
+      decide: ({ state }) => ({
+        events: state.status !== 'none' ? [] : decideCommitment(
+          { type: 'announce', operationId, domain, ...line, fiscalYear: request.fiscalYear ?? fiscalYearOf(request.date), amountCents: centsOf(request), date: request.date },
+          state,
+        ),
+        meta: { occurredAt: request.date, sourceDocument: request.sourceDocument },
+      }),
+    });
+    await failpoint('commitment-announced');
+    // The operation's financing plan follows from the announcement. Done here so that the answer shows it; if the
+    // process stops first, FinancingLinks completes it from the announcement after the restart.
+    await this.directories.attach(domain, operationId, line, ctx, request.date);
     return { view: await this.reader.view(domain, commitmentId) };
   }
 }
@@ -129,8 +137,8 @@ export class RecordCommitmentStep extends Command<CommitmentResult> {
   constructor(
     readonly domain: string,
     readonly commitmentId: string,
-    readonly step: CommitmentStep,
-    readonly request: StepRequest,
+    readonly build: StepBuilder,
+    readonly request: WriteRequest,
     readonly ctx: CommandContext,
   ) {
     super();
@@ -141,25 +149,31 @@ export class RecordCommitmentStep extends Command<CommitmentResult> {
 export class RecordCommitmentStepHandler implements ICommandHandler<RecordCommitmentStep> {
   constructor(
     private readonly reader: CommitmentReader,
-    private readonly repository: EventSourcedRepository,
+    private readonly commands: CommandPath,
   ) {}
 
-  async execute({ domain, commitmentId, step, request, ctx }: RecordCommitmentStep): Promise<CommitmentResult> {
-    const loaded = await this.reader.load(domain, commitmentId);
-    const state = loaded.state as Exclude<CommitmentState, { status: 'none' }>;
-    const stream = commitmentStreamName(commitmentId);
-    const expected = this.repository.expected(ctx, stream, loaded.revision);
-    const command = await toCommitmentCommand(step, request, {
-      decision: (ref) => this.reader.decision(ref),
-      envelope: () => this.reader.envelope(domain, state.operationId, commitmentId),
-      checkFundingLine: (line, date) => this.reader.checkFundingLine(line, date, state.financer),
-    });
-    const events = decideCommitment(command, state);
-    const legalAct = 'legalAct' in command ? command.legalAct : undefined;
-    await this.repository.append(stream, events, expected, ctx, {
-      occurredAt: command.date,
-      reason: 'reason' in command ? command.reason : undefined,
-      sourceDocument: request.sourceDocument ?? (legalAct ? { kind: legalAct.kind, reference: legalAct.reference } : undefined),
+  async execute({ domain, commitmentId, build, request, ctx }: RecordCommitmentStep): Promise<CommitmentResult> {
+    await this.reader.load(domain, commitmentId);
+    await this.commands.run(ctx, {
+      stream: commitmentStreamName(commitmentId),
+      fold: foldCommitment,
+      decide: async ({ state }) => {
+        if (state.status === 'none') throw new NotFound('commitment', commitmentId);
+        const command = await build({
+          decision: (ref) => this.reader.decision(ref),
+          envelope: () => this.reader.envelope(domain, state.operationId, commitmentId),
+          checkFundingLine: (line, date) => this.reader.checkFundingLine(line, date, state.financer),
+        });
+        const legalAct = 'legalAct' in command ? command.legalAct : undefined;
+        return {
+          events: decideCommitment(command, state),
+          meta: {
+            occurredAt: command.date,
+            reason: 'reason' in command ? command.reason : undefined,
+            sourceDocument: request.sourceDocument ?? (legalAct ? { kind: legalAct.kind, reference: legalAct.reference } : undefined),
+          },
+        };
+      },
     });
     return { view: await this.reader.view(domain, commitmentId) };
   }

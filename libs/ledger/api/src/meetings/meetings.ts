@@ -3,7 +3,7 @@ import { Command, CommandBus, CommandHandler, type ICommandHandler, type IQueryH
 import { ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray } from 'class-validator';
 import type { Response } from 'express';
-import { Access, BusinessDate, type CommandContext, Ctx, EventSourcedRepository, MoneyRequest, Nested, OneOf, REFERENTIALS, Text, WriteRequest, centsOf, etag, newIdFor } from '@erbm/shared/api';
+import { Access, BusinessDate, type CommandContext, CommandPath, Ctx, EventSourcedRepository, MoneyRequest, Nested, OneOf, REFERENTIALS, Text, WriteRequest, centsOf, etag, newIdFor } from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
 import { DECISION_OUTCOMES, type MeetingCommand, type MeetingEvent, type MeetingState, decideMeeting, foldMeeting, meetingStreamName } from '@erbm/ledger/domain';
 import { NotFound, RuleViolation } from '@erbm/shared/kernel';
@@ -66,6 +66,7 @@ function meetingView(id: string, state: MeetingState, events: { recordedAt: stri
 export class MeetingService {
   constructor(
     private readonly repository: EventSourcedRepository,
+    private readonly commands: CommandPath,
     private readonly directories: OperationDirectories,
     @Inject(REFERENTIALS) private readonly referentials: Referentials,
   ) {}
@@ -78,17 +79,22 @@ export class MeetingService {
 
   async record(domain: string, meetingId: string, command: MeetingCommand, ctx: CommandContext, request: WriteRequest, isNew: boolean): Promise<MeetingView> {
     if (!this.directories.served(domain)) throw new NotFound('domain', domain);
-    const stream = meetingStreamName(meetingId);
-    const loaded = await this.repository.load(stream, (events: MeetingEvent[]) => foldMeeting(events));
-    if (!isNew && loaded.state.status === 'none') throw new NotFound('meeting', meetingId);
     if (command.type === 'hold') {
       const body = this.referentials.governanceBodies.at(command.body, command.date);
       if (!body)
         throw new RuleViolation(this.referentials.governanceBodies.has(command.body) ? 'body-not-sitting-at-date' : 'unknown-governance-body', `${command.body} is not a governance body sitting on ${command.date} (see /referentials/governanceBodies)`, 'body');
     }
-    const events = decideMeeting(command, loaded.state);
-    const date = command.type === 'hold' ? command.date : loaded.state.status === 'held' ? loaded.state.date : '';
-    await this.repository.append(stream, events, this.repository.expected(ctx, stream, loaded.revision), ctx, { occurredAt: date, sourceDocument: request.sourceDocument });
+    await this.commands.run(ctx, {
+      stream: meetingStreamName(meetingId),
+      fold: (events: MeetingEvent[]) => foldMeeting(events),
+      decide: ({ state }) => {
+        if (!isNew && state.status === 'none') throw new NotFound('meeting', meetingId);
+        // A meeting's id derives from the Idempotency-Key: a retry after a crash finds it held already.
+        if (isNew && state.status !== 'none') return { events: [], meta: { occurredAt: state.date } };
+        const date = command.type === 'hold' ? command.date : state.status === 'held' ? state.date : '';
+        return { events: decideMeeting(command, state), meta: { occurredAt: date, sourceDocument: request.sourceDocument } };
+      },
+    });
     return this.view(domain, meetingId);
   }
 }
@@ -123,7 +129,7 @@ export class GetMeetingHandler implements IQueryHandler<GetMeeting> {
 
 /** Meetings of the governance bodies and the decisions they take: first-class facts commitments point to. */
 @ApiTags('meetings and decisions')
-@ApiParam({ name: 'domain', enum: ['habitat', 'emploi', 'politique-de-la-ville', 'culture'] })
+@ApiParam({ name: 'domain', description: 'A domain this service serves (its URL segment)' })
 @Controller(':domain/meetings')
 export class MeetingsController {
   constructor(private readonly commands: CommandBus, private readonly queries: QueryBus) {}

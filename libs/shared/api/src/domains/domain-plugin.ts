@@ -24,6 +24,12 @@ export interface DomainPlugin {
     streamName(operationId: string): string;
     /** The events that place its operations on the territory, and how to read the place. */
     locator: OperationLocator;
+    /**
+     * What the ledger needs of one operation, folded from its stream's events: its eligible cost and the commitments of
+     * its financing plan (undefined when there is no such operation). The plan's events are the ledger's
+     * `<name>.CommitmentAttached`; the ledger appends them.
+     */
+    financingOf(events: readonly { type: string; data: unknown }[]): { eligibleCostCents?: number; commitmentIds: string[] } | undefined;
   };
   /** What an auditor reads for each of its event types. */
   eventLabels: Readonly<Record<string, string>>;

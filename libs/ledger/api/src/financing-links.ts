@@ -1,0 +1,98 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type CommandContext, EVENT_STORE, SQL_DATABASE } from '@erbm/shared/api';
+import type { EventStore, SqlDatabase } from '@erbm/shared/event-store';
+import type { CommitmentAnnouncedData } from '@erbm/ledger/domain';
+import { OperationDirectories } from './operation-directory';
+
+const ANNOUNCED = 'ledger.CommitmentAnnounced';
+const PAGE = 1_000;
+const IDLE_MS = 500;
+const SYSTEM: CommandContext = { principal: { userId: 'erbm-financing-links', role: 'admin', organisation: 'ERBM (processus interne)' }, correlationId: 'financing-links' };
+
+export async function migrateFinancingLinks(db: SqlDatabase): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('erbm.api.migrations'))`);
+    await tx.query(`CREATE SCHEMA IF NOT EXISTS api`);
+    await tx.query(`CREATE TABLE IF NOT EXISTS api.financing_links (domains text PRIMARY KEY, checkpoint text)`);
+  });
+}
+
+/**
+ * Completes the link from an operation's financing plan to each commitment announced for it. The announcement is the
+ * one source of truth; the attachment in the operation's stream is its consequence, made by the announcing request
+ * and, should the process stop between the two appends, by this process after the restart. It follows the global log
+ * from a checkpoint kept in the database: an attachment already made is not made again, so a replay is harmless.
+ */
+@Injectable()
+export class FinancingLinks implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('FinancingLinks');
+  private running?: Promise<void>;
+  private stopped = false;
+  private wake?: () => void;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    private readonly directories: OperationDirectories,
+  ) {}
+
+  /** One row per set of domains served: two processes serving the same domains share their progress. */
+  private get key(): string {
+    return [...this.directories.names()].sort().join(',');
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await migrateFinancingLinks(this.db);
+    if (process.env.ERBM_FINANCING_LINKS === 'false') return;
+    this.running = this.follow();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.running;
+  }
+
+  /** Completes every link pending up to the head of the log; returns how many it made. */
+  async completePending(): Promise<number> {
+    const [row] = await this.db.query<{ checkpoint: string | null }>(`SELECT checkpoint FROM api.financing_links WHERE domains = $1`, [this.key]);
+    let checkpoint = row?.checkpoint ?? null;
+    let made = 0;
+    for (;;) {
+      const page = await this.store.readAll(checkpoint, PAGE);
+      for (const event of page.events) {
+        if (event.type !== ANNOUNCED) continue;
+        const d = event.data as CommitmentAnnouncedData;
+        if (!this.directories.served(d.domain)) continue;
+        const before = await this.directories.financing(d.domain, d.operationId);
+        if (!before || before.commitmentIds.includes(d.commitmentId)) continue;
+        await this.directories.attach(d.domain, d.operationId, { commitmentId: d.commitmentId, financer: d.financer, fundingLine: d.fundingLine }, { ...SYSTEM, correlationId: event.envelope.correlationId ?? SYSTEM.correlationId }, d.date);
+        made++;
+        this.logger.log(`completed the financing plan of ${d.domain} operation ${d.operationId} with commitment ${d.commitmentId}`);
+      }
+      if (page.checkpoint !== checkpoint) {
+        checkpoint = page.checkpoint;
+        await this.db.query(`INSERT INTO api.financing_links (domains, checkpoint) VALUES ($1, $2) ON CONFLICT (domains) DO UPDATE SET checkpoint = EXCLUDED.checkpoint`, [this.key, checkpoint]);
+      }
+      if (page.isEnd || this.stopped) return made;
+    }
+  }
+
+  private async follow(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.completePending();
+      } catch (error) {
+        this.logger.error(`financing links: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (this.stopped) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, IDLE_MS);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+}
