@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import nx from '@nx/eslint-plugin';
 
 const root = dirname(fileURLToPath(import.meta.url));
-const frameworks = ['@nestjs/*', 'typeorm', 'pg', 'express', '@eventstore/*', '@electric-sql/*', 'class-validator', 'class-transformer'];
+/** Each package with its subpaths: the rule bans `typeorm` as the exact specifier, and would let `typeorm/browser` through. */
+const frameworks = ['@nestjs/*', 'typeorm', 'pg', 'express', '@eventstore/*', '@electric-sql/*', 'class-validator', 'class-transformer'].flatMap((p) =>
+  p.endsWith('/*') ? [p] : [p, `${p}/*`],
+);
 /** Folders of libs/ that are not domains: the shared kernel and infrastructure, the ledger, the SGAR's views, the registry. */
 const NOT_DOMAINS = new Set(['shared', 'ledger', 'sgar', 'domains']);
 /**
