@@ -31,6 +31,12 @@ describe('module boundaries (the lint step of npm test)', () => {
     expect(messages.join('\n')).toMatch(/relative or absolute path/);
   });
 
+  it('lets the specs of a domain use the test helpers, and refuses them to its code', async () => {
+    const code = "import { deciderSpec } from '@erbm/shared/testing';\nexport const x = deciderSpec;\n";
+    expect(await lint('libs/ledger/domain/src/allowed.spec.ts', code)).toEqual([]);
+    expect((await lint('libs/ledger/domain/src/forbidden.ts', code)).join('\n')).toMatch(/type:domain/);
+  });
+
   it('accepts the allowed direction', async () => {
     const messages = await lint(
       'libs/shared/testing/src/allowed.ts',
