@@ -43,8 +43,8 @@ export class Boundaries {
     return this.checkCode(dir, `import * as target from '${imp}';\nexport const fixture = target;\n`);
   }
 
-  async checkCode(dir: string, code: string): Promise<string[]> {
-    const [result] = await this.eslint.lintText(code, { filePath: join(root, dir, '__boundary_fixture__.ts') });
+  async checkCode(dir: string, code: string, file = '__boundary_fixture__.ts'): Promise<string[]> {
+    const [result] = await this.eslint.lintText(code, { filePath: join(root, dir, file) });
     // A parse error would leave the rule silent and every import "allowed".
     const fatal = result.messages.filter((m) => m.fatal);
     if (fatal.length > 0) throw new Error(fatal.map((m) => m.message).join('\n'));

@@ -115,6 +115,13 @@ describe('module boundaries (the lint step of npm test)', () => {
     expect(await boundaries.check(dir, imp)).toEqual([]);
   });
 
+  it('lets the specs of a domain model use the test helpers, and refuses them to its code', async () => {
+    const code = "import { deciderSpec } from '@erbm/shared/testing';\nexport const fixture = deciderSpec;\n";
+    expect(await boundaries.checkCode('libs/ledger/domain/src', code, '__boundary_fixture__.spec.ts')).toEqual([]);
+    expect(await boundaries.checkCode('libs/habitat/domain/src', code, '__boundary_fixture__.spec.ts')).toEqual([]);
+    expect(await boundaries.checkCode('libs/ledger/domain/src', code)).toEqual([expect.stringMatching(onlyTags('type:domain'))]);
+  });
+
   // "Imports of apps are forbidden" answers before the tags are read; this keeps the tags saying the same.
   it('lets no constraint depend on an app', async () => {
     for (const { sourceTag, onlyDependOnLibsWithTags = [] } of await boundaries.depConstraints()) {

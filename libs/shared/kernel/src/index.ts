@@ -3,3 +3,4 @@ export * from './money';
 export * from './dates';
 export * from './clock';
 export * from './domain-seam';
+export * from './decider';

@@ -1,2 +1,3 @@
 export { eventually } from './eventually';
+export { deciderSpec, type DeciderSpec, type DeciderSpecWhen } from './decider-spec';
 export { eventStoreContract, openTestDatabase, testEnvelope, testEvent, type TestDatabase } from '@erbm/shared/event-store/testing';

@@ -1,5 +1,5 @@
 import { type CommitmentAttachedData, type FinancingPlanLine, decideAttachment, withAttachment } from '@erbm/ledger/domain';
-import { RuleViolation, assertNever, isAmountCents, isBusinessDate } from '@erbm/shared/kernel';
+import { type Decider, RuleViolation, assertNever, fold, isAmountCents, isBusinessDate } from '@erbm/shared/kernel';
 
 export const ENERGY_LABELS = ['A', 'B', 'C', 'D', 'E', 'F', 'G'] as const;
 export type EnergyLabel = (typeof ENERGY_LABELS)[number];
@@ -146,4 +146,6 @@ export function evolveOperation(state: OperationState, event: OperationEvent): O
   }
 }
 
-export const foldOperation = (events: readonly OperationEvent[]): OperationState => events.reduce(evolveOperation, { status: 'none' } as OperationState);
+export const operationDecider: Decider<OperationCommand, OperationEvent, OperationState> = { decide: decideOperation, evolve: evolveOperation, initialState: { status: 'none' } };
+
+export const foldOperation = (events: readonly OperationEvent[]): OperationState => fold(operationDecider, events);

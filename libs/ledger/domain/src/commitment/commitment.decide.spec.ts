@@ -1,7 +1,6 @@
-import { RuleViolation } from '@erbm/shared/kernel';
-import type { CommitmentCommand } from './commitment.commands';
+import { deciderSpec } from '@erbm/shared/testing';
 import type { CommitmentEvent, DecisionRef } from './commitment.events';
-import { decideCommitment } from './commitment.decide';
+import { commitmentDecider } from './commitment.decide';
 import { foldCommitment, resteAPayer } from './commitment.state';
 
 const decision: DecisionRef = { meetingId: 'm1', decisionId: 'd1', date: '2023-01-16' };
@@ -20,26 +19,7 @@ const paid = (amountCents: number, kind: 'advance' | 'interim' | 'balance', date
 });
 const committed = [announced, programmed, made];
 
-function given(events: CommitmentEvent[]) {
-  const state = foldCommitment(events);
-  return {
-    when: (command: CommitmentCommand) => ({
-      then: (expected: CommitmentEvent[]) => expect(decideCommitment(command, state)).toEqual(expected),
-      thenRefuses: (rule: string, field?: string) => {
-        let error: unknown;
-        try {
-          decideCommitment(command, state);
-        } catch (e) {
-          error = e;
-        }
-        expect(error).toBeInstanceOf(RuleViolation);
-        expect((error as RuleViolation).rule).toBe(rule);
-        if (field) expect((error as RuleViolation).field).toBe(field);
-      },
-      events: () => decideCommitment(command, state),
-    }),
-  };
-}
+const { given } = deciderSpec(commitmentDecider);
 
 describe('commitment: none', () => {
   it('is announced with its financer, funding line and fiscal year', () => {
@@ -140,7 +120,7 @@ describe('commitment: committed', () => {
   });
 });
 
-describe('commitment: warnings real data raises, recorded not refused', () => {
+describe('commitment: committed, warnings real data raises (recorded, not refused)', () => {
   const warningsOf = (events: CommitmentEvent[]) => events.filter((e) => e.type === 'ledger.CommitmentWarningRaised').map((e) => e.data);
 
   it('flags an advance above 30 %, but not at 30 % nor at 60 % with a guarantee', () => {
@@ -179,7 +159,7 @@ describe('commitment: warnings real data raises, recorded not refused', () => {
   });
 });
 
-describe('commitment: corrections', () => {
+describe('commitment: committed and paid, corrections', () => {
   const history = [...committed, paid(30_000_00, 'advance')];
 
   it('records a correction beside the fact it corrects and moves the ledger by the difference', () => {

@@ -1,7 +1,7 @@
-import { formatEuros, isAmountCents, isBusinessDate, RuleViolation, assertNever } from '@erbm/shared/kernel';
+import { type Decider, formatEuros, isAmountCents, isBusinessDate, RuleViolation, assertNever } from '@erbm/shared/kernel';
 import type { CommitmentCommand, OperationEnvelope } from './commitment.commands';
 import type { CommitmentEvent, FactValues, Ledgers, WarningCode } from './commitment.events';
-import { type CommitmentState, type OpenCommitment, netCommitted } from './commitment.state';
+import { type CommitmentState, type OpenCommitment, evolveCommitment, initialCommitmentState, netCommitted } from './commitment.state';
 
 /** Advance ceilings of décret 2018-514: 30 % of the aid, 60 % with a bank guarantee; interim payments up to 80 %. */
 export const ADVANCE_LIMIT = 0.3;
@@ -47,6 +47,12 @@ export function decideCommitment(command: CommitmentCommand, state: CommitmentSt
       return assertNever(state);
   }
 }
+
+export const commitmentDecider: Decider<CommitmentCommand, CommitmentEvent, CommitmentState> = {
+  decide: decideCommitment,
+  evolve: evolveCommitment,
+  initialState: initialCommitmentState,
+};
 
 function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s: OpenCommitment): CommitmentEvent[] {
   const l = s.ledgers;

@@ -1,4 +1,4 @@
-import { isAmountCents, isBusinessDate, RuleViolation, assertNever } from '@erbm/shared/kernel';
+import { type Decider, fold, isAmountCents, isBusinessDate, RuleViolation, assertNever } from '@erbm/shared/kernel';
 
 /** A meeting of a governance body (COPIL, comité partenarial, comité des financeurs…) and the decisions it takes. */
 
@@ -88,4 +88,6 @@ export function evolveMeeting(state: MeetingState, event: MeetingEvent): Meeting
   }
 }
 
-export const foldMeeting = (events: readonly MeetingEvent[]): MeetingState => events.reduce(evolveMeeting, { status: 'none' } as MeetingState);
+export const meetingDecider: Decider<MeetingCommand, MeetingEvent, MeetingState> = { decide: decideMeeting, evolve: evolveMeeting, initialState: { status: 'none' } };
+
+export const foldMeeting = (events: readonly MeetingEvent[]): MeetingState => fold(meetingDecider, events);
