@@ -5,6 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { mintLocalToken } from '@erbm/shared/auth';
 import { configureHttpApp } from '@erbm/shared/api';
+import { eventually } from '@erbm/shared/testing';
 import { AppModule } from './app.module';
 
 /** What `npm start` does on a bare machine: embedded database in a data folder, demo seeded once, local tokens. */
@@ -50,8 +51,12 @@ describe('erbm zero-setup start', () => {
     const secret = readFileSync(join(dataDir, 'jwt-secret'), 'utf8').trim();
     const token = mintLocalToken({ secret, role: 'sgar', userId: 'sgar-1', organisation: 'SGAR Hauts-de-France' });
     expect((await get('/habitat/operations')).status).toBe(401);
-    const list = await get('/habitat/operations', token);
-    expect(list.status).toBe(200);
+    // The list comes from the read models, which the process's projector fills right after the seed.
+    const list = await eventually(async () => {
+      const res = await get('/habitat/operations', token);
+      expect([res.status, res.body.operations.length >= 4]).toEqual([200, true]);
+      return res;
+    });
     const operations = list.body.operations as { name: string; arrondissement: string; commitments: number; recordedBy: { organisation: string } }[];
     expect(operations.length).toBeGreaterThanOrEqual(4);
     expect(operations.every((o) => o.name.startsWith('[DÉMO]') && o.recordedBy.organisation.includes('DÉMONSTRATION'))).toBe(true);

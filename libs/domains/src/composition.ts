@@ -1,16 +1,12 @@
 import type { DynamicModule, Type } from '@nestjs/common';
-import type { DomainLocator } from '@erbm/shared/kernel';
 import { type DomainPlugin, DomainsModule, ProjectionsModule, type ProjectionsOptions } from '@erbm/shared/api';
 import type { Projection } from '@erbm/shared/projections';
-import { LedgerRegisterProjection } from '@erbm/ledger/read-models';
+import { projectionsOf } from '@erbm/ledger/read-models';
 import { SgarApiModule } from '@erbm/sgar/api';
 import { DOMAINS } from './registry';
 
-/** Each domain's operation locator, named by its domain: what the ledger register places commitments with. */
-export const locatorsOf = (domains: readonly DomainPlugin[] = DOMAINS): DomainLocator[] => domains.map((d) => ({ domain: d.name, ...d.operations.locator }));
-
 /** Every read model: the ledger register (which places commitments through the domains' locators), then each domain's. */
-export const allProjections = (domains: readonly DomainPlugin[] = DOMAINS): Projection[] => [new LedgerRegisterProjection(locatorsOf(domains)), ...domains.flatMap((d) => d.projections())];
+export const allProjections = (domains: readonly DomainPlugin[] = DOMAINS): Projection[] => projectionsOf(domains);
 
 export interface SystemOptions {
   projections: ProjectionsOptions;

@@ -1,7 +1,7 @@
 import type { DomainPlugin } from '@erbm/shared/api';
 import { HABITAT_DOMAIN, HABITAT_EVENT_LABELS, HABITAT_OPERATION_AMENDED, HABITAT_OPERATION_REGISTERED, habitatOperationLocation } from '@erbm/habitat/contracts';
 import { DWELLINGS_TARGET, INDICATOR_DEFINITIONS, type IndicatorCode, decideOperation, foldOperation, type OperationEvent, operationStreamName } from '@erbm/habitat/domain';
-import { HabitatRegisterProjection, readHabitatIndicators } from '@erbm/habitat/read-models';
+import { HABITAT_REGISTER, HabitatRegisterProjection, readHabitatIndicators } from '@erbm/habitat/read-models';
 import { HabitatApiModule } from './habitat-api.module';
 import { seedHabitatDemo } from './demo/demo-seed';
 
@@ -22,7 +22,7 @@ export const habitatDomain: DomainPlugin = {
   eventLabels: HABITAT_EVENT_LABELS,
   indicators: {
     definitions: (Object.keys(INDICATOR_DEFINITIONS) as IndicatorCode[]).map((code) => ({ code, ...INDICATOR_DEFINITIONS[code], target: DWELLINGS_TARGET })),
-    projection: 'habitat-register',
+    projection: HABITAT_REGISTER,
     read: readHabitatIndicators,
   },
   samples: {

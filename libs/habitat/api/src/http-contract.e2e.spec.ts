@@ -1,5 +1,5 @@
 import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
-import { habitatService } from './testing/service';
+import { catchUp, habitatService } from './testing/service';
 import { HabitatFixtures } from './testing/fixtures';
 
 describe('habitat-api: errors are problem+json with the field at fault, and change nothing', () => {
@@ -115,6 +115,7 @@ describe('habitat-api: retries and races', () => {
     const a = await t.request('POST', '/habitat/operations', { token: editor, headers: { 'idempotency-key': 'op-x' }, body });
     const b = await t.request('POST', '/habitat/operations', { token: editor, headers: { 'idempotency-key': 'op-x' }, body });
     expect([a.status, b.status, b.body.id, b.headers.get('location')]).toEqual([201, 201, a.body.id, a.headers.get('location')]);
+    await catchUp(t);
     const list = await t.request('GET', '/habitat/operations', { token: editor });
     expect(list.body.operations.filter((o: { name: string }) => o.name === 'Cité X')).toHaveLength(1);
 
@@ -148,15 +149,26 @@ describe('habitat-api: retries and races', () => {
     expect(after.revision).toBe(read.body.revision + 1);
   });
 
-  it('many writers without If-Match on one commitment never lose an update', async () => {
+  it('many writers without If-Match on one commitment never lose an update and never get a 409 they did not ask for', async () => {
     const { commitmentId } = await f.committed();
+    const before = (await t.request('GET', `/habitat/commitments/${commitmentId}`, { token: editor })).body;
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) => t.request('POST', `/habitat/commitments/${commitmentId}/pay`, { token: editor, body: { amountCents: 1_00, kind: 'interim', reference: `DP-${i}`, date: '2023-03-01' } })),
     );
-    const won = results.filter((r) => r.status === 200).length;
-    expect(results.every((r) => r.status === 200 || r.status === 409)).toBe(true);
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+    // Each answer is the commitment right after its own payment: eight different revisions.
+    expect(new Set(results.map((r) => r.headers.get('etag'))).size).toBe(8);
     const after = (await t.request('GET', `/habitat/commitments/${commitmentId}`, { token: editor })).body;
-    expect(after.ledgers.paid).toBe(won * 1_00);
+    expect([after.ledgers.paid, after.revision]).toEqual([8_00, before.revision + 8]);
+  });
+
+  it('a writer that loses a race is decided again on the new state: the rule refuses what no longer fits (422, not 409)', async () => {
+    const { commitmentId } = await f.committed({ committedCents: 10_00 });
+    // Each pays 6 € of 10 €: whoever comes second is refused by the rule, whatever the order.
+    const results = await Promise.all(['A', 'B'].map((ref) => t.request('POST', `/habitat/commitments/${commitmentId}/pay`, { token: editor, body: { amountCents: 6_00, kind: 'interim', reference: ref, date: '2023-03-01' } })));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 422]);
+    expect(results.find((r) => r.status === 422)?.body.rule).toBe('payment-exceeds-committed');
+    expect((await t.request('GET', `/habitat/commitments/${commitmentId}`, { token: editor })).body.ledgers.paid).toBe(6_00);
   });
 
   it("each event's envelope comes from the token, and the read right after a write shows it", async () => {

@@ -31,18 +31,30 @@ export const INDICATOR_DEFINITIONS: Record<IndicatorCode, { label: string; unit:
 
 export type IndicatorValues = Record<IndicatorCode, number>;
 
-/** An operation's contribution to each indicator as of a business date (inclusive). */
-export function operationIndicators(operation: OperationState, commitments: readonly CommitmentState[], asOf: string): IndicatorValues {
-  if (operation.status === 'none') return { 'dwellings-financed': 0, 'dwellings-works-started': 0, 'dwellings-delivered': 0 };
-  const firstLegalAct = commitments
+/** The date of the first legal act among an operation's commitments: from then on its dwellings are financed. */
+export function firstLegalActOf(commitments: readonly CommitmentState[]): string | undefined {
+  return commitments
     .flatMap((c) => (c.status === 'none' ? [] : c.facts.filter((f) => f.type === 'ledger.CommitmentMade').map((f) => f.values.date)))
     .sort()[0];
+}
+
+/** Every fact recorded, whatever its business date: what the read model keeps current. */
+export const ALL_DATES = '9999-12-31';
+
+/** An operation's contribution to each indicator as of a business date (inclusive), given its first legal act. */
+export function indicatorsAsOf(operation: OperationState, firstLegalActOn: string | null | undefined, asOf: string): IndicatorValues {
+  if (operation.status === 'none') return { 'dwellings-financed': 0, 'dwellings-works-started': 0, 'dwellings-delivered': 0 };
   const worksStarted = operation.phases['works-started'];
   return {
-    'dwellings-financed': firstLegalAct && firstLegalAct <= asOf ? operation.dwellingsPlanned : 0,
+    'dwellings-financed': firstLegalActOn && firstLegalActOn <= asOf ? operation.dwellingsPlanned : 0,
     'dwellings-works-started': worksStarted && worksStarted <= asOf ? operation.dwellingsPlanned : 0,
     'dwellings-delivered': operation.deliveries.filter((d) => d.date <= asOf).reduce((sum, d) => sum + d.dwellings, 0),
   };
+}
+
+/** An operation's contribution to each indicator as of a business date (inclusive). */
+export function operationIndicators(operation: OperationState, commitments: readonly CommitmentState[], asOf: string): IndicatorValues {
+  return indicatorsAsOf(operation, firstLegalActOf(commitments), asOf);
 }
 
 export interface IndicatorReport {

@@ -2,7 +2,7 @@ import { Column, type DataSource, Entity, type EntityManager, In, type Migration
 import type { StoredEvent } from '@erbm/shared/event-store';
 import { type Park, type Projection, schemaOf } from '@erbm/shared/projections';
 import type { IndicatorValue } from '@erbm/shared/kernel';
-import { type IndicatorCode, type IndicatorValues, type OperationEvent, type OperationState, evolveOperation } from '@erbm/habitat/domain';
+import { ALL_DATES, type IndicatorCode, type IndicatorValues, type OperationEvent, type OperationState, evolveOperation, indicatorsAsOf } from '@erbm/habitat/domain';
 
 /** The habitat operation register: one row per operation, with its contribution to each indicator. */
 @Entity({ name: 'operations' })
@@ -23,6 +23,8 @@ export class HabitatOperationRow {
   @Column('jsonb') indicators!: IndicatorValues;
   @Column('int') revision!: number;
   @Column('jsonb') state!: OperationState;
+  @Column('timestamptz', { name: 'registered_at', nullable: true }) registeredAt!: Date | null;
+  @Column('jsonb', { name: 'recorded_by', nullable: true }) recordedBy!: { userId: string; role: string; organisation: string } | null;
 }
 
 /** Which operation each habitat commitment finances: a legal act on it makes the operation's dwellings financed. */
@@ -56,23 +58,34 @@ export class HabitatRegister1732200000002 implements MigrationInterface {
   }
 }
 
+/** Who registered each operation and when it was recorded: what a list shows without reading the operation's stream. */
+export class HabitatRegisterRecording1732200000006 implements MigrationInterface {
+  name = 'HabitatRegisterRecording1732200000006';
+
+  async up(q: QueryRunner): Promise<void> {
+    const s = schemaOf(q);
+    await q.query(`ALTER TABLE ${s}.operations ADD COLUMN registered_at timestamptz, ADD COLUMN recorded_by jsonb`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const s = schemaOf(q);
+    await q.query(`ALTER TABLE ${s}.operations DROP COLUMN registered_at, DROP COLUMN recorded_by`);
+  }
+}
+
 const INDICATORS: IndicatorCode[] = ['dwellings-financed', 'dwellings-works-started', 'dwellings-delivered'];
 const operationIdOf = (streamName: string) => /^habitat\.operation-(.+)$/.exec(streamName)?.[1];
 const commitmentIdOf = (streamName: string) => /^commitment-(.+)$/.exec(streamName)?.[1];
 
 /** Current indicator values of one operation: every fact recorded so far, whatever its business date. */
-function indicatorsOf(op: OperationState, firstLegalActOn: string | null): IndicatorValues {
-  if (op.status === 'none') return { 'dwellings-financed': 0, 'dwellings-works-started': 0, 'dwellings-delivered': 0 };
-  return {
-    'dwellings-financed': firstLegalActOn ? op.dwellingsPlanned : 0,
-    'dwellings-works-started': op.phases['works-started'] ? op.dwellingsPlanned : 0,
-    'dwellings-delivered': op.dwellingsDelivered,
-  };
-}
+const indicatorsOf = (op: OperationState, firstLegalActOn: string | null): IndicatorValues => indicatorsAsOf(op, firstLegalActOn, ALL_DATES);
+
+/** The name of the habitat register projection, the data source its readers ask for. */
+export const HABITAT_REGISTER = 'habitat-register';
 
 /** The habitat operation register and the indicator totals per arrondissement, moved by each operation's difference. */
 export class HabitatRegisterProjection implements Projection {
-  readonly name = 'habitat-register';
+  readonly name = HABITAT_REGISTER;
   readonly schema = 'rm_habitat';
   readonly handles = new Set([
     'habitat.OperationRegistered',
@@ -84,7 +97,7 @@ export class HabitatRegisterProjection implements Projection {
     'ledger.CommitmentMade',
   ]);
   readonly entities = [HabitatOperationRow, HabitatCommitmentOperationRow];
-  readonly migrations = [HabitatRegister1732200000002];
+  readonly migrations = [HabitatRegister1732200000002, HabitatRegisterRecording1732200000006];
 
   async apply(events: StoredEvent[], manager: EntityManager, park: Park): Promise<void> {
     const links = new Map<string, string>();
@@ -127,7 +140,7 @@ export class HabitatRegisterProjection implements Projection {
         if (e.revision !== (row ? row.revision + 1 : 0)) throw new Error(`revision ${e.revision} of ${e.streamName} does not follow ${row?.revision ?? -1}`);
         const state = evolveOperation(row?.state ?? { status: 'none' }, { type: e.type, data: e.data } as OperationEvent);
         if (state.status === 'none') throw new Error('no operation');
-        const next = row ?? Object.assign(new HabitatOperationRow(), { firstLegalActOn: null });
+        const next = row ?? Object.assign(new HabitatOperationRow(), { firstLegalActOn: null, registeredAt: new Date(e.recordedAt), recordedBy: e.envelope.actor });
         Object.assign(next, {
           id,
           name: state.name,
@@ -154,7 +167,7 @@ export class HabitatRegisterProjection implements Projection {
     if (newLinks.length) await manager.createQueryBuilder().insert().into(HabitatCommitmentOperationRow).values(newLinks).orIgnore().execute();
     const changed = [...touched].map((id) => rows.get(id) as HabitatOperationRow);
     for (let i = 0; i < changed.length; i += 500) {
-      const columns = ['name', 'cite', 'commune_insee', 'arrondissement', 'landlord', 'status', 'dwellings_planned', 'dwellings_delivered', 'energy_label_before', 'energy_label_target', 'first_legal_act_on', 'commitments', 'indicators', 'revision', 'state'];
+      const columns = ['name', 'cite', 'commune_insee', 'arrondissement', 'landlord', 'status', 'dwellings_planned', 'dwellings_delivered', 'energy_label_before', 'energy_label_target', 'first_legal_act_on', 'commitments', 'indicators', 'revision', 'state', 'registered_at', 'recorded_by'];
       await manager.createQueryBuilder().insert().into(HabitatOperationRow).values(changed.slice(i, i + 500)).orUpdate(columns, ['id']).execute();
     }
     const deltas = new Map<string, number>();
@@ -186,4 +199,9 @@ export async function readHabitatIndicators(dataSource: DataSource): Promise<Ind
   const schema = (dataSource.options as { schema: string }).schema;
   const rows: { indicator: string; arrondissement: string; value: string }[] = await dataSource.query(`SELECT indicator, arrondissement, value::text AS value FROM "${schema}".indicator_totals ORDER BY indicator, arrondissement`);
   return rows.map((r) => ({ indicator: r.indicator, arrondissement: r.arrondissement, value: Number(r.value) }));
+}
+
+/** The operations of the register, in the order they were registered, with what each needs to be counted as of a date. */
+export async function listHabitatOperations(dataSource: DataSource): Promise<HabitatOperationRow[]> {
+  return dataSource.getRepository(HabitatOperationRow).find({ order: { registeredAt: 'ASC', id: 'ASC' } });
 }

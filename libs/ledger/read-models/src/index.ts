@@ -1,5 +1,5 @@
 export * from './entities';
 export * from './migrations';
-export { LedgerRegisterProjection } from './ledger-register.projection';
+export { LEDGER_REGISTER, LedgerRegisterProjection, type ProjectedDomain, projectionsOf } from './ledger-register.projection';
 export * from './queries';
 export * from './versions';

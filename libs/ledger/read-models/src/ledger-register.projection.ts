@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { StoredEvent } from '@erbm/shared/event-store';
 import type { Park, Projection } from '@erbm/shared/projections';
-import type { DomainLocator } from '@erbm/shared/kernel';
+import type { DomainLocator, OperationLocator } from '@erbm/shared/kernel';
 import { type CommitmentEvent, type CommitmentState, LEDGERS, evolveCommitment, resteAPayer } from '@erbm/ledger/domain';
 import { CommitmentRow, ConsolidatedTotalRow, OperationLocationRow } from './entities';
 import { CommitmentStorage1732200000005, LedgerRegister1732200000001 } from './migrations';
@@ -27,6 +27,9 @@ const COMMITMENT_EVENT_TYPES = [
   'ledger.CommitmentWarningRaised',
 ];
 
+/** The name of the ledger register projection: the data source every reader of the register asks for. */
+export const LEDGER_REGISTER = 'ledger-register';
+
 const commitmentIdOf = (streamName: string) => /^commitment-(.+)$/.exec(streamName)?.[1];
 const totalKey = (r: Pick<CommitmentRow, 'financer' | 'domain' | 'fundingLine' | 'arrondissement' | 'fiscalYear'>) =>
   JSON.stringify([r.financer, r.domain, r.fundingLine, r.arrondissement, r.fiscalYear]);
@@ -37,7 +40,7 @@ const MONEY = [...LEDGERS, 'resteAPayer'] as const;
  * total equals the sum of the commitment rows behind it after every batch: totals move by each row's difference.
  */
 export class LedgerRegisterProjection implements Projection {
-  readonly name = 'ledger-register';
+  readonly name = LEDGER_REGISTER;
   readonly schema = 'rm_ledger';
   readonly handles: Set<string>;
   readonly entities = [CommitmentRow, OperationLocationRow, ConsolidatedTotalRow];
@@ -308,3 +311,16 @@ function versionOf(row: CommitmentRow, event: StoredEvent): VersionSnapshot {
   const { id, domain, financer, fundingLine, arrondissement, fiscalYear, status } = row;
   return { row: { id, domain, financer, fundingLine, arrondissement, fiscalYear, status, ...Object.fromEntries(MONEY.map((m) => [m, row[m]])) }, event: { position: event.position, recordedAt: event.recordedAt } };
 }
+
+/** What the read side needs of a domain: its name, where its operations are, and its own projections. */
+export interface ProjectedDomain {
+  name: string;
+  operations: { locator: OperationLocator };
+  projections(): Projection[];
+}
+
+/** The read models of a set of domains: the ledger register (placing commitments by their locators), then each domain's. */
+export const projectionsOf = (domains: readonly ProjectedDomain[]): Projection[] => [
+  new LedgerRegisterProjection(domains.map((d) => ({ domain: d.name, ...d.operations.locator }))),
+  ...domains.flatMap((d) => d.projections()),
+];

@@ -99,3 +99,13 @@ export async function freshness(ds: DataSource, projection: string): Promise<Fre
   );
   return { projection, checkpoint: state?.checkpoint ?? null, reflectsRecordedUpTo: state?.reflectsRecordedUpTo ?? null };
 }
+
+/** Each operation's commitments added up, ledger by ledger, with their warnings: for lists of operations of any domain. */
+export async function financingByOperation(ds: DataSource, domain: string): Promise<Map<string, Amounts & { warnings: number }>> {
+  const rows: Record<string, unknown>[] = await ds.query(
+    `SELECT operation_id AS "operationId", count(*)::text AS commitments, ${TOTAL_LEDGERS.map((l) => `sum(${COLUMN[l]})::text AS "${l}"`).join(', ')}, sum(warning_count)::text AS warnings
+       FROM ${schemaOf(ds)}.commitments WHERE domain = $1 GROUP BY operation_id`,
+    [domain],
+  );
+  return new Map(rows.map((r) => [r.operationId as string, { ...amounts(r), warnings: Number(r.warnings) }]));
+}

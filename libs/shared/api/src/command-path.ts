@@ -29,8 +29,11 @@ export interface CommandOutcome<S> {
   appended: number;
 }
 
-/** How many times a command is decided again after losing a revision race before the 409 reaches the client. */
-export const RACE_ATTEMPTS = 5;
+/**
+ * How many times a command is decided at most when it keeps losing revision races. Each lost race is another
+ * writer's success, so with up to this many writers on one stream at once every one of them gets its answer.
+ */
+export const RACE_ATTEMPTS = 10;
 
 /**
  * The one way a command is handled: load the stream, check If-Match, decide, append against the revision loaded.

@@ -3,6 +3,8 @@ import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { CqrsModule } from '@nestjs/cqrs';
+import { systemClock } from '@erbm/shared/kernel';
+import { CLOCK } from './clock';
 import { CommandPath } from './command-path';
 import { EventSourcedRepository } from './event-sourcing';
 import { HealthController } from './health.controller';
@@ -24,10 +26,11 @@ export const BODY_LIMIT_BYTES = 1_048_576;
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
     EventSourcedRepository,
     CommandPath,
+    { provide: CLOCK, useValue: systemClock },
     referentialsProvider,
   ],
   controllers: [ReferentialsController, HealthController],
-  exports: [EventSourcedRepository, CommandPath, CqrsModule, REFERENTIALS],
+  exports: [EventSourcedRepository, CommandPath, CqrsModule, REFERENTIALS, CLOCK],
 })
 export class HttpApiModule {}
 

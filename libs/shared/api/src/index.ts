@@ -17,3 +17,5 @@ export * from './xlsx';
 export * from './sealer';
 export * from './domains/domain-plugin';
 export * from './failpoint';
+export * from './clock';
+export * from './http-docs';

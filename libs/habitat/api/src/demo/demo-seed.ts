@@ -2,7 +2,7 @@ import type { CommandBus } from '@nestjs/cqrs';
 import { type CommandContext, newIdFor } from '@erbm/shared/api';
 import { AnnounceCommitment, type AnnounceCommitmentRequest, RecordCommitmentStep, RecordMeeting, type StepBuilder, steps } from '@erbm/ledger/api';
 import type { OperationCommand } from '@erbm/habitat/domain';
-import { RecordOperationFact } from '../operations/operations';
+import { RecordOperationFact } from '../operations/record-operation-fact';
 
 /** Every demo fact says so, in its actor's organisation, its source document and the names of its operations. */
 export const DEMO_ORGANISATION = 'DÉMONSTRATION — données fictives';

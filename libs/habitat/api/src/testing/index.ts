@@ -1,2 +1,2 @@
 export { HabitatFixtures } from './fixtures';
-export { habitatService } from './service';
+export { catchUp, habitatService } from './service';

@@ -1,7 +1,15 @@
 import type { DynamicModule, Type } from '@nestjs/common';
-import { DomainsModule } from '@erbm/shared/api';
+import { DomainsModule, ProjectionsModule, ReadModels } from '@erbm/shared/api';
+import type { TestApp } from '@erbm/shared/api/testing';
 import type { TestDatabase } from '@erbm/shared/event-store/testing';
+import { projectionsOf } from '@erbm/ledger/read-models';
 import { habitatDomain } from '../habitat-domain';
 
-/** The habitat service as its app composes it, on a test database. */
-export const habitatService = (_database: TestDatabase): (Type<unknown> | DynamicModule)[] => [DomainsModule.forRoot([habitatDomain])];
+/** The habitat service as its app composes it, on a test database; the test brings the read models up to date. */
+export const habitatService = (database: TestDatabase): (Type<unknown> | DynamicModule)[] => [
+  DomainsModule.forRoot([habitatDomain]),
+  ProjectionsModule.forRoot(projectionsOf([habitatDomain]), { run: false, databaseUrl: database.url }),
+];
+
+/** Applies every event recorded so far to the read models (what the projector does continuously). */
+export const catchUp = (t: TestApp): Promise<void> => t.app.get(ReadModels).catchUp();

@@ -1,0 +1,40 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { type CommandContext, CommandPath } from '@erbm/shared/api';
+import { NotFound } from '@erbm/shared/kernel';
+import { type OperationCommand, decideOperation, foldOperation, operationStreamName } from '@erbm/habitat/domain';
+import { HabitatOperations, type OperationView } from './habitat-operations';
+
+export class RecordOperationFact extends Command<OperationView> {
+  constructor(readonly operationId: string, readonly command: OperationCommand, readonly request: { sourceDocument?: { kind: string; reference: string; sha256?: string } }, readonly ctx: CommandContext) {
+    super();
+  }
+}
+
+@CommandHandler(RecordOperationFact)
+export class RecordOperationFactHandler implements ICommandHandler<RecordOperationFact> {
+  constructor(private readonly operations: HabitatOperations, private readonly commands: CommandPath) {}
+
+  async execute({ operationId, command, request, ctx }: RecordOperationFact): Promise<OperationView> {
+    await this.commands.run(ctx, {
+      stream: operationStreamName(operationId),
+      fold: foldOperation,
+      decide: ({ state }) => {
+        if (command.type !== 'register' && state.status === 'none') throw new NotFound('operation', operationId);
+        // An operation's id derives from the Idempotency-Key: a retry after a crash finds it registered already.
+        if (command.type === 'register' && state.status !== 'none') return { events: [], meta: { occurredAt: command.date } };
+        const resolved: OperationCommand =
+          command.type === 'register'
+            ? ({ ...command, ...this.operations.resolveTerritory(command, command.date) } as OperationCommand)
+            : command.type === 'amend'
+              ? { ...command, changes: this.operations.resolveTerritory(command.changes, command.date) }
+              : command;
+        return {
+          events: decideOperation(resolved, state),
+          meta: { occurredAt: command.date, reason: command.type === 'amend' ? command.reason : undefined, sourceDocument: request.sourceDocument },
+        };
+      },
+    });
+    return this.operations.view(operationId);
+  }
+}
+
