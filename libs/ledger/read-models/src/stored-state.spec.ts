@@ -8,7 +8,7 @@ const columns = (s: CommitmentState) =>
     : { status: s.status, ledgers: s.ledgers, resteAPayer: resteAPayer(s.ledgers), warnings: s.warnings, decisions: s.decisions, legalActs: s.legalActs, fiscalYear: s.fiscalYear, fundingLine: s.fundingLine, financer: s.financer, operationId: s.operationId, revision: s.revision };
 
 const HISTORY: CommitmentCommand[] = [
-  { type: 'announce', commitmentId: 'c1', operationId: 'o1', domain: 'habitat', financer: 'etat', fundingLine: 'etat-p135', fiscalYear: 2022, amountCents: 100_000_00, date: '2022-01-10' },
+  { type: 'announce', commitmentId: 'c1', operationId: 'o1', domain: 'exemple', financer: 'etat', fundingLine: 'etat-p135', fiscalYear: 2022, amountCents: 100_000_00, date: '2022-01-10' },
   { type: 'programme', amountCents: 100_000_00, date: '2022-02-01', decision: { meetingId: 'm1', decisionId: 'D1', date: '2022-02-01' } },
   { type: 'commit', amountCents: 100_000_00, date: '2022-03-01', legalAct: { kind: 'convention', reference: 'C-1', date: '2022-03-01' } },
   // An advance above 30 %: the decider raises a warning that points at the payment's revision.

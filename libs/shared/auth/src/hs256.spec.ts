@@ -3,7 +3,7 @@ import { AuthenticationError, Hs256Verifier, mintLocalToken, signHs256 } from '.
 const secret = 'test-secret-of-a-reasonable-length-000';
 const now = new Date('2026-03-01T12:00:00Z');
 const nowSeconds = now.getTime() / 1000;
-const claims = { sub: 'alice', erbm_role: 'editor', erbm_domain: 'habitat', erbm_org: 'DDTM 62', exp: nowSeconds + 600 };
+const claims = { sub: 'alice', erbm_role: 'editor', erbm_domain: 'exemple', erbm_org: 'DDTM 62', exp: nowSeconds + 600 };
 
 function verifier(options: Partial<ConstructorParameters<typeof Hs256Verifier>[0]> = {}): Hs256Verifier {
   return new Hs256Verifier({ secret, now: () => now, ...options });
@@ -27,7 +27,7 @@ describe('HS256 tokens', () => {
     await expect(verifier().verify(signHs256(claims, secret))).resolves.toEqual({
       userId: 'alice',
       role: 'editor',
-      domain: 'habitat',
+      domain: 'exemple',
       organisation: 'DDTM 62',
     });
   });

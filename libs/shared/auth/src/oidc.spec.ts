@@ -96,7 +96,7 @@ describe('OidcJwksVerifier against a local provider', () => {
     aud: 'erbm-api',
     sub: 'alice',
     erbm_role: 'editor',
-    erbm_domain: 'emploi',
+    erbm_domain: 'exemple',
     erbm_org: 'DREETS HdF',
     iat: nowSeconds(),
     exp: nowSeconds() + 300,
@@ -114,7 +114,7 @@ describe('OidcJwksVerifier against a local provider', () => {
 
   it('verifies RS256, PS256 and ES256 tokens with keys found through discovery, fetched once', async () => {
     const oidc = verifier();
-    const expected = { userId: 'alice', role: 'editor', domain: 'emploi', organisation: 'DREETS HdF' };
+    const expected = { userId: 'alice', role: 'editor', domain: 'exemple', organisation: 'DREETS HdF' };
     await expect(oidc.verify(signToken('RS256', rsa.privateKey, { kid: 'rsa-1' }, claims()))).resolves.toEqual(expected);
     await expect(oidc.verify(signToken('PS256', rsa.privateKey, { kid: 'rsa-1' }, claims()))).resolves.toEqual(expected);
     await expect(oidc.verify(signToken('ES256', ec.privateKey, { kid: 'ec-1' }, claims()))).resolves.toEqual(expected);

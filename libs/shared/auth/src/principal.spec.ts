@@ -1,6 +1,6 @@
 import { AuthenticationError, principalFromClaims } from './index';
 
-const editorClaims = { sub: 'alice', erbm_role: 'editor', erbm_domain: 'habitat', erbm_org: 'DDTM 62', erbm_party: 'etat' };
+const editorClaims = { sub: 'alice', erbm_role: 'editor', erbm_domain: 'exemple', erbm_org: 'DDTM 62', erbm_party: 'etat' };
 
 function reasonFor(claims: Record<string, unknown>): string {
   try {
@@ -17,7 +17,7 @@ describe('principalFromClaims', () => {
     expect(principalFromClaims(editorClaims)).toEqual({
       userId: 'alice',
       role: 'editor',
-      domain: 'habitat',
+      domain: 'exemple',
       organisation: 'DDTM 62',
       party: 'etat',
     });

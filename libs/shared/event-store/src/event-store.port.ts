@@ -38,7 +38,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export interface NewEvent<T extends string = string, D = unknown> {
   /** UUID chosen by the caller: re-appending the same id is a no-op, which makes retries safe. */
   id: string;
-  /** Stable type name (never a class name), e.g. "habitat.OperationRegistered". */
+  /** Stable type name (never a class name), e.g. "ledger.CommitmentAnnounced". */
   type: T;
   schemaVersion: number;
   data: D;

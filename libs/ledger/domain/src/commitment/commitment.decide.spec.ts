@@ -6,7 +6,7 @@ import { foldCommitment, resteAPayer } from './commitment.state';
 const decision: DecisionRef = { meetingId: 'm1', decisionId: 'd1', date: '2023-01-16' };
 const announced: CommitmentEvent = {
   type: 'ledger.CommitmentAnnounced',
-  data: { commitmentId: 'c1', operationId: 'op1', domain: 'habitat', financer: 'etat', fundingLine: 'etat-p135', fiscalYear: 2023, amountCents: 100_000_00, date: '2022-11-02' },
+  data: { commitmentId: 'c1', operationId: 'op1', domain: 'exemple', financer: 'etat', fundingLine: 'etat-p135', fiscalYear: 2023, amountCents: 100_000_00, date: '2022-11-02' },
 };
 const programmed: CommitmentEvent = { type: 'ledger.CommitmentProgrammed', data: { amountCents: 100_000_00, date: '2023-01-16', decision } };
 const made: CommitmentEvent = {

@@ -19,7 +19,7 @@ export interface OperationFinancing {
 /** The data of `<domain>.CommitmentAttached`, version 1: a commitment joins the operation's financing plan. */
 export type CommitmentAttachedData = FinancingPlanLine & { date: string };
 
-/** The type of the attachment event in a domain's operation stream, e.g. `habitat.CommitmentAttached`. */
+/** The type of the attachment event in a domain's operation stream, `<domain>.CommitmentAttached`. */
 export const commitmentAttachedType = <D extends string>(domain: D): `${D}.CommitmentAttached` => `${domain}.CommitmentAttached`;
 
 /** Attaching a commitment already in the plan decides nothing: the completion process and a retry may both try. */

@@ -9,7 +9,7 @@ const content = (streamName: string, amount: number): ChainedContent => ({
   type: 'ledger.PaymentMade',
   schemaVersion: 1,
   data: { amount, label: 'Acompte à 30 % — « Cité des Provinces »' },
-  metadata: { actor: { userId: 'u1', role: 'editor:habitat', organisation: 'DREAL' }, onBehalfOf: 'etat', occurredAt: '2024-03-01T00:00:00.000Z', schemaVersion: 1, $correlationId: randomUUID() },
+  metadata: { actor: { userId: 'u1', role: 'editor:exemple', organisation: 'DREAL' }, onBehalfOf: 'etat', occurredAt: '2024-03-01T00:00:00.000Z', schemaVersion: 1, $correlationId: randomUUID() },
 });
 
 /** What reading the event back from EventStoreDB gives: the JSON bytes it kept, parsed again. */

@@ -43,10 +43,10 @@ export function eventStoreContract(getStore: () => EventStore): void {
 
     it('stores the whole envelope and sets recordedAt itself', async () => {
       const s = stream();
-      const e = testEvent('habitat.OperationRegistered', { dwellings: 120 }, {
+      const e = testEvent('exemple.OperationRegistered', { dwellings: 120 }, {
         schemaVersion: 2,
         envelope: {
-          actor: { userId: 'u-42', role: 'editor:habitat', organisation: 'DDTM 62' },
+          actor: { userId: 'u-42', role: 'editor:exemple', organisation: 'DDTM 62' },
           onBehalfOf: 'ca_lens_lievin',
           occurredAt: '2018-06-14T09:30:00.000Z',
           reason: 'COPIL de juin 2018',

@@ -3,7 +3,7 @@ import type { EventEnvelope, NewEvent } from '../index';
 
 export function testEnvelope(overrides: Partial<EventEnvelope> = {}): EventEnvelope {
   return {
-    actor: { userId: 'test-user', role: 'editor:habitat', organisation: 'DREAL Hauts-de-France' },
+    actor: { userId: 'test-user', role: 'editor:exemple', organisation: 'DREAL Hauts-de-France' },
     onBehalfOf: 'etat',
     occurredAt: '2023-01-16T10:00:00.000Z',
     reason: 'test',
