@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { mintLocalToken } from '@erbm/shared/auth';
-import { configureHttpApp } from '@erbm/shared/api';
+import { ReadModels, configureHttpApp } from '@erbm/shared/api';
 import { eventually } from '@erbm/shared/testing';
+import { DOMAINS } from '@erbm/domains';
 import { AppModule } from './app.module';
 
 /** What `npm start` does on a bare machine: embedded database in a data folder, demo seeded once, local tokens. */
@@ -42,29 +43,49 @@ describe('erbm zero-setup start', () => {
     return { status: res.status, body: (await res.json()) as any };
   };
 
-  it('serves the API on the embedded database, seeded with demo data marked as such, with tokens from the local secret', async () => {
+  it('serves every domain on the embedded database, seeded with demo data marked as such, with tokens from the local secret', async () => {
     const health = await get('/health');
     expect(health.body).toMatchObject({ status: 'ok', database: 'embedded' });
-    expect(health.body.eventStore.head).not.toBeNull();
+    const head = health.body.eventStore.head;
+    expect(head).not.toBeNull();
 
     // The secret the app wrote in its data folder is the one the mint-token tool reads.
     const secret = readFileSync(join(dataDir, 'jwt-secret'), 'utf8').trim();
     const token = mintLocalToken({ secret, role: 'sgar', userId: 'sgar-1', organisation: 'SGAR Hauts-de-France' });
-    expect((await get('/habitat/operations')).status).toBe(401);
-    // The list comes from the read models, which the process's projector fills right after the seed.
-    const list = await eventually(async () => {
-      const res = await get('/habitat/operations', token);
-      expect([res.status, res.body.operations.length >= 4]).toEqual([200, true]);
-      return res;
-    });
-    const operations = list.body.operations as { name: string; arrondissement: string; commitments: number; recordedBy: { organisation: string } }[];
-    expect(operations.length).toBeGreaterThanOrEqual(4);
-    expect(operations.every((o) => o.name.startsWith('[DÉMO]') && o.recordedBy.organisation.includes('DÉMONSTRATION'))).toBe(true);
-    expect(new Set(operations.map((o) => o.arrondissement))).toEqual(new Set(['622', '625', '593', '596']));
-    expect(operations.every((o) => o.commitments >= 3)).toBe(true);
+    expect((await get('/sgar/totals/commitments?limit=10000')).status).toBe(401);
+    // The projections run in this process: the SGAR's views show the demo once they reach the head of the log.
+    await eventually(
+      async () => {
+        const projections = (await get('/health/projections')).body.projections as { checkpoint: string }[];
+        expect(projections.map((p) => p.checkpoint)).toEqual(projections.map(() => head));
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    const register = (await get('/sgar/totals/commitments?limit=10000', token)).body.rows as { domain: string; operationId: string; operationName: string }[];
+    const seeded = DOMAINS.filter((d) => d.seedDemo);
+    expect(seeded.length).toBeGreaterThan(0);
+    for (const domain of seeded) {
+      const commitments = register.filter((c) => c.domain === domain.name);
+      expect(commitments.length).toBeGreaterThan(0);
+      expect(commitments.every((c) => c.operationName.startsWith('[DÉMO]'))).toBe(true);
+      // Each operation is served by its domain's API, to a token only, and every fact of it was recorded by the demonstration.
+      for (const operationId of new Set(commitments.map((c) => c.operationId))) {
+        expect((await get(`/${domain.name}/operations/${operationId}`)).status).toBe(401);
+        expect((await get(`/${domain.name}/operations/${operationId}`, token)).status).toBe(200);
+        const history = (await get(`/audit/history/operation/${domain.name}/${operationId}`, token)).body.history as { organisation: string }[];
+        expect(history.length).toBeGreaterThan(0);
+        expect(history.every((h) => h.organisation.includes('DÉMONSTRATION'))).toBe(true);
+      }
+    }
 
-    const indicators = await get('/habitat/indicators?asOf=31/12/2022', token);
-    expect(indicators.body.indicators.find((i: { code: string }) => i.code === 'dwellings-delivered')).toMatchObject({ value: 60 + 70 + 40 + 140, target: 23_000 });
+    // Each domain's indicators, as the SGAR shows them, are those its read model holds; the demo moved some.
+    const indicators = (await get('/sgar/indicators', token)).body.indicators as { domain: string; indicator: string; value: number; target: number | null }[];
+    for (const domain of DOMAINS) {
+      const values = await domain.indicators.read(app.get(ReadModels).dataSource(domain.indicators.projection));
+      const sum = (code: string) => values.filter((v) => v.indicator === code).reduce((s, v) => s + v.value, 0);
+      expect(indicators.filter((i) => i.domain === domain.name).map((i) => [i.indicator, i.value, i.target])).toEqual(domain.indicators.definitions.map((d) => [d.code, sum(d.code), d.target]));
+    }
+    expect(indicators.some((i) => i.value > 0)).toBe(true);
   });
 
   it('does not seed again on the next start', async () => {

@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresEventStore, migrateEventStore, openSqlDatabase, type SqlDatabase } from '@erbm/shared/event-store';
 import { openTestDatabase, type TestDatabase } from '@erbm/shared/event-store/testing';
-import { eventually } from '@erbm/shared/testing';
+import { dumpReadModels, eventually } from '@erbm/shared/testing';
 import { ProjectionRunner, openReadModelDataSource, rebuildProjection } from '@erbm/shared/projections';
-import { dumpReadModels, generateHabitat, projections, TOTALS_MISMATCH_SQL } from './testing';
+import { generateOperations, projections, TOTALS_MISMATCH_SQL } from './testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
+const NAMES = projections().map((p) => p.name);
+/** The columns asked of every projection's checkpoint row, each in its own schema. */
+const everyProjectionState = (column: string) => projections().map((p) => `SELECT ${column} FROM "${p.schema}".projection_state`).join(' UNION ALL ');
 
 /** The tools and the projector run as processes of their own, on the database their environment names. */
 describe(`npm run rebuild (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'embedded database in a data folder'})`, () => {
@@ -37,13 +40,13 @@ describe(`npm run rebuild (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'e
     db = await open();
     await migrateEventStore(db);
     const store = new PostgresEventStore(db);
-    await generateHabitat(store, 15);
+    await generateOperations(store, 15);
     for (const p of projections()) {
       const ds = await openReadModelDataSource({ db, databaseUrl: database?.url, schema: p.schema, entities: p.entities, migrations: p.migrations });
       await new ProjectionRunner(p, store, ds).catchUp();
       await ds.destroy();
     }
-    live = await dumpReadModels((sql) => db.query<Record<string, unknown>>(sql));
+    live = await dumpReadModels(projections(), (sql) => db.query<Record<string, unknown>>(sql));
     await close(db);
   }, 120_000);
   afterAll(async () => {
@@ -54,11 +57,13 @@ describe(`npm run rebuild (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'e
   it('rebuilds every projection with a progress bar and switches to tables equal to the live ones', async () => {
     const run = rebuild('--projection', 'all');
     expect(run.status).toBe(0);
-    expect(run.stderr).toMatch(/ledger-register +\[#+\] 100 % [\d\s\u202f]+\/[\d\s\u202f]+ events/);
-    expect(run.stderr).toContain('habitat-register: rebuilt from');
+    for (const name of NAMES) {
+      expect(run.stderr).toMatch(new RegExp(`${name} +\\[#+\\] 100 % [\\d\\s\\u202f]+/[\\d\\s\\u202f]+ events`));
+      expect(run.stderr).toContain(`${name}: rebuilt from`);
+    }
     const d = await open();
     try {
-      expect(await dumpReadModels((sql) => d.query<Record<string, unknown>>(sql))).toEqual(live);
+      expect(await dumpReadModels(projections(), (sql) => d.query<Record<string, unknown>>(sql))).toEqual(live);
     } finally {
       await close(d);
     }
@@ -66,7 +71,7 @@ describe(`npm run rebuild (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'e
 
   it('refuses an unknown projection with its usage', () => {
     const run = rebuild('--projection', 'nope');
-    expect([run.status, run.stderr.includes('Projections: ledger-register, habitat-register')]).toEqual([2, true]);
+    expect([run.status, run.stderr.includes(`Projections: ${NAMES.join(', ')}`)]).toEqual([2, true]);
   });
 });
 
@@ -82,7 +87,7 @@ if (process.env.DATABASE_URL)
       database = await openTestDatabase();
       await migrateEventStore(database.db);
       store = new PostgresEventStore(database.db);
-      await generateHabitat(store, 120);
+      await generateOperations(store, 120);
     }, 120_000);
     afterAll(() => database.drop());
 
@@ -95,7 +100,7 @@ if (process.env.DATABASE_URL)
     }
 
     const applied = async () => {
-      const rows = await query(`SELECT coalesce(sum(events_applied), 0)::int AS n FROM (SELECT events_applied FROM rm_ledger.projection_state UNION ALL SELECT events_applied FROM rm_habitat.projection_state) s`).catch(() => [{ n: 0 }]);
+      const rows = await query(`SELECT coalesce(sum(events_applied), 0)::int AS n FROM (${everyProjectionState('events_applied')}) s`).catch(() => [{ n: 0 }]);
       return Number(rows[0].n);
     };
 
@@ -126,11 +131,11 @@ if (process.env.DATABASE_URL)
         await kill(child);
       }
       const head = await store.head();
-      const checkpoints = await query(`SELECT checkpoint FROM rm_ledger.projection_state UNION ALL SELECT checkpoint FROM rm_habitat.projection_state`);
-      expect(checkpoints.map((c) => c.checkpoint)).toEqual([head, head]);
+      const checkpoints = await query(everyProjectionState('projection, checkpoint'));
+      expect(Object.fromEntries(checkpoints.map((c) => [c.projection, c.checkpoint]))).toEqual(Object.fromEntries(NAMES.map((name) => [name, head])));
       expect(await query(TOTALS_MISMATCH_SQL)).toEqual([]);
-      const afterKills = await dumpReadModels(query);
+      const afterKills = await dumpReadModels(projections(), query);
       for (const p of projections()) await rebuildProjection(p, store, { db: database.db, databaseUrl: database.url });
-      expect(await dumpReadModels(query)).toEqual(afterKills);
+      expect(await dumpReadModels(projections(), query)).toEqual(afterKills);
     }, 240_000);
   });

@@ -3,15 +3,28 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ReadModels } from '@erbm/shared/api';
 import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
 import { ProjectionRunner, rebuildProjection } from '@erbm/shared/projections';
-import { seedHabitatDemo } from '@erbm/habitat/api';
 import { parseCsvRecords } from '@erbm/shared/referentials';
-import { dumpReadModels, generateHabitat, projections, TOTALS_MISMATCH_SQL, withReadModels } from './testing';
+import { dumpReadModels } from '@erbm/shared/testing';
+import { DOMAINS } from '@erbm/domains';
+import { type GeneratedOperation, generateOperations, projections, TOTALS_MISMATCH_SQL, withReadModels } from './testing';
 
 describe('projections: the read models from the global log', () => {
+  const [domain] = DOMAINS;
   let t: TestApp;
   let readModels: ReadModels;
   let sgar: string;
+  let generated: GeneratedOperation[];
+  let demoCommitments: number;
+  let carried: { id: string; fiscalYear: number; committed: number };
   const query = (sql: string) => t.database.db.query<Record<string, unknown>>(sql);
+  const announced = async () => Number((await query(`SELECT count(*)::int AS n FROM event_store.events WHERE type = 'ledger.CommitmentAnnounced'`))[0].n);
+  const health = async () => (await t.request('GET', '/health/projections', { token: null })).body.projections as Record<string, number & string>[];
+  /** Registers the domain's sample operation through its API; answers the events its stream then holds. */
+  async function registerOperation(name: string) {
+    const res = await t.request('POST', `/${domain.name}/operations`, { body: domain.samples.operationRequest({ name, communeInsee: '62119', date: '2023-03-01' }) });
+    expect(res.status).toBe(201);
+    return { id: res.body.id as string, events: await t.store.readStream(domain.operations.streamName(res.body.id)) };
+  }
 
   /** Runs each projection to the head in small batches, so that many batches and their checkpoints are exercised. */
   async function project(batchSize = 7) {
@@ -22,17 +35,17 @@ describe('projections: the read models from the global log', () => {
     t = await startTestApp(withReadModels);
     readModels = t.app.get(ReadModels);
     sgar = t.token('sgar');
-    await seedHabitatDemo(t.app.get(CommandBus));
-    await generateHabitat(t.store, 20);
-    // Facts that move rows between totals: a correction, a carry-over, an operation moved to another commune.
-    const list = (await t.request('GET', '/habitat/operations')).body.operations;
-    const op = list[0];
-    const detail = (await t.request('GET', `/habitat/operations/${op.id}`)).body;
-    const commitment = detail.commitments[0];
-    await t.request('POST', `/habitat/commitments/${commitment.id}/correct`, { body: { revision: 2, amountCents: commitment.ledgers.committed + 1_00, date: '2023-01-01', reason: 'erreur de saisie', decision: undefined } });
-    await t.request('POST', `/habitat/commitments/${commitment.id}/carry-over`, { body: { toFiscalYear: commitment.fiscalYear + 1, date: '2023-12-31', reason: 'report' } });
-    const moved = await t.request('PATCH', `/habitat/operations/${list[1].id}`, { body: { communeInsee: '59606', reason: 'erreur de commune', date: '2023-02-01' } });
-    expect(moved.status).toBe(200);
+    for (const d of DOMAINS) await d.seedDemo?.(t.app.get(CommandBus));
+    demoCommitments = await announced();
+    generated = await generateOperations(t.store, 20);
+    // Facts that move rows between totals: a correction, then a carry-over to the next fiscal year.
+    const path = `/${generated[0].domain.name}/commitments/${generated[0].commitmentIds[0]}`;
+    const commitment = (await t.request('GET', path)).body;
+    const corrected = await t.request('POST', `${path}/correct`, { body: { revision: 2, amountCents: commitment.ledgers.committed + 1_00, date: '2023-01-01', reason: 'erreur de saisie' } });
+    expect(corrected.status).toBe(200);
+    const carriedOver = await t.request('POST', `${path}/carry-over`, { body: { toFiscalYear: commitment.fiscalYear + 1, date: '2023-12-31', reason: 'report' } });
+    expect(carriedOver.status).toBe(200);
+    carried = { id: commitment.id, fiscalYear: commitment.fiscalYear + 1, committed: commitment.ledgers.committed + 1_00 };
     await project();
   });
   afterAll(() => t.close());
@@ -40,10 +53,10 @@ describe('projections: the read models from the global log', () => {
   it('every consolidated total equals the sum of the commitment rows behind it', async () => {
     expect(await query(TOTALS_MISMATCH_SQL)).toEqual([]);
     const [{ n }] = await query('SELECT count(*)::int AS n FROM rm_ledger.commitments');
-    expect(Number(n)).toBe(13 + 60);
-    // The operation moved to Valenciennes took its commitments' totals with it.
-    const [{ arr }] = await query(`SELECT DISTINCT arrondissement AS arr FROM rm_ledger.commitments WHERE operation_name = '[DÉMO] Cité du Moulin'`);
-    expect(arr).toBe('596');
+    expect(Number(n)).toBe(demoCommitments + 60);
+    // The commitment carried over took its totals to the next fiscal year.
+    const [row] = await query(`SELECT fiscal_year, committed::text FROM rm_ledger.commitments WHERE id = '${carried.id}'`);
+    expect([row.fiscal_year, Number(row.committed)]).toEqual([carried.fiscalYear, carried.committed]);
   });
 
   it('keeps one version of a commitment per transaction: the events of one append were never seen apart', async () => {
@@ -57,45 +70,55 @@ describe('projections: the read models from the global log', () => {
   });
 
   it('a rebuild from zero equals the live projection, row for row', async () => {
-    const live = await dumpReadModels(query);
+    const live = await dumpReadModels(projections(), query);
     expect(live['rm_ledger.commitments'].length).toBeGreaterThan(0);
     for (const p of projections()) await rebuildProjection(p, t.store, { db: t.database.db, databaseUrl: t.database.url, batchSize: 1_000 });
-    expect(await dumpReadModels(query)).toEqual(live);
+    expect(await dumpReadModels(projections(), query)).toEqual(live);
   });
 
   it('a poisoned event is parked with its error, the rest goes on, and health reports it', async () => {
-    const good = (await t.request('GET', '/habitat/operations')).body.operations[2];
+    const appliedBefore = Object.fromEntries((await health()).map((p) => [p.projection, p.eventsApplied]));
+    const from = await t.store.head();
     const poisoned = randomUUID();
     // A payment on a commitment that was never announced: no projection can apply it.
     await t.store.append(`commitment-${poisoned}`, [{ id: randomUUID(), type: 'ledger.PaymentMade', schemaVersion: 1, data: { amountCents: 100, kind: 'advance', reference: 'x', date: '2023-01-01' }, envelope: { actor: { userId: 'u', role: 'admin', organisation: 'o' }, occurredAt: '2023-01-01' } }], 'no_stream');
-    await t.request('POST', `/habitat/operations/${good.id}/phases`, { body: { phase: 'studies', date: '2020-02-01' } }).then((r) => expect(r.status).toBe(200));
+    // Then facts for every projection: a payment for the ledger register, an operation for its domain's read models.
+    const { domain: payer, commitmentIds } = generated[2];
+    const paid = await t.request('POST', `/${payer.name}/commitments/${commitmentIds[0]}/pay`, { body: { amountCents: 1_00, kind: 'interim', reference: 'DP-after', date: '2023-02-01' } });
+    expect(paid.status).toBe(200);
+    await registerOperation('Opération après le fait empoisonné');
+    const after = (await t.store.readAll(from, 1_000)).events;
     await project();
     const parked = await query(`SELECT type, stream_name, error FROM rm_ledger.parked_events`);
     expect(parked).toEqual([{ type: 'ledger.PaymentMade', stream_name: `commitment-${poisoned}`, error: expect.stringContaining('before the commitment was announced') }]);
-    const [row] = await query(`SELECT status FROM rm_habitat.operations WHERE id = '${good.id}'`);
-    expect(row.status).toBe('studies');
-    const health = (await t.request('GET', '/health/projections', { token: null })).body;
-    expect(health.status).toBe('degraded');
-    expect(health.projections.find((p: { projection: string }) => p.projection === 'ledger-register')).toMatchObject({ parkedEvents: 1, lagEvents: 0, lagSeconds: 0 });
+    const [row] = await query(`SELECT paid::text FROM rm_ledger.commitments WHERE id = '${commitmentIds[0]}'`);
+    expect(Number(row.paid)).toBe(paid.body.ledgers.paid);
+    // Each projection went past it through every later event it handles (its count is of those applied or parked).
+    const handled = Object.fromEntries(projections().map((p) => [p.name, after.filter((e) => p.handles.has(e.type)).length]));
+    expect(Object.values(handled).every((n) => n > 0)).toBe(true);
+    const status = (await t.request('GET', '/health/projections', { token: null })).body;
+    expect(Object.fromEntries(status.projections.map((p: { projection: string; eventsApplied: number }) => [p.projection, p.eventsApplied - appliedBefore[p.projection]]))).toEqual(handled);
+    expect(status.status).toBe('degraded');
+    expect(status.projections.find((p: { projection: string }) => p.projection === 'ledger-register')).toMatchObject({ parkedEvents: 1, lagEvents: 0, lagSeconds: 0 });
     const metrics = await fetch(`${t.baseUrl}/metrics`).then((r) => r.text());
     expect(metrics).toContain('erbm_projection_parked_events{projection="ledger-register"} 1');
   });
 
-  it('health reports the lag while events wait, in events and in seconds', async () => {
-    const op = (await t.request('GET', '/habitat/operations')).body.operations[3];
-    await t.request('PATCH', `/habitat/operations/${op.id}`, { body: { name: 'Cité renommée', reason: 'nom officiel', date: '2023-03-01' } });
-    const health = (await t.request('GET', '/health/projections', { token: null })).body;
-    const habitat = health.projections.find((p: { projection: string }) => p.projection === 'habitat-register');
-    expect(habitat.lagEvents).toBe(1);
-    expect(habitat.lagSeconds).toBeGreaterThanOrEqual(0);
-    expect(habitat.checkpoint).not.toBe(habitat.head);
+  it('health reports the lag of every projection while events wait, in events and in seconds', async () => {
+    const { events } = await registerOperation('Opération en attente');
+    const waiting = await health();
+    expect(waiting.map((p) => p.projection)).toEqual(projections().map((p) => p.name));
+    for (const p of waiting) {
+      expect([p.projection, p.lagEvents]).toEqual([p.projection, events.length]);
+      expect(p.lagSeconds).toBeGreaterThanOrEqual(0);
+      expect(p.checkpoint).not.toBe(p.head);
+    }
     await project();
-    const after = (await t.request('GET', '/health/projections', { token: null })).body.projections.find((p: { projection: string }) => p.projection === 'habitat-register');
-    expect([after.lagEvents, after.checkpoint]).toEqual([0, after.head]);
+    expect((await health()).map((p) => [p.projection, p.lagEvents, p.checkpoint === p.head])).toEqual(waiting.map((p) => [p.projection, 0, true]));
   });
 
   it('sgar totals along any axes, filtered, with drill-down whose sum is the total, and freshness', async () => {
-    const view = await t.request('GET', '/sgar/totals?groupBy=financer,arrondissement,fiscalYear&domain=habitat', { token: sgar });
+    const view = await t.request('GET', `/sgar/totals?groupBy=financer,arrondissement,fiscalYear&domain=${domain.name}`, { token: sgar });
     expect(view.status).toBe(200);
     const [{ checkpoint }] = await query(`SELECT checkpoint FROM rm_ledger.projection_state`);
     expect(view.body.freshness).toMatchObject({ projection: 'ledger-register', checkpoint });
@@ -103,7 +126,7 @@ describe('projections: the read models from the global log', () => {
     const rows = view.body.rows as Record<string, number & string>[];
     expect(rows.length).toBeGreaterThan(5);
     for (const row of rows.slice(0, 6)) {
-      const q = `financer=${row.financer}&arrondissement=${row.arrondissement}&fiscalYear=${row.fiscalYear}&domain=habitat`;
+      const q = `financer=${row.financer}&arrondissement=${row.arrondissement}&fiscalYear=${row.fiscalYear}&domain=${domain.name}`;
       const behind = await t.request('GET', `/sgar/totals/commitments?${q}`, { token: sgar });
       expect(behind.body.total).toEqual({ commitments: row.commitments, announced: row.announced, programmed: row.programmed, committed: row.committed, certified: row.certified, ordered: row.ordered, paid: row.paid, released: row.released, recovered: row.recovered, resteAPayer: row.resteAPayer });
       const sum = behind.body.rows.reduce((s: number, c: { committed: number }) => s + c.committed, 0);
@@ -136,21 +159,26 @@ describe('projections: the read models from the global log', () => {
     }
   });
 
-  it('progress per arrondissement and indicators against the 23,000 target', async () => {
+  it("progress per arrondissement, and each domain's indicators against their targets as the domain reads them", async () => {
     const progress = await t.request('GET', '/sgar/progress?by=arrondissement', { token: sgar });
     expect(progress.body.rows.map((r: { arrondissement: string }) => r.arrondissement).sort()).toEqual(['593', '596', '622', '625']);
     const lens = progress.body.rows.find((r: { arrondissement: string }) => r.arrondissement === '625');
     expect(lens).toMatchObject({ arrondissementName: 'Lens', promised: expect.any(Number), paidOfCommittedPercent: expect.any(Number) });
-    const indicators = await t.request('GET', '/sgar/indicators', { token: sgar });
-    const delivered = indicators.body.indicators.find((i: { indicator: string }) => i.indicator === 'dwellings-delivered');
-    const [{ sum }] = await query(`SELECT sum(dwellings_delivered)::int AS sum FROM rm_habitat.operations`);
-    expect(delivered).toMatchObject({ value: Number(sum), target: 23_000 });
-    expect(Number(sum)).toBe(60 + 70 + 40 + 140);
+    const indicators = (await t.request('GET', '/sgar/indicators', { token: sgar })).body;
+    for (const d of DOMAINS) {
+      const values = await d.indicators.read(readModels.dataSource(d.indicators.projection));
+      const byArrondissement = indicators.byArrondissement.filter((r: { domain: string }) => r.domain === d.name);
+      expect(byArrondissement.map((r: Record<string, unknown>) => [r.indicator, r.arrondissement, r.value])).toEqual(values.map((v) => [v.indicator, v.arrondissement, v.value]));
+      const sum = (code: string) => values.filter((v) => v.indicator === code).reduce((s, v) => s + v.value, 0);
+      expect(indicators.indicators.filter((i: { domain: string }) => i.domain === d.name)).toEqual(d.indicators.definitions.map((def) => expect.objectContaining({ indicator: def.code, value: sum(def.code), target: def.target })));
+    }
+    // The demo and the generated operations moved some: a view that read nothing would not pass.
+    expect(indicators.indicators.some((i: { value: number }) => i.value > 0)).toBe(true);
   });
 
   it('the SGAR views are read by the SGAR, auditors and admins, not by domain editors', async () => {
     expect((await t.request('GET', '/sgar/totals', { token: t.token('auditor') })).status).toBe(200);
-    expect((await t.request('GET', '/sgar/totals', { token: t.token('editor', 'habitat') })).status).toBe(403);
+    for (const d of DOMAINS) expect((await t.request('GET', '/sgar/totals', { token: t.token('editor', d.name) })).status).toBe(403);
     expect((await t.request('GET', '/sgar/totals?groupBy=nope', { token: sgar })).body.field).toBe('groupBy');
   });
 });

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamicModule, Type } from '@nestjs/common';
+import type { DomainPlugin } from '@erbm/shared/api';
+import type { Json, TestApp } from '@erbm/shared/api/testing';
 import type { EventStore, NewEvent } from '@erbm/shared/event-store';
 import type { TestDatabase } from '@erbm/shared/event-store/testing';
-import { allProjections, everyDomain } from '@erbm/domains';
-import { type CommitmentEvent, commitmentStreamName, decideCommitment, foldCommitment } from '@erbm/ledger/domain';
-import { decideOperation, foldOperation, operationStreamName } from '@erbm/habitat/domain';
+import { DOMAINS, allProjections, everyDomain } from '@erbm/domains';
+import { type CommitmentEvent, type FinancingPlanLine, commitmentAttachedType, commitmentStreamName, decideAttachment, decideCommitment, foldCommitment } from '@erbm/ledger/domain';
 
 export const projections = () => allProjections();
 
@@ -16,22 +17,29 @@ const toNew = (events: { type: string; data: unknown }[], date: string): NewEven
   events.map((e) => ({ id: randomUUID(), type: e.type, schemaVersion: 1, data: JSON.parse(JSON.stringify(e.data)), envelope: envelope(date) }));
 
 const COMMUNES = [['62498', '625'], ['59178', '593'], ['59606', '596'], ['62119', '622']] as const;
-const FINANCERS = [['etat', 'etat-p135'], ['region_hdf', 'region-erbm'], ['cd62', 'cd62-habitat']] as const;
+const FINANCERS = [['etat', 'etat-p135'], ['region_hdf', 'region-erbm'], ['ca_lens_lievin', 'epci-ca_lens_lievin']] as const;
 
-/** Operations with three commitments each, every event decided by the real deciders and appended to the store. */
-export async function generateHabitat(store: EventStore, operations: number): Promise<number> {
-  let written = 0;
+/** The event that adds a commitment to an operation's financing plan, in the shape every domain's financing plan composes. */
+export const commitmentAttached = (domain: DomainPlugin, line: FinancingPlanLine & { date: string }) => ({ type: commitmentAttachedType(domain.name), data: decideAttachment([], line, line.date)[0] });
+
+export interface GeneratedOperation {
+  domain: DomainPlugin;
+  operationId: string;
+  commitmentIds: string[];
+}
+
+/**
+ * Operations spread over the registered domains, with three commitments each: each domain's sample operation, and
+ * commitments decided by the real ledger deciders, every event appended to the store.
+ */
+export async function generateOperations(store: EventStore, operations: number): Promise<GeneratedOperation[]> {
+  const generated: GeneratedOperation[] = [];
   for (let i = 0; i < operations; i++) {
+    const domain = DOMAINS[i % DOMAINS.length];
     const operationId = randomUUID();
-    const [insee, arrondissement] = COMMUNES[i % COMMUNES.length];
-    const opStream = operationStreamName(operationId);
-    let op = foldOperation([]);
-    const opEvents = decideOperation(
-      { type: 'register', operationId, date: '2020-01-10', name: `Cité ${i}`, cite: `Cité ${i}`, communeInsee: insee, arrondissement, landlord: 'maisons_et_cites', dwellingsPlanned: 10 + (i % 90), energyLabelBefore: 'F', energyLabelTarget: 'C', eligibleCostCents: 5_000_000_00 },
-      op,
-    );
-    op = foldOperation(opEvents);
-    const all = [...opEvents];
+    const [communeInsee, arrondissement] = COMMUNES[i % COMMUNES.length];
+    const opEvents = [...domain.samples.operationEvents({ operationId, name: `Opération ${i}`, communeInsee, arrondissement, date: '2020-01-10' })];
+    const commitmentIds: string[] = [];
     for (const [f, [financer, fundingLine]] of FINANCERS.entries()) {
       const commitmentId = randomUUID();
       const amount = (i + 1) * 1_000_00 + f;
@@ -42,39 +50,47 @@ export async function generateHabitat(store: EventStore, operations: number): Pr
         events.push(...decided);
         c = foldCommitment(events);
       };
-      step({ type: 'announce', commitmentId, operationId, domain: 'habitat', financer, fundingLine, fiscalYear: 2020 + (i % 4), amountCents: amount, date: '2020-01-15' });
+      step({ type: 'announce', commitmentId, operationId, domain: domain.name, financer, fundingLine, fiscalYear: 2020 + (i % 4), amountCents: amount, date: '2020-01-15' });
       step({ type: 'programme', amountCents: amount, date: '2020-02-01', decision: { meetingId: 'm', decisionId: 'd', date: '2020-02-01' } });
       step({ type: 'commit', amountCents: amount, date: '2020-03-01', legalAct: { kind: 'convention', reference: `C-${i}-${f}`, date: '2020-03-01' } });
       if (i % 2 === 0) step({ type: 'pay', amountCents: Math.floor(amount / 2), kind: 'advance', reference: `DP-${i}-${f}`, date: '2020-04-01' });
       if (i % 5 === 0) step({ type: 'release', amountCents: 1_00, date: '2021-01-01', reason: 'moins-value' });
       await store.append(commitmentStreamName(commitmentId), toNew(events, '2020-01-15'), 'no_stream');
-      written += events.length;
-      const attached = decideOperation({ type: 'attachCommitment', commitmentId, financer, fundingLine, date: '2020-01-15' }, op);
-      all.push(...attached);
-      op = foldOperation(all);
+      opEvents.push(commitmentAttached(domain, { commitmentId, financer, fundingLine, date: '2020-01-15' }));
+      commitmentIds.push(commitmentId);
     }
-    if (i % 3 === 0) all.push(...decideOperation({ type: 'recordPhase', phase: 'works-started', date: '2021-05-01' }, op));
-    await store.append(opStream, toNew(all, '2020-01-10'), 'no_stream');
-    written += all.length;
+    await store.append(domain.operations.streamName(operationId), toNew(opEvents, '2020-01-10'), 'no_stream');
+    generated.push({ domain, operationId, commitmentIds });
   }
-  return written;
+  return generated;
 }
 
-/** Every row of every read-model table, in a stable order, for comparing two builds. */
-export async function dumpReadModels(query: (sql: string) => Promise<Record<string, unknown>[]>): Promise<Record<string, unknown[]>> {
-  const tables: Record<string, string> = {
-    'rm_ledger.commitments': 'SELECT * FROM rm_ledger.commitments ORDER BY id',
-    'rm_ledger.operation_locations': 'SELECT * FROM rm_ledger.operation_locations ORDER BY operation_id',
-    'rm_ledger.commitment_versions': 'SELECT * FROM rm_ledger.commitment_versions ORDER BY id, from_txid, from_gp',
-    'rm_ledger.consolidated_totals': 'SELECT * FROM rm_ledger.consolidated_totals ORDER BY financer, domain, funding_line, arrondissement, fiscal_year',
-    'rm_habitat.operations': 'SELECT * FROM rm_habitat.operations ORDER BY id',
-    'rm_habitat.commitment_operations': 'SELECT * FROM rm_habitat.commitment_operations ORDER BY commitment_id',
-    'rm_habitat.indicator_totals': 'SELECT * FROM rm_habitat.indicator_totals ORDER BY indicator, arrondissement',
-    checkpoints: "SELECT projection, checkpoint, events_applied::text FROM rm_ledger.projection_state UNION ALL SELECT projection, checkpoint, events_applied::text FROM rm_habitat.projection_state ORDER BY 1",
-  };
-  const out: Record<string, unknown[]> = {};
-  for (const [name, sql] of Object.entries(tables)) out[name] = JSON.parse(JSON.stringify(await query(sql)));
-  return out;
+/** Builds the facts a test starts from in one domain, through the HTTP API like a user would. */
+export class DomainFixtures {
+  constructor(
+    private readonly t: TestApp,
+    private readonly domain: DomainPlugin,
+    private readonly token: string,
+  ) {}
+
+  async ok(method: string, path: string, body: unknown): Promise<Json> {
+    const res = await this.t.request(method, path, { token: this.token, body });
+    if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** The domain's sample operation with one State commitment programmed by a decision and committed by an EJ. */
+  async committed(committedCents: number) {
+    const d = `/${this.domain.name}`;
+    const meeting = await this.ok('POST', `${d}/meetings`, { body: 'copil', date: '2023-01-16', place: 'Lille' });
+    await this.ok('POST', `${d}/meetings/${meeting.id}/decisions`, { decisionId: 'D1', subject: 'Programmation', outcome: 'approved', amounts: [] });
+    const decision = { meetingId: meeting.id as string, decisionId: 'D1' };
+    const operation = await this.ok('POST', `${d}/operations`, this.domain.samples.operationRequest({ name: 'Opération test', communeInsee: '59178', date: '2022-10-01' }));
+    const commitment = await this.ok('POST', `${d}/operations/${operation.id}/commitments`, { financer: 'etat', fundingLine: 'etat-p135', amountCents: committedCents, date: '2022-11-01' });
+    await this.ok('POST', `${d}/commitments/${commitment.id}/programme`, { amountCents: committedCents, date: '2023-01-16', decision });
+    await this.ok('POST', `${d}/commitments/${commitment.id}/commit`, { amountCents: committedCents, date: '2023-02-01', legalAct: { kind: 'ej', reference: '2103456789', date: '2023-02-01' } });
+    return { operationId: operation.id as string, commitmentId: commitment.id as string, decision };
+  }
 }
 
 /** Totals that differ from the sum of the commitment rows behind them (both ways): empty when consistent. */

@@ -54,6 +54,9 @@ export async function startTestApp(feature: Type<unknown> | ((database: TestData
   const app = await NestFactory.create(TestRootModule, { logger: ['error'], bodyParser: false });
   configureHttpApp(app, { title: 'test', description: 'test' });
   await app.listen(0, '127.0.0.1');
+  // Work on the embedded database holds the event loop, past Node's 5-second keep-alive: the server would then close an
+  // idle connection just as the next request reuses it (ECONNRESET). The client closes its idle connections itself.
+  app.getHttpServer().keepAliveTimeout = 10 * 60_000;
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const token: TestApp['token'] = (role, domain, extra = {}) =>
     mintLocalToken({ secret, role, domain, userId: extra.userId ?? `test-${role}${domain ? `-${domain}` : ''}`, organisation: extra.organisation ?? 'Test organisation', party: extra.party });
