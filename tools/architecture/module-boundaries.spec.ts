@@ -28,7 +28,7 @@ const refused: Fixture[] = [
   // Who knows whom (scope).
   { why: 'shared code importing the ledger', dir: 'libs/shared/api/src', imp: '@erbm/ledger/domain', refusal: onlyTags('scope:shared') },
   { why: "shared code importing a domain's contracts", dir: 'libs/shared/api/src', imp: '@erbm/habitat/contracts', refusal: onlyTags('scope:shared') },
-  { why: 'the shared test helpers importing a domain', dir: 'libs/shared/testing/src', imp: '@erbm/habitat/domain', refusal: onlyTags('scope:shared') },
+  { why: 'the shared referentials importing a domain', dir: 'libs/shared/referentials/src', imp: '@erbm/habitat/domain', refusal: onlyTags('scope:shared') },
   { why: "the ledger's read models importing a domain's contracts", dir: 'libs/ledger/read-models/src', imp: '@erbm/habitat/contracts', refusal: onlyTags('scope:ledger') },
   { why: "the ledger's api importing a domain", dir: 'libs/ledger/api/src', imp: '@erbm/habitat/domain', refusal: onlyTags('scope:ledger') },
   { why: 'the ledger importing the SGAR', dir: 'libs/ledger/api/src', imp: '@erbm/sgar/api', refusal: onlyTags('scope:ledger') },
@@ -49,7 +49,7 @@ const refused: Fixture[] = [
   // The api imports the model, so this one is refused as a cycle before its tags are read; both forbid it.
   { why: 'a domain model importing its own api', dir: 'libs/habitat/domain/src', imp: '@erbm/habitat/api', refusal: CIRCULAR },
   { why: 'infrastructure importing a domain model', dir: 'libs/shared/auth/src', imp: '@erbm/shared/referentials', refusal: onlyTags('type:infrastructure') },
-  { why: 'infrastructure importing the test helpers', dir: 'libs/shared/projections/src', imp: '@erbm/shared/testing', refusal: onlyTags('type:infrastructure') },
+  { why: 'infrastructure importing the test helpers', dir: 'libs/shared/auth/src', imp: '@erbm/shared/testing', refusal: onlyTags('type:infrastructure') },
   { why: 'read models importing an api lib', dir: 'libs/habitat/read-models/src', imp: '@erbm/shared/api', refusal: onlyTags('type:read-models') },
   { why: 'the test helpers importing an api lib', dir: 'libs/shared/testing/src', imp: '@erbm/shared/api', refusal: onlyTags('type:testing') },
   { why: 'the registry importing the test helpers', dir: 'libs/domains/src', imp: '@erbm/shared/testing', refusal: onlyTags('type:registry') },
@@ -195,11 +195,11 @@ describe('project tags (a project without its two tags, or outside Nx, escapes t
     }
   });
 
-  it('tags only apps as type:app and only the tools as type:tool', () => {
+  it('tags only apps as type:app and only the tools (tools/ and its projects) as type:tool', () => {
     for (const dir of projectDirs()) {
       const [type] = tagsOf(dir).filter((t) => t.startsWith('type:'));
       expect({ dir, type, app: type === 'type:app' }).toEqual({ dir, type, app: dir.startsWith('apps/') });
-      expect({ dir, type, tool: type === 'type:tool' }).toEqual({ dir, type, tool: dir === 'tools' });
+      expect({ dir, type, tool: type === 'type:tool' }).toEqual({ dir, type, tool: dir === 'tools' || dir.startsWith('tools/') });
     }
   });
 
