@@ -1,6 +1,6 @@
 /**
- * Benchmark of the read models at scale: full rebuild of both projections from a realistic habitat log, then the
- * queries the consolidated views run.
+ * Benchmark of the read models at scale: full rebuild of every projection from a realistic log of the registered
+ * domains, then the queries the consolidated views run.
  *
  *   npm run bench:read-models -- [--events 1000000] [--batch-size 5000] [--seed 1] [--runs 200] [--warmup 20]
  *
@@ -9,19 +9,24 @@
  * error or Ctrl-C; with BENCH_KEEP_DATABASE=1 it keeps it, and one projection's rebuild can then be run again alone:
  *   npm run bench:read-models -- --child-rebuild ledger-register --url postgres://…/erbm_bench_<hex>
  *
- * 1. Generation. Operations in the four arrondissements (communes.csv), each with 3 to 5 financers (funding_lines.csv,
- *    financer = the line's owner), comités partenariaux that programme them, legal acts, payments (some advances above
- *    30 %, some interim payments above 80 %), phases, deliveries, and now and then amendments, carry-overs, funding line
- *    changes, increases, reductions, releases, corrections, recoveries, lapses and closings. Every event comes from the
- *    real deciders (decideOperation, decideCommitment, decideMeeting), each stream's state evolved as it goes; commands a
- *    decider refuses are counted and left out. The log is written with `store.append` through the event store adapter,
- *    one append per stream per window of the log, streams of a window written concurrently (operations and meetings
- *    before commitments, so that an operation is always registered before its commitments' facts). The generating
- *    connections use `synchronous_commit = off` (faster, nothing else differs); the rebuilds and queries do not.
+ * 1. Generation. Operations in the four arrondissements (communes.csv), drawn in turn from each registered domain that
+ *    has a workload (`samples.workload` of its plugin, in the domain's folder: where, when and what each operation is,
+ *    who finances it on which funding lines of funding_lines.csv, its own facts such as phases and deliveries), then
+ *    ours: its commitments (financer = the line's owner) announced and attached to it, comités partenariaux that
+ *    programme them, legal acts, payments (some advances above 30 %, some interim payments above 80 %, following the
+ *    operation's works and completion), and now and then carry-overs, funding line changes, increases, reductions,
+ *    releases, corrections, recoveries, lapses and closings. Every event comes from the real deciders (the domain's,
+ *    decideCommitment, decideMeeting), each stream's state evolved as it goes, all drawn from one seeded sequence;
+ *    commands a decider refuses are counted and left out. The log is written with `store.append` through the event
+ *    store adapter, one append per stream per window of the log, streams of a window written concurrently (operations
+ *    and meetings before commitments, so that an operation is always registered before its commitments' facts). The
+ *    generating connections use `synchronous_commit = off` (faster, nothing else differs); the rebuilds and queries do
+ *    not.
  * 2. Rebuild. Each projection is rebuilt with `rebuildProjection` in a child process of its own, so that its peak RSS
  *    (sampled every 100 ms, and `process.resourceUsage().maxRSS`) is the rebuild's and not the generator's.
  * 3. Consistency: committed (and every other ledger, and the count) summed over the commitment rows equals the sum over
- *    the consolidated totals; no event parked; one row per commitment and per operation generated.
+ *    the consolidated totals; no event parked (every projection of `allProjections()`); one row per commitment and, in
+ *    each domain's read model (counted by the domain), per operation generated.
  * 4. Queries on the live schemas (openReadModelDataSource): p50/p95/max over `--runs` runs after `--warmup` runs.
  *
  * Progress goes to stderr; the report goes to stdout and ends with one JSON line. Exit code 0 whether or not the
@@ -41,9 +46,9 @@ import { DEFAULT_BATCH_SIZE, type Projection, openReadModelDataSource, rebuildPr
 import { type Commune, type FundingLine, loadReferentials } from '@erbm/shared/referentials';
 import { type CommitmentCommand, type CommitmentState, type LegalAct, type MeetingCommand, type MeetingState, commitmentStreamName, decideCommitment, decideMeeting, evolveCommitment, evolveMeeting, meetingStreamName, netCommitted, resteAPayer } from '@erbm/ledger/domain';
 import { RuleViolation } from '@erbm/shared/kernel';
-import { type OperationCommand, type OperationState, decideOperation, evolveOperation, operationStreamName } from '@erbm/habitat/domain';
-import { commitmentsBehind, consolidatedTotals, consolidatedTotalsKnownAt, freshness } from '@erbm/ledger/read-models';
-import { allProjections } from '@erbm/domains';
+import type { DomainPlugin, DomainWorkload, WorkloadContext, WorkloadOperation } from '@erbm/shared/api';
+import { LEDGER_REGISTER, commitmentsBehind, consolidatedTotals, consolidatedTotalsKnownAt, freshness } from '@erbm/ledger/read-models';
+import { DOMAINS, allProjections } from '@erbm/domains';
 
 const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const TARGET_RATE = 20_000;
@@ -101,8 +106,6 @@ const DAY_MS = 86_400_000;
 const dayOf = (isoDate: string): Day => Math.floor(Date.parse(`${isoDate}T00:00:00Z`) / DAY_MS);
 const isoOf = (day: Day): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
 const yearOf = (day: Day): number => new Date(day * DAY_MS).getUTCFullYear();
-const FIRST_REGISTRATION = dayOf('2017-04-01');
-const LAST_REGISTRATION = dayOf('2025-06-30');
 /** Facts dated after this day are not generated: recent operations are still in progress. */
 const LOG_END = dayOf('2026-03-31');
 
@@ -118,18 +121,16 @@ interface Sim<S> {
   appended: number;
 }
 
-interface OpSim extends Sim<OperationState> {
-  id: string;
-  registered: Day;
+/** An operation of a domain, drawn and lived by the domain's workload; its commitments and its programming are ours. */
+interface OpSim {
+  domain: string;
+  op: WorkloadOperation;
   meetingDay: Day;
   worksDay: Day;
-  commune: Commune;
-  dwellings: number;
-  eligibleCostCents: number;
   commitments: CommitmentSim[];
   meeting?: MeetingSim;
   decisionId: string;
-  /** Last delivery day when the operation is to be delivered in full. */
+  /** Last delivery day when the operation is to be completed. */
   deliveredDay?: Day;
 }
 
@@ -176,17 +177,8 @@ const LEGAL_ACT_KIND: Record<string, LegalAct['kind']> = {
   loan: 'convention',
 };
 
-/** Share of the eligible cost each kind of funding line usually brings. */
-const SHARE: Record<string, number> = {
-  'state-programme': 0.2,
-  'joint-fund': 0.05,
-  region: 0.1,
-  departement: 0.04,
-  epci: 0.03,
-  'eu-fund': 0.08,
-  'landlord-own-funds': 0.3,
-  loan: 0.2,
-};
+/** The territory of the log: the four arrondissements, each with its comité partenarial. */
+const ARRONDISSEMENTS = ['622', '625', '593', '596'];
 
 export interface GenerationStats {
   events: number;
@@ -200,19 +192,53 @@ export interface GenerationStats {
   rate: number;
 }
 
+/** A registered domain that simulates its operations, with its workload for this log. */
+interface DomainAtWork {
+  plugin: DomainPlugin;
+  workload: DomainWorkload;
+}
+
 class Generator {
   private readonly rng: Rng;
   private readonly communes: Commune[];
-  private readonly referentials = loadReferentials();
   private readonly actors: Map<string, Actor[]> = new Map();
+  private readonly domains: DomainAtWork[];
   private seq = 0;
+  private plan: Planned[] = [];
   private out: OutEvent[] = [];
   /** Commands the deciders refused (left out of the log), by rule. */
   readonly refused: Record<string, number> = {};
+  /** The stream of every operation drawn, to count those the log holds. */
+  readonly operationStreams: string[] = [];
 
-  constructor(seed: number) {
+  constructor(seed: number, plugins: readonly DomainPlugin[]) {
     this.rng = new Rng(seed);
-    this.communes = this.referentials.communes.all.filter((c) => ['622', '625', '593', '596'].includes(c.arrondissement));
+    this.communes = loadReferentials().communes.all.filter((c) => ARRONDISSEMENTS.includes(c.arrondissement));
+    const context: WorkloadContext = {
+      random: this.rng,
+      communes: this.communes,
+      at: (day, run) => this.at(day, run),
+      stream: (name, decider) => {
+        const sim = { stream: name, state: decider.initialState, phase: 0 as const, appended: 0 };
+        return {
+          get state() {
+            return sim.state;
+          },
+          record: (command, day, meta) => this.emit(sim, decider.decide, decider.evolve, command, day, { actor: this.actor(meta.organisation), reason: meta.reason, sourceDocument: meta.sourceDocument }),
+        };
+      },
+    };
+    this.domains = plugins.flatMap((plugin) => (plugin.samples.workload ? [{ plugin, workload: plugin.samples.workload(context) }] : []));
+    if (this.domains.length === 0) throw new Error('no registered domain has a workload (samples.workload)');
+  }
+
+  /** The domains whose operations make the log, with their workloads (for the consistency check). */
+  get workloads(): readonly DomainAtWork[] {
+    return this.domains;
+  }
+
+  private at(day: Day, run: () => void): void {
+    this.plan.push({ day, seq: this.seq++, run });
   }
 
   private actor(organisation: string): Actor {
@@ -250,10 +276,6 @@ class Generator {
     return true;
   }
 
-  private op(sim: OpSim, command: OperationCommand, day: Day, meta: Partial<Meta> = {}): boolean {
-    return this.emit(sim, decideOperation, evolveOperation, command, day, { actor: this.actor('mission-erbm'), ...meta });
-  }
-
   private commitment(sim: CommitmentSim, command: CommitmentCommand, day: Day, meta: Partial<Meta> = {}): boolean {
     return this.emit(sim, decideCommitment, evolveCommitment, command, day, { actor: this.actor(sim.line.owner), ...meta });
   }
@@ -262,19 +284,22 @@ class Generator {
     return this.emit(sim, decideMeeting, evolveMeeting, command, day, { actor: this.actor('secretariat-commun'), sourceDocument: { kind: 'minutes', reference: `PV-${sim.id}` } });
   }
 
-  /** Plans `count` operations with everything that happens to them, executes them in date order, returns the events. */
+  /**
+   * Plans `count` operations (the domains' in turn) with everything that happens to them, executes them in date order,
+   * returns the events.
+   */
   chunk(count: number): OutEvent[] {
-    const plan: Planned[] = [];
-    const at = (day: Day, run: () => void) => plan.push({ day, seq: this.seq++, run });
-    const ops = Array.from({ length: count }, () => this.newOperation());
+    this.plan = [];
+    const at = (day: Day, run: () => void) => this.at(day, run);
+    const ops = Array.from({ length: count }, (_, i) => this.newOperation(this.domains[i % this.domains.length]));
 
     // Each arrondissement's comité partenarial programmes its operations in sessions of 6 to 10.
-    for (const arrondissement of ['622', '625', '593', '596']) {
-      const local = ops.filter((o) => o.commune.arrondissement === arrondissement).sort((a, b) => a.registered - b.registered);
+    for (const arrondissement of ARRONDISSEMENTS) {
+      const local = ops.filter((o) => o.op.commune.arrondissement === arrondissement).sort((a, b) => a.op.registered - b.op.registered);
       for (let i = 0; i < local.length; ) {
         const group = local.slice(i, i + this.rng.int(6, 10));
         i += group.length;
-        const meetingDay = Math.max(...group.map((o) => o.registered)) + this.rng.int(14, 60);
+        const meetingDay = Math.max(...group.map((o) => o.op.registered)) + this.rng.int(14, 60);
         const id = this.rng.uuid();
         const meeting: MeetingSim = { id, stream: meetingStreamName(id), state: { status: 'none' }, phase: 0, appended: 0 };
         at(meetingDay, () => this.meetingFact(meeting, { type: 'hold', meetingId: id, body: `comite-partenarial-${arrondissement}`, date: isoOf(meetingDay), place: `Sous-préfecture (${arrondissement})` }, meetingDay));
@@ -285,9 +310,9 @@ class Generator {
           const decision: MeetingCommand = {
             type: 'takeDecision',
             decisionId: o.decisionId,
-            subject: `Programmation : ${o.commune.name}, opération ${o.id.slice(0, 8)}`,
+            subject: `Programmation : ${o.op.commune.name}, opération ${o.op.id.slice(0, 8)}`,
             outcome: 'approved',
-            operationId: o.id,
+            operationId: o.op.id,
             amounts: o.commitments.map((c) => ({ financer: c.line.owner, fundingLine: c.line.id, amountCents: c.amountCents })),
           };
           at(meetingDay, () => this.meetingFact(meeting, decision, meetingDay));
@@ -298,138 +323,48 @@ class Generator {
     }
     for (const o of ops) this.planOperation(o, at);
 
-    plan.sort((a, b) => a.day - b.day || a.seq - b.seq);
+    const plan = this.plan.sort((a, b) => a.day - b.day || a.seq - b.seq);
+    this.plan = [];
     this.out = [];
     for (const p of plan) if (p.day <= LOG_END) p.run();
     return this.out;
   }
 
-  private newOperation(): OpSim {
-    const r = this.rng;
-    const commune = r.pick(this.communes);
-    const registered = r.int(FIRST_REGISTRATION, LAST_REGISTRATION);
-    const dwellings = r.int(12, 320);
-    const eligibleCostCents = dwellings * r.int(38_000, 62_000) * 100;
-    const id = r.uuid();
-    const op: OpSim = {
-      id,
-      stream: operationStreamName(id),
+  private newOperation({ plugin, workload }: DomainAtWork): OpSim {
+    const op = workload.operation();
+    this.operationStreams.push(plugin.operations.streamName(op.id));
+    const o: OpSim = { domain: plugin.name, op, meetingDay: op.registered, worksDay: op.registered, commitments: [], decisionId: 'D1' };
+    o.commitments = op.financing.map((f) => ({
+      id: f.commitmentId,
+      stream: commitmentStreamName(f.commitmentId),
       state: { status: 'none' },
-      phase: 0,
+      phase: 1,
       appended: 0,
-      registered,
-      meetingDay: registered,
-      worksDay: registered,
-      commune,
-      dwellings,
-      eligibleCostCents,
-      commitments: [],
-      decisionId: 'D1',
-    };
-    const date = isoOf(registered);
-    const lines = (ids: string[]) => ids.map((i) => this.referentials.fundingLines.at(i, date)).filter((l): l is FundingLine => l !== undefined);
-    const landlordLine = `fonds-propres-${r.chance(0.85) ? 'maisons_et_cites' : 'sia_habitat'}`;
-    const mandatory = lines(['etat-p135', 'region-erbm']);
-    const optional = lines([
-      `cd${commune.departement}-habitat`,
-      `epci-${commune.epci}`,
-      landlordLine,
-      r.chance(0.5) ? 'feder-2021-2027' : 'feder-2014-2020',
-      'pret-banque_des_territoires',
-      'fonds-etat-region-erbm',
-    ]);
-    const wanted = r.next() < 0.45 ? 3 : r.next() < 0.64 ? 4 : 5;
-    const chosen = [...mandatory];
-    while (chosen.length < wanted && optional.length) chosen.push(optional.splice(Math.floor(r.next() * optional.length), 1)[0]);
-    for (const line of chosen) {
-      const share = SHARE[line.kind] * (0.7 + 0.6 * r.next());
-      const cid = r.uuid();
-      op.commitments.push({
-        id: cid,
-        stream: commitmentStreamName(cid),
-        state: { status: 'none' },
-        phase: 1,
-        appended: 0,
-        op,
-        line,
-        // Whole thousands of euros.
-        amountCents: Math.max(1, Math.round((eligibleCostCents * share) / 100_000)) * 100_000,
-      });
-    }
-    return op;
+      op: o,
+      line: f.fundingLine,
+      amountCents: f.amountCents,
+    }));
+    return o;
   }
 
   private planOperation(o: OpSim, at: (day: Day, run: () => void) => void): void {
-    const r = this.rng;
-    const R = o.registered;
-    at(R, () =>
-      this.op(o, {
-        type: 'register',
-        operationId: o.id,
-        date: isoOf(R),
-        name: `Cité ${o.commune.name} ${o.id.slice(0, 4).toUpperCase()}`,
-        cite: `Cité n° ${r.int(1, 90)} de ${o.commune.name}`,
-        communeInsee: o.commune.insee,
-        arrondissement: o.commune.arrondissement,
-        landlord: o.commitments.find((c) => c.line.kind === 'landlord-own-funds')?.line.owner ?? 'maisons_et_cites',
-        dwellingsPlanned: o.dwellings,
-        energyLabelBefore: r.pick(['E', 'F', 'G'] as const),
-        energyLabelTarget: r.pick(['A', 'B', 'C'] as const),
-        eligibleCostCents: o.eligibleCostCents,
-      }, R),
-    );
+    const R = o.op.registered;
+    at(R, () => o.op.register());
     for (const c of o.commitments) {
       at(R, () =>
         this.commitment(
           c,
-          { type: 'announce', commitmentId: c.id, operationId: o.id, domain: 'habitat', financer: c.line.owner, fundingLine: c.line.id, fiscalYear: yearOf(R), amountCents: c.amountCents, date: isoOf(R) },
+          { type: 'announce', commitmentId: c.id, operationId: o.op.id, domain: o.domain, financer: c.line.owner, fundingLine: c.line.id, fiscalYear: yearOf(R), amountCents: c.amountCents, date: isoOf(R) },
           R,
-          { sourceDocument: { kind: 'import', reference: `Plan de financement ${o.id.slice(0, 8)}` } },
+          { sourceDocument: { kind: 'import', reference: `Plan de financement ${o.op.id.slice(0, 8)}` } },
         ),
       );
-      at(R, () => this.op(o, { type: 'attachCommitment', commitmentId: c.id, financer: c.line.owner, fundingLine: c.line.id, date: isoOf(R) }, R));
+      at(R, () => o.op.attach({ commitmentId: c.id, financer: c.line.owner, fundingLine: c.line.id }, R));
     }
-    const M = o.meetingDay;
-    o.worksDay = M + r.int(120, 540);
-    const W = o.worksDay;
-    // Amendments before the works: a new name, more dwellings, a commune corrected (rarely into another arrondissement).
-    if (r.chance(0.04)) {
-      const day = r.int(R + 1, W - 1);
-      const kind = r.next();
-      const other = r.pick(this.communes.filter((c) => (kind < 0.9 ? c.arrondissement === o.commune.arrondissement : c.arrondissement !== o.commune.arrondissement) && c.insee !== o.commune.insee));
-      const changes =
-        kind < 0.4
-          ? { name: `Cité ${o.commune.name} ${o.id.slice(0, 4).toUpperCase()} (tranche 2)` }
-          : kind < 0.75
-            ? { dwellingsPlanned: o.dwellings + r.int(1, 30) }
-            : { communeInsee: other.insee, arrondissement: other.arrondissement };
-      at(day, () => this.op(o, { type: 'amend', changes, reason: 'Correction du programme après visite de terrain', date: isoOf(day) }, day, { reason: 'Correction du programme après visite de terrain' }));
-    }
-    at(M, () => this.op(o, { type: 'recordPhase', phase: 'studies', date: isoOf(M) }, M));
-    at(W, () => this.op(o, { type: 'recordPhase', phase: 'works-started', date: isoOf(W) }, W));
-    const deliveries = r.int(1, 3);
-    const complete = r.chance(0.85);
-    let day = W + r.int(180, 500);
-    for (let k = 0; k < deliveries; k++) {
-      const last = k === deliveries - 1;
-      const d = day;
-      at(d, () => {
-        const s = o.state;
-        if (s.status === 'none') return;
-        const remaining = s.dwellingsPlanned - s.dwellingsDelivered;
-        const dwellings = last ? (complete ? remaining : Math.floor(remaining * 0.6)) : Math.floor(remaining / (deliveries - k));
-        if (dwellings > 0) this.op(o, { type: 'recordDelivery', dwellings, date: isoOf(d) }, d);
-      });
-      if (!last) day += r.int(60, 300);
-    }
-    if (complete) {
-      const d = day + r.int(0, 30);
-      o.deliveredDay = d;
-      at(d, () => {
-        const s = o.state;
-        if (s.status !== 'none' && s.dwellingsDelivered === s.dwellingsPlanned) this.op(o, { type: 'recordPhase', phase: 'delivered', date: isoOf(d) }, d);
-      });
-    }
+    // The operation's own life (the domain's), then its commitments' (ours), which follow its works and completion.
+    const life = o.op.plan(o.meetingDay);
+    o.worksDay = life.worksStarted;
+    o.deliveredDay = life.completed;
     for (const c of o.commitments) this.planCommitment(c, at);
   }
 
@@ -455,7 +390,7 @@ class Generator {
       at(d, () => this.commitment(c, { type: 'changeFundingLine', fundingLine: to, date: isoOf(d), reason: 'Imputation sur une autre ligne de crédits' }, d, { reason: 'Imputation sur une autre ligne de crédits' }));
     }
     const C = t + r.int(30, 300);
-    const fiscalYear = yearOf(o.registered);
+    const fiscalYear = yearOf(o.op.registered);
     if (yearOf(C) > fiscalYear && r.chance(0.25)) {
       const d = Math.max(t, dayOf(`${fiscalYear}-12-31`));
       if (d < C) {
@@ -471,7 +406,7 @@ class Generator {
       const amountCents = overProgrammed ? Math.round(c.amountCents * 1.1) : c.amountCents;
       this.commitment(
         c,
-        { type: 'commit', amountCents, date: isoOf(C), legalAct, ...(overProgrammed ? { decision } : {}), envelope: { eligibleCostCents: o.eligibleCostCents, otherCommitmentsCents: others } },
+        { type: 'commit', amountCents, date: isoOf(C), legalAct, ...(overProgrammed ? { decision } : {}), envelope: { eligibleCostCents: o.op.eligibleCostCents, otherCommitmentsCents: others } },
         C,
         { sourceDocument: { kind: legalAct.kind, reference: legalAct.reference } },
       );
@@ -606,8 +541,8 @@ async function appendWindow(store: PostgresEventStore, window: OutEvent[], concu
   return appends;
 }
 
-async function generate(store: PostgresEventStore, total: number, seed: number, windowSize: number, concurrency: number): Promise<GenerationStats> {
-  const generator = new Generator(seed);
+async function generate(store: PostgresEventStore, total: number, seed: number, windowSize: number, concurrency: number): Promise<{ stats: GenerationStats; generator: Generator }> {
+  const generator = new Generator(seed, DOMAINS);
   const started = performance.now();
   let written = 0;
   let appends = 0;
@@ -624,7 +559,7 @@ async function generate(store: PostgresEventStore, total: number, seed: number, 
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  return { events: written, operations: 0, commitments: 0, meetings: 0, appends, refused: generator.refused, byType: {}, seconds, rate: written / seconds };
+  return { stats: { events: written, operations: 0, commitments: 0, meetings: 0, appends, refused: generator.refused, byType: {}, seconds, rate: written / seconds }, generator };
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -717,46 +652,61 @@ function runRebuildChild(name: string, url: string, batchSize: number | undefine
 interface Consistency {
   ok: boolean;
   commitmentRows: number;
+  /** Rows of the operations in the domains' read models (each domain counts its own). */
   operationRows: number;
   totalRows: number;
   committedRows: string;
   committedTotals: string;
   everyLedgerEqual: boolean;
   parkedLedger: number;
-  parkedHabitat: number;
+  /** Parked events of the domains' projections (every projection but the ledger register). */
+  parkedDomains: number;
   eventsAppliedLedger: number;
-  eventsAppliedHabitat: number;
+  eventsAppliedDomains: number;
 }
 
-async function checkConsistency(db: SqlDatabase, commitments: number, operations: number): Promise<Consistency> {
+async function checkConsistency(db: SqlDatabase, url: string, domains: readonly DomainAtWork[], commitments: number, operations: number): Promise<Consistency> {
   const ledgers = ['announced', 'programmed', 'committed', 'certified', 'ordered', 'paid', 'released', 'recovered', 'reste_a_payer'];
   const sums = (table: string, count: string) => `SELECT ${count}::text AS commitments, ${ledgers.map((l) => `coalesce(sum(${l}), 0)::text AS ${l}`).join(', ')} FROM rm_ledger.${table}`;
   const [rows] = await db.query<Record<string, string>>(sums('commitments', 'count(*)'));
   const [totals] = await db.query<Record<string, string>>(sums('consolidated_totals', 'coalesce(sum(commitments), 0)'));
-  const [counts] = await db.query<Record<string, string>>(
-    `SELECT (SELECT count(*) FROM rm_ledger.consolidated_totals)::int AS total_rows,
-            (SELECT count(*) FROM rm_habitat.operations)::int AS operation_rows,
-            (SELECT count(*) FROM rm_ledger.parked_events)::int AS parked_ledger,
-            (SELECT count(*) FROM rm_habitat.parked_events)::int AS parked_habitat,
-            (SELECT events_applied FROM rm_ledger.projection_state)::int AS applied_ledger,
-            (SELECT events_applied FROM rm_habitat.projection_state)::int AS applied_habitat`,
-  );
+  const [{ total_rows }] = await db.query<{ total_rows: number }>('SELECT count(*)::int AS total_rows FROM rm_ledger.consolidated_totals');
+  // Every projection's schema has its checkpoint and its parked events; the ledger register's apart, the domains' summed.
+  const projections = allProjections();
+  const bookkeeping = { parkedLedger: 0, parkedDomains: 0, eventsAppliedLedger: 0, eventsAppliedDomains: 0 };
+  for (const p of projections) {
+    const [state] = await db.query<{ parked: number; applied: number }>(
+      `SELECT (SELECT count(*) FROM "${p.schema}".parked_events)::int AS parked, (SELECT coalesce(sum(events_applied), 0) FROM "${p.schema}".projection_state)::int AS applied`,
+    );
+    const ledger = p.name === LEDGER_REGISTER;
+    bookkeeping[ledger ? 'parkedLedger' : 'parkedDomains'] += state.parked;
+    bookkeeping[ledger ? 'eventsAppliedLedger' : 'eventsAppliedDomains'] += state.applied;
+  }
+  // Each domain counts the operations its read model holds.
+  let operationRows = 0;
+  for (const { plugin, workload } of domains) {
+    const projection = projections.find((p) => p.name === workload.readModel.projection);
+    if (!projection) throw new Error(`${plugin.name}: no projection ${workload.readModel.projection}`);
+    const ds = await openReadModelDataSource({ db, databaseUrl: url, schema: projection.schema, entities: projection.entities, migrations: projection.migrations });
+    try {
+      operationRows += await workload.readModel.countOperations(ds);
+    } finally {
+      await ds.destroy();
+    }
+  }
   const everyLedgerEqual = ['commitments', ...ledgers].every((l) => rows[l] === totals[l]);
   const result: Consistency = {
     ok: false,
     commitmentRows: Number(rows.commitments),
-    operationRows: Number(counts.operation_rows),
-    totalRows: Number(counts.total_rows),
+    operationRows,
+    totalRows: Number(total_rows),
     committedRows: rows.committed,
     committedTotals: totals.committed,
     everyLedgerEqual,
-    parkedLedger: Number(counts.parked_ledger),
-    parkedHabitat: Number(counts.parked_habitat),
-    eventsAppliedLedger: Number(counts.applied_ledger),
-    eventsAppliedHabitat: Number(counts.applied_habitat),
+    ...bookkeeping,
   };
   result.ok =
-    rows.committed === totals.committed && everyLedgerEqual && result.parkedLedger === 0 && result.parkedHabitat === 0 && result.commitmentRows === commitments && result.operationRows === operations;
+    rows.committed === totals.committed && everyLedgerEqual && result.parkedLedger === 0 && result.parkedDomains === 0 && result.commitmentRows === commitments && result.operationRows === operations;
   return result;
 }
 
@@ -801,7 +751,7 @@ async function queryBench(ds: DataSource, runs: number, warmup: number): Promise
     commitmentsBehind: await timeQuery("commitmentsBehind financer='etat', fiscalYear=2021, limit 100", runs, warmup, async () =>
       (await commitmentsBehind(ds, { financer: 'etat', fiscalYear: 2021 }, { limit: 100, offset: 0 })).rows.length,
     ),
-    freshness: await timeQuery('freshness', runs, warmup, async () => ((await freshness(ds, 'ledger-register')).checkpoint ? 1 : 0)),
+    freshness: await timeQuery('freshness', runs, warmup, async () => ((await freshness(ds, LEDGER_REGISTER)).checkpoint ? 1 : 0)),
     ...(await asOfBench(ds, Math.max(20, Math.floor(runs / 4)), Math.min(warmup, 5))),
   };
 }
@@ -849,10 +799,11 @@ async function run(benchUrl: string, serverVersion: string, options: Options): P
   const genDb = await openSqlDatabase({ databaseUrl: genUrl.toString(), poolSize: options.concurrency });
   const genStore = new PostgresEventStore(genDb);
   let generation: GenerationStats;
+  let generator: Generator;
   try {
     await migrateEventStore(genDb);
     log(`Generating ${options.events.toLocaleString('en-US')} events (seed ${options.seed}, windows of ${options.window}, ${options.concurrency} concurrent appends)…`);
-    generation = await generate(genStore, options.events, options.seed, options.window, options.concurrency);
+    ({ stats: generation, generator } = await generate(genStore, options.events, options.seed, options.window, options.concurrency));
   } finally {
     await genStore.close();
   }
@@ -861,7 +812,9 @@ async function run(benchUrl: string, serverVersion: string, options: Options): P
     // What the log holds (a chunk's last operations may be cut at N events, and facts after 2026-03-31 are left out).
     const types = await db.query<{ type: string; n: number }>('SELECT type, count(*)::int AS n FROM event_store.events GROUP BY type ORDER BY type');
     generation.byType = Object.fromEntries(types.map((t) => [t.type, t.n]));
-    generation.operations = generation.byType['habitat.OperationRegistered'] ?? 0;
+    // An operation is in the log when its stream is: its registration is its stream's first event.
+    const [{ operations }] = await db.query<{ operations: number }>('SELECT count(*)::int AS operations FROM event_store.streams WHERE stream_name = ANY($1::text[])', [generator.operationStreams]);
+    generation.operations = operations;
     generation.commitments = generation.byType['ledger.CommitmentAnnounced'] ?? 0;
     generation.meetings = generation.byType['governance.MeetingHeld'] ?? 0;
     log(`Generated ${generation.events} events in ${generation.seconds.toFixed(1)} s (${Math.round(generation.rate)} events/s): ${generation.operations} operations, ${generation.commitments} commitments, ${generation.meetings} meetings`);
@@ -873,11 +826,11 @@ async function run(benchUrl: string, serverVersion: string, options: Options): P
       log(`  ${name}: ${figures.eventsRead} events in ${figures.seconds.toFixed(1)} s = ${Math.round(figures.rate)} events/s, peak RSS ${figures.peakRssMB.toFixed(0)} MB (maxRSS ${figures.maxRssMB.toFixed(0)} MB)`);
       rebuilds.push(figures);
     }
-    const consistency = await checkConsistency(db, generation.commitments, generation.operations);
+    const consistency = await checkConsistency(db, benchUrl, generator.workloads, generation.commitments, generation.operations);
     log(`Consistency: ${consistency.ok ? 'OK' : 'FAILED'} ${JSON.stringify(consistency)}`);
 
     log(`Queries (${options.runs} runs after ${options.warmup} warm-up runs each)…`);
-    const ledger = PROJECTIONS['ledger-register']();
+    const ledger = PROJECTIONS[LEDGER_REGISTER]();
     const ds = await openReadModelDataSource({ db, databaseUrl: benchUrl, schema: ledger.schema, entities: ledger.entities, migrations: ledger.migrations });
     let queries: Record<string, QueryFigures>;
     try {
@@ -945,7 +898,7 @@ function report(
   out.push('');
   out.push(`- sum(committed) over rm_ledger.commitments = ${consistency.committedRows}; over rm_ledger.consolidated_totals = ${consistency.committedTotals}: ${consistency.committedRows === consistency.committedTotals ? 'equal' : 'DIFFERENT'}`);
   out.push(`- every ledger and the commitment count equal between rows and totals: ${consistency.everyLedgerEqual ? 'yes' : 'NO'}`);
-  out.push(`- parked events: ledger ${consistency.parkedLedger}, habitat ${consistency.parkedHabitat}`);
+  out.push(`- parked events: ledger ${consistency.parkedLedger}, domains ${consistency.parkedDomains}`);
   out.push(`- rows: ${n(consistency.commitmentRows)} commitments, ${n(consistency.operationRows)} operations, ${n(consistency.totalRows)} consolidated totals`);
   out.push(`- ${consistency.ok ? 'CONSISTENT' : 'INCONSISTENT'}`);
   out.push('');

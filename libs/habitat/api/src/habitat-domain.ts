@@ -4,6 +4,7 @@ import { DWELLINGS_TARGET, INDICATOR_DEFINITIONS, type IndicatorCode, decideOper
 import { HABITAT_REGISTER, HabitatRegisterProjection, readHabitatIndicators } from '@erbm/habitat/read-models';
 import { HabitatApiModule } from './habitat-api.module';
 import { seedHabitatDemo } from './demo/demo-seed';
+import { habitatWorkload } from './testing/workload';
 
 /** The habitat domain as the registry, the ledger, the SGAR views and the audit trail see it. */
 export const habitatDomain: DomainPlugin = {
@@ -32,6 +33,7 @@ export const habitatDomain: DomainPlugin = {
         { type: 'register', operationId: place.operationId, date: place.date, name: place.name, cite: place.name, communeInsee: place.communeInsee, arrondissement: place.arrondissement, landlord: 'maisons_et_cites', dwellingsPlanned: 40, energyLabelBefore: 'F', energyLabelTarget: 'C', eligibleCostCents: 5_000_000_00 },
         foldOperation([]),
       ),
+    workload: habitatWorkload,
   },
   async seedDemo(commands) {
     const seeded = await seedHabitatDemo(commands);
