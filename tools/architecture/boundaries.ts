@@ -1,6 +1,7 @@
 import { createProjectGraphAsync, type ProjectGraph } from '@nx/devkit';
 import { resetWorkspaceContext } from '@nx/devkit/internal';
 import { ESLint } from 'eslint';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const root = join(__dirname, '..', '..');
@@ -64,3 +65,15 @@ export const bannedImport = (sourceTag: string, imp: string) => `A project tagge
 export const CROSS_PROJECT_PATH = 'Projects cannot be imported by a relative or absolute path, and must begin with a npm scope';
 export const CIRCULAR = /^Circular dependency between/;
 export const APP_IMPORT = 'Imports of apps are forbidden';
+
+/**
+ * A domain the fixtures import from (the first in alphabetical order of the folders of libs/ that publish contracts):
+ * the rules are the same for every domain, and the fixtures name none.
+ */
+export const REFERENCE_DOMAIN = ((): string => {
+  const found = readdirSync(join(root, 'libs'))
+    .filter((d) => !['shared', 'ledger', 'sgar', 'domains'].includes(d) && !d.startsWith('archtest-tmp-') && existsSync(join(root, 'libs', d, 'contracts', 'project.json')))
+    .sort();
+  if (!found.length) throw new Error('no domain under libs/: the architecture fixtures need one');
+  return found[0];
+})();

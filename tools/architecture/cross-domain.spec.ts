@@ -1,6 +1,9 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Boundaries, buildProjectGraph, onlyTags, root } from './boundaries';
+import { Boundaries, REFERENCE_DOMAIN, buildProjectGraph, onlyTags, root } from './boundaries';
+
+/** The domain the fixtures import from: any registered domain does. */
+const D = REFERENCE_DOMAIN;
 
 /**
  * A domain reaches another domain only through its contracts. One domain exists today, so this file puts a second one
@@ -63,10 +66,10 @@ describe('cross-domain imports (a second, temporary domain)', () => {
   });
 
   it.each([
-    { why: "another domain's model", lib: 'domain', imp: '@erbm/habitat/domain' },
-    { why: "another domain's api", lib: 'api', imp: '@erbm/habitat/api' },
-    { why: "another domain's read models", lib: 'api', imp: '@erbm/habitat/read-models' },
-    { why: "another domain's model, from its api", lib: 'api', imp: '@erbm/habitat/domain' },
+    { why: "another domain's model", lib: 'domain', imp: `@erbm/${D}/domain` },
+    { why: "another domain's api", lib: 'api', imp: `@erbm/${D}/api` },
+    { why: "another domain's read models", lib: 'api', imp: `@erbm/${D}/read-models` },
+    { why: "another domain's model, from its api", lib: 'api', imp: `@erbm/${D}/domain` },
   ])('refuses $why ($imp in the $lib lib)', async ({ lib, imp }) => {
     expect(await boundaries.check(at(lib), imp)).toEqual([expect.stringMatching(onlyTags(scope))]);
   });
@@ -77,9 +80,9 @@ describe('cross-domain imports (a second, temporary domain)', () => {
   });
 
   it.each([
-    { why: "another domain's contracts", lib: 'domain', imp: '@erbm/habitat/contracts' },
-    { why: "another domain's contracts, from its contracts", lib: 'contracts', imp: '@erbm/habitat/contracts' },
-    { why: "another domain's contracts, from its api", lib: 'api', imp: '@erbm/habitat/contracts' },
+    { why: "another domain's contracts", lib: 'domain', imp: `@erbm/${D}/contracts` },
+    { why: "another domain's contracts, from its contracts", lib: 'contracts', imp: `@erbm/${D}/contracts` },
+    { why: "another domain's contracts, from its api", lib: 'api', imp: `@erbm/${D}/contracts` },
     { why: "the ledger's api", lib: 'api', imp: '@erbm/ledger/api' },
     { why: 'the kernel', lib: 'domain', imp: '@erbm/shared/kernel' },
   ])('accepts $why ($imp in the $lib lib)', async ({ lib, imp }) => {
@@ -89,7 +92,7 @@ describe('cross-domain imports (a second, temporary domain)', () => {
   it('gives every domain the same constraint: itself, the ledger, the shared code, and contracts', async () => {
     const fixed = ['scope:shared', 'scope:ledger', 'scope:sgar', 'scope:registry', 'scope:app', 'scope:tools'];
     const domains = (await boundaries.depConstraints()).filter((c) => c.sourceTag.startsWith('scope:') && !fixed.includes(c.sourceTag));
-    expect(domains.map((c) => c.sourceTag)).toEqual(expect.arrayContaining(['scope:habitat', scope]));
+    expect(domains.map((c) => c.sourceTag)).toEqual(expect.arrayContaining([`scope:${D}`, scope]));
     for (const { sourceTag, onlyDependOnLibsWithTags } of domains) {
       expect({ sourceTag, onlyDependOnLibsWithTags }).toEqual({ sourceTag, onlyDependOnLibsWithTags: [sourceTag, 'scope:ledger', 'scope:shared', 'type:contracts'] });
     }

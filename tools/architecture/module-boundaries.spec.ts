@@ -10,7 +10,11 @@ import {
   CROSS_PROJECT_PATH,
   onlyTags,
   root,
+  REFERENCE_DOMAIN,
 } from './boundaries';
+
+/** The domain the fixtures import from: any registered domain does. */
+const D = REFERENCE_DOMAIN;
 
 /**
  * The import rules of eslint.config.mjs, one fixture per rule: an import written in a file of a project (the folder's
@@ -27,41 +31,41 @@ interface Fixture {
 const refused: Fixture[] = [
   // Who knows whom (scope).
   { why: 'shared code importing the ledger', dir: 'libs/shared/api/src', imp: '@erbm/ledger/domain', refusal: onlyTags('scope:shared') },
-  { why: "shared code importing a domain's contracts", dir: 'libs/shared/api/src', imp: '@erbm/habitat/contracts', refusal: onlyTags('scope:shared') },
-  { why: 'the shared referentials importing a domain', dir: 'libs/shared/referentials/src', imp: '@erbm/habitat/domain', refusal: onlyTags('scope:shared') },
-  { why: "the ledger's read models importing a domain's contracts", dir: 'libs/ledger/read-models/src', imp: '@erbm/habitat/contracts', refusal: onlyTags('scope:ledger') },
-  { why: "the ledger's api importing a domain", dir: 'libs/ledger/api/src', imp: '@erbm/habitat/domain', refusal: onlyTags('scope:ledger') },
+  { why: "shared code importing a domain's contracts", dir: 'libs/shared/api/src', imp: `@erbm/${D}/contracts`, refusal: onlyTags('scope:shared') },
+  { why: 'the shared referentials importing a domain', dir: 'libs/shared/referentials/src', imp: `@erbm/${D}/domain`, refusal: onlyTags('scope:shared') },
+  { why: "the ledger's read models importing a domain's contracts", dir: 'libs/ledger/read-models/src', imp: `@erbm/${D}/contracts`, refusal: onlyTags('scope:ledger') },
+  { why: "the ledger's api importing a domain", dir: 'libs/ledger/api/src', imp: `@erbm/${D}/domain`, refusal: onlyTags('scope:ledger') },
   { why: 'the ledger importing the SGAR', dir: 'libs/ledger/api/src', imp: '@erbm/sgar/api', refusal: onlyTags('scope:ledger') },
-  { why: "the SGAR importing a domain's read models", dir: 'libs/sgar/api/src', imp: '@erbm/habitat/read-models', refusal: onlyTags('scope:sgar') },
-  { why: "the SGAR importing a domain's contracts", dir: 'libs/sgar/api/src', imp: '@erbm/habitat/contracts', refusal: onlyTags('scope:sgar') },
-  { why: "an app importing a domain's api", dir: 'apps/erbm/src', imp: '@erbm/habitat/api', refusal: onlyTags('scope:app') },
-  { why: "an app importing a domain's contracts", dir: 'apps/erbm/src', imp: '@erbm/habitat/contracts', refusal: onlyTags('scope:app') },
-  { why: "the projector importing a domain's model", dir: 'apps/projector/src', imp: '@erbm/habitat/domain', refusal: onlyTags('scope:app') },
-  { why: "the tools importing a domain's model", dir: 'tools', imp: '@erbm/habitat/domain', refusal: onlyTags('scope:tools') },
-  { why: "the tools importing a domain's contracts", dir: 'tools', imp: '@erbm/habitat/contracts', refusal: onlyTags('scope:tools') },
-  { why: 'a domain importing the SGAR', dir: 'libs/habitat/api/src', imp: '@erbm/sgar/api', refusal: onlyTags('scope:habitat') },
+  { why: "the SGAR importing a domain's read models", dir: 'libs/sgar/api/src', imp: `@erbm/${D}/read-models`, refusal: onlyTags('scope:sgar') },
+  { why: "the SGAR importing a domain's contracts", dir: 'libs/sgar/api/src', imp: `@erbm/${D}/contracts`, refusal: onlyTags('scope:sgar') },
+  { why: "an app importing a domain's api", dir: 'apps/erbm/src', imp: `@erbm/${D}/api`, refusal: onlyTags('scope:app') },
+  { why: "an app importing a domain's contracts", dir: 'apps/erbm/src', imp: `@erbm/${D}/contracts`, refusal: onlyTags('scope:app') },
+  { why: "the projector importing a domain's model", dir: 'apps/projector/src', imp: `@erbm/${D}/domain`, refusal: onlyTags('scope:app') },
+  { why: "the tools importing a domain's model", dir: 'tools', imp: `@erbm/${D}/domain`, refusal: onlyTags('scope:tools') },
+  { why: "the tools importing a domain's contracts", dir: 'tools', imp: `@erbm/${D}/contracts`, refusal: onlyTags('scope:tools') },
+  { why: 'a domain importing the SGAR', dir: `libs/${D}/api/src`, imp: '@erbm/sgar/api', refusal: onlyTags(`scope:${D}`) },
   // Layers (type).
   { why: 'the kernel importing infrastructure', dir: 'libs/shared/kernel/src', imp: '@erbm/shared/event-store', refusal: onlyTags('type:kernel') },
-  { why: 'contracts importing a domain model', dir: 'libs/habitat/contracts/src', imp: '@erbm/ledger/domain', refusal: onlyTags('type:contracts') },
-  { why: 'a domain model importing an api lib', dir: 'libs/habitat/domain/src', imp: '@erbm/ledger/api', refusal: onlyTags('type:domain') },
-  { why: 'a domain model importing the shared api', dir: 'libs/habitat/domain/src', imp: '@erbm/shared/api', refusal: onlyTags('type:domain') },
-  { why: 'a domain model importing infrastructure', dir: 'libs/habitat/domain/src', imp: '@erbm/shared/event-store', refusal: onlyTags('type:domain') },
+  { why: 'contracts importing a domain model', dir: `libs/${D}/contracts/src`, imp: '@erbm/ledger/domain', refusal: onlyTags('type:contracts') },
+  { why: 'a domain model importing an api lib', dir: `libs/${D}/domain/src`, imp: '@erbm/ledger/api', refusal: onlyTags('type:domain') },
+  { why: 'a domain model importing the shared api', dir: `libs/${D}/domain/src`, imp: '@erbm/shared/api', refusal: onlyTags('type:domain') },
+  { why: 'a domain model importing infrastructure', dir: `libs/${D}/domain/src`, imp: '@erbm/shared/event-store', refusal: onlyTags('type:domain') },
   // The api imports the model, so this one is refused as a cycle before its tags are read; both forbid it.
-  { why: 'a domain model importing its own api', dir: 'libs/habitat/domain/src', imp: '@erbm/habitat/api', refusal: CIRCULAR },
+  { why: 'a domain model importing its own api', dir: `libs/${D}/domain/src`, imp: `@erbm/${D}/api`, refusal: CIRCULAR },
   { why: 'infrastructure importing a domain model', dir: 'libs/shared/auth/src', imp: '@erbm/shared/referentials', refusal: onlyTags('type:infrastructure') },
   { why: 'infrastructure importing the test helpers', dir: 'libs/shared/auth/src', imp: '@erbm/shared/testing', refusal: onlyTags('type:infrastructure') },
-  { why: 'read models importing an api lib', dir: 'libs/habitat/read-models/src', imp: '@erbm/shared/api', refusal: onlyTags('type:read-models') },
+  { why: 'read models importing an api lib', dir: `libs/${D}/read-models/src`, imp: '@erbm/shared/api', refusal: onlyTags('type:read-models') },
   { why: 'the test helpers importing an api lib', dir: 'libs/shared/testing/src', imp: '@erbm/shared/api', refusal: onlyTags('type:testing') },
   { why: 'the registry importing the test helpers', dir: 'libs/domains/src', imp: '@erbm/shared/testing', refusal: onlyTags('type:registry') },
   // Frameworks stay out of the pure layers.
-  { why: 'a domain model importing NestJS', dir: 'libs/habitat/domain/src', imp: '@nestjs/common', refusal: bannedImport('type:domain', '@nestjs/common') },
-  { why: 'a domain model importing another NestJS package', dir: 'libs/habitat/domain/src', imp: '@nestjs/cqrs', refusal: bannedImport('type:domain', '@nestjs/cqrs') },
-  { why: 'a domain model importing TypeORM', dir: 'libs/habitat/domain/src', imp: 'typeorm', refusal: bannedImport('type:domain', 'typeorm') },
-  { why: 'a domain model importing a subpath of TypeORM', dir: 'libs/habitat/domain/src', imp: 'typeorm/browser', refusal: bannedImport('type:domain', 'typeorm/browser') },
+  { why: 'a domain model importing NestJS', dir: `libs/${D}/domain/src`, imp: '@nestjs/common', refusal: bannedImport('type:domain', '@nestjs/common') },
+  { why: 'a domain model importing another NestJS package', dir: `libs/${D}/domain/src`, imp: '@nestjs/cqrs', refusal: bannedImport('type:domain', '@nestjs/cqrs') },
+  { why: 'a domain model importing TypeORM', dir: `libs/${D}/domain/src`, imp: 'typeorm', refusal: bannedImport('type:domain', 'typeorm') },
+  { why: 'a domain model importing a subpath of TypeORM', dir: `libs/${D}/domain/src`, imp: 'typeorm/browser', refusal: bannedImport('type:domain', 'typeorm/browser') },
   { why: "the ledger's model importing pg", dir: 'libs/ledger/domain/src', imp: 'pg', refusal: bannedImport('type:domain', 'pg') },
   { why: "the ledger's model importing a subpath of pg", dir: 'libs/ledger/domain/src', imp: 'pg/lib/client', refusal: bannedImport('type:domain', 'pg/lib/client') },
   { why: 'the kernel importing NestJS', dir: 'libs/shared/kernel/src', imp: '@nestjs/common', refusal: bannedImport('type:kernel', '@nestjs/common') },
-  { why: 'contracts importing class-validator', dir: 'libs/habitat/contracts/src', imp: 'class-validator', refusal: bannedImport('type:contracts', 'class-validator') },
+  { why: 'contracts importing class-validator', dir: `libs/${D}/contracts/src`, imp: 'class-validator', refusal: bannedImport('type:contracts', 'class-validator') },
   { why: 'the kernel importing a subpath of class-transformer', dir: 'libs/shared/kernel/src', imp: 'class-transformer/cjs/decorators', refusal: bannedImport('type:kernel', 'class-transformer/cjs/decorators') },
   // Nothing imports an app. No path alias leads to an app: the ways left are paths, and baseUrl for the tools.
   { why: 'the registry importing an app by a relative path', dir: 'libs/domains/src', imp: '../../../apps/erbm/src/app.module', refusal: CROSS_PROJECT_PATH },
@@ -75,16 +79,16 @@ const refused: Fixture[] = [
 ];
 
 const allowed: Omit<Fixture, 'refusal'>[] = [
-  { why: "a domain's api importing the ledger's api", dir: 'libs/habitat/api/src', imp: '@erbm/ledger/api' },
-  { why: 'a domain model importing the kernel', dir: 'libs/habitat/domain/src', imp: '@erbm/shared/kernel' },
-  { why: "a domain model importing the ledger's model", dir: 'libs/habitat/domain/src', imp: '@erbm/ledger/domain' },
-  { why: "a domain's read models importing its model", dir: 'libs/habitat/read-models/src', imp: '@erbm/habitat/domain' },
-  { why: "the registry importing a domain's api", dir: 'libs/domains/src', imp: '@erbm/habitat/api' },
+  { why: "a domain's api importing the ledger's api", dir: `libs/${D}/api/src`, imp: '@erbm/ledger/api' },
+  { why: 'a domain model importing the kernel', dir: `libs/${D}/domain/src`, imp: '@erbm/shared/kernel' },
+  { why: "a domain model importing the ledger's model", dir: `libs/${D}/domain/src`, imp: '@erbm/ledger/domain' },
+  { why: "a domain's read models importing its model", dir: `libs/${D}/read-models/src`, imp: `@erbm/${D}/domain` },
+  { why: "the registry importing a domain's api", dir: 'libs/domains/src', imp: `@erbm/${D}/api` },
   { why: 'an app importing the registry', dir: 'apps/erbm/src', imp: '@erbm/domains' },
   { why: 'the tools importing the registry', dir: 'tools', imp: '@erbm/domains' },
   { why: "the SGAR importing the ledger's read models", dir: 'libs/sgar/api/src', imp: '@erbm/ledger/read-models' },
   { why: 'the test helpers importing infrastructure', dir: 'libs/shared/testing/src', imp: '@erbm/shared/event-store' },
-  { why: 'an api lib importing NestJS', dir: 'libs/habitat/api/src', imp: '@nestjs/common' },
+  { why: 'an api lib importing NestJS', dir: `libs/${D}/api/src`, imp: '@nestjs/common' },
 ];
 
 let graph: ProjectGraph;
@@ -102,11 +106,11 @@ describe('module boundaries (the lint step of npm test)', () => {
 
   // The rule reads every form that names a module at run time, and type imports too.
   it.each([
-    { form: 'export * from', code: "export * from '@erbm/habitat/contracts';\n" },
-    { form: 'export { … } from', code: "export { fixture } from '@erbm/habitat/contracts';\n" },
-    { form: 'import type', code: "import type * as target from '@erbm/habitat/contracts';\nexport type Fixture = typeof target;\n" },
-    { form: 'import()', code: "export const fixture = () => import('@erbm/habitat/contracts');\n" },
-    { form: 'require()', code: "export const fixture = () => require('@erbm/habitat/contracts');\n" },
+    { form: 'export * from', code: `export * from '@erbm/${D}/contracts';\n` },
+    { form: 'export { … } from', code: `export { fixture } from '@erbm/${D}/contracts';\n` },
+    { form: 'import type', code: `import type * as target from '@erbm/${D}/contracts';\nexport type Fixture = typeof target;\n` },
+    { form: 'import()', code: `export const fixture = () => import('@erbm/${D}/contracts');\n` },
+    { form: 'require()', code: `export const fixture = () => require('@erbm/${D}/contracts');\n` },
   ])('refuses a forbidden import written as $form', async ({ code }) => {
     expect(await boundaries.checkCode('libs/shared/api/src', code)).toEqual([expect.stringMatching(onlyTags('scope:shared'))]);
   });
@@ -118,7 +122,7 @@ describe('module boundaries (the lint step of npm test)', () => {
   it('lets the specs of a domain model use the test helpers, and refuses them to its code', async () => {
     const code = "import { deciderSpec } from '@erbm/shared/testing';\nexport const fixture = deciderSpec;\n";
     expect(await boundaries.checkCode('libs/ledger/domain/src', code, '__boundary_fixture__.spec.ts')).toEqual([]);
-    expect(await boundaries.checkCode('libs/habitat/domain/src', code, '__boundary_fixture__.spec.ts')).toEqual([]);
+    expect(await boundaries.checkCode(`libs/${D}/domain/src`, code, '__boundary_fixture__.spec.ts')).toEqual([]);
     expect(await boundaries.checkCode('libs/ledger/domain/src', code)).toEqual([expect.stringMatching(onlyTags('type:domain'))]);
   });
 
