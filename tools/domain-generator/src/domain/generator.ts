@@ -20,6 +20,7 @@ import type { DomainGeneratorSchema } from './schema';
 /** Names a domain may not take: folders of libs/ that are not domains, and the generator's own. */
 export const RESERVED_DOMAIN_NAMES: readonly string[] = ['shared', 'ledger', 'sgar', 'domains', 'tools'];
 const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+const REBUILD_SUFFIX = '_rebuild';
 const TSCONFIG = 'tsconfig.base.json';
 const PACKAGE_JSON = 'package.json';
 /** The only files outside the new folders the generator may change. */
@@ -40,6 +41,8 @@ export interface DomainNames {
   app: string;
   /** What the API library exports for the registry, e.g. `politiqueDeLaVilleDomain` */
   registryIdentifier: string;
+  /** PostgreSQL schema of its register read model, e.g. `rm_politique_de_la_ville` */
+  schema: string;
 }
 
 interface DomainProject {
@@ -59,9 +62,14 @@ export function domainNames(options: DomainGeneratorSchema): DomainNames {
   if (RESERVED_DOMAIN_NAMES.includes(name)) {
     throw new Error(`"${name}" is reserved (${RESERVED_DOMAIN_NAMES.join(', ')}): it is not a domain.`);
   }
+  const schema = `rm_${name.replace(/-/g, '_')}`;
+  // PostgreSQL cuts identifiers at 63 bytes: a rebuild's `<schema>_rebuild` must stay distinct from the live schema.
+  if (`${schema}${REBUILD_SUFFIX}`.length > 63) {
+    throw new Error(`Invalid domain name "${name}": at most ${63 - REBUILD_SUFFIX.length - 'rm_'.length} characters (its read model's schema ${schema} must stay a PostgreSQL identifier during a rebuild).`);
+  }
   const n = names(name);
   const title = options.title?.trim() || name;
-  return { name, className: n.className, propertyName: n.propertyName, constantName: n.constantName, title, app: `${name}-api`, registryIdentifier: `${n.propertyName}Domain` };
+  return { name, className: n.className, propertyName: n.propertyName, constantName: n.constantName, title, app: `${name}-api`, registryIdentifier: `${n.propertyName}Domain`, schema };
 }
 
 /** The projects of one domain: four libraries under libs/<name>, one app. The tags drive the ESLint boundaries. */
@@ -148,7 +156,10 @@ export async function domainGenerator(tree: Tree, options: DomainGeneratorSchema
       constantName: d.constantName,
       title: d.title,
       titleLiteral: tsString(d.title),
-      descriptionLiteral: tsString(`PLACEHOLDER: the ${d.title} team's API.`),
+      descriptionLiteral: tsString(`The ${d.title} team's API: its operations, each financer's commitment to them, meetings and decisions.`),
+      schema: d.schema,
+      // The register's first TypeORM migration is named after the moment the domain was made, as TypeORM's CLI does.
+      timestamp: Date.now(),
     },
     { overwriteStrategy: OverwriteStrategy.ThrowIfExisting },
   );
