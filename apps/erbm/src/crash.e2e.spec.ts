@@ -112,12 +112,8 @@ describe(`a process killed between a commitment's announcement and its operation
       },
       { timeoutMs: 30_000, intervalMs: 200 },
     );
-    const db2 = await openDb().catch(() => undefined);
-    // On the embedded database the running process holds the data folder: read through the API instead.
-    if (db2 && database) {
-      const attached = (await new PostgresEventStore(db2).readStream(domain.operations.streamName(operationId))).filter((e) => e.type.endsWith('.CommitmentAttached'));
-      expect(attached).toHaveLength(1);
-    }
+    // One attachment in the operation's stream, as the auditors' trail shows it (the running process holds the
+    // embedded data folder: read through the API).
     const history = await request('GET', `/audit/history/operation/${domain.name}/${operationId}`, sgar);
     expect(history.body.history.filter((e: { type: string }) => e.type.endsWith('.CommitmentAttached'))).toHaveLength(1);
   });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type CommandContext, CommandPath, type DomainPlugin, EventSourcedRepository, InjectDomains, domainNamed, uuidFrom } from '@erbm/shared/api';
-import { type FinancingPlanLine, type OperationFinancing, commitmentAttachedType } from '@erbm/ledger/domain';
+import { type FinancingPlanLine, type OperationFinancing, commitmentAttachedType, decideAttachment } from '@erbm/ledger/domain';
 
 /**
  * The operations of every domain this process serves, as the ledger sees them: their eligible cost and the
@@ -45,8 +45,8 @@ export class OperationDirectories {
       fold: (events) => plugin.operations.financingOf(events),
       decide: ({ state }) => {
         if (!state) throw new Error(`operation ${operationId} of ${domain} does not exist`);
-        const events = state.commitmentIds.includes(line.commitmentId) ? [] : [{ type, data: { commitmentId: line.commitmentId, financer: line.financer, fundingLine: line.fundingLine, date } }];
-        return { events, meta: { occurredAt: date } };
+        const plan = state.commitmentIds.map((commitmentId) => ({ commitmentId }));
+        return { events: decideAttachment(plan, line, date).map((data) => ({ type, data })), meta: { occurredAt: date } };
       },
       eventId: () => uuidFrom(`${type}\u0000${line.commitmentId}`),
     });

@@ -23,7 +23,7 @@ export type CommitmentAttachedData = FinancingPlanLine & { date: string };
 export const commitmentAttachedType = <D extends string>(domain: D): `${D}.CommitmentAttached` => `${domain}.CommitmentAttached`;
 
 /** Attaching a commitment already in the plan decides nothing: the completion process and a retry may both try. */
-export function decideAttachment(plan: readonly FinancingPlanLine[], line: FinancingPlanLine, date: string): CommitmentAttachedData[] {
+export function decideAttachment(plan: readonly Pick<FinancingPlanLine, 'commitmentId'>[], line: FinancingPlanLine, date: string): CommitmentAttachedData[] {
   if (plan.some((l) => l.commitmentId === line.commitmentId)) return [];
   return [{ commitmentId: line.commitmentId, financer: line.financer, fundingLine: line.fundingLine, date }];
 }
