@@ -1,6 +1,6 @@
 export const COMPOSE_FILE = 'docker-compose.yml';
 
-/** The YAML anchors the habitat-api service defines and every other service reuses. */
+/** The YAML anchors the first domain service defines and every other service reuses. */
 const ANCHORS = ['service-env', 'service-deps', 'service-health'];
 /** Container port of every HTTP service; the host ports differ. */
 const CONTAINER_PORT = 3000;
@@ -47,15 +47,15 @@ export function composeServiceNames(text: string): string[] {
 }
 
 /**
- * Adds `<app>` after the last `*-api` service, modelled on habitat-api (same build, environment, dependencies and
- * health check, through the anchors habitat-api defines) and published on the next free host port.
+ * Adds `<app>` after the last `*-api` service, modelled on the existing services (same build, environment, dependencies and
+ * health check, through the anchors the first domain service defines) and published on the next free host port.
  */
 export function addComposeService(text: string, app: string): { text: string; port: number } {
   const lines = text.split('\n');
   const services = servicesOf(lines);
   if (services.some((s) => s.name === app)) throw new ComposeShapeError(`already has a service ${app}`);
   const missing = ANCHORS.filter((a) => !new RegExp(`&${a}\\b`).test(text));
-  if (missing.length) throw new ComposeShapeError(`no anchor ${missing.map((a) => `&${a}`).join(', ')} (defined by the habitat-api service)`);
+  if (missing.length) throw new ComposeShapeError(`no anchor ${missing.map((a) => `&${a}`).join(', ')} (defined by the first domain service)`);
   const apis = services.filter((s) => s.name.endsWith('-api'));
   const after = apis.length ? apis[apis.length - 1] : services[services.length - 1];
   if (!after) throw new ComposeShapeError('no service to model the new one on');
@@ -69,7 +69,7 @@ export function addComposeService(text: string, app: string): { text: string; po
     '    build:',
     '      context: .',
     '      dockerfile: Dockerfile',
-    `    command: ["npm", "run", "start:${app}"]`,
+    `    command: ["npm", "run", "start:service", "--", "${app}"]`,
     '    environment: *service-env',
     '    ports:',
     `      - "${port}:${CONTAINER_PORT}"`,

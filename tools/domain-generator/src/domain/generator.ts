@@ -22,12 +22,11 @@ export const RESERVED_DOMAIN_NAMES: readonly string[] = ['shared', 'ledger', 'sg
 const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const REBUILD_SUFFIX = '_rebuild';
 const TSCONFIG = 'tsconfig.base.json';
-const PACKAGE_JSON = 'package.json';
 /** The only files outside the new folders the generator may change. */
-export const SHARED_FILES: readonly string[] = [TSCONFIG, REGISTRY_FILE, COMPOSE_FILE, PACKAGE_JSON];
+export const SHARED_FILES: readonly string[] = [TSCONFIG, REGISTRY_FILE, COMPOSE_FILE];
 
 export interface DomainNames {
-  /** kebab-case, e.g. `politique-de-la-ville` */
+  /** kebab-case, e.g. `transition-ecologique` */
   name: string;
   /** e.g. `PolitiqueDeLaVille` */
   className: string;
@@ -37,7 +36,7 @@ export interface DomainNames {
   constantName: string;
   /** French title, e.g. `Politique de la ville` (defaults to the name) */
   title: string;
-  /** The app and its npm script / compose service, e.g. `politique-de-la-ville-api` */
+  /** The app and its npm script / compose service, e.g. `transition-ecologique-api` */
   app: string;
   /** What the API library exports for the registry, e.g. `politiqueDeLaVilleDomain` */
   registryIdentifier: string;
@@ -57,7 +56,7 @@ interface DomainProject {
 export function domainNames(options: DomainGeneratorSchema): DomainNames {
   const name = (options.name ?? '').trim();
   if (!NAME.test(name)) {
-    throw new Error(`Invalid domain name "${name}": lowercase letters, digits and dashes only, starting with a letter, no double or trailing dash (e.g. emploi, politique-de-la-ville).`);
+    throw new Error(`Invalid domain name "${name}": lowercase letters, digits and dashes only, starting with a letter, no double or trailing dash (e.g. mobilite, transition-ecologique).`);
   }
   if (RESERVED_DOMAIN_NAMES.includes(name)) {
     throw new Error(`"${name}" is reserved (${RESERVED_DOMAIN_NAMES.join(', ')}): it is not a domain.`);
@@ -85,7 +84,7 @@ function domainProjects(d: DomainNames): DomainProject[] {
     lib('domain', `${d.name}-domain`),
     lib('contracts', `${d.name}-contracts`),
     lib('read-models', `${d.name}-read-models`),
-    // `<name>-api` is the app's name (as habitat-api-lib / habitat-api).
+    // `<name>-api` is the app's name (as <name>-api-lib for its api library).
     lib('api', `${d.name}-api-lib`),
     { project: d.app, root: `apps/${d.app}`, projectType: 'application', type: 'app' },
   ];
@@ -116,8 +115,6 @@ function collisions(tree: Tree, d: DomainNames, projects: DomainProject[]): stri
   const paths: Record<string, string[]> = parseJson(tree.read(TSCONFIG, 'utf-8') ?? '{}').compilerOptions?.paths ?? {};
   const prefix = `@erbm/${d.name}/`;
   for (const alias of Object.keys(paths).filter((a) => a.startsWith(prefix))) problems.push(`${TSCONFIG} already has the path alias ${alias}`);
-  const scripts: Record<string, string> = parseJson(tree.read(PACKAGE_JSON, 'utf-8') ?? '{}').scripts ?? {};
-  if (scripts[`start:${d.app}`]) problems.push(`${PACKAGE_JSON} already has the script start:${d.app}`);
   const compose = tree.read(COMPOSE_FILE, 'utf-8');
   if (compose === null) problems.push(`${COMPOSE_FILE} is missing`);
   else if (composeServiceNames(compose).includes(d.app)) problems.push(`${COMPOSE_FILE} already has a service ${d.app}`);
@@ -191,19 +188,9 @@ export async function domainGenerator(tree: Tree, options: DomainGeneratorSchema
   // 4. The registry: one import, one element.
   tree.write(REGISTRY_FILE, addToRegistry(read(tree, REGISTRY_FILE), { identifier: d.registryIdentifier, from: `@erbm/${d.name}/api` }));
 
-  // 5. The production topology: a service like habitat-api, on the next host port.
+  // 5. The production topology: a service like the other domains' services, on the next host port.
   const compose = addComposeService(read(tree, COMPOSE_FILE), d.app);
   tree.write(COMPOSE_FILE, compose.text);
-
-  // 6. `npm run start:<name>-api`, after the other start:*-api scripts.
-  const script = `start:${d.app}`;
-  updateJson(tree, PACKAGE_JSON, (json) => {
-    const entries = Object.entries<string>(json.scripts ?? {});
-    const lastApi = entries.map(([k]) => k).reduce((at, k, i) => (/^start:.+-api$/.test(k) ? i : at), entries.length - 1);
-    entries.splice(lastApi + 1, 0, [script, `node tools/run-ts.cjs apps/${d.app}/src/main.ts`]);
-    json.scripts = Object.fromEntries(entries);
-    return json;
-  });
 
   const outside = tree
     .listChanges()
@@ -221,8 +208,7 @@ export async function domainGenerator(tree: Tree, options: DomainGeneratorSchema
       `  path aliases: ${aliases.map(([a]) => a).join(', ')}`,
       `  ${REGISTRY_FILE}: + ${d.registryIdentifier}`,
       `  ${COMPOSE_FILE}: + service ${d.app} on host port ${compose.port}`,
-      `  ${PACKAGE_JSON}: + script ${script}`,
-      `Next: npm run ${script}   (lint: npx nx run-many -t lint -p ${projects.map((p) => p.project).join(',')})`,
+      `Next: npm run start:service -- ${d.app}   (lint: npx nx run-many -t lint -p ${projects.map((p) => p.project).join(',')})`,
     ].join('\n'),
   );
 }

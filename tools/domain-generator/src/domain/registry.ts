@@ -6,14 +6,14 @@ const REGISTRY_ARRAY = 'DOMAINS';
 
 const EXPECTED_SHAPE = `expected shape:
   import type { DomainPlugin } from '@erbm/shared/api';
-  import { habitatDomain } from '@erbm/habitat/api';
+  import { someDomain } from '@erbm/some-domain/api';
   …
-  export const ${REGISTRY_ARRAY}: readonly DomainPlugin[] = [habitatDomain, …];`;
+  export const ${REGISTRY_ARRAY}: readonly DomainPlugin[] = [someDomain, …];`;
 
 export interface RegistryEntry {
-  /** The identifier the domain's API library exports, e.g. `emploiDomain`. */
+  /** The identifier the domain's API library exports, e.g. `<name>Domain`. */
   identifier: string;
-  /** Where it is imported from, e.g. `@erbm/emploi/api`. */
+  /** Where it is imported from, e.g. `@erbm/<name>/api`. */
   from: string;
 }
 
