@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, type CsvColumn, type DomainPlugin, InjectDomains, ProblemException, REFERENTIALS, ReadModels, SQL_DATABASE, toCsv, toXlsx } from '@erbm/shared/api';
-import { type SqlDatabase, latestSeal } from '@erbm/shared/event-store';
+import { Access, type CsvColumn, type DomainPlugin, EVENT_STORE, InjectDomains, ProblemException, REFERENTIALS, ReadModels, SQL_DATABASE, toCsv, toXlsx } from '@erbm/shared/api';
+import { type EventStore, type SqlDatabase, latestSeal } from '@erbm/shared/event-store';
 import type { Referentials } from '@erbm/shared/referentials';
 import { NotFound } from '@erbm/shared/kernel';
 import {
@@ -83,6 +83,7 @@ export class SgarController {
     private readonly readModels: ReadModels,
     @Inject(REFERENTIALS) private readonly referentials: Referentials,
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @InjectDomains() private readonly domains: readonly DomainPlugin[],
   ) {}
 
@@ -133,7 +134,7 @@ export class SgarController {
       return { recordedAt: new Date(query.asKnownAt).toISOString() };
     }
     if (query.asOfCheckpoint !== undefined) {
-      if (!/^\d+\/\d+$/.test(query.asOfCheckpoint)) throw badRequest('asOfCheckpoint', 'is a position such as 1234/5678, as answers give it');
+      if (!this.store.isPosition(query.asOfCheckpoint)) throw badRequest('asOfCheckpoint', 'is a position of the log, as answers give it (freshness.checkpoint)');
       return { checkpoint: query.asOfCheckpoint };
     }
     return undefined;
