@@ -1,10 +1,10 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, type CsvColumn, type DomainPlugin, EVENT_STORE, InjectDomains, ProblemException, REFERENTIALS, ReadModels, SQL_DATABASE, toCsv, toXlsx } from '@erbm/shared/api';
-import { type EventStore, type SqlDatabase, latestSeal } from '@erbm/shared/event-store';
+import { Access, type CsvColumn, type DomainPlugin, EVENT_STORE, type ExportView, InjectClock, InjectDomains, ProblemException, REFERENTIALS, ReadModels, SQL_DATABASE, sendExport } from '@erbm/shared/api';
+import type { EventStore, SqlDatabase } from '@erbm/shared/event-store';
 import type { Referentials } from '@erbm/shared/referentials';
-import { NotFound } from '@erbm/shared/kernel';
+import { type Clock, NotFound } from '@erbm/shared/kernel';
 import {
   type Freshness,
   TOTAL_AXES,
@@ -84,6 +84,7 @@ export class SgarController {
     @Inject(REFERENTIALS) private readonly referentials: Referentials,
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @InjectClock() private readonly clock: Clock,
     @InjectDomains() private readonly domains: readonly DomainPlugin[],
   ) {}
 
@@ -100,30 +101,17 @@ export class SgarController {
     return { ...row, ...extra };
   }
 
-  private async send(res: Response, format: string | undefined, name: string, fresh: Freshness & { asKnownAt?: string; asOfCheckpoint?: string }, json: Record<string, unknown>, csv: () => { columns: CsvColumn[]; rows: Record<string, unknown>[] }): Promise<void> {
+  private async send(res: Response, format: string | undefined, name: string, fresh: Freshness & { asKnownAt?: string; asOfCheckpoint?: string }, json: Record<string, unknown>, table: ExportView['table']): Promise<void> {
     res.setHeader('X-ERBM-Checkpoint', fresh.checkpoint ?? '');
     res.setHeader('X-ERBM-Reflects-Recorded-Up-To', fresh.reflectsRecordedUpTo ?? '');
-    if (format !== undefined && !['json', 'csv', 'xlsx'].includes(format)) throw badRequest('format', 'is json, csv or xlsx');
-    if (format === undefined || format === 'json') {
-      res.status(200).json({ freshness: fresh, ...json });
-      return;
-    }
-    const { columns, rows } = csv();
-    const seal = await latestSeal(this.db).catch(() => null);
-    const meta = {
-      export: name,
-      'as known at': fresh.asKnownAt ?? fresh.reflectsRecordedUpTo,
-      'position in the log': fresh.asOfCheckpoint ?? fresh.checkpoint,
-      'latest seal digest': seal ? `${seal.digest} (seal ${seal.sealNumber}, up to ${seal.upToPosition})` : null,
-      'exported at': new Date().toISOString(),
-    };
-    if (format === 'xlsx') {
-      res.status(200).setHeader('Content-Disposition', `attachment; filename="${name}.xlsx"`);
-      res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(meta, columns, rows, name));
-      return;
-    }
-    res.status(200).setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
-    res.type('text/csv; charset=utf-8').send(toCsv(meta, columns, rows));
+    await sendExport(res, { db: this.db, clock: this.clock }, {
+      format,
+      name,
+      asKnownAt: fresh.asKnownAt ?? fresh.reflectsRecordedUpTo,
+      position: fresh.asOfCheckpoint ?? fresh.checkpoint,
+      body: { freshness: fresh, ...json },
+      table,
+    });
   }
 
   /** `asKnownAt` (a past time) or `asOfCheckpoint` (a position an earlier answer gave): the views as they were then. */
