@@ -7,7 +7,7 @@ const USAGE = `usage: npm run rebuild -- --projection <name|all> [--batch-size N
 Rebuilds read models from the start of the log into new tables while the live ones keep serving, then switches.
 Projections: ${allProjections().map((p) => p.name).join(', ')}`;
 
-function bar(progress: RebuildProgress, total: number | null): string {
+function bar(progress: RebuildProgress, total: number): string {
   const width = 30;
   const share = total ? Math.min(1, progress.eventsRead / total) : 0;
   const filled = Math.round(share * width);
@@ -34,8 +34,7 @@ async function main(argv: string[]): Promise<number> {
   const config = eventStoreConfigFromEnv();
   const { db, store, kind } = await openStores(config);
   try {
-    const countable = store as unknown as { countAfter?: (c: string | null) => Promise<number> };
-    const total = countable.countAfter ? await countable.countAfter(null) : null;
+    const total = await store.countAfter(null);
     for (const projection of chosen) {
       let lastDraw = 0;
       const result = await rebuildProjection(projection, store, {

@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuditController } from './audit.controller';
+import { AuditHistoryController } from './audit-history.controller';
+import { AuditLineageController } from './audit-lineage.controller';
+import { AuditReader } from './audit-reader';
+import { AuditSealsController } from './audit-seals.controller';
+import { AuditStateController } from './audit-state.controller';
 import { SgarController } from './sgar.controller';
 
 /** The SGAR's cross-domain views and the auditors' trail; the process provides the read models through ProjectionsModule. */
-@Module({ controllers: [SgarController, AuditController] })
+@Module({ controllers: [SgarController, AuditHistoryController, AuditLineageController, AuditStateController, AuditSealsController], providers: [AuditReader] })
 export class SgarApiModule {}

@@ -1,10 +1,10 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, type CsvColumn, type DomainPlugin, InjectDomains, ProblemException, REFERENTIALS, ReadModels, SQL_DATABASE, toCsv, toXlsx } from '@erbm/shared/api';
-import { type SqlDatabase, latestSeal } from '@erbm/shared/event-store';
+import { Access, type CsvColumn, type DomainPlugin, EVENT_STORE, type ExportView, InjectClock, InjectDomains, ProblemException, REFERENTIALS, ReadModels, SQL_DATABASE, sendExport } from '@erbm/shared/api';
+import type { EventStore, SqlDatabase } from '@erbm/shared/event-store';
 import type { Referentials } from '@erbm/shared/referentials';
-import { NotFound } from '@erbm/shared/kernel';
+import { type Clock, NotFound, todayInParis } from '@erbm/shared/kernel';
 import {
   type Freshness,
   TOTAL_AXES,
@@ -83,6 +83,8 @@ export class SgarController {
     private readonly readModels: ReadModels,
     @Inject(REFERENTIALS) private readonly referentials: Referentials,
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @InjectClock() private readonly clock: Clock,
     @InjectDomains() private readonly domains: readonly DomainPlugin[],
   ) {}
 
@@ -90,39 +92,32 @@ export class SgarController {
     return this.readModels.dataSource(LEDGER);
   }
 
-  private label<T extends Record<string, unknown>>(row: T): T & Record<string, unknown> {
-    const today = new Date().toISOString().slice(0, 10);
-    const extra: Record<string, unknown> = {};
-    if (typeof row.financer === 'string') extra.financerName = this.referentials.parties.at(row.financer, today)?.name ?? this.referentials.parties.all.find((p) => p.id === row.financer)?.name ?? null;
-    if (typeof row.fundingLine === 'string') extra.fundingLineLabel = this.referentials.fundingLines.all.find((f) => f.id === row.fundingLine)?.label ?? null;
-    if (typeof row.arrondissement === 'string') extra.arrondissementName = this.referentials.arrondissements.all.find((a) => a.code === row.arrondissement)?.name ?? null;
-    return { ...row, ...extra };
+  /**
+   * Names a row's financer, funding line and arrondissement. A party is named as it is today in Paris, taken once per
+   * answer: the UTC day would name it as of yesterday or tomorrow around midnight.
+   */
+  private labeller(): <T extends Record<string, unknown>>(row: T) => T & Record<string, unknown> {
+    const today = todayInParis(this.clock);
+    return (row) => {
+      const extra: Record<string, unknown> = {};
+      if (typeof row.financer === 'string') extra.financerName = this.referentials.parties.at(row.financer, today)?.name ?? this.referentials.parties.all.find((p) => p.id === row.financer)?.name ?? null;
+      if (typeof row.fundingLine === 'string') extra.fundingLineLabel = this.referentials.fundingLines.all.find((f) => f.id === row.fundingLine)?.label ?? null;
+      if (typeof row.arrondissement === 'string') extra.arrondissementName = this.referentials.arrondissements.all.find((a) => a.code === row.arrondissement)?.name ?? null;
+      return { ...row, ...extra };
+    };
   }
 
-  private async send(res: Response, format: string | undefined, name: string, fresh: Freshness & { asKnownAt?: string; asOfCheckpoint?: string }, json: Record<string, unknown>, csv: () => { columns: CsvColumn[]; rows: Record<string, unknown>[] }): Promise<void> {
+  private async send(res: Response, format: string | undefined, name: string, fresh: Freshness & { asKnownAt?: string; asOfCheckpoint?: string }, json: Record<string, unknown>, table: ExportView['table']): Promise<void> {
     res.setHeader('X-ERBM-Checkpoint', fresh.checkpoint ?? '');
     res.setHeader('X-ERBM-Reflects-Recorded-Up-To', fresh.reflectsRecordedUpTo ?? '');
-    if (format !== undefined && !['json', 'csv', 'xlsx'].includes(format)) throw badRequest('format', 'is json, csv or xlsx');
-    if (format === undefined || format === 'json') {
-      res.status(200).json({ freshness: fresh, ...json });
-      return;
-    }
-    const { columns, rows } = csv();
-    const seal = await latestSeal(this.db).catch(() => null);
-    const meta = {
-      export: name,
-      'as known at': fresh.asKnownAt ?? fresh.reflectsRecordedUpTo,
-      'position in the log': fresh.asOfCheckpoint ?? fresh.checkpoint,
-      'latest seal digest': seal ? `${seal.digest} (seal ${seal.sealNumber}, up to ${seal.upToPosition})` : null,
-      'exported at': new Date().toISOString(),
-    };
-    if (format === 'xlsx') {
-      res.status(200).setHeader('Content-Disposition', `attachment; filename="${name}.xlsx"`);
-      res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(meta, columns, rows, name));
-      return;
-    }
-    res.status(200).setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
-    res.type('text/csv; charset=utf-8').send(toCsv(meta, columns, rows));
+    await sendExport(res, { db: this.db, clock: this.clock }, {
+      format,
+      name,
+      asKnownAt: fresh.asKnownAt ?? fresh.reflectsRecordedUpTo,
+      position: fresh.asOfCheckpoint ?? fresh.checkpoint,
+      body: { freshness: fresh, ...json },
+      table,
+    });
   }
 
   /** `asKnownAt` (a past time) or `asOfCheckpoint` (a position an earlier answer gave): the views as they were then. */
@@ -133,7 +128,7 @@ export class SgarController {
       return { recordedAt: new Date(query.asKnownAt).toISOString() };
     }
     if (query.asOfCheckpoint !== undefined) {
-      if (!/^\d+\/\d+$/.test(query.asOfCheckpoint)) throw badRequest('asOfCheckpoint', 'is a position such as 1234/5678, as answers give it');
+      if (!this.store.isPosition(query.asOfCheckpoint)) throw badRequest('asOfCheckpoint', 'is a position of the log, as answers give it (freshness.checkpoint)');
       return { checkpoint: query.asOfCheckpoint };
     }
     return undefined;
@@ -159,7 +154,7 @@ export class SgarController {
     const at = this.knownAt(query);
     const fresh = await this.freshnessAt(at);
     const { rows, total } = await this.totalsAt(groupBy, filters, at);
-    const labelled = rows.map((r) => this.label(r));
+    const labelled = rows.map(this.labeller());
     await this.send(res, query.format, 'totaux-consolides', fresh, { groupBy, filters, rows: labelled, total }, () => ({
       columns: [...groupBy.map((a) => ({ key: a, label: AXIS_LABEL[a] })), ...LEDGER_COLUMNS],
       rows: labelled,
@@ -177,7 +172,7 @@ export class SgarController {
     const page = pageOf(query.limit, query.offset);
     const fresh = await freshness(this.ledger, LEDGER);
     const result = await commitmentsBehind(this.ledger, filters, query.format === 'csv' ? { limit: 1_000_000, offset: 0 } : page);
-    const rows = result.rows.map((r) => this.label(r));
+    const rows = result.rows.map(this.labeller());
     await this.send(res, query.format, 'engagements', fresh, { filters, ...page, count: result.count, total: result.total, rows }, () => ({
       columns: [
         { key: 'id', label: 'engagement' },
@@ -202,7 +197,7 @@ export class SgarController {
   async commitment(@Param('id') id: string) {
     const row = await commitmentRow(this.ledger, id);
     if (!row) throw new NotFound('commitment', id);
-    return { freshness: await freshness(this.ledger, LEDGER), commitment: this.label(row), operation: { id: row.operationId, href: `/sgar/register/operations/${row.operationId}`, domainHref: `/${row.domain}/operations/${row.operationId}` } };
+    return { freshness: await freshness(this.ledger, LEDGER), commitment: this.labeller()(row), operation: { id: row.operationId, href: `/sgar/register/operations/${row.operationId}`, domainHref: `/${row.domain}/operations/${row.operationId}` } };
   }
 
   @Get('register/operations/:id')
@@ -211,7 +206,8 @@ export class SgarController {
   async operation(@Param('id') id: string) {
     const found = await operationSummary(this.ledger, id);
     if (!found) throw new NotFound('operation', id);
-    return { freshness: await freshness(this.ledger, LEDGER), ...found, operation: this.label(found.operation as Record<string, unknown>), commitments: found.commitments.map((c) => this.label(c)) };
+    const label = this.labeller();
+    return { freshness: await freshness(this.ledger, LEDGER), ...found, operation: label(found.operation as Record<string, unknown>), commitments: found.commitments.map(label) };
   }
 
   @Get('progress')
@@ -227,8 +223,9 @@ export class SgarController {
     const fresh = await this.freshnessAt(at);
     const { rows, total } = await this.totalsAt([by], filters, at);
     const rate = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 1000) / 10);
+    const label = this.labeller();
     const shaped = rows.map((r) =>
-      this.label({ [by]: r[by], promised: r.announced, programmed: r.programmed, committed: r.committed, paid: r.paid, resteAPayer: r.resteAPayer, committedOfProgrammedPercent: rate(r.committed, r.programmed), paidOfCommittedPercent: rate(r.paid, r.committed) }),
+      label({ [by]: r[by], promised: r.announced, programmed: r.programmed, committed: r.committed, paid: r.paid, resteAPayer: r.resteAPayer, committedOfProgrammedPercent: rate(r.committed, r.programmed), paidOfCommittedPercent: rate(r.paid, r.committed) }),
     );
     const sum = { promised: total.announced, programmed: total.programmed, committed: total.committed, paid: total.paid, resteAPayer: total.resteAPayer };
     await this.send(res, query.format, `avancement-par-${by}`, fresh, { by, filters, rows: shaped, total: sum }, () => ({
@@ -253,12 +250,13 @@ export class SgarController {
     const rows: Record<string, unknown>[] = [];
     const indicators = [];
     const checkpoints: Freshness[] = [];
+    const label = this.labeller();
     // Each domain reads its own read model; the view puts them side by side, each with its definition and target.
     for (const domain of this.domains) {
       const ds = this.readModels.dataSource(domain.indicators.projection);
       checkpoints.push(await freshness(ds, domain.indicators.projection));
       const values = await domain.indicators.read(ds);
-      for (const v of values) rows.push(this.label({ domain: domain.name, indicator: v.indicator, arrondissement: v.arrondissement, value: v.value }));
+      for (const v of values) rows.push(label({ domain: domain.name, indicator: v.indicator, arrondissement: v.arrondissement, value: v.value }));
       for (const d of domain.indicators.definitions) {
         const value = values.filter((v) => v.indicator === d.code).reduce((s, v) => s + v.value, 0);
         indicators.push({ domain: domain.name, indicator: d.code, label: d.label, unit: d.unit, definition: d.definition, value, target: d.target, percentOfTarget: d.target ? Math.round((value / d.target) * 1000) / 10 : null });

@@ -14,6 +14,7 @@ export * from './bootstrap';
 export * from './projections.module';
 export * from './csv';
 export * from './xlsx';
+export * from './export';
 export * from './sealer';
 export * from './domains/domain-plugin';
 export * from './failpoint';

@@ -3,14 +3,14 @@ import type { CsvColumn } from './csv';
 
 /**
  * The same export as the CSV, as an XLSX workbook: the header lines first (what, as of when, position in the log,
- * latest seal), then the table. Money stays exact: euros as numbers with two decimals, computed from integer cents.
+ * latest seal, when exported), in italics, then the table under its bold header row. Money stays exact: euros as
+ * numbers with two decimals, computed from integer cents.
  */
 export async function toXlsx(meta: Record<string, string | null>, columns: CsvColumn[], rows: Record<string, unknown>[], sheetName = 'export'): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'ERBM ledger';
   const sheet = workbook.addWorksheet(sheetName.slice(0, 31));
   for (const [key, value] of Object.entries(meta)) sheet.addRow([key, value ?? '']).font = { italic: true };
-  sheet.addRow([]);
   const header = sheet.addRow(columns.map((c) => c.label));
   header.font = { bold: true };
   for (const row of rows) sheet.addRow(columns.map((c) => (c.money ? Number(row[c.key] ?? 0) / 100 : (row[c.key] ?? null) as ExcelJS.CellValue)));

@@ -3,7 +3,8 @@
  * (`contract/event-store.contract.ts`).
  *
  * Revisions count from 0 whatever the adapter: the first event of a stream has revision 0.
- * Positions in the global log are opaque strings: store them, hand them back, never parse them.
+ * Positions in the global log are opaque strings: store them, hand them back, compare them for equality, never parse
+ * them. What a caller needs to know about them the store answers: `isPosition`, `countAfter`, `StoredEvent.appendId`.
  */
 
 export interface Actor {
@@ -50,6 +51,12 @@ export interface StoredEvent<T extends string = string, D = unknown> extends New
   revision: number;
   /** Opaque position of this event in the global log; pass it to readAll/subscribe to continue after it. */
   position: string;
+  /**
+   * Opaque id of the write that stored this event, shared by the events written together (one append; on PostgreSQL,
+   * one transaction, which may hold several appends). They follow one another in the global log, and a reader never
+   * sees part of one: a checkpoint taken after the last event of a write lies between two writes.
+   */
+  appendId: string;
   /** When the store committed it (ISO 8601). */
   recordedAt: string;
   /** sha256 (hex) chaining it to the previous event of its stream: see `hash-chain.ts`. */
@@ -95,5 +102,15 @@ export interface EventStore {
   subscribe(fromCheckpoint: string | null): Subscription;
   /** Position of the last event of the log visible now (what a reader from the start would end on), null when empty. */
   head(): Promise<string | null>;
+  /**
+   * How many events readAll would deliver now after the checkpoint (null: from the start): the lag of a reader
+   * standing there. EventStoreDB keeps no such count: there it costs a read of those events.
+   */
+  countAfter(checkpoint: string | null): Promise<number>;
+  /**
+   * Whether a text has the form of a position this store issues: what an API checks before taking a checkpoint from
+   * a client. It does not read the log: a well-formed position past the head is still a position.
+   */
+  isPosition(text: string): boolean;
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { type StoredEvent, PostgresEventStore, migrateEventStore } from '@erbm/s
 import { type TestDatabase, openTestDatabase, testEvent } from '@erbm/shared/event-store/testing';
 import { openReadModelDataSource } from './data-source';
 import type { Projection } from './projection';
-import { ProjectionRunner, transactionOf } from './runner';
+import { ProjectionRunner } from './runner';
 
 /** Records the batches it is given: nothing else. */
 class RecordingProjection implements Projection {
@@ -18,11 +18,11 @@ class RecordingProjection implements Projection {
   }
 }
 
-describe('projection runner: pages end where a transaction ends', () => {
+describe('projection runner: pages end where an append ends', () => {
   let database: TestDatabase;
   let store: PostgresEventStore;
   let dataSource: DataSource;
-  /** Appends of these sizes, one transaction each; 9 is larger than the runner's page. */
+  /** Appends of these sizes; 9 is larger than the runner's page. */
   const APPENDS = [3, 5, 2, 9, 1, 4];
 
   beforeAll(async () => {
@@ -50,7 +50,7 @@ describe('projection runner: pages end where a transaction ends', () => {
     // Pages of 4: an append that does not fit waits for the next batch; one larger than a page is read to its end.
     expect(projection.batches.map((b) => b.length)).toEqual([3, 5, 2, 9, 1, 4]);
     // The checkpoint after each batch is the last event of an append: no reader ever stands inside one.
-    const lastOfAppend = new Set(projection.batches.flat().filter((e, i, all) => all[i + 1] === undefined || transactionOf(all[i + 1].position) !== transactionOf(e.position)).map((e) => e.position));
+    const lastOfAppend = new Set(projection.batches.flat().filter((e, i, all) => all[i + 1] === undefined || all[i + 1].appendId !== e.appendId).map((e) => e.position));
     for (const c of checkpoints) expect(lastOfAppend.has(c as string)).toBe(true);
     expect(projection.batches.flat().map((e) => (e.data as { n: number }).n)).toEqual(APPENDS.flatMap((size) => [...Array(size).keys()]));
     expect(await runner.checkpoint()).toBe(await store.head());

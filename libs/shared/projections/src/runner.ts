@@ -14,9 +14,6 @@ export interface BatchResult {
   isEnd: boolean;
 }
 
-/** The transaction part of a position: both adapters write positions as `<transaction or commit>/<place>`. */
-export const transactionOf = (position: string): string => position.slice(0, position.indexOf('/'));
-
 export interface RunnerOptions {
   batchSize?: number;
   /** Pause when caught up, before looking again. */
@@ -66,22 +63,22 @@ export class ProjectionRunner {
   }
 
   /**
-   * A page of the log that ends where a transaction (one append) ends: a full page gives back the events of its last
-   * transaction, read again at the next batch, and a transaction larger than a page is read to its end. So every
-   * checkpoint a projection stands at lies between two appends, and a projection may treat the events of one
-   * transaction as one change (the ledger register keeps one version per commitment and transaction).
+   * A page of the log that ends where a write (an append: the events of one `appendId`) ends: a full page gives back
+   * the events of its last write, read again at the next batch, and a write larger than a page is read to its end. So
+   * every checkpoint a projection stands at lies between two writes, and a projection may treat the events of one
+   * write as one change (the ledger register keeps one version per commitment and write).
    */
   private async readPage(from: string | null): Promise<ReadAllResult> {
     const page = await this.store.readAll(from, this.batchSize);
     if (page.isEnd || page.events.length === 0) return page;
-    const last = transactionOf(page.events[page.events.length - 1].position);
+    const last = page.events[page.events.length - 1].appendId;
     let cut = page.events.length - 1;
-    while (cut >= 0 && transactionOf(page.events[cut].position) === last) cut -= 1;
+    while (cut >= 0 && page.events[cut].appendId === last) cut -= 1;
     if (cut >= 0) return { events: page.events.slice(0, cut + 1), checkpoint: page.events[cut].position, isEnd: false };
     const events = [...page.events];
     for (let more = page; !more.isEnd; ) {
       more = await this.store.readAll(more.checkpoint, this.batchSize);
-      const end = more.events.findIndex((e) => transactionOf(e.position) !== last);
+      const end = more.events.findIndex((e) => e.appendId !== last);
       if (end >= 0) {
         events.push(...more.events.slice(0, end));
         return { events, checkpoint: events[events.length - 1].position, isEnd: false };

@@ -5,8 +5,8 @@ export interface ProjectionStatus {
   projection: string;
   checkpoint: string | null;
   head: string | null;
-  /** Events in the log after the checkpoint (all types; null when the store cannot count them). */
-  lagEvents: number | null;
+  /** Events in the log after the checkpoint (all types). */
+  lagEvents: number;
   /** How long the oldest event not yet applied has been waiting; 0 when caught up. */
   lagSeconds: number;
   eventsApplied: number;
@@ -14,10 +14,6 @@ export interface ProjectionStatus {
   /** recordedAt of the last event applied: the read model reflects the log as recorded up to then. */
   reflectsRecordedUpTo: string | null;
   updatedAt: string | null;
-}
-
-interface Countable {
-  countAfter(checkpoint: string | null): Promise<number>;
 }
 
 export async function projectionStatus(name: string, dataSource: DataSource, store: EventStore): Promise<ProjectionStatus> {
@@ -31,12 +27,11 @@ export async function projectionStatus(name: string, dataSource: DataSource, sto
   const checkpoint = state?.checkpoint ?? null;
   const head = await store.head();
   const next = head === checkpoint ? undefined : (await store.readAll(checkpoint, 1)).events[0];
-  const countable = typeof (store as unknown as Countable).countAfter === 'function' ? (store as unknown as Countable) : undefined;
   return {
     projection: name,
     checkpoint,
     head,
-    lagEvents: next ? (countable ? await countable.countAfter(checkpoint) : null) : 0,
+    lagEvents: next ? await store.countAfter(checkpoint) : 0,
     lagSeconds: next ? Math.max(0, (Date.now() - Date.parse(next.recordedAt)) / 1000) : 0,
     eventsApplied: Number(state?.events_applied ?? 0),
     parkedEvents: Number(parked),

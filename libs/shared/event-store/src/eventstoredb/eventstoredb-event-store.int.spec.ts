@@ -15,6 +15,14 @@ describe('EventStoreDB adapter without a server', () => {
       field: 'events[0].data.f',
     });
     await expect(store.readAll('not-a-position', 10)).rejects.toMatchObject({ field: 'checkpoint' });
+    await expect(store.countAfter('not-a-position')).rejects.toMatchObject({ field: 'checkpoint' });
+    await store.close();
+  });
+
+  it('knows its positions by their form, commit and prepare positions of the transaction file', async () => {
+    const store = new EventStoreDbEventStore('esdb://127.0.0.1:1?tls=false');
+    expect(['0/0', '4321/4321', '18446744073709551615/18446744073709551615'].map((t) => store.isPosition(t))).toEqual([true, true, true]);
+    expect(['', 'garbage', '12', '01/2', '1/2/3', '-1/2', '18446744073709551616/0'].filter((t) => store.isPosition(t))).toEqual([]);
     await store.close();
   });
 });

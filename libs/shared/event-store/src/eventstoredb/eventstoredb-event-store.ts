@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   BACKWARDS,
   END,
@@ -27,32 +28,56 @@ import type {
 import { validateEvents, validateExpected, validateStreamName } from '../validation';
 import { type EsdbChainBreak, EsdbChainVerifier, chainNewEvents, splitChainedMetadata } from './esdb-chain';
 
+/**
+ * Marks the events of an append of several events with one id of the append's own. EventStoreDB writes each event of
+ * an append as a record of its own, whose commit and prepare positions are both that record's: nothing a client reads
+ * tells where an append ends, so the adapter says it in the metadata (hashed with the rest).
+ */
+const APPEND_KEY = 'erbmAppend';
+
 /** What goes in EventStoreDB's event metadata: the envelope, with correlation/causation under ESDB's own keys. */
 interface StoredMetadata extends Omit<EventEnvelope, 'correlationId' | 'causationId'> {
   schemaVersion: number;
   $correlationId?: string;
   $causationId?: string;
+  [APPEND_KEY]?: string;
 }
 
 function encodePosition(position: Position): string {
   return `${position.commit}/${position.prepare}`;
 }
 
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** The commit and prepare positions of a position as this adapter writes them, or undefined. */
+function parsePosition(text: unknown): Position | undefined {
+  const match = typeof text === 'string' ? /^(0|[1-9]\d{0,19})\/(0|[1-9]\d{0,19})$/.exec(text) : null;
+  if (!match) return undefined;
+  const position = { commit: BigInt(match[1]), prepare: BigInt(match[2]) };
+  return position.commit > UINT64_MAX || position.prepare > UINT64_MAX ? undefined : position;
+}
+
 function decodePosition(checkpoint: string): Position {
-  const match = /^(\d+)\/(\d+)$/.exec(checkpoint);
-  if (!match) throw new InvalidEventError('checkpoint', `"${checkpoint}" is not a position of this store`);
-  return { commit: BigInt(match[1]), prepare: BigInt(match[2]) };
+  const position = parsePosition(checkpoint);
+  if (!position) throw new InvalidEventError('checkpoint', `"${checkpoint}" is not a position of this store`);
+  return position;
 }
 
 function isSystem(streamName: string, type: string): boolean {
   return streamName.startsWith('$') || type.startsWith('$');
 }
 
+/** The events of the port's log: JSON events of user streams (system events and binary events are not). */
+function isLogEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): boolean {
+  const event = resolved.event;
+  return event !== undefined && event.isJson && !isSystem(event.streamId, event.type);
+}
+
 function toStoredEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): StoredEvent | undefined {
   const event = resolved.event;
-  if (!event || !event.isJson || isSystem(event.streamId, event.type)) return undefined;
+  if (!event || !isLogEvent(resolved)) return undefined;
   const { metadata, hash } = splitChainedMetadata(event.metadata as unknown as Record<string, unknown>);
-  const { schemaVersion, $correlationId, $causationId, ...envelope } = metadata as unknown as StoredMetadata;
+  const { schemaVersion, $correlationId, $causationId, [APPEND_KEY]: appendId, ...envelope } = metadata as unknown as StoredMetadata;
   const position = event.position ?? resolved.commitPosition;
   return {
     id: event.id,
@@ -68,18 +93,21 @@ function toStoredEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): Stored
     revision: Number(event.revision),
     position:
       typeof position === 'bigint' ? `${position}/${position}` : position ? encodePosition(position) : '0/0',
+    // An event written alone, or before appends were marked, is an append of its own.
+    appendId: typeof appendId === 'string' ? appendId : event.id,
     recordedAt: new Date(event.created).toISOString(),
     ...(hash === undefined ? {} : { hash }),
   };
 }
 
-function toMetadata(e: NewEvent): StoredMetadata {
+function toMetadata(e: NewEvent, appendId: string | undefined): StoredMetadata {
   const { correlationId, causationId, ...envelope } = e.envelope;
   return {
     ...envelope,
     schemaVersion: e.schemaVersion,
     ...(correlationId === undefined ? {} : { $correlationId: correlationId }),
     ...(causationId === undefined ? {} : { $causationId: causationId }),
+    ...(appendId === undefined ? {} : { [APPEND_KEY]: appendId }),
   };
 }
 
@@ -103,6 +131,7 @@ export class EventStoreDbEventStore implements EventStore {
     validateStreamName(streamName);
     validateEvents(events);
     validateExpected(expected);
+    const appendId = events.length > 1 ? randomUUID() : undefined;
     for (let attempt = 0; ; attempt += 1) {
       const tail = await this.tailFor(streamName, events);
       const prior = this.priorAppend(tail, events);
@@ -112,7 +141,7 @@ export class EventStoreDbEventStore implements EventStore {
       if (expected !== 'any' && expected !== actual) throw new WrongExpectedRevisionError(streamName, expected, actual);
       const metadata = chainNewEvents(
         tip,
-        events.map((e) => ({ id: e.id, streamName, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: toMetadata(e) as unknown as Record<string, unknown> })),
+        events.map((e) => ({ id: e.id, streamName, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: toMetadata(e, appendId) as unknown as Record<string, unknown> })),
       );
       try {
         const result = await this.client.appendToStream(
@@ -143,7 +172,7 @@ export class EventStoreDbEventStore implements EventStore {
     const verifier = new EsdbChainVerifier(limit);
     for await (const resolved of this.client.readAll({ fromPosition: START })) {
       const event = resolved.event;
-      if (!event || !event.isJson || isSystem(event.streamId, event.type) || !event.position) continue;
+      if (!event || !isLogEvent(resolved) || !event.position) continue;
       const { metadata, hash } = splitChainedMetadata(event.metadata as unknown as Record<string, unknown>);
       verifier.check({
         id: event.id,
@@ -237,6 +266,20 @@ export class EventStoreDbEventStore implements EventStore {
       if (event) events.push(event);
     }
     return { events, checkpoint: last, isEnd: isEnd && read <= limit };
+  }
+
+  async countAfter(checkpoint: string | null): Promise<number> {
+    let count = 0;
+    // EventStoreDB counts nothing for $all: read what follows, as readAll would, and count the port's events.
+    for await (const resolved of this.client.readAll({ fromPosition: checkpoint === null ? START : decodePosition(checkpoint) })) {
+      const position = resolved.event?.position;
+      if (position && encodePosition(position) !== checkpoint && isLogEvent(resolved)) count += 1;
+    }
+    return count;
+  }
+
+  isPosition(text: string): boolean {
+    return parsePosition(text) !== undefined;
   }
 
   async head(): Promise<string | null> {

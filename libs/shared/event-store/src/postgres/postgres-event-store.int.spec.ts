@@ -32,6 +32,9 @@ describe(`PostgreSQL adapter (${process.env.DATABASE_URL ? 'PostgreSQL server' :
 
   it('refuses a checkpoint it did not issue', async () => {
     await expect(store.readAll('garbage', 10)).rejects.toMatchObject({ field: 'checkpoint' });
+    // The form it writes: two numbers without leading zeros, within the ranges of xid8 and bigint.
+    expect(['0/0', '1234/5678', '18446744073709551615/9223372036854775807'].map((t) => store.isPosition(t))).toEqual([true, true, true]);
+    expect(['01/2', '1/02', '18446744073709551616/1', '1/9223372036854775808', '1.5/2', '1/', '/2'].filter((t) => store.isPosition(t))).toEqual([]);
   });
 
   it('rolls a batch back whole when the database refuses one of its events', async () => {

@@ -37,17 +37,28 @@ const EVENT_COLUMNS = `global_position::text, transaction_id::text, event_id::te
 /**
  * A position is the pair (writing transaction id, sequence number). Readers only see transactions older than the
  * oldest one still running (`pg_snapshot_xmin`), ordered by that pair: a sequence number taken by a transaction
- * that commits late can never be overtaken by a reader.
+ * that commits late can never be overtaken by a reader. The transaction id is also the events' `appendId`: a
+ * transaction's events are contiguous in that order and become visible together.
  */
 function encodePosition(transactionId: string, globalPosition: string): string {
   return `${transactionId}/${globalPosition}`;
 }
 
+const XID8_MAX = 2n ** 64n - 1n;
+const BIGINT_MAX = 2n ** 63n - 1n;
+
+/** The two numbers of a position as this store writes them (no leading zeros, within their types), or undefined. */
+function parsePosition(text: unknown): [string, string] | undefined {
+  const match = typeof text === 'string' ? /^(0|[1-9]\d{0,19})\/(0|[1-9]\d{0,18})$/.exec(text) : null;
+  if (!match || BigInt(match[1]) > XID8_MAX || BigInt(match[2]) > BIGINT_MAX) return undefined;
+  return [match[1], match[2]];
+}
+
 function decodePosition(checkpoint: string | null): [string, string] {
   if (checkpoint === null) return ['0', '0'];
-  const match = /^(\d+)\/(\d+)$/.exec(checkpoint);
-  if (!match) throw new InvalidEventError('checkpoint', `"${checkpoint}" is not a position of this store`);
-  return [match[1], match[2]];
+  const parts = parsePosition(checkpoint);
+  if (!parts) throw new InvalidEventError('checkpoint', `"${checkpoint}" is not a position of this store`);
+  return parts;
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {
@@ -60,6 +71,7 @@ function toStoredEvent(row: EventRow): StoredEvent {
     streamName: row.stream_name,
     revision: Number(row.revision),
     position: encodePosition(row.transaction_id, row.global_position),
+    appendId: row.transaction_id,
     recordedAt: row.recorded_at,
     hash: row.hash,
   };
@@ -325,8 +337,6 @@ export class PostgresEventStore implements EventStore {
     return new PollingSubscription(this, fromCheckpoint, this.pollIntervalMs, this.waiters);
   }
 
-  /** Position of the newest visible event, or null on an empty log. */
-  /** Events visible in the global log after a checkpoint: the lag of a reader standing there. */
   async countAfter(checkpoint: string | null): Promise<number> {
     const [transactionId, globalPosition] = decodePosition(checkpoint);
     const rows = await this.db.query<{ n: string }>(
@@ -345,6 +355,10 @@ export class PostgresEventStore implements EventStore {
         ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
     );
     return rows[0]?.position ?? null;
+  }
+
+  isPosition(text: string): boolean {
+    return parsePosition(text) !== undefined;
   }
 
   async close(): Promise<void> {

@@ -322,6 +322,55 @@ export function eventStoreContract(getStore: () => EventStore): void {
       expect(whole.map((e) => (e.data as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     });
 
+    it('gives the events written together one appendId, the same whichever way they are read, and others another', async () => {
+      const prefix = `contract-${randomUUID()}`;
+      await getStore().append(`${prefix}-a`, [event('test.Together', { n: 1 }), event('test.Together', { n: 2 }), event('test.Together', { n: 3 })], 'no_stream');
+      await getStore().append(`${prefix}-b`, [event('test.Alone', { n: 4 })], 'no_stream');
+      await getStore().append(`${prefix}-b`, [event('test.Together', { n: 5 }), event('test.Together', { n: 6 })], 0);
+      await getStore().append(`${prefix}-a`, [event('test.Alone', { n: 7 })], 2);
+      const logged = await readAllOf(getStore(), prefix);
+      expect(logged.map((e) => (e.data as { n: number }).n)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      const [a1, a2, a3, b1, b2, b3, a4] = logged.map((e) => e.appendId);
+      expect(typeof a1).toBe('string');
+      expect([a2, a3]).toEqual([a1, a1]);
+      expect(b3).toBe(b2);
+      expect(new Set([a1, b1, b2, a4]).size).toBe(4);
+      const streamed = [...(await getStore().readStream(`${prefix}-a`)), ...(await getStore().readStream(`${prefix}-b`))];
+      expect(streamed.map((e) => e.appendId)).toEqual([a1, a1, a1, a4, b1, b2, b2]);
+    });
+
+    it('counts the events a reader standing at a checkpoint has still to read', async () => {
+      const prefix = `contract-${randomUUID()}`;
+      const before = await getStore().head();
+      expect(await getStore().countAfter(before)).toBe(0);
+      await getStore().append(`${prefix}-a`, [event(), event()], 'no_stream');
+      const { position } = await getStore().append(`${prefix}-b`, [event()], 'no_stream');
+      expect(await getStore().countAfter(before)).toBe(3);
+      expect(await getStore().countAfter(position)).toBe(0);
+      const [first] = await readAllOf(getStore(), prefix);
+      expect(await getStore().countAfter(first.position)).toBe(2);
+      let fromStart = 0;
+      for (let checkpoint: string | null = null; ; ) {
+        const page = await getStore().readAll(checkpoint, 5_000);
+        fromStart += page.events.length;
+        checkpoint = page.checkpoint;
+        if (page.isEnd) break;
+      }
+      expect(await getStore().countAfter(null)).toBe(fromStart);
+    });
+
+    it('tells a position it issues from a text that is none, and refuses the latter as a checkpoint', async () => {
+      const { position } = await getStore().append(stream(), [event()], 'no_stream');
+      const page = await getStore().readAll(null, 1);
+      const issued = [position, await getStore().head(), page.checkpoint, page.events[0].position];
+      for (const text of issued) expect(getStore().isPosition(text as string)).toBe(true);
+      for (const text of ['', 'garbage', ` ${position}`, `${position} `, `${position}/0`, `x${position}`, `-${position}`]) {
+        expect(getStore().isPosition(text)).toBe(false);
+        await expect(getStore().readAll(text, 1)).rejects.toMatchObject({ field: 'checkpoint' });
+        await expect(getStore().countAfter(text)).rejects.toMatchObject({ field: 'checkpoint' });
+      }
+    });
+
     it('a subscription delivers what follows its checkpoint, then live events, in log order', async () => {
       const prefix = `contract-${randomUUID()}`;
       await getStore().append(`${prefix}-a`, [event('test.Before')], 'no_stream');

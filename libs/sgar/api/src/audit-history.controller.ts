@@ -1,0 +1,73 @@
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Principal } from '@erbm/shared/auth';
+import { Access, CurrentPrincipal, type DomainPlugin, domainNamed, InjectDomains } from '@erbm/shared/api';
+import type { StoredEvent } from '@erbm/shared/event-store';
+import { LEDGER_EVENT_LABELS, meetingStreamName, resteAPayer } from '@erbm/ledger/domain';
+import { NotFound } from '@erbm/shared/kernel';
+import { type EventLabels, commitmentHistory, historyOf } from './audit-trail';
+import { AuditOperation, AuditReader, HISTORY_COLUMNS, historyRows, knownAt } from './audit-reader';
+
+/** The auditors' history of a commitment, an operation, a meeting or a decision: every fact as recorded. */
+@ApiTags('audit')
+@Controller('audit')
+export class AuditHistoryController {
+  private readonly labels: EventLabels;
+
+  constructor(
+    private readonly reader: AuditReader,
+    @InjectDomains() private readonly domains: readonly DomainPlugin[],
+  ) {
+    this.labels = Object.assign({}, LEDGER_EVENT_LABELS, ...domains.map((d) => d.eventLabels));
+  }
+
+  @Get('history/commitment/:id')
+  @Access('read', 'audit')
+  @ApiQuery({ name: 'asKnownAt', required: false })
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
+  @AuditOperation('commitment', 'Every fact of a commitment: who, role, organisation, on behalf of, when it happened, when recorded, why, source; its effect on the ledgers')
+  async commitment(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response, @Query('asKnownAt') asKnownAtText?: string, @Query('format') format?: string) {
+    const asKnownAt = knownAt(asKnownAtText);
+    const { entries, state } = commitmentHistory(await this.reader.commitmentEvents(principal, id, asKnownAt));
+    const ledgers = state.status === 'none' ? null : state.ledgers;
+    return this.reader.export(res, format, `historique-engagement-${id}`, asKnownAt, { commitmentId: id, ledgers, resteAPayerCents: ledgers ? resteAPayer(ledgers) : null, history: entries }, HISTORY_COLUMNS, historyRows(entries));
+  }
+
+  private async plainHistory(res: Response, principal: Principal, kind: string, id: string, stream: string, domain: string | null, asKnownAtText: string | undefined, format: string | undefined, filter: (e: StoredEvent) => boolean = () => true) {
+    const asKnownAt = knownAt(asKnownAtText);
+    const events = (await this.reader.store.readStream(stream, { recordedUpTo: asKnownAt })).filter(filter);
+    if (events.length === 0) throw new NotFound(kind, id);
+    if (domain) this.reader.requireDomain(principal, domain, kind, id);
+    const entries = historyOf(events, this.labels);
+    return this.reader.export(res, format, `historique-${kind}-${id}`, asKnownAt, { [`${kind}Id`]: id, history: entries }, HISTORY_COLUMNS, historyRows(entries));
+  }
+
+  @Get('history/operation/:domain/:id')
+  @Access('read', 'audit')
+  @ApiQuery({ name: 'asKnownAt', required: false })
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
+  @AuditOperation('operation', 'Every fact of an operation of a domain')
+  operation(@Param('domain') domain: string, @Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response, @Query('asKnownAt') asKnownAt?: string, @Query('format') format?: string) {
+    const plugin = domainNamed(this.domains, domain);
+    if (!plugin) throw new NotFound('domain', domain);
+    return this.plainHistory(res, principal, 'operation', id, plugin.operations.streamName(id), domain, asKnownAt, format);
+  }
+
+  @Get('history/meeting/:id')
+  @Access('read', 'audit')
+  @ApiQuery({ name: 'asKnownAt', required: false })
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
+  @AuditOperation('meeting', 'A meeting and every decision it took, as recorded')
+  meeting(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response, @Query('asKnownAt') asKnownAt?: string, @Query('format') format?: string) {
+    return this.plainHistory(res, principal, 'meeting', id, meetingStreamName(id), null, asKnownAt, format);
+  }
+
+  @Get('history/decision/:meetingId/:decisionId')
+  @Access('read', 'audit')
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
+  @AuditOperation('decision', 'A decision and the meeting that took it')
+  decision(@Param('meetingId') meetingId: string, @Param('decisionId') decisionId: string, @CurrentPrincipal() principal: Principal, @Res() res: Response, @Query('format') format?: string) {
+    return this.plainHistory(res, principal, 'decision', decisionId, meetingStreamName(meetingId), null, undefined, format, (e) => e.type === 'governance.MeetingHeld' || (e.data as { decisionId?: string }).decisionId === decisionId);
+  }
+}

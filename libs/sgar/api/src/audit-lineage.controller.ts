@@ -1,0 +1,128 @@
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Principal } from '@erbm/shared/auth';
+import { Access, CurrentPrincipal, REFERENTIALS, ReadModels } from '@erbm/shared/api';
+import type { Referentials } from '@erbm/shared/referentials';
+import { type LegalAct, PAYMENT_KIND_LABELS, meetingStreamName, resteAPayer } from '@erbm/ledger/domain';
+import { NotFound } from '@erbm/shared/kernel';
+import { TOTAL_AXES, type TotalFilters, commitmentsBehind, freshness } from '@erbm/ledger/read-models';
+import { commitmentHistory, labelOf } from './audit-trail';
+import { AuditOperation, AuditReader, HISTORY_COLUMNS, historyRows, knownAt } from './audit-reader';
+
+/** The auditors' lineage: from a commitment, a payment or a consolidated total to the decisions and acts behind it. */
+@ApiTags('audit')
+@Controller('audit')
+export class AuditLineageController {
+  constructor(
+    private readonly reader: AuditReader,
+    private readonly readModels: ReadModels,
+    @Inject(REFERENTIALS) private readonly referentials: Referentials,
+  ) {}
+
+  private async meetingOf(meetingId: string) {
+    const events = await this.reader.store.readStream(meetingStreamName(meetingId));
+    const held = events.find((e) => e.type === 'governance.MeetingHeld');
+    if (!held) return null;
+    const d = held.data as { body: string; date: string; place: string; minutesReference?: string };
+    const minutes = [...events].reverse().find((e) => e.type === 'governance.MinutesRecorded')?.data as { minutesReference: string } | undefined;
+    return {
+      meetingId,
+      body: d.body,
+      bodyName: this.referentials.governanceBodies.all.find((b) => b.id === d.body)?.name ?? d.body,
+      date: d.date,
+      place: d.place,
+      minutesReference: minutes?.minutesReference ?? d.minutesReference ?? null,
+      recordedBy: held.envelope.actor,
+      decisions: events.filter((e) => e.type === 'governance.DecisionTaken').map((e) => ({ ...(e.data as { decisionId: string; subject: string; outcome: string; amounts: unknown[] }), recordedAt: e.recordedAt, recordedBy: e.envelope.actor })),
+    };
+  }
+
+  /** The whole chain of one commitment: decisions and meetings, legal acts, amendments, payments, corrections beside what they correct. */
+  private async lineageOf(principal: Principal, id: string, asKnownAt?: string) {
+    const { entries, state } = commitmentHistory(await this.reader.commitmentEvents(principal, id, asKnownAt));
+    if (state.status === 'none') throw new NotFound('commitment', id);
+    const decisions = [];
+    for (const ref of state.decisions) {
+      const meeting = await this.meetingOf(ref.meetingId);
+      const decision = meeting?.decisions.find((d) => d.decisionId === ref.decisionId) ?? null;
+      const usedBy = entries.filter((e) => (e.data as { decision?: { decisionId: string; meetingId: string } }).decision?.decisionId === ref.decisionId && (e.data as { decision: { meetingId: string } }).decision.meetingId === ref.meetingId).map((e) => e.revision);
+      decisions.push({ ...ref, meeting: meeting && { ...meeting, decisions: undefined }, decision, usedBy });
+    }
+    const byType = (...types: string[]) => entries.filter((e) => types.includes(e.type)).map((e) => ({ ...e, corrections: entries.filter((c) => c.corrects === e.revision) }));
+    return {
+      commitment: { id, domain: state.domain, operationId: state.operationId, financer: state.financer, fundingLine: state.fundingLine, fiscalYear: state.fiscalYear, status: state.status, ledgers: state.ledgers, resteAPayerCents: resteAPayer(state.ledgers), warnings: state.warnings },
+      operation: { id: state.operationId, domain: state.domain, href: `/${state.domain}/operations/${state.operationId}`, history: `/audit/history/operation/${state.domain}/${state.operationId}` },
+      decisions,
+      legalActs: byType('ledger.CommitmentMade', 'ledger.CommitmentIncreased', 'ledger.CommitmentReduced').filter((e) => (e.data as { legalAct?: unknown }).legalAct).map((e) => ({ revision: e.revision, ...(e.data as { legalAct: LegalAct }).legalAct, corrections: e.corrections })),
+      announcement: byType('ledger.CommitmentAnnounced', 'ledger.CommitmentProgrammed'),
+      commitments: byType('ledger.CommitmentMade'),
+      amendments: byType('ledger.CommitmentIncreased', 'ledger.CommitmentReduced', 'ledger.CommitmentFundingLineChanged'),
+      carryOvers: byType('ledger.CommitmentCarriedOver'),
+      payments: byType('ledger.ServiceCertified', 'ledger.PaymentOrdered', 'ledger.PaymentMade').map((p) => ({ ...p, kindLabel: PAYMENT_KIND_LABELS[(p.data as { kind?: string }).kind ?? ''] ?? null })),
+      releases: byType('ledger.CommitmentReleased', 'ledger.CommitmentLapsed'),
+      recoveries: byType('ledger.AmountRecovered'),
+      corrections: entries.filter((e) => e.corrects !== null).map((c) => ({ ...c, corrected: entries.find((e) => e.revision === c.corrects) })),
+      warnings: byType('ledger.CommitmentWarningRaised'),
+      closing: byType('ledger.CommitmentClosed'),
+      entries,
+    };
+  }
+
+  @Get('lineage/commitment/:id')
+  @Access('read', 'audit')
+  @ApiQuery({ name: 'asKnownAt', required: false })
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
+  @AuditOperation('lineage', 'Lineage of a commitment: meetings and decisions, legal acts, amendments, carry-overs, payments, releases, recoveries, corrections beside what they correct')
+  async lineage(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response, @Query('asKnownAt') asKnownAtText?: string, @Query('format') format?: string) {
+    const asKnownAt = knownAt(asKnownAtText);
+    const lineage = await this.lineageOf(principal, id, asKnownAt);
+    const rows = historyRows(lineage.entries).map((r) => ({ ...r, decisions: lineage.decisions.map((d) => `${d.meeting?.bodyName ?? ''} ${d.date} ${d.decisionId}`).join(' | ') }));
+    return this.reader.export(res, format, `lignee-engagement-${id}`, asKnownAt, lineage, [...HISTORY_COLUMNS, { key: 'decisions', label: 'décisions' }], rows);
+  }
+
+  @Get('lineage/payment/:commitmentId/:revision')
+  @Access('read', 'audit')
+  @AuditOperation('payment', 'From a payment upwards: the commitment, its legal acts, the decisions and the meetings that took them')
+  async payment(@Param('commitmentId') commitmentId: string, @Param('revision') revisionText: string, @CurrentPrincipal() principal: Principal) {
+    const revision = Number(revisionText);
+    const lineage = await this.lineageOf(principal, commitmentId);
+    const payment = lineage.payments.find((p) => p.revision === revision);
+    if (!payment) throw new NotFound('payment', `${commitmentId}/${revisionText}`);
+    return {
+      export: await this.reader.header(`lignee-paiement-${commitmentId}-${revision}`),
+      payment,
+      commitment: lineage.commitment,
+      legalActs: lineage.legalActs,
+      decisions: lineage.decisions,
+      operation: lineage.operation,
+      chain: [
+        { step: labelOf(payment.type), revision: payment.revision, date: payment.occurredAt },
+        ...lineage.legalActs.map((a) => ({ step: `Acte juridique ${a.kind} ${a.reference}`, revision: a.revision, date: a.date })),
+        ...lineage.decisions.map((d) => ({ step: `Décision ${d.decisionId} (${d.decision?.subject ?? '?'})`, meeting: d.meeting ? `${d.meeting.bodyName}, ${d.meeting.date}, ${d.meeting.place}` : null, date: d.date })),
+      ],
+    };
+  }
+
+  @Get('lineage/total')
+  @Access('read', 'audit')
+  @ApiQuery({ name: 'limit', required: false })
+  @AuditOperation('total', 'From a consolidated total (its axes as filters) to the commitments behind it, then their decisions and legal acts')
+  async total(@Query() query: Record<string, string | undefined>, @CurrentPrincipal() principal: Principal) {
+    const filters: TotalFilters = {};
+    for (const axis of TOTAL_AXES) if (query[axis] !== undefined) filters[axis] = axis === 'fiscalYear' ? Number(query[axis]) : query[axis];
+    if (principal.role === 'editor') {
+      if (filters.domain !== undefined && filters.domain !== principal.domain) this.reader.requireDomain(principal, String(filters.domain), 'total', 'of another domain');
+      filters.domain = principal.domain as string;
+    }
+    const limit = Math.min(500, Number(query.limit ?? 100));
+    const ds = this.readModels.dataSource('ledger-register');
+    const behind = await commitmentsBehind(ds, filters, { limit, offset: 0 });
+    const commitments = [];
+    for (const c of behind.rows) {
+      const lineage = await this.lineageOf(principal, c.id);
+      commitments.push({ ...c, decisions: lineage.decisions.map((d) => ({ meetingId: d.meetingId, decisionId: d.decisionId, date: d.date, body: d.meeting?.bodyName, subject: d.decision?.subject ?? null })), legalActs: lineage.legalActs, lineage: `/audit/lineage/commitment/${c.id}` });
+    }
+    return { freshness: await freshness(ds, 'ledger-register'), filters, total: behind.total, count: behind.count, shown: commitments.length, commitments };
+  }
+}
