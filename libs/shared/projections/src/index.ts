@@ -3,3 +3,4 @@ export * from './data-source';
 export * from './runner';
 export * from './status';
 export * from './rebuild';
+export * from './table';
