@@ -42,8 +42,11 @@ export function habitatOperationLocation(event: { type: string; streamName: stri
   return undefined;
 }
 
+/** Every type of fact the habitat service records; the habitat domain checks its events against it. */
+export type HabitatEventType = 'habitat.OperationRegistered' | 'habitat.OperationAmended' | 'habitat.OperationPhaseReached' | 'habitat.DwellingsDelivered' | 'habitat.CommitmentAttached';
+
 /** What an auditor reads for each habitat fact. */
-export const HABITAT_EVENT_LABELS: Record<string, string> = {
+export const HABITAT_EVENT_LABELS: Readonly<Record<HabitatEventType, string>> = {
   'habitat.OperationRegistered': 'Opération enregistrée',
   'habitat.OperationAmended': 'Opération modifiée',
   'habitat.OperationPhaseReached': 'Phase atteinte',

@@ -1,38 +1,51 @@
-import { Column, type DataSource, Entity, type EntityManager, In, type MigrationInterface, PrimaryColumn, type QueryRunner } from 'typeorm';
-import type { StoredEvent } from '@erbm/shared/event-store';
-import { type Park, type Projection, schemaOf } from '@erbm/shared/projections';
-import type { IndicatorValue } from '@erbm/shared/kernel';
+import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import type { Actor, StoredEvent } from '@erbm/shared/event-store';
+import { type Park, type Projection, type Row, column, loadRows, pgArray, schemaOf, table, upsertRows } from '@erbm/shared/projections';
+import { type IndicatorValue, listOfAll } from '@erbm/shared/kernel';
+import type { CommitmentEventType } from '@erbm/ledger/domain';
 import { ALL_DATES, type IndicatorCode, type IndicatorValues, type OperationEvent, type OperationState, evolveOperation, indicatorsAsOf } from '@erbm/habitat/domain';
 
 /** The habitat operation register: one row per operation, with its contribution to each indicator. */
-@Entity({ name: 'operations' })
-export class HabitatOperationRow {
-  @PrimaryColumn('text') id!: string;
-  @Column('text') name!: string;
-  @Column('text') cite!: string;
-  @Column('text', { name: 'commune_insee' }) communeInsee!: string;
-  @Column('text') arrondissement!: string;
-  @Column('text') landlord!: string;
-  @Column('text') status!: string;
-  @Column('int', { name: 'dwellings_planned' }) dwellingsPlanned!: number;
-  @Column('int', { name: 'dwellings_delivered' }) dwellingsDelivered!: number;
-  @Column('text', { name: 'energy_label_before' }) energyLabelBefore!: string;
-  @Column('text', { name: 'energy_label_target' }) energyLabelTarget!: string;
-  @Column('date', { name: 'first_legal_act_on', nullable: true }) firstLegalActOn!: string | null;
-  @Column('int') commitments!: number;
-  @Column('jsonb') indicators!: IndicatorValues;
-  @Column('int') revision!: number;
-  @Column('jsonb') state!: OperationState;
-  @Column('timestamptz', { name: 'registered_at', nullable: true }) registeredAt!: Date | null;
-  @Column('jsonb', { name: 'recorded_by', nullable: true }) recordedBy!: { userId: string; role: string; organisation: string } | null;
-}
+export const HABITAT_OPERATIONS = table({
+  name: 'operations',
+  key: ['id'],
+  columns: {
+    id: column.text('id'),
+    name: column.text('name'),
+    cite: column.text('cite'),
+    communeInsee: column.text('commune_insee'),
+    arrondissement: column.text('arrondissement'),
+    landlord: column.text('landlord'),
+    status: column.text('status'),
+    dwellingsPlanned: column.int('dwellings_planned'),
+    dwellingsDelivered: column.int('dwellings_delivered'),
+    energyLabelBefore: column.text('energy_label_before'),
+    energyLabelTarget: column.text('energy_label_target'),
+    firstLegalActOn: column.date('first_legal_act_on', { nullable: true }),
+    commitments: column.int('commitments'),
+    indicators: column.jsonb<IndicatorValues>('indicators'),
+    revision: column.int('revision'),
+    state: column.jsonb<OperationState>('state'),
+    // Null in the rows of operations registered before these columns were.
+    registeredAt: column.timestamptz('registered_at', { nullable: true }),
+    recordedBy: column.jsonb<Actor | null>('recorded_by', { nullable: true }),
+  },
+});
+export type HabitatOperationRow = Row<typeof HABITAT_OPERATIONS>;
 
 /** Which operation each habitat commitment finances: a legal act on it makes the operation's dwellings financed. */
-@Entity({ name: 'commitment_operations' })
-export class HabitatCommitmentOperationRow {
-  @PrimaryColumn('text', { name: 'commitment_id' }) commitmentId!: string;
-  @Column('text', { name: 'operation_id' }) operationId!: string;
-}
+export const HABITAT_COMMITMENT_OPERATIONS = table({
+  name: 'commitment_operations',
+  key: ['commitmentId'],
+  columns: { commitmentId: column.text('commitment_id'), operationId: column.text('operation_id') },
+});
+
+/** The indicators per arrondissement: the sums of the operations' contributions. */
+export const HABITAT_INDICATOR_TOTALS = table({
+  name: 'indicator_totals',
+  key: ['indicator', 'arrondissement'],
+  columns: { indicator: column.text('indicator'), arrondissement: column.text('arrondissement'), value: column.bigint('value') },
+});
 
 export class HabitatRegister1732200000002 implements MigrationInterface {
   name = 'HabitatRegister1732200000002';
@@ -73,7 +86,7 @@ export class HabitatRegisterRecording1732200000006 implements MigrationInterface
   }
 }
 
-const INDICATORS: IndicatorCode[] = ['dwellings-financed', 'dwellings-works-started', 'dwellings-delivered'];
+const INDICATORS = listOfAll<IndicatorCode>()(['dwellings-financed', 'dwellings-works-started', 'dwellings-delivered']);
 const operationIdOf = (streamName: string) => /^habitat\.operation-(.+)$/.exec(streamName)?.[1];
 const commitmentIdOf = (streamName: string) => /^commitment-(.+)$/.exec(streamName)?.[1];
 
@@ -87,35 +100,38 @@ export const HABITAT_REGISTER = 'habitat-register';
 export class HabitatRegisterProjection implements Projection {
   readonly name = HABITAT_REGISTER;
   readonly schema = 'rm_habitat';
-  readonly handles = new Set([
-    'habitat.OperationRegistered',
-    'habitat.OperationAmended',
-    'habitat.OperationPhaseReached',
-    'habitat.DwellingsDelivered',
-    'habitat.CommitmentAttached',
-    'ledger.CommitmentAnnounced',
-    'ledger.CommitmentMade',
+  /** Every fact of an operation (its row is its state), and the commitments' that count its dwellings financed. */
+  readonly handles = new Set<string>([
+    ...listOfAll<OperationEvent['type']>()([
+      'habitat.OperationRegistered',
+      'habitat.OperationAmended',
+      'habitat.OperationPhaseReached',
+      'habitat.DwellingsDelivered',
+      'habitat.CommitmentAttached',
+    ]),
+    ...(['ledger.CommitmentAnnounced', 'ledger.CommitmentMade'] satisfies CommitmentEventType[]),
   ]);
-  readonly entities = [HabitatOperationRow, HabitatCommitmentOperationRow];
+  readonly entities = [];
   readonly migrations = [HabitatRegister1732200000002, HabitatRegisterRecording1732200000006];
 
   async apply(events: StoredEvent[], manager: EntityManager, park: Park): Promise<void> {
     const links = new Map<string, string>();
     const madeIds = events.filter((e) => e.type === 'ledger.CommitmentMade').map((e) => commitmentIdOf(e.streamName) ?? '');
-    for (const l of await manager.find(HabitatCommitmentOperationRow, { where: { commitmentId: In(madeIds) } })) links.set(l.commitmentId, l.operationId);
-    const newLinks: HabitatCommitmentOperationRow[] = [];
+    if (madeIds.length)
+      for (const l of await loadRows(manager, HABITAT_COMMITMENT_OPERATIONS, { where: 'commitment_id = ANY($1::text[])', parameters: [pgArray(madeIds)] })) links.set(l.commitmentId, l.operationId);
+    const newLinks: Row<typeof HABITAT_COMMITMENT_OPERATIONS>[] = [];
     const opIds = new Set<string>();
     for (const e of events) {
       if (e.type === 'ledger.CommitmentAnnounced') {
         const d = e.data as { commitmentId: string; operationId: string; domain: string };
         if (d.domain !== 'habitat') continue;
         links.set(d.commitmentId, d.operationId);
-        newLinks.push(Object.assign(new HabitatCommitmentOperationRow(), { commitmentId: d.commitmentId, operationId: d.operationId }));
+        newLinks.push({ commitmentId: d.commitmentId, operationId: d.operationId });
       }
       const id = e.type.startsWith('habitat.') ? operationIdOf(e.streamName) : links.get(commitmentIdOf(e.streamName) ?? '');
       if (id) opIds.add(id);
     }
-    const loaded = await manager.find(HabitatOperationRow, { where: { id: In([...opIds]) } });
+    const loaded = opIds.size ? await loadRows(manager, HABITAT_OPERATIONS, { where: 'id = ANY($1::text[])', parameters: [pgArray(opIds)] }) : [];
     const before = new Map(loaded.map((r) => [r.id, { ...r }]));
     const rows = new Map(loaded.map((r) => [r.id, r]));
     const touched = new Set<string>();
@@ -140,8 +156,8 @@ export class HabitatRegisterProjection implements Projection {
         if (e.revision !== (row ? row.revision + 1 : 0)) throw new Error(`revision ${e.revision} of ${e.streamName} does not follow ${row?.revision ?? -1}`);
         const state = evolveOperation(row?.state ?? { status: 'none' }, { type: e.type, data: e.data } as OperationEvent);
         if (state.status === 'none') throw new Error('no operation');
-        const next = row ?? Object.assign(new HabitatOperationRow(), { firstLegalActOn: null, registeredAt: new Date(e.recordedAt), recordedBy: e.envelope.actor });
-        Object.assign(next, {
+        const firstLegalActOn = row?.firstLegalActOn ?? null;
+        rows.set(id, {
           id,
           name: state.name,
           cite: state.cite,
@@ -153,55 +169,49 @@ export class HabitatRegisterProjection implements Projection {
           dwellingsDelivered: state.dwellingsDelivered,
           energyLabelBefore: state.energyLabelBefore,
           energyLabelTarget: state.energyLabelTarget,
+          firstLegalActOn,
           commitments: state.financingPlan.length,
-          indicators: indicatorsOf(state, next.firstLegalActOn ?? null),
+          indicators: indicatorsOf(state, firstLegalActOn),
           revision: e.revision,
           state,
+          registeredAt: row ? row.registeredAt : e.recordedAt,
+          recordedBy: row ? row.recordedBy : e.envelope.actor,
         });
-        rows.set(id, next);
         touched.add(id);
       } catch (error) {
         park(e, error);
       }
     }
-    if (newLinks.length) await manager.createQueryBuilder().insert().into(HabitatCommitmentOperationRow).values(newLinks).orIgnore().execute();
+    await upsertRows(manager, HABITAT_COMMITMENT_OPERATIONS, newLinks, { onConflict: 'ignore' });
     const changed = [...touched].map((id) => rows.get(id) as HabitatOperationRow);
-    for (let i = 0; i < changed.length; i += 500) {
-      const columns = ['name', 'cite', 'commune_insee', 'arrondissement', 'landlord', 'status', 'dwellings_planned', 'dwellings_delivered', 'energy_label_before', 'energy_label_target', 'first_legal_act_on', 'commitments', 'indicators', 'revision', 'state', 'registered_at', 'recorded_by'];
-      await manager.createQueryBuilder().insert().into(HabitatOperationRow).values(changed.slice(i, i + 500)).orUpdate(columns, ['id']).execute();
-    }
-    const deltas = new Map<string, number>();
+    await upsertRows(manager, HABITAT_OPERATIONS, changed);
+    const deltas = new Map<string, Row<typeof HABITAT_INDICATOR_TOTALS>>();
     const add = (row: HabitatOperationRow, sign: 1 | -1) => {
-      for (const code of INDICATORS) deltas.set(JSON.stringify([code, row.arrondissement]), (deltas.get(JSON.stringify([code, row.arrondissement])) ?? 0) + sign * row.indicators[code]);
+      for (const indicator of INDICATORS) {
+        const key = JSON.stringify([indicator, row.arrondissement]);
+        const total = deltas.get(key) ?? { indicator, arrondissement: row.arrondissement, value: 0 };
+        total.value += sign * row.indicators[indicator];
+        deltas.set(key, total);
+      }
     };
     for (const row of changed) {
       const old = before.get(row.id);
       if (old) add(old, -1);
       add(row, 1);
     }
-    const schema = (manager.connection.options as { schema: string }).schema;
-    for (const [key, delta] of deltas) {
-      if (delta === 0) continue;
-      const [indicator, arrondissement] = JSON.parse(key) as [string, string];
-      await manager.query(
-        `INSERT INTO "${schema}".indicator_totals AS t (indicator, arrondissement, value) VALUES ($1, $2, $3)
-         ON CONFLICT (indicator, arrondissement) DO UPDATE SET value = t.value + EXCLUDED.value`,
-        [indicator, arrondissement, delta],
-      );
-    }
+    const moves = [...deltas.values()].filter((d) => d.value !== 0);
+    await upsertRows(manager, HABITAT_INDICATOR_TOTALS, moves, { onConflict: 'add' });
     // A rebuild never writes a total that nets to zero: the live run must not keep one either.
-    if (deltas.size) await manager.query(`DELETE FROM "${schema}".indicator_totals WHERE value = 0`);
+    if (deltas.size) await manager.query(`DELETE FROM ${schemaOf(manager)}.${HABITAT_INDICATOR_TOTALS.name} WHERE value = 0`);
   }
 }
 
 /** The indicator totals per arrondissement, as the SGAR's views read them through the habitat plugin. */
 export async function readHabitatIndicators(dataSource: DataSource): Promise<IndicatorValue[]> {
-  const schema = (dataSource.options as { schema: string }).schema;
-  const rows: { indicator: string; arrondissement: string; value: string }[] = await dataSource.query(`SELECT indicator, arrondissement, value::text AS value FROM "${schema}".indicator_totals ORDER BY indicator, arrondissement`);
-  return rows.map((r) => ({ indicator: r.indicator, arrondissement: r.arrondissement, value: Number(r.value) }));
+  return loadRows(dataSource.manager, HABITAT_INDICATOR_TOTALS, { orderBy: 'indicator, arrondissement' });
 }
 
 /** The operations of the register, in the order they were registered, with what each needs to be counted as of a date. */
 export async function listHabitatOperations(dataSource: DataSource): Promise<HabitatOperationRow[]> {
-  return dataSource.getRepository(HabitatOperationRow).find({ order: { registeredAt: 'ASC', id: 'ASC' } });
+  return loadRows(dataSource.manager, HABITAT_OPERATIONS, { orderBy: 'registered_at, id' });
 }

@@ -1,5 +1,9 @@
+import { listOfAll, partitionOf } from '@erbm/shared/kernel';
+import type { CommitmentEventMap, CommitmentEventType, PaymentKind } from './commitment/commitment.events';
+import type { MeetingEvent } from './governance/meeting';
+
 /** What an auditor reads for each fact of the ledger and of governance. */
-export const LEDGER_EVENT_LABELS: Record<string, string> = {
+export const LEDGER_EVENT_LABELS: Readonly<Record<CommitmentEventType | MeetingEvent['type'], string>> = {
   'ledger.CommitmentAnnounced': 'Engagement annoncé',
   'ledger.CommitmentProgrammed': 'Engagement programmé par une décision',
   'ledger.CommitmentMade': 'Engagement juridique (acte signé)',
@@ -21,4 +25,27 @@ export const LEDGER_EVENT_LABELS: Record<string, string> = {
   'governance.MinutesRecorded': 'Relevé de décisions enregistré',
 };
 
-export const PAYMENT_KIND_LABELS: Record<string, string> = { advance: 'avance', interim: 'acompte', balance: 'solde' };
+/** Read with any payment's `kind`, hence a string index; each kind has its label. */
+export const PAYMENT_KIND_LABELS: Readonly<Record<string, string>> = { advance: 'avance', interim: 'acompte', balance: 'solde' } satisfies Record<PaymentKind, string>;
+
+/**
+ * How the lineage of a commitment (the auditors' trail) groups its facts: every fact in exactly one group, corrections
+ * apart (each shows beside the fact it corrects).
+ */
+export const LINEAGE_GROUPS = partitionOf<CommitmentEventType>()({
+  announcement: ['ledger.CommitmentAnnounced', 'ledger.CommitmentProgrammed'],
+  commitments: ['ledger.CommitmentMade'],
+  amendments: ['ledger.CommitmentIncreased', 'ledger.CommitmentReduced', 'ledger.CommitmentFundingLineChanged'],
+  carryOvers: ['ledger.CommitmentCarriedOver'],
+  payments: ['ledger.ServiceCertified', 'ledger.PaymentOrdered', 'ledger.PaymentMade'],
+  releases: ['ledger.CommitmentReleased', 'ledger.CommitmentLapsed'],
+  recoveries: ['ledger.AmountRecovered'],
+  corrections: ['ledger.CommitmentFactCorrected'],
+  warnings: ['ledger.CommitmentWarningRaised'],
+  closing: ['ledger.CommitmentClosed'],
+});
+export type LineageGroup = keyof typeof LINEAGE_GROUPS;
+
+/** The facts whose data may carry a legal act: the lineage's legal acts are theirs. */
+type WithLegalAct = { [K in CommitmentEventType]: 'legalAct' extends keyof CommitmentEventMap[K] ? K : never }[CommitmentEventType];
+export const LEGAL_ACT_EVENT_TYPES = listOfAll<WithLegalAct>()(['ledger.CommitmentMade', 'ledger.CommitmentIncreased', 'ledger.CommitmentReduced']);

@@ -1,4 +1,4 @@
-export * from './entities';
+export * from './tables';
 export * from './migrations';
 export { LEDGER_REGISTER, LedgerRegisterProjection, type ProjectedDomain, projectionsOf } from './ledger-register.projection';
 export * from './queries';

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { COLUMN, TOTAL_AXES, TOTAL_LEDGERS, type TotalAxis, type TotalLedger } from './entities';
+import { readRows, selectList } from '@erbm/shared/projections';
+import { COLUMN, COMMITMENTS, type CommitmentRow, OPERATION_LOCATIONS, TOTAL_AXES, TOTAL_LEDGERS, type TotalAxis, type TotalLedger } from './tables';
 
 export type TotalFilters = Partial<Record<TotalAxis, string | number>>;
 export type Amounts = Record<TotalLedger, number> & { commitments: number };
@@ -34,53 +35,35 @@ export async function consolidatedTotals(ds: DataSource, groupBy: TotalAxis[], f
   return { rows, total };
 }
 
-export interface CommitmentSummary {
-  id: string;
-  domain: string;
-  operationId: string;
-  operationName: string | null;
-  financer: string;
-  fundingLine: string;
-  arrondissement: string;
-  fiscalYear: number;
-  status: string;
-  warningCount: number;
-  [ledger: string]: unknown;
-}
-
-const COMMITMENT_SELECT = `id, domain, operation_id AS "operationId", operation_name AS "operationName", financer, funding_line AS "fundingLine",
-  arrondissement, fiscal_year AS "fiscalYear", status, warning_count AS "warningCount", revision,
-  ${TOTAL_LEDGERS.map((l) => `${COLUMN[l]}::text AS "${l}"`).join(', ')}`;
-
-function summary(r: Record<string, unknown>): CommitmentSummary {
-  return { ...r, fiscalYear: Number(r.fiscalYear), warningCount: Number(r.warningCount), revision: Number(r.revision), ...Object.fromEntries(TOTAL_LEDGERS.map((l) => [l, Number(r[l])])) } as unknown as CommitmentSummary;
-}
+/** What a view shows of a commitment of the register. */
+const SUMMARY = ['id', 'domain', 'operationId', 'operationName', 'financer', 'fundingLine', 'arrondissement', 'fiscalYear', 'status', 'warningCount', 'revision', ...TOTAL_LEDGERS] as const;
+export type CommitmentSummary = Pick<CommitmentRow, (typeof SUMMARY)[number]>;
+const DETAIL = [...SUMMARY, 'warnings', 'decisions', 'legalActs'] as const;
 
 /** The commitments behind a total: the same filters, with their sum (which equals the total). */
 export async function commitmentsBehind(ds: DataSource, filters: TotalFilters, page: { limit: number; offset: number }): Promise<{ rows: CommitmentSummary[]; count: number; total: Amounts }> {
   const params: unknown[] = [];
   const w = where(filters, params);
   const rows: Record<string, unknown>[] = await ds.query(
-    `SELECT ${COMMITMENT_SELECT} FROM ${schemaOf(ds)}.commitments ${w} ORDER BY fiscal_year, financer, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    `SELECT ${selectList(COMMITMENTS, SUMMARY)} FROM ${schemaOf(ds)}.commitments ${w} ORDER BY fiscal_year, financer, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, page.limit, page.offset],
   );
   const [sums] = await ds.query(`SELECT count(*)::text AS commitments, ${TOTAL_LEDGERS.map((l) => `coalesce(sum(${COLUMN[l]}), 0)::text AS "${l}"`).join(', ')} FROM ${schemaOf(ds)}.commitments ${w}`, params);
   const total = amounts(sums);
-  return { rows: rows.map(summary), count: total.commitments, total };
+  return { rows: readRows(COMMITMENTS, rows, SUMMARY), count: total.commitments, total };
 }
 
-export async function commitmentRow(ds: DataSource, id: string): Promise<(CommitmentSummary & { warnings: unknown; decisions: unknown; legalActs: unknown }) | undefined> {
+export async function commitmentRow(ds: DataSource, id: string): Promise<Pick<CommitmentRow, (typeof DETAIL)[number]> | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-  const [r] = await ds.query(`SELECT ${COMMITMENT_SELECT}, warnings, decisions, legal_acts AS "legalActs" FROM ${schemaOf(ds)}.commitments WHERE id = $1`, [id]);
-  return r ? (summary(r) as CommitmentSummary & { warnings: unknown; decisions: unknown; legalActs: unknown }) : undefined;
+  const [r] = readRows(COMMITMENTS, await ds.query(`SELECT ${selectList(COMMITMENTS, DETAIL)} FROM ${schemaOf(ds)}.commitments WHERE id = $1`, [id]), DETAIL);
+  return r;
 }
 
 export async function operationSummary(ds: DataSource, operationId: string) {
-  const [location] = await ds.query(`SELECT operation_id AS "operationId", domain, name, arrondissement, commune_insee AS "communeInsee" FROM ${schemaOf(ds)}.operation_locations WHERE operation_id = $1`, [operationId]);
-  const rows: Record<string, unknown>[] = await ds.query(`SELECT ${COMMITMENT_SELECT} FROM ${schemaOf(ds)}.commitments WHERE operation_id = $1 ORDER BY financer, id`, [operationId]);
-  if (!location && rows.length === 0) return undefined;
-  const commitments = rows.map(summary);
-  const total = amounts(Object.fromEntries(['commitments', ...TOTAL_LEDGERS].map((l) => [l, l === 'commitments' ? commitments.length : commitments.reduce((s, c) => s + (c[l] as number), 0)])));
+  const [location] = readRows(OPERATION_LOCATIONS, await ds.query(`SELECT ${selectList(OPERATION_LOCATIONS)} FROM ${schemaOf(ds)}.operation_locations WHERE operation_id = $1`, [operationId]));
+  const commitments = readRows(COMMITMENTS, await ds.query(`SELECT ${selectList(COMMITMENTS, SUMMARY)} FROM ${schemaOf(ds)}.commitments WHERE operation_id = $1 ORDER BY financer, id`, [operationId]), SUMMARY);
+  if (!location && commitments.length === 0) return undefined;
+  const total = amounts({ commitments: commitments.length, ...Object.fromEntries(TOTAL_LEDGERS.map((l) => [l, commitments.reduce((s, c) => s + c[l], 0)])) });
   return { operation: location ?? { operationId, domain: commitments[0]?.domain, name: commitments[0]?.operationName, arrondissement: commitments[0]?.arrondissement }, commitments, total };
 }
 

@@ -4,3 +4,4 @@ export * from './dates';
 export * from './clock';
 export * from './domain-seam';
 export * from './decider';
+export * from './exhaustive';

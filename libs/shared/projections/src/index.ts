@@ -4,3 +4,4 @@ export * from './runner';
 export * from './status';
 export * from './rebuild';
 export * from './transaction-of';
+export * from './table';

@@ -38,7 +38,7 @@ export async function operationsAsOf(readModels: ReadModels, referentials: Refer
       energyLabelBefore: row.energyLabelBefore,
       energyLabelTarget: row.energyLabelTarget,
       registeredOn,
-      recordedAt: row.registeredAt?.toISOString() ?? null,
+      recordedAt: row.registeredAt,
       recordedBy: row.recordedBy,
       commitments: row.commitments,
       financing: { totals, resteAPayerCents: resteAPayer, warnings },

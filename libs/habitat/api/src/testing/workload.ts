@@ -1,7 +1,7 @@
 import type { DomainWorkload, WorkloadContext, WorkloadDay, WorkloadOperation } from '@erbm/shared/api';
 import { type FundingLine, loadReferentials } from '@erbm/shared/referentials';
 import { type OperationCommand, operationDecider, operationStreamName } from '@erbm/habitat/domain';
-import { HABITAT_REGISTER, HabitatOperationRow } from '@erbm/habitat/read-models';
+import { HABITAT_OPERATIONS, HABITAT_REGISTER } from '@erbm/habitat/read-models';
 
 /**
  * Habitat operations with their whole life, for the read models' benchmark (`samples.workload` of the plugin):
@@ -140,6 +140,6 @@ export function habitatWorkload(context: WorkloadContext): DomainWorkload {
 
   return {
     operation,
-    readModel: { projection: HABITAT_REGISTER, countOperations: (dataSource) => dataSource.getRepository(HabitatOperationRow).count() },
+    readModel: { projection: HABITAT_REGISTER, countOperations: async (dataSource) => Number((await dataSource.query(`SELECT count(*)::int AS n FROM "${(dataSource.options as { schema: string }).schema}".${HABITAT_OPERATIONS.name}`))[0].n) },
   };
 }

@@ -1,3 +1,5 @@
+import { listOfAll } from '@erbm/shared/kernel';
+
 /** The facts of a commitment's life. Types are stable strings; a changed shape gets a new schema version. */
 
 export const LEDGERS = ['announced', 'programmed', 'committed', 'certified', 'ordered', 'paid', 'released', 'recovered'] as const;
@@ -82,6 +84,26 @@ export type CommitmentEventMap = {
 
 export type CommitmentEventType = keyof CommitmentEventMap;
 export type CommitmentEvent = { [K in CommitmentEventType]: { type: K; data: CommitmentEventMap[K] } }[CommitmentEventType];
+
+/** Every type of fact of a commitment, for what must handle them all (the ledger register). */
+export const COMMITMENT_EVENT_TYPES = listOfAll<CommitmentEventType>()([
+  'ledger.CommitmentAnnounced',
+  'ledger.CommitmentProgrammed',
+  'ledger.CommitmentMade',
+  'ledger.CommitmentIncreased',
+  'ledger.CommitmentReduced',
+  'ledger.CommitmentCarriedOver',
+  'ledger.CommitmentFundingLineChanged',
+  'ledger.ServiceCertified',
+  'ledger.PaymentOrdered',
+  'ledger.PaymentMade',
+  'ledger.CommitmentReleased',
+  'ledger.CommitmentLapsed',
+  'ledger.AmountRecovered',
+  'ledger.CommitmentClosed',
+  'ledger.CommitmentFactCorrected',
+  'ledger.CommitmentWarningRaised',
+]);
 
 /** What a correction may change in an earlier fact. */
 export interface FactValues {
