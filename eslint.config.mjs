@@ -24,28 +24,66 @@ const depConstraints = [
   { sourceTag: 'type:infrastructure', onlyDependOnLibsWithTags: ['type:infrastructure', 'type:kernel'] },
   { sourceTag: 'type:read-models', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infrastructure', 'type:kernel', 'type:testing'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:infrastructure', 'type:domain', 'type:contracts', 'type:kernel', 'type:testing'] },
-  { sourceTag: 'type:api', onlyDependOnLibsWithTags: ['type:api', 'type:domain', 'type:contracts', 'type:infrastructure', 'type:read-models', 'type:kernel', 'type:testing'] },
-  { sourceTag: 'type:registry', onlyDependOnLibsWithTags: ['type:api', 'type:read-models', 'type:domain', 'type:contracts', 'type:infrastructure', 'type:kernel'] },
+  {
+    sourceTag: 'type:api',
+    onlyDependOnLibsWithTags: ['type:api', 'type:domain', 'type:contracts', 'type:infrastructure', 'type:read-models', 'type:kernel', 'type:testing'],
+  },
+  {
+    sourceTag: 'type:registry',
+    onlyDependOnLibsWithTags: ['type:api', 'type:read-models', 'type:domain', 'type:contracts', 'type:infrastructure', 'type:kernel'],
+  },
   // Nothing imports an app: no constraint lists type:app.
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:registry', 'type:api', 'type:read-models', 'type:domain', 'type:contracts', 'type:infrastructure', 'type:kernel', 'type:testing'] },
-  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:registry', 'type:api', 'type:read-models', 'type:domain', 'type:contracts', 'type:infrastructure', 'type:kernel', 'type:testing'] },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: [
+      'type:registry',
+      'type:api',
+      'type:read-models',
+      'type:domain',
+      'type:contracts',
+      'type:infrastructure',
+      'type:kernel',
+      'type:testing',
+    ],
+  },
+  {
+    sourceTag: 'type:tool',
+    onlyDependOnLibsWithTags: [
+      'type:registry',
+      'type:api',
+      'type:read-models',
+      'type:domain',
+      'type:contracts',
+      'type:infrastructure',
+      'type:kernel',
+      'type:testing',
+    ],
+  },
   // Who knows whom (scope): shared code knows no domain and not the ledger; the ledger knows no domain; the
   // SGAR's views and the apps and tools that serve every domain reach them through the registry only.
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:ledger', onlyDependOnLibsWithTags: ['scope:ledger', 'scope:shared'] },
   { sourceTag: 'scope:sgar', onlyDependOnLibsWithTags: ['scope:sgar', 'scope:ledger', 'scope:shared'] },
-  { sourceTag: 'scope:registry', onlyDependOnLibsWithTags: ['scope:registry', 'scope:sgar', 'scope:ledger', 'scope:shared', ...domains.map((d) => `scope:${d}`)] },
+  {
+    sourceTag: 'scope:registry',
+    onlyDependOnLibsWithTags: ['scope:registry', 'scope:sgar', 'scope:ledger', 'scope:shared', ...domains.map((d) => `scope:${d}`)],
+  },
   { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:registry', 'scope:sgar', 'scope:ledger', 'scope:shared'] },
   { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:tools', 'scope:registry', 'scope:sgar', 'scope:ledger', 'scope:shared'] },
   // A domain reaches another domain only through its contracts.
-  ...domains.map((domain) => ({ sourceTag: `scope:${domain}`, onlyDependOnLibsWithTags: [`scope:${domain}`, 'scope:ledger', 'scope:shared', 'type:contracts'] })),
+  ...domains.map((domain) => ({
+    sourceTag: `scope:${domain}`,
+    onlyDependOnLibsWithTags: [`scope:${domain}`, 'scope:ledger', 'scope:shared', 'type:contracts'],
+  })),
 ];
 
 /**
  * A domain's specs may also use the test helpers (deciderSpec); its code may not. The kernel's specs may not either:
  * the helpers depend on the kernel, and Nx refuses a cycle between projects.
  */
-const specDepConstraints = depConstraints.map((c) => (c.sourceTag === 'type:domain' ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] } : c));
+const specDepConstraints = depConstraints.map((c) =>
+  c.sourceTag === 'type:domain' ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] } : c,
+);
 
 const moduleBoundaries = (constraints) => ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: constraints }];
 

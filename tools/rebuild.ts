@@ -5,7 +5,9 @@ import { allProjections } from '@erbm/domains';
 
 const USAGE = `usage: npm run rebuild -- --projection <name|all> [--batch-size N]
 Rebuilds read models from the start of the log into new tables while the live ones keep serving, then switches.
-Projections: ${allProjections().map((p) => p.name).join(', ')}`;
+Projections: ${allProjections()
+  .map((p) => p.name)
+  .join(', ')}`;
 
 function bar(progress: RebuildProgress, total: number): string {
   const width = 30;
@@ -47,7 +49,9 @@ async function main(argv: string[]): Promise<number> {
           process.stderr.write(`\r${bar(p, total)}`);
         },
       });
-      process.stderr.write(`\n${projection.name}: rebuilt from ${result.eventsRead.toLocaleString('fr-FR')} events in ${result.seconds.toFixed(1)} s, switched to the new tables\n`);
+      process.stderr.write(
+        `\n${projection.name}: rebuilt from ${result.eventsRead.toLocaleString('fr-FR')} events in ${result.seconds.toFixed(1)} s, switched to the new tables\n`,
+      );
     }
   } finally {
     if (kind === 'eventstoredb') await store.close();

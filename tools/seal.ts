@@ -12,7 +12,9 @@ async function main(): Promise<number> {
       process.stdout.write('nothing recorded since the last seal\n');
       return 0;
     }
-    process.stdout.write(`seal ${seal.sealNumber}: ${seal.events} events up to position ${seal.upToPosition}, sealed at ${seal.sealedAt}\ndigest ${seal.digest}\n`);
+    process.stdout.write(
+      `seal ${seal.sealNumber}: ${seal.events} events up to position ${seal.upToPosition}, sealed at ${seal.sealedAt}\ndigest ${seal.digest}\n`,
+    );
     return 0;
   } finally {
     await db.close();

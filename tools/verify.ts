@@ -27,10 +27,14 @@ async function main(argv: string[]): Promise<number> {
     if (args.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else {
       const rate = report.seconds > 0 ? Math.round(report.eventsChecked / report.seconds) : report.eventsChecked;
-      process.stdout.write(`${report.eventsChecked} events in ${report.streamsChecked} streams, ${report.sealsChecked} seals checked in ${report.seconds.toFixed(2)} s (${rate} events/s)\n`);
+      process.stdout.write(
+        `${report.eventsChecked} events in ${report.streamsChecked} streams, ${report.sealsChecked} seals checked in ${report.seconds.toFixed(2)} s (${rate} events/s)\n`,
+      );
       if (report.firstBreak) {
         const b = report.firstBreak;
-        process.stdout.write(`FIRST MISMATCH: stream ${b.streamName}, revision ${b.revision}${b.eventId ? `, event ${b.eventId} at position ${b.position}` : ''}: ${b.reason}\n`);
+        process.stdout.write(
+          `FIRST MISMATCH: stream ${b.streamName}, revision ${b.revision}${b.eventId ? `, event ${b.eventId} at position ${b.position}` : ''}: ${b.reason}\n`,
+        );
         for (const other of report.breaks.slice(1)) process.stdout.write(`  also: stream ${other.streamName}, revision ${other.revision}: ${other.reason}\n`);
       }
       for (const s of report.sealBreaks) process.stdout.write(`SEAL ${s.sealNumber} (${s.digest}) BROKEN: ${s.reason}\n`);
@@ -58,7 +62,10 @@ async function verifyEventStoreDb(connectionString: string, json: boolean, diges
     if (json) process.stdout.write(`${JSON.stringify({ ok, ...report, seconds, firstBreak: report.breaks[0] ?? null })}\n`);
     else {
       process.stdout.write(`EventStoreDB: ${report.eventsChecked} events in ${report.streamsChecked} streams checked in ${seconds.toFixed(2)} s\n`);
-      for (const [i, b] of report.breaks.entries()) process.stdout.write(`${i === 0 ? 'FIRST MISMATCH' : '  also'}: stream ${b.streamName}, revision ${b.revision}, event ${b.eventId} at position ${b.position}: ${b.reason}\n`);
+      for (const [i, b] of report.breaks.entries())
+        process.stdout.write(
+          `${i === 0 ? 'FIRST MISMATCH' : '  also'}: stream ${b.streamName}, revision ${b.revision}, event ${b.eventId} at position ${b.position}: ${b.reason}\n`,
+        );
       process.stdout.write(ok ? 'OK: every chain matches\n' : 'NOT OK: the log was altered\n');
     }
     return ok ? 0 : 1;

@@ -72,7 +72,12 @@ export const APP_IMPORT = 'Imports of apps are forbidden';
  */
 export const REFERENCE_DOMAIN = ((): string => {
   const found = readdirSync(join(root, 'libs'))
-    .filter((d) => !['shared', 'ledger', 'sgar', 'domains'].includes(d) && !d.startsWith('archtest-tmp-') && existsSync(join(root, 'libs', d, 'contracts', 'project.json')))
+    .filter(
+      (d) =>
+        !['shared', 'ledger', 'sgar', 'domains'].includes(d) &&
+        !d.startsWith('archtest-tmp-') &&
+        existsSync(join(root, 'libs', d, 'contracts', 'project.json')),
+    )
     .sort();
   if (!found.length) throw new Error('no domain under libs/: the architecture fixtures need one');
   return found[0];

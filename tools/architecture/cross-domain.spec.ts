@@ -94,7 +94,10 @@ describe('cross-domain imports (a second, temporary domain)', () => {
     const domains = (await boundaries.depConstraints()).filter((c) => c.sourceTag.startsWith('scope:') && !fixed.includes(c.sourceTag));
     expect(domains.map((c) => c.sourceTag)).toEqual(expect.arrayContaining([`scope:${D}`, scope]));
     for (const { sourceTag, onlyDependOnLibsWithTags } of domains) {
-      expect({ sourceTag, onlyDependOnLibsWithTags }).toEqual({ sourceTag, onlyDependOnLibsWithTags: [sourceTag, 'scope:ledger', 'scope:shared', 'type:contracts'] });
+      expect({ sourceTag, onlyDependOnLibsWithTags }).toEqual({
+        sourceTag,
+        onlyDependOnLibsWithTags: [sourceTag, 'scope:ledger', 'scope:shared', 'type:contracts'],
+      });
     }
   });
 });

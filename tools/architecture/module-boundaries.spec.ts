@@ -1,17 +1,7 @@
 import type { ProjectGraph } from '@nx/devkit';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import {
-  APP_IMPORT,
-  bannedImport,
-  Boundaries,
-  buildProjectGraph,
-  CIRCULAR,
-  CROSS_PROJECT_PATH,
-  onlyTags,
-  root,
-  REFERENCE_DOMAIN,
-} from './boundaries';
+import { APP_IMPORT, bannedImport, Boundaries, buildProjectGraph, CIRCULAR, CROSS_PROJECT_PATH, onlyTags, root, REFERENCE_DOMAIN } from './boundaries';
 
 /** The domain the fixtures import from: any registered domain does. */
 const D = REFERENCE_DOMAIN;
@@ -33,7 +23,12 @@ const refused: Fixture[] = [
   { why: 'shared code importing the ledger', dir: 'libs/shared/api/src', imp: '@erbm/ledger/domain', refusal: onlyTags('scope:shared') },
   { why: "shared code importing a domain's contracts", dir: 'libs/shared/api/src', imp: `@erbm/${D}/contracts`, refusal: onlyTags('scope:shared') },
   { why: 'the shared referentials importing a domain', dir: 'libs/shared/referentials/src', imp: `@erbm/${D}/domain`, refusal: onlyTags('scope:shared') },
-  { why: "the ledger's read models importing a domain's contracts", dir: 'libs/ledger/read-models/src', imp: `@erbm/${D}/contracts`, refusal: onlyTags('scope:ledger') },
+  {
+    why: "the ledger's read models importing a domain's contracts",
+    dir: 'libs/ledger/read-models/src',
+    imp: `@erbm/${D}/contracts`,
+    refusal: onlyTags('scope:ledger'),
+  },
   { why: "the ledger's api importing a domain", dir: 'libs/ledger/api/src', imp: `@erbm/${D}/domain`, refusal: onlyTags('scope:ledger') },
   { why: 'the ledger importing the SGAR', dir: 'libs/ledger/api/src', imp: '@erbm/sgar/api', refusal: onlyTags('scope:ledger') },
   { why: "the SGAR importing a domain's read models", dir: 'libs/sgar/api/src', imp: `@erbm/${D}/read-models`, refusal: onlyTags('scope:sgar') },
@@ -59,23 +54,63 @@ const refused: Fixture[] = [
   { why: 'the registry importing the test helpers', dir: 'libs/domains/src', imp: '@erbm/shared/testing', refusal: onlyTags('type:registry') },
   // Frameworks stay out of the pure layers.
   { why: 'a domain model importing NestJS', dir: `libs/${D}/domain/src`, imp: '@nestjs/common', refusal: bannedImport('type:domain', '@nestjs/common') },
-  { why: 'a domain model importing another NestJS package', dir: `libs/${D}/domain/src`, imp: '@nestjs/cqrs', refusal: bannedImport('type:domain', '@nestjs/cqrs') },
+  {
+    why: 'a domain model importing another NestJS package',
+    dir: `libs/${D}/domain/src`,
+    imp: '@nestjs/cqrs',
+    refusal: bannedImport('type:domain', '@nestjs/cqrs'),
+  },
   { why: 'a domain model importing TypeORM', dir: `libs/${D}/domain/src`, imp: 'typeorm', refusal: bannedImport('type:domain', 'typeorm') },
-  { why: 'a domain model importing a subpath of TypeORM', dir: `libs/${D}/domain/src`, imp: 'typeorm/browser', refusal: bannedImport('type:domain', 'typeorm/browser') },
+  {
+    why: 'a domain model importing a subpath of TypeORM',
+    dir: `libs/${D}/domain/src`,
+    imp: 'typeorm/browser',
+    refusal: bannedImport('type:domain', 'typeorm/browser'),
+  },
   { why: "the ledger's model importing pg", dir: 'libs/ledger/domain/src', imp: 'pg', refusal: bannedImport('type:domain', 'pg') },
-  { why: "the ledger's model importing a subpath of pg", dir: 'libs/ledger/domain/src', imp: 'pg/lib/client', refusal: bannedImport('type:domain', 'pg/lib/client') },
+  {
+    why: "the ledger's model importing a subpath of pg",
+    dir: 'libs/ledger/domain/src',
+    imp: 'pg/lib/client',
+    refusal: bannedImport('type:domain', 'pg/lib/client'),
+  },
   { why: 'the kernel importing NestJS', dir: 'libs/shared/kernel/src', imp: '@nestjs/common', refusal: bannedImport('type:kernel', '@nestjs/common') },
-  { why: 'contracts importing class-validator', dir: `libs/${D}/contracts/src`, imp: 'class-validator', refusal: bannedImport('type:contracts', 'class-validator') },
-  { why: 'the kernel importing a subpath of class-transformer', dir: 'libs/shared/kernel/src', imp: 'class-transformer/cjs/decorators', refusal: bannedImport('type:kernel', 'class-transformer/cjs/decorators') },
+  {
+    why: 'contracts importing class-validator',
+    dir: `libs/${D}/contracts/src`,
+    imp: 'class-validator',
+    refusal: bannedImport('type:contracts', 'class-validator'),
+  },
+  {
+    why: 'the kernel importing a subpath of class-transformer',
+    dir: 'libs/shared/kernel/src',
+    imp: 'class-transformer/cjs/decorators',
+    refusal: bannedImport('type:kernel', 'class-transformer/cjs/decorators'),
+  },
   // Nothing imports an app. No path alias leads to an app: the ways left are paths, and baseUrl for the tools.
   { why: 'the registry importing an app by a relative path', dir: 'libs/domains/src', imp: '../../../apps/erbm/src/app.module', refusal: CROSS_PROJECT_PATH },
-  { why: 'the registry importing an app by a path from the workspace (tsconfig baseUrl)', dir: 'libs/domains/src', imp: 'apps/erbm/src/app.module', refusal: CROSS_PROJECT_PATH },
+  {
+    why: 'the registry importing an app by a path from the workspace (tsconfig baseUrl)',
+    dir: 'libs/domains/src',
+    imp: 'apps/erbm/src/app.module',
+    refusal: CROSS_PROJECT_PATH,
+  },
   { why: 'an app importing another app by a relative path', dir: 'apps/erbm/src', imp: '../../sgar-api/src/app.module', refusal: CROSS_PROJECT_PATH },
   // The tools are an application for Nx (projectType), and baseUrl resolves this path without an alias.
   { why: 'an app importing the tools through baseUrl', dir: 'apps/erbm/src', imp: 'tools/rebuild', refusal: APP_IMPORT },
   // Paths across projects, and cycles.
-  { why: 'a relative import that crosses a project', dir: 'tools', imp: '../libs/shared/event-store/src/postgres/postgres-event-store', refusal: CROSS_PROJECT_PATH },
-  { why: 'infrastructure importing the test helpers that import it (cycle)', dir: 'libs/shared/event-store/src', imp: '@erbm/shared/testing', refusal: CIRCULAR },
+  {
+    why: 'a relative import that crosses a project',
+    dir: 'tools',
+    imp: '../libs/shared/event-store/src/postgres/postgres-event-store',
+    refusal: CROSS_PROJECT_PATH,
+  },
+  {
+    why: 'infrastructure importing the test helpers that import it (cycle)',
+    dir: 'libs/shared/event-store/src',
+    imp: '@erbm/shared/testing',
+    refusal: CIRCULAR,
+  },
 ];
 
 const allowed: Omit<Fixture, 'refusal'>[] = [
@@ -154,7 +189,10 @@ describe('project tags (a project without its two tags, or outside Nx, escapes t
     return found;
   }
 
-  const projectDirs = () => files().filter((f) => f.endsWith('/project.json')).map((f) => f.slice(0, -'/project.json'.length));
+  const projectDirs = () =>
+    files()
+      .filter((f) => f.endsWith('/project.json'))
+      .map((f) => f.slice(0, -'/project.json'.length));
   const tagsOf = (dir: string): string[] => JSON.parse(readFileSync(join(root, dir, 'project.json'), 'utf8')).tags ?? [];
 
   /** The domains as eslint.config.mjs found them: the scopes it gave a constraint beyond the fixed ones. */
@@ -209,11 +247,14 @@ describe('project tags (a project without its two tags, or outside Nx, escapes t
 
   it('has a constraint for every tag in use', async () => {
     const sourceTags = new Set((await boundaries.depConstraints()).map((c) => c.sourceTag));
-    for (const dir of projectDirs()) for (const tag of tagsOf(dir)) expect({ dir, tag, constrained: sourceTags.has(tag) }).toEqual({ dir, tag, constrained: true });
+    for (const dir of projectDirs())
+      for (const tag of tagsOf(dir)) expect({ dir, tag, constrained: sourceTags.has(tag) }).toEqual({ dir, tag, constrained: true });
   });
 
   it('knows every project.json as an Nx project, and no project without one', () => {
-    const graphRoots = Object.values(graph.nodes).map((n) => n.data.root).filter((r) => /^(apps|libs|tools)(\/|$)/.test(r));
+    const graphRoots = Object.values(graph.nodes)
+      .map((n) => n.data.root)
+      .filter((r) => /^(apps|libs|tools)(\/|$)/.test(r));
     expect([...graphRoots].sort()).toEqual(projectDirs().sort());
   });
 

@@ -85,16 +85,7 @@ const RAW_COLUMNS = 8;
 function rawParams(streamName: string, firstRevision: number, events: readonly NewEvent[]): unknown[] {
   const params: unknown[] = [];
   events.forEach((e, i) => {
-    params.push(
-      e.id,
-      streamName,
-      firstRevision + i,
-      e.type,
-      e.schemaVersion,
-      JSON.stringify(e.data),
-      JSON.stringify(e.envelope),
-      e.envelope.occurredAt,
-    );
+    params.push(e.id, streamName, firstRevision + i, e.type, e.schemaVersion, JSON.stringify(e.data), JSON.stringify(e.envelope), e.envelope.occurredAt);
   });
   return params;
 }
@@ -107,7 +98,6 @@ function rawInsertSql(rows: number): string {
   return `INSERT INTO raw_events (event_id, stream_name, revision, type, schema_version, data, envelope, occurred_at)
           VALUES ${tuples.join(', ')}`;
 }
-
 
 type Store = PostgresEventStore;
 
@@ -180,7 +170,6 @@ async function rawReadAll(pool: Pool): Promise<number> {
   return result.rows.length;
 }
 
-
 interface Row {
   adapter: number;
   raw: number;
@@ -208,8 +197,16 @@ async function run(benchUrl: string, serverVersion: string): Promise<void> {
     log('Warm-up…');
     await adapterBatches(store, chunk(makeEvents(2_000), BATCH), 'warm-b');
     await rawBatches(pool, chunk(makeEvents(2_000), BATCH), 'warm-b');
-    await adapterConcurrent(store, perWriter(800).map((n) => makeEvents(n)), 'warm-');
-    await rawConcurrent(pool, perWriter(800).map((n) => makeEvents(n)), 'warm-');
+    await adapterConcurrent(
+      store,
+      perWriter(800).map((n) => makeEvents(n)),
+      'warm-',
+    );
+    await rawConcurrent(
+      pool,
+      perWriter(800).map((n) => makeEvents(n)),
+      'warm-',
+    );
     await adapterReadAll(store);
     await rawReadAll(pool);
 

@@ -41,10 +41,32 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { type EventEnvelope, type ExpectedRevision, type NewEvent, type SqlDatabase, migrateEventStore, openSqlDatabase, PostgresEventStore } from '@erbm/shared/event-store';
+import {
+  type EventEnvelope,
+  type ExpectedRevision,
+  type NewEvent,
+  type SqlDatabase,
+  migrateEventStore,
+  openSqlDatabase,
+  PostgresEventStore,
+} from '@erbm/shared/event-store';
 import { DEFAULT_BATCH_SIZE, type Projection, openReadModelDataSource, rebuildProjection } from '@erbm/shared/projections';
 import { type Commune, type FundingLine, loadReferentials } from '@erbm/shared/referentials';
-import { type CommitmentCommand, type CommitmentState, type LegalAct, type MeetingCommand, type MeetingState, commitmentStreamName, decideCommitment, decideMeeting, evolveCommitment, evolveMeeting, meetingStreamName, netCommitted, resteAPayer } from '@erbm/ledger/domain';
+import {
+  type CommitmentCommand,
+  type CommitmentState,
+  type LegalAct,
+  type MeetingCommand,
+  type MeetingState,
+  commitmentStreamName,
+  decideCommitment,
+  decideMeeting,
+  evolveCommitment,
+  evolveMeeting,
+  meetingStreamName,
+  netCommitted,
+  resteAPayer,
+} from '@erbm/ledger/domain';
 import { RuleViolation } from '@erbm/shared/kernel';
 import type { DomainPlugin, DomainWorkload, WorkloadContext, WorkloadOperation } from '@erbm/shared/api';
 import { LEDGER_REGISTER, commitmentsBehind, consolidatedTotals, consolidatedTotalsKnownAt, freshness } from '@erbm/ledger/read-models';
@@ -224,7 +246,12 @@ class Generator {
           get state() {
             return sim.state;
           },
-          record: (command, day, meta) => this.emit(sim, decider.decide, decider.evolve, command, day, { actor: this.actor(meta.organisation), reason: meta.reason, sourceDocument: meta.sourceDocument }),
+          record: (command, day, meta) =>
+            this.emit(sim, decider.decide, decider.evolve, command, day, {
+              actor: this.actor(meta.organisation),
+              reason: meta.reason,
+              sourceDocument: meta.sourceDocument,
+            }),
         };
       },
     };
@@ -250,7 +277,14 @@ class Generator {
     return this.rng.pick(pool);
   }
 
-  private emit<S, C, E extends { type: string; data: unknown }>(sim: Sim<S>, decide: (c: C, s: S) => E[], evolve: (s: S, e: E) => S, command: C, day: Day, meta: Meta): boolean {
+  private emit<S, C, E extends { type: string; data: unknown }>(
+    sim: Sim<S>,
+    decide: (c: C, s: S) => E[],
+    evolve: (s: S, e: E) => S,
+    command: C,
+    day: Day,
+    meta: Meta,
+  ): boolean {
     let events: E[];
     try {
       events = decide(command, sim.state);
@@ -271,7 +305,10 @@ class Generator {
         correlationId,
       };
       // As the API's repository does: optional fields a decider leaves undefined are absent in JSON.
-      this.out.push({ sim: sim as Sim<unknown>, event: { id: this.rng.uuid(), type: e.type, schemaVersion: 1, data: JSON.parse(JSON.stringify(e.data)), envelope } });
+      this.out.push({
+        sim: sim as Sim<unknown>,
+        event: { id: this.rng.uuid(), type: e.type, schemaVersion: 1, data: JSON.parse(JSON.stringify(e.data)), envelope },
+      });
     }
     return true;
   }
@@ -281,7 +318,10 @@ class Generator {
   }
 
   private meetingFact(sim: MeetingSim, command: MeetingCommand, day: Day): boolean {
-    return this.emit(sim, decideMeeting, evolveMeeting, command, day, { actor: this.actor('secretariat-commun'), sourceDocument: { kind: 'minutes', reference: `PV-${sim.id}` } });
+    return this.emit(sim, decideMeeting, evolveMeeting, command, day, {
+      actor: this.actor('secretariat-commun'),
+      sourceDocument: { kind: 'minutes', reference: `PV-${sim.id}` },
+    });
   }
 
   /**
@@ -296,13 +336,25 @@ class Generator {
     // Each arrondissement's comité partenarial programmes its operations in sessions of 6 to 10.
     for (const arrondissement of ARRONDISSEMENTS) {
       const local = ops.filter((o) => o.op.commune.arrondissement === arrondissement).sort((a, b) => a.op.registered - b.op.registered);
-      for (let i = 0; i < local.length; ) {
+      for (let i = 0; i < local.length;) {
         const group = local.slice(i, i + this.rng.int(6, 10));
         i += group.length;
         const meetingDay = Math.max(...group.map((o) => o.op.registered)) + this.rng.int(14, 60);
         const id = this.rng.uuid();
         const meeting: MeetingSim = { id, stream: meetingStreamName(id), state: { status: 'none' }, phase: 0, appended: 0 };
-        at(meetingDay, () => this.meetingFact(meeting, { type: 'hold', meetingId: id, body: `comite-partenarial-${arrondissement}`, date: isoOf(meetingDay), place: `Sous-préfecture (${arrondissement})` }, meetingDay));
+        at(meetingDay, () =>
+          this.meetingFact(
+            meeting,
+            {
+              type: 'hold',
+              meetingId: id,
+              body: `comite-partenarial-${arrondissement}`,
+              date: isoOf(meetingDay),
+              place: `Sous-préfecture (${arrondissement})`,
+            },
+            meetingDay,
+          ),
+        );
         group.forEach((o, k) => {
           o.meeting = meeting;
           o.meetingDay = meetingDay;
@@ -318,7 +370,9 @@ class Generator {
           at(meetingDay, () => this.meetingFact(meeting, decision, meetingDay));
         });
         const minutesDay = meetingDay + this.rng.int(15, 30);
-        at(minutesDay, () => this.meetingFact(meeting, { type: 'recordMinutes', minutesReference: `PV-CP-${arrondissement}-${isoOf(meetingDay)}` }, minutesDay));
+        at(minutesDay, () =>
+          this.meetingFact(meeting, { type: 'recordMinutes', minutesReference: `PV-CP-${arrondissement}-${isoOf(meetingDay)}` }, minutesDay),
+        );
       }
     }
     for (const o of ops) this.planOperation(o, at);
@@ -354,7 +408,17 @@ class Generator {
       at(R, () =>
         this.commitment(
           c,
-          { type: 'announce', commitmentId: c.id, operationId: o.op.id, domain: o.domain, financer: c.line.owner, fundingLine: c.line.id, fiscalYear: yearOf(R), amountCents: c.amountCents, date: isoOf(R) },
+          {
+            type: 'announce',
+            commitmentId: c.id,
+            operationId: o.op.id,
+            domain: o.domain,
+            financer: c.line.owner,
+            fundingLine: c.line.id,
+            fiscalYear: yearOf(R),
+            amountCents: c.amountCents,
+            date: isoOf(R),
+          },
           R,
           { sourceDocument: { kind: 'import', reference: `Plan de financement ${o.op.id.slice(0, 8)}` } },
         ),
@@ -381,32 +445,57 @@ class Generator {
     if (r.chance(0.01)) {
       // Never committed: lapses.
       const d = M + r.int(300, 700);
-      at(d, () => this.commitment(c, { type: 'lapse', date: isoOf(d), reason: 'Opération abandonnée par le bailleur' }, d, { reason: 'Opération abandonnée par le bailleur' }));
+      at(d, () =>
+        this.commitment(c, { type: 'lapse', date: isoOf(d), reason: 'Opération abandonnée par le bailleur' }, d, {
+          reason: 'Opération abandonnée par le bailleur',
+        }),
+      );
       return;
     }
     if (c.line.id === 'etat-p135' && r.chance(0.03)) {
       const d = (t += r.int(1, 20));
       const to = d >= dayOf('2021-01-01') ? 'fonds-etat-region-erbm' : 'etat-p147';
-      at(d, () => this.commitment(c, { type: 'changeFundingLine', fundingLine: to, date: isoOf(d), reason: 'Imputation sur une autre ligne de crédits' }, d, { reason: 'Imputation sur une autre ligne de crédits' }));
+      at(d, () =>
+        this.commitment(c, { type: 'changeFundingLine', fundingLine: to, date: isoOf(d), reason: 'Imputation sur une autre ligne de crédits' }, d, {
+          reason: 'Imputation sur une autre ligne de crédits',
+        }),
+      );
     }
     const C = t + r.int(30, 300);
     const fiscalYear = yearOf(o.op.registered);
     if (yearOf(C) > fiscalYear && r.chance(0.25)) {
       const d = Math.max(t, dayOf(`${fiscalYear}-12-31`));
       if (d < C) {
-        at(d, () => this.commitment(c, { type: 'carryOver', toFiscalYear: fiscalYear + 1, date: isoOf(d), reason: 'Acte juridique non signé avant la clôture de l’exercice' }, d));
+        at(d, () =>
+          this.commitment(
+            c,
+            { type: 'carryOver', toFiscalYear: fiscalYear + 1, date: isoOf(d), reason: 'Acte juridique non signé avant la clôture de l’exercice' },
+            d,
+          ),
+        );
         t = d;
       }
     }
     const overProgrammed = r.chance(0.015);
     const reference = `${c.line.owner.toUpperCase()}-${yearOf(C)}-${c.id.slice(0, 6)}`;
-    const legalAct: LegalAct = { kind: LEGAL_ACT_KIND[c.line.kind] ?? 'convention', reference: c.line.kind === 'state-programme' ? String(2_100_000_000 + r.int(0, 99_999_999)) : reference, date: isoOf(C) };
+    const legalAct: LegalAct = {
+      kind: LEGAL_ACT_KIND[c.line.kind] ?? 'convention',
+      reference: c.line.kind === 'state-programme' ? String(2_100_000_000 + r.int(0, 99_999_999)) : reference,
+      date: isoOf(C),
+    };
     at(C, () => {
       const others = o.commitments.filter((x) => x !== c).reduce((s, x) => s + (x.state.status === 'none' ? 0 : netCommitted(x.state.ledgers)), 0);
       const amountCents = overProgrammed ? Math.round(c.amountCents * 1.1) : c.amountCents;
       this.commitment(
         c,
-        { type: 'commit', amountCents, date: isoOf(C), legalAct, ...(overProgrammed ? { decision } : {}), envelope: { eligibleCostCents: o.op.eligibleCostCents, otherCommitmentsCents: others } },
+        {
+          type: 'commit',
+          amountCents,
+          date: isoOf(C),
+          legalAct,
+          ...(overProgrammed ? { decision } : {}),
+          envelope: { eligibleCostCents: o.op.eligibleCostCents, otherCommitmentsCents: others },
+        },
         C,
         { sourceDocument: { kind: legalAct.kind, reference: legalAct.reference } },
       );
@@ -416,14 +505,32 @@ class Generator {
       const d = (t += r.int(20, 200));
       const amountCents = Math.max(100, Math.round(c.amountCents * 0.1));
       at(d, () =>
-        this.commitment(c, { type: 'increase', amountCents, date: isoOf(d), reason: 'Surcoût des travaux', decision, legalAct: { kind: 'avenant', reference: `AV-${reference}`, date: isoOf(d) } }, d, { reason: 'Surcoût des travaux' }),
+        this.commitment(
+          c,
+          {
+            type: 'increase',
+            amountCents,
+            date: isoOf(d),
+            reason: 'Surcoût des travaux',
+            decision,
+            legalAct: { kind: 'avenant', reference: `AV-${reference}`, date: isoOf(d) },
+          },
+          d,
+          { reason: 'Surcoût des travaux' },
+        ),
       );
     }
     if (r.chance(0.02)) {
       const d = (t += r.int(20, 120));
       at(d, () => {
         const l = ledgers();
-        if (l) this.commitment(c, { type: 'reduce', amountCents: Math.max(100, Math.round(netCommitted(l) * 0.07)), date: isoOf(d), reason: 'Assiette révisée' }, d, { reason: 'Assiette révisée' });
+        if (l)
+          this.commitment(
+            c,
+            { type: 'reduce', amountCents: Math.max(100, Math.round(netCommitted(l) * 0.07)), date: isoOf(d), reason: 'Assiette révisée' },
+            d,
+            { reason: 'Assiette révisée' },
+          );
       });
     }
     // Payments: the State's lines certify and order before paying; the others pay directly.
@@ -439,11 +546,17 @@ class Generator {
           if (cents > 0) this.commitment(c, { type: 'certify', amountCents: cents, date: isoOf(certifyDay), reference: `SF-${ref}` }, certifyDay);
         });
         at(orderDay, () => cents > 0 && this.commitment(c, { type: 'order', amountCents: cents, date: isoOf(orderDay), reference: `OP-${ref}` }, orderDay));
-        at(day, () => cents > 0 && this.commitment(c, { type: 'pay', amountCents: cents, date: isoOf(day), kind, reference: ref, ...(guarantee ? { guarantee } : {}) }, day));
+        at(
+          day,
+          () =>
+            cents > 0 &&
+            this.commitment(c, { type: 'pay', amountCents: cents, date: isoOf(day), kind, reference: ref, ...(guarantee ? { guarantee } : {}) }, day),
+        );
       } else {
         at(day, () => {
           const cents = open() ? amount() : 0;
-          if (cents > 0) this.commitment(c, { type: 'pay', amountCents: cents, date: isoOf(day), kind, reference: ref, ...(guarantee ? { guarantee } : {}) }, day);
+          if (cents > 0)
+            this.commitment(c, { type: 'pay', amountCents: cents, date: isoOf(day), kind, reference: ref, ...(guarantee ? { guarantee } : {}) }, day);
         });
       }
     };
@@ -468,9 +581,22 @@ class Generator {
         const payment = facts.find((f) => f.type === 'ledger.PaymentMade');
         const roll = r.next();
         const meta = { reason: 'Erreur de saisie' };
-        if (payment && roll < 0.3) this.commitment(c, { type: 'correct', revision: payment.revision, factDate: isoOf(dayOf(payment.values.date) - 1), date: isoOf(d), reason: meta.reason }, d, meta);
-        else if (roll < 0.5) this.commitment(c, { type: 'correct', revision: 0, amountCents: c.amountCents + 100_000, date: isoOf(d), reason: meta.reason }, d, meta);
-        else if (made) this.commitment(c, { type: 'correct', revision: made.revision, reference: `${made.values.reference}-R`, date: isoOf(d), reason: meta.reason }, d, meta);
+        if (payment && roll < 0.3)
+          this.commitment(
+            c,
+            { type: 'correct', revision: payment.revision, factDate: isoOf(dayOf(payment.values.date) - 1), date: isoOf(d), reason: meta.reason },
+            d,
+            meta,
+          );
+        else if (roll < 0.5)
+          this.commitment(c, { type: 'correct', revision: 0, amountCents: c.amountCents + 100_000, date: isoOf(d), reason: meta.reason }, d, meta);
+        else if (made)
+          this.commitment(
+            c,
+            { type: 'correct', revision: made.revision, reference: `${made.values.reference}-R`, date: isoOf(d), reason: meta.reason },
+            d,
+            meta,
+          );
       });
     }
     const interims = r.chance(0.7) ? r.int(1, 2) : 0;
@@ -495,14 +621,20 @@ class Generator {
       at(d, () => {
         const l = ledgers();
         const releasable = l ? netCommitted(l) - Math.max(l.paid, l.ordered) : 0;
-        if (open() && releasable > 0) this.commitment(c, { type: 'release', amountCents: releasable, date: isoOf(d), reason: 'Solde inférieur au montant engagé' }, d, { reason: 'Solde inférieur au montant engagé' });
+        if (open() && releasable > 0)
+          this.commitment(c, { type: 'release', amountCents: releasable, date: isoOf(d), reason: 'Solde inférieur au montant engagé' }, d, {
+            reason: 'Solde inférieur au montant engagé',
+          });
       });
     }
     if (r.chance(0.005)) {
       const d = (t += r.int(60, 300));
       at(d, () => {
         const amount = Math.floor(paid() * 0.02);
-        if (open() && amount > 0) this.commitment(c, { type: 'recover', amountCents: amount, date: isoOf(d), reference: `TR-${c.id.slice(0, 6)}`, reason: 'Trop-perçu' }, d, { reason: 'Trop-perçu' });
+        if (open() && amount > 0)
+          this.commitment(c, { type: 'recover', amountCents: amount, date: isoOf(d), reference: `TR-${c.id.slice(0, 6)}`, reason: 'Trop-perçu' }, d, {
+            reason: 'Trop-perçu',
+          });
       });
     }
     if (r.chance(0.7)) {
@@ -541,7 +673,13 @@ async function appendWindow(store: PostgresEventStore, window: OutEvent[], concu
   return appends;
 }
 
-async function generate(store: PostgresEventStore, total: number, seed: number, windowSize: number, concurrency: number): Promise<{ stats: GenerationStats; generator: Generator }> {
+async function generate(
+  store: PostgresEventStore,
+  total: number,
+  seed: number,
+  windowSize: number,
+  concurrency: number,
+): Promise<{ stats: GenerationStats; generator: Generator }> {
   const generator = new Generator(seed, DOMAINS);
   const started = performance.now();
   let written = 0;
@@ -555,11 +693,16 @@ async function generate(store: PostgresEventStore, total: number, seed: number, 
     const seconds = (performance.now() - started) / 1000;
     if (seconds - lastReport > 5 || written >= total) {
       lastReport = seconds;
-      log(`  generated ${written.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} events, ${Math.round(written / seconds)} events/s, ${appends} appends`);
+      log(
+        `  generated ${written.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} events, ${Math.round(written / seconds)} events/s, ${appends} appends`,
+      );
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  return { stats: { events: written, operations: 0, commitments: 0, meetings: 0, appends, refused: generator.refused, byType: {}, seconds, rate: written / seconds }, generator };
+  return {
+    stats: { events: written, operations: 0, commitments: 0, meetings: 0, appends, refused: generator.refused, byType: {}, seconds, rate: written / seconds },
+    generator,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -577,7 +720,9 @@ interface RebuildFigures {
   rssBeforeMB: number;
 }
 
-const PROJECTIONS: Record<string, () => Projection> = Object.fromEntries(allProjections().map((p) => [p.name, () => allProjections().find((q) => q.name === p.name) as Projection]));
+const PROJECTIONS: Record<string, () => Projection> = Object.fromEntries(
+  allProjections().map((p) => [p.name, () => allProjections().find((q) => q.name === p.name) as Projection]),
+);
 
 async function rebuildChild(name: string, url: string, batchSize: number | undefined): Promise<void> {
   const projection = PROJECTIONS[name]();
@@ -596,7 +741,9 @@ async function rebuildChild(name: string, url: string, batchSize: number | undef
         onProgress: (p) => {
           if (!p.done && p.elapsedSeconds - lastLog < 5) return;
           lastLog = p.elapsedSeconds;
-          log(`  ${p.projection}: ${p.eventsRead.toLocaleString('en-US')} events read, ${Math.round(p.rate)} events/s, rss ${Math.round(process.memoryUsage().rss / MB)} MB`);
+          log(
+            `  ${p.projection}: ${p.eventsRead.toLocaleString('en-US')} events read, ${Math.round(p.rate)} events/s, rss ${Math.round(process.memoryUsage().rss / MB)} MB`,
+          );
         },
       });
       peak = Math.max(peak, process.memoryUsage().rss);
@@ -628,7 +775,16 @@ function rebuildToolFlags(): string[] {
 }
 
 function runRebuildChild(name: string, url: string, batchSize: number | undefined): Promise<RebuildFigures> {
-  const args = [...rebuildToolFlags(), path.join(__dirname, '..', 'run-ts.cjs'), __filename, '--child-rebuild', name, '--url', url, ...(batchSize ? ['--batch-size', String(batchSize)] : [])];
+  const args = [
+    ...rebuildToolFlags(),
+    path.join(__dirname, '..', 'run-ts.cjs'),
+    __filename,
+    '--child-rebuild',
+    name,
+    '--url',
+    url,
+    ...(batchSize ? ['--batch-size', String(batchSize)] : []),
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
@@ -667,7 +823,8 @@ interface Consistency {
 
 async function checkConsistency(db: SqlDatabase, url: string, domains: readonly DomainAtWork[], commitments: number, operations: number): Promise<Consistency> {
   const ledgers = ['announced', 'programmed', 'committed', 'certified', 'ordered', 'paid', 'released', 'recovered', 'reste_a_payer'];
-  const sums = (table: string, count: string) => `SELECT ${count}::text AS commitments, ${ledgers.map((l) => `coalesce(sum(${l}), 0)::text AS ${l}`).join(', ')} FROM rm_ledger.${table}`;
+  const sums = (table: string, count: string) =>
+    `SELECT ${count}::text AS commitments, ${ledgers.map((l) => `coalesce(sum(${l}), 0)::text AS ${l}`).join(', ')} FROM rm_ledger.${table}`;
   const [rows] = await db.query<Record<string, string>>(sums('commitments', 'count(*)'));
   const [totals] = await db.query<Record<string, string>>(sums('consolidated_totals', 'coalesce(sum(commitments), 0)'));
   const [{ total_rows }] = await db.query<{ total_rows: number }>('SELECT count(*)::int AS total_rows FROM rm_ledger.consolidated_totals');
@@ -687,7 +844,13 @@ async function checkConsistency(db: SqlDatabase, url: string, domains: readonly 
   for (const { plugin, workload } of domains) {
     const projection = projections.find((p) => p.name === workload.readModel.projection);
     if (!projection) throw new Error(`${plugin.name}: no projection ${workload.readModel.projection}`);
-    const ds = await openReadModelDataSource({ db, databaseUrl: url, schema: projection.schema, entities: projection.entities, migrations: projection.migrations });
+    const ds = await openReadModelDataSource({
+      db,
+      databaseUrl: url,
+      schema: projection.schema,
+      entities: projection.entities,
+      migrations: projection.migrations,
+    });
     try {
       operationRows += await workload.readModel.countOperations(ds);
     } finally {
@@ -706,7 +869,12 @@ async function checkConsistency(db: SqlDatabase, url: string, domains: readonly 
     ...bookkeeping,
   };
   result.ok =
-    rows.committed === totals.committed && everyLedgerEqual && result.parkedLedger === 0 && result.parkedDomains === 0 && result.commitmentRows === commitments && result.operationRows === operations;
+    rows.committed === totals.committed &&
+    everyLedgerEqual &&
+    result.parkedLedger === 0 &&
+    result.parkedDomains === 0 &&
+    result.commitmentRows === commitments &&
+    result.operationRows === operations;
   return result;
 }
 
@@ -743,13 +911,24 @@ async function queryBench(ds: DataSource, store: PostgresEventStore, runs: numbe
   const all = ['financer', 'domain', 'fundingLine', 'arrondissement', 'fiscalYear'] as const;
   return {
     byFinancer: await timeQuery('totals by financer', runs, warmup, async () => (await consolidatedTotals(ds, ['financer'], {})).rows.length),
-    byArrondissementYear: await timeQuery('totals by arrondissement, fiscal year', runs, warmup, async () => (await consolidatedTotals(ds, ['arrondissement', 'fiscalYear'], {})).rows.length),
-    allAxes: await timeQuery('totals by all five axes', runs, warmup, async () => (await consolidatedTotals(ds, [...all], {})).rows.length),
-    filtered: await timeQuery("totals by funding line, arrondissement; financer='etat', fiscalYear=2021", runs, warmup, async () =>
-      (await consolidatedTotals(ds, ['fundingLine', 'arrondissement'], { financer: 'etat', fiscalYear: 2021 })).rows.length,
+    byArrondissementYear: await timeQuery(
+      'totals by arrondissement, fiscal year',
+      runs,
+      warmup,
+      async () => (await consolidatedTotals(ds, ['arrondissement', 'fiscalYear'], {})).rows.length,
     ),
-    commitmentsBehind: await timeQuery("commitmentsBehind financer='etat', fiscalYear=2021, limit 100", runs, warmup, async () =>
-      (await commitmentsBehind(ds, { financer: 'etat', fiscalYear: 2021 }, { limit: 100, offset: 0 })).rows.length,
+    allAxes: await timeQuery('totals by all five axes', runs, warmup, async () => (await consolidatedTotals(ds, [...all], {})).rows.length),
+    filtered: await timeQuery(
+      "totals by funding line, arrondissement; financer='etat', fiscalYear=2021",
+      runs,
+      warmup,
+      async () => (await consolidatedTotals(ds, ['fundingLine', 'arrondissement'], { financer: 'etat', fiscalYear: 2021 })).rows.length,
+    ),
+    commitmentsBehind: await timeQuery(
+      "commitmentsBehind financer='etat', fiscalYear=2021, limit 100",
+      runs,
+      warmup,
+      async () => (await commitmentsBehind(ds, { financer: 'etat', fiscalYear: 2021 }, { limit: 100, offset: 0 })).rows.length,
     ),
     freshness: await timeQuery('freshness', runs, warmup, async () => ((await freshness(ds, LEDGER_REGISTER)).checkpoint ? 1 : 0)),
     ...(await asOfBench(ds, store, Math.max(20, Math.floor(runs / 4)), Math.min(warmup, 5))),
@@ -772,12 +951,26 @@ async function asOfBench(ds: DataSource, store: PostgresEventStore, runs: number
   const known = { recordedAt: middle.recorded_at as string };
   const at = { checkpoint: event.position };
   return {
-    asKnownAtByFinancer: await timeQuery(`as known at ${known.recordedAt}, by financer`, runs, warmup, async () => (await consolidatedTotalsKnownAt(ds, ['financer'], {}, known)).rows.length, TARGET_AS_OF_P95_MS),
-    asKnownAtAllAxes: await timeQuery(`as known at ${known.recordedAt}, by all five axes`, runs, warmup, async () =>
-      (await consolidatedTotalsKnownAt(ds, ['financer', 'domain', 'fundingLine', 'arrondissement', 'fiscalYear'], {}, known)).rows.length, TARGET_AS_OF_P95_MS,
+    asKnownAtByFinancer: await timeQuery(
+      `as known at ${known.recordedAt}, by financer`,
+      runs,
+      warmup,
+      async () => (await consolidatedTotalsKnownAt(ds, ['financer'], {}, known)).rows.length,
+      TARGET_AS_OF_P95_MS,
     ),
-    asOfCheckpointByArrondissement: await timeQuery(`as of checkpoint ${at.checkpoint}, by arrondissement, fiscal year`, runs, warmup, async () =>
-      (await consolidatedTotalsKnownAt(ds, ['arrondissement', 'fiscalYear'], {}, at)).rows.length, TARGET_AS_OF_P95_MS,
+    asKnownAtAllAxes: await timeQuery(
+      `as known at ${known.recordedAt}, by all five axes`,
+      runs,
+      warmup,
+      async () => (await consolidatedTotalsKnownAt(ds, ['financer', 'domain', 'fundingLine', 'arrondissement', 'fiscalYear'], {}, known)).rows.length,
+      TARGET_AS_OF_P95_MS,
+    ),
+    asOfCheckpointByArrondissement: await timeQuery(
+      `as of checkpoint ${at.checkpoint}, by arrondissement, fiscal year`,
+      runs,
+      warmup,
+      async () => (await consolidatedTotalsKnownAt(ds, ['arrondissement', 'fiscalYear'], {}, at)).rows.length,
+      TARGET_AS_OF_P95_MS,
     ),
   };
 }
@@ -804,7 +997,9 @@ async function run(benchUrl: string, serverVersion: string, options: Options): P
   let generator: Generator;
   try {
     await migrateEventStore(genDb);
-    log(`Generating ${options.events.toLocaleString('en-US')} events (seed ${options.seed}, windows of ${options.window}, ${options.concurrency} concurrent appends)…`);
+    log(
+      `Generating ${options.events.toLocaleString('en-US')} events (seed ${options.seed}, windows of ${options.window}, ${options.concurrency} concurrent appends)…`,
+    );
     ({ stats: generation, generator } = await generate(genStore, options.events, options.seed, options.window, options.concurrency));
   } finally {
     await genStore.close();
@@ -815,17 +1010,24 @@ async function run(benchUrl: string, serverVersion: string, options: Options): P
     const types = await db.query<{ type: string; n: number }>('SELECT type, count(*)::int AS n FROM event_store.events GROUP BY type ORDER BY type');
     generation.byType = Object.fromEntries(types.map((t) => [t.type, t.n]));
     // An operation is in the log when its stream is: its registration is its stream's first event.
-    const [{ operations }] = await db.query<{ operations: number }>('SELECT count(*)::int AS operations FROM event_store.streams WHERE stream_name = ANY($1::text[])', [generator.operationStreams]);
+    const [{ operations }] = await db.query<{ operations: number }>(
+      'SELECT count(*)::int AS operations FROM event_store.streams WHERE stream_name = ANY($1::text[])',
+      [generator.operationStreams],
+    );
     generation.operations = operations;
     generation.commitments = generation.byType['ledger.CommitmentAnnounced'] ?? 0;
     generation.meetings = generation.byType['governance.MeetingHeld'] ?? 0;
-    log(`Generated ${generation.events} events in ${generation.seconds.toFixed(1)} s (${Math.round(generation.rate)} events/s): ${generation.operations} operations, ${generation.commitments} commitments, ${generation.meetings} meetings`);
+    log(
+      `Generated ${generation.events} events in ${generation.seconds.toFixed(1)} s (${Math.round(generation.rate)} events/s): ${generation.operations} operations, ${generation.commitments} commitments, ${generation.meetings} meetings`,
+    );
     await db.query('VACUUM ANALYZE');
     const rebuilds: RebuildFigures[] = [];
     for (const name of Object.keys(PROJECTIONS)) {
       log(`Rebuilding ${name}…`);
       const figures = await runRebuildChild(name, benchUrl, options.batchSize);
-      log(`  ${name}: ${figures.eventsRead} events in ${figures.seconds.toFixed(1)} s = ${Math.round(figures.rate)} events/s, peak RSS ${figures.peakRssMB.toFixed(0)} MB (maxRSS ${figures.maxRssMB.toFixed(0)} MB)`);
+      log(
+        `  ${name}: ${figures.eventsRead} events in ${figures.seconds.toFixed(1)} s = ${Math.round(figures.rate)} events/s, peak RSS ${figures.peakRssMB.toFixed(0)} MB (maxRSS ${figures.maxRssMB.toFixed(0)} MB)`,
+      );
       rebuilds.push(figures);
     }
     const consistency = await checkConsistency(db, benchUrl, generator.workloads, generation.commitments, generation.operations);
@@ -884,7 +1086,10 @@ function report(
       `Sizes: database ${sizes.database}, event_store.events ${sizes.events}, rm_ledger.commitments ${sizes.commitments}.`,
   );
   const warnings = generation.byType['ledger.CommitmentWarningRaised'] ?? 0;
-  const refused = Object.entries(generation.refused).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  const refused =
+    Object.entries(generation.refused)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none';
   out.push(`Warnings raised: ${n(warnings)}; commands refused by the deciders (left out): ${refused}.`);
   out.push('');
   out.push(`### Rebuild (batch size ${options.batchSize ?? `${DEFAULT_BATCH_SIZE}, rebuildProjection's default`})`);
@@ -892,13 +1097,17 @@ function report(
   out.push('| projection | events read | seconds | events/s | peak RSS sampled (MB) | maxRSS (MB) | target |');
   out.push('|---|---:|---:|---:|---:|---:|---|');
   for (const f of rebuilds)
-    out.push(`| ${f.projection} | ${n(f.eventsRead)} | ${f.seconds.toFixed(1)} | ${n(f.rate)} | ${f.peakRssMB.toFixed(0)} | ${f.maxRssMB.toFixed(0)} | ${rebuildMet(f) ? 'MET' : 'NOT MET'} |`);
+    out.push(
+      `| ${f.projection} | ${n(f.eventsRead)} | ${f.seconds.toFixed(1)} | ${n(f.rate)} | ${f.peakRssMB.toFixed(0)} | ${f.maxRssMB.toFixed(0)} | ${rebuildMet(f) ? 'MET' : 'NOT MET'} |`,
+    );
   out.push('');
   out.push(`Targets: ≥ ${n(TARGET_RATE)} events/s and < ${TARGET_RSS_MB} MB peak RSS per rebuild.`);
   out.push('');
   out.push('### Consistency');
   out.push('');
-  out.push(`- sum(committed) over rm_ledger.commitments = ${consistency.committedRows}; over rm_ledger.consolidated_totals = ${consistency.committedTotals}: ${consistency.committedRows === consistency.committedTotals ? 'equal' : 'DIFFERENT'}`);
+  out.push(
+    `- sum(committed) over rm_ledger.commitments = ${consistency.committedRows}; over rm_ledger.consolidated_totals = ${consistency.committedTotals}: ${consistency.committedRows === consistency.committedTotals ? 'equal' : 'DIFFERENT'}`,
+  );
   out.push(`- every ledger and the commitment count equal between rows and totals: ${consistency.everyLedgerEqual ? 'yes' : 'NO'}`);
   out.push(`- parked events: ledger ${consistency.parkedLedger}, domains ${consistency.parkedDomains}`);
   out.push(`- rows: ${n(consistency.commitmentRows)} commitments, ${n(consistency.operationRows)} operations, ${n(consistency.totalRows)} consolidated totals`);
@@ -908,7 +1117,10 @@ function report(
   out.push('');
   out.push('| query | rows | p50 | p95 | max | target p95 |');
   out.push('|---|---:|---:|---:|---:|---|');
-  for (const q of Object.values(queries)) out.push(`| ${q.label} | ${q.rows} | ${q.p50.toFixed(2)} | ${q.p95.toFixed(2)} | ${q.max.toFixed(2)} | < ${q.target} ms ${q.p95 < q.target ? 'MET' : 'NOT MET'} |`);
+  for (const q of Object.values(queries))
+    out.push(
+      `| ${q.label} | ${q.rows} | ${q.p50.toFixed(2)} | ${q.p95.toFixed(2)} | ${q.max.toFixed(2)} | < ${q.target} ms ${q.p95 < q.target ? 'MET' : 'NOT MET'} |`,
+    );
   out.push('');
   out.push(`Targets: p95 < ${TARGET_P95_MS} ms for the live views, < ${TARGET_AS_OF_P95_MS} ms for the views as known at a past time (fewer runs).`);
   out.push('');
@@ -933,11 +1145,23 @@ function report(
       rebuild: Object.fromEntries(
         rebuilds.map((f) => [
           f.projection,
-          { eventsRead: f.eventsRead, seconds: round(f.seconds), eventsPerSecond: Math.round(f.rate), peakRssMB: Math.round(f.peakRssMB), maxRssMB: Math.round(f.maxRssMB), met: rebuildMet(f) },
+          {
+            eventsRead: f.eventsRead,
+            seconds: round(f.seconds),
+            eventsPerSecond: Math.round(f.rate),
+            peakRssMB: Math.round(f.peakRssMB),
+            maxRssMB: Math.round(f.maxRssMB),
+            met: rebuildMet(f),
+          },
         ]),
       ),
       consistency,
-      queries: Object.fromEntries(Object.entries(queries).map(([k, q]) => [k, { rows: q.rows, p50: round(q.p50), p95: round(q.p95), max: round(q.max), target: q.target, met: q.p95 < q.target }])),
+      queries: Object.fromEntries(
+        Object.entries(queries).map(([k, q]) => [
+          k,
+          { rows: q.rows, p50: round(q.p50), p95: round(q.p95), max: round(q.max), target: q.target, met: q.p95 < q.target },
+        ]),
+      ),
       targets: { eventsPerSecond: TARGET_RATE, peakRssMB: TARGET_RSS_MB, p95Ms: TARGET_P95_MS, asOfP95Ms: TARGET_AS_OF_P95_MS },
       machine,
     })}\n`,

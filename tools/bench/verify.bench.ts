@@ -29,7 +29,12 @@ function event(i: number): NewEvent {
     type: i % 10 === 0 ? 'ledger.CommitmentAnnounced' : 'ledger.PaymentMade',
     schemaVersion: 1,
     data: { amountCents: (i * 7919) % 100_000_000, date: '2023-03-01', kind: 'interim', reference: `DP-2023-${String(i).padStart(7, '0')}` },
-    envelope: { actor: { userId: `user-${i % 97}`, role: 'editor', organisation: 'DDTM du Nord' }, onBehalfOf: 'etat', occurredAt: '2023-03-01', correlationId: randomUUID() },
+    envelope: {
+      actor: { userId: `user-${i % 97}`, role: 'editor', organisation: 'DDTM du Nord' },
+      onBehalfOf: 'etat',
+      occurredAt: '2023-03-01',
+      correlationId: randomUUID(),
+    },
   };
 }
 
@@ -53,7 +58,11 @@ async function main(): Promise<void> {
           const first = (w * perWriter + b) * BATCH;
           if (first >= N) return;
           const count = Math.min(BATCH, N - first);
-          await store.append(`commitment-bench-${(first / BATCH) % STREAMS}`, Array.from({ length: count }, (_, k) => event(first + k)), 'any');
+          await store.append(
+            `commitment-bench-${(first / BATCH) % STREAMS}`,
+            Array.from({ length: count }, (_, k) => event(first + k)),
+            'any',
+          );
           written += count;
           if (written % 100_000 < count) log(`  written ${written.toLocaleString('en')} events`);
         }
@@ -65,19 +74,35 @@ async function main(): Promise<void> {
     const seal = await createSeal(db, 'bench');
     const sealSeconds = (performance.now() - sealStarted) / 1000;
     for (let i = 1; i < SEALS; i++) await store.append(`commitment-bench-late-${i}`, [event(i)], 'no_stream').then(() => createSeal(db, 'bench'));
-    log(`sealed ${seal?.events.toLocaleString('en')} events in ${sealSeconds.toFixed(1)} s (${Math.round((seal?.events ?? 0) / sealSeconds).toLocaleString('en')} events/s)`);
+    log(
+      `sealed ${seal?.events.toLocaleString('en')} events in ${sealSeconds.toFixed(1)} s (${Math.round((seal?.events ?? 0) / sealSeconds).toLocaleString('en')} events/s)`,
+    );
 
     const verifyStarted = performance.now();
     const report = await verifyEventLog(db);
     const seconds = (performance.now() - verifyStarted) / 1000;
     const rate = Math.round(report.eventsChecked / seconds);
     const [{ version }] = await db.query<{ version: string }>('SHOW server_version');
-    const machine = { cpu: os.cpus()[0]?.model, cores: os.cpus().length, ramGiB: Math.round(os.totalmem() / 2 ** 30), postgres: version, node: process.version };
+    const machine = {
+      cpu: os.cpus()[0]?.model,
+      cores: os.cpus().length,
+      ramGiB: Math.round(os.totalmem() / 2 ** 30),
+      postgres: version,
+      node: process.version,
+    };
     process.stdout.write(`\n| workload | events | seconds | events/s | target |\n|---|---:|---:|---:|---:|\n`);
-    process.stdout.write(`| seal (fold of the whole log) | ${seal?.events} | ${sealSeconds.toFixed(2)} | ${Math.round((seal?.events ?? 0) / sealSeconds)} | — |\n`);
-    process.stdout.write(`| verify every chain and ${report.sealsChecked} seals | ${report.eventsChecked} | ${seconds.toFixed(2)} | ${rate} | ≥ ${TARGET} ${rate >= TARGET ? 'met' : 'NOT MET'} |\n`);
-    process.stdout.write(`verification ok: ${report.ok}${report.firstBreak ? `, first break: ${JSON.stringify(report.firstBreak)}` : ""}${report.sealBreaks.length ? `, seal breaks: ${JSON.stringify(report.sealBreaks.slice(0, 2))}` : ""}; machine: ${JSON.stringify(machine)}\n`);
-    process.stdout.write(`${JSON.stringify({ bench: 'verify', events: report.eventsChecked, streams: report.streamsChecked, seals: report.sealsChecked, verifySeconds: seconds, verifyEventsPerSecond: rate, sealSeconds, ok: report.ok, targetMet: rate >= TARGET, machine })}\n`);
+    process.stdout.write(
+      `| seal (fold of the whole log) | ${seal?.events} | ${sealSeconds.toFixed(2)} | ${Math.round((seal?.events ?? 0) / sealSeconds)} | — |\n`,
+    );
+    process.stdout.write(
+      `| verify every chain and ${report.sealsChecked} seals | ${report.eventsChecked} | ${seconds.toFixed(2)} | ${rate} | ≥ ${TARGET} ${rate >= TARGET ? 'met' : 'NOT MET'} |\n`,
+    );
+    process.stdout.write(
+      `verification ok: ${report.ok}${report.firstBreak ? `, first break: ${JSON.stringify(report.firstBreak)}` : ''}${report.sealBreaks.length ? `, seal breaks: ${JSON.stringify(report.sealBreaks.slice(0, 2))}` : ''}; machine: ${JSON.stringify(machine)}\n`,
+    );
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'verify', events: report.eventsChecked, streams: report.streamsChecked, seals: report.sealsChecked, verifySeconds: seconds, verifyEventsPerSecond: rate, sealSeconds, ok: report.ok, targetMet: rate >= TARGET, machine })}\n`,
+    );
   } finally {
     await db.close();
     if (process.env.BENCH_KEEP_DATABASE) log(`kept database ${url.toString()}`);

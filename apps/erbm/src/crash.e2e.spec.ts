@@ -36,7 +36,13 @@ describe(`a process killed between a commitment's announcement and its operation
   const editor = mintLocalToken({ secret, role: 'editor', domain: domain.name, userId: 'crash-test', organisation: 'Tests' });
   const sgar = mintLocalToken({ secret, role: 'sgar', userId: 'sgar-test', organisation: 'Tests' });
 
-  const env = () => ({ ...process.env, NODE_OPTIONS: '', ERBM_JWT_SECRET: secret, ERBM_DEMO_SEED: 'false', ...(database ? { DATABASE_URL: database.url } : { DATABASE_URL: '', ERBM_DATA_DIR: dataDir }) });
+  const env = () => ({
+    ...process.env,
+    NODE_OPTIONS: '',
+    ERBM_JWT_SECRET: secret,
+    ERBM_DEMO_SEED: 'false',
+    ...(database ? { DATABASE_URL: database.url } : { DATABASE_URL: '', ERBM_DATA_DIR: dataDir }),
+  });
   const openDb = (): Promise<SqlDatabase> => (database ? Promise.resolve(database.db) : openSqlDatabase({ dataDir }));
   const closeDb = async (db: SqlDatabase) => {
     if (!database) await db.close();
@@ -45,15 +51,26 @@ describe(`a process killed between a commitment's announcement and its operation
   async function start(extra: Record<string, string> = {}): Promise<ChildProcess> {
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-    const started = spawn(process.execPath, [join(ROOT, 'tools/run-ts.cjs'), join(ROOT, 'apps/erbm/src/main.ts')], { cwd: ROOT, env: { ...env(), PORT: String(port), ...extra }, stdio: 'ignore' });
+    const started = spawn(process.execPath, [join(ROOT, 'tools/run-ts.cjs'), join(ROOT, 'apps/erbm/src/main.ts')], {
+      cwd: ROOT,
+      env: { ...env(), PORT: String(port), ...extra },
+      stdio: 'ignore',
+    });
     await eventually(async () => expect((await fetch(`${baseUrl}/health`)).status).toBe(200), { timeoutMs: 90_000, intervalMs: 200 });
     return started;
   }
 
-  const exited = (p: ChildProcess) => new Promise<NodeJS.Signals | number | null>((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve(p.signalCode ?? p.exitCode) : p.once('exit', (code, signal) => resolve(signal ?? code))));
+  const exited = (p: ChildProcess) =>
+    new Promise<NodeJS.Signals | number | null>((resolve) =>
+      p.exitCode !== null || p.signalCode !== null ? resolve(p.signalCode ?? p.exitCode) : p.once('exit', (code, signal) => resolve(signal ?? code)),
+    );
 
   const request = async (method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${baseUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return { status: res.status, body: (await res.json()) as any };
   };
@@ -74,11 +91,23 @@ describe(`a process killed between a commitment's announcement and its operation
 
   it('completes the financing plan after the restart, once', async () => {
     child = await start({ ERBM_FAILPOINT: 'commitment-announced' });
-    const operation = await request('POST', `/${domain.name}/operations`, editor, domain.samples.operationRequest({ name: 'Opération interrompue', communeInsee: '59178', date: '2022-10-01' }));
+    const operation = await request(
+      'POST',
+      `/${domain.name}/operations`,
+      editor,
+      domain.samples.operationRequest({ name: 'Opération interrompue', communeInsee: '59178', date: '2022-10-01' }),
+    );
     expect(operation.status).toBe(201);
     const operationId = operation.body.id as string;
 
-    const announce = () => request('POST', `/${domain.name}/operations/${operationId}/commitments`, editor, { financer: 'etat', fundingLine: 'etat-p135', amountCents: 100_000_00, date: '2022-11-01' }, { 'Idempotency-Key': 'crash-1' });
+    const announce = () =>
+      request(
+        'POST',
+        `/${domain.name}/operations/${operationId}/commitments`,
+        editor,
+        { financer: 'etat', fundingLine: 'etat-p135', amountCents: 100_000_00, date: '2022-11-01' },
+        { 'Idempotency-Key': 'crash-1' },
+      );
     await expect(announce()).rejects.toThrow();
     expect(await exited(child)).toBe('SIGKILL');
 

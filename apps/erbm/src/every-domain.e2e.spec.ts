@@ -27,7 +27,10 @@ describe('every registered domain, in the process that serves them all', () => {
       const registered = await t.request('POST', `/${name}/operations`, { token: editor, body });
       expect([registered.status, registered.headers.get('location')]).toEqual([201, expect.stringMatching(new RegExp(`^/${name}/operations/[^/]+$`))]);
       operationId = (registered.headers.get('location') as string).split('/').pop() as string;
-      const announced = await t.request('POST', `/${name}/operations/${operationId}/commitments`, { token: editor, body: { financer: 'etat', fundingLine: 'etat-p135', amountCents, date: '2023-02-01' } });
+      const announced = await t.request('POST', `/${name}/operations/${operationId}/commitments`, {
+        token: editor,
+        body: { financer: 'etat', fundingLine: 'etat-p135', amountCents, date: '2023-02-01' },
+      });
       expect(announced.status).toBe(201);
       commitmentId = announced.body.id;
       await t.app.get(ReadModels).catchUp();
@@ -47,7 +50,8 @@ describe('every registered domain, in the process that serves them all', () => {
       const { indicators } = (await t.request('GET', '/sgar/indicators', { token: t.token('sgar') })).body;
       const own = indicators.filter((i: { domain: string }) => i.domain === name);
       expect(own.map((i: { indicator: string }) => i.indicator)).toEqual(domain.indicators.definitions.map((d) => d.code));
-      for (const i of own) expect(i).toMatchObject({ label: expect.any(String), unit: expect.any(String), definition: expect.any(String), value: expect.any(Number) });
+      for (const i of own)
+        expect(i).toMatchObject({ label: expect.any(String), unit: expect.any(String), definition: expect.any(String), value: expect.any(Number) });
     });
 
     it("labels its operation's events in French in the auditors' trail", async () => {

@@ -83,7 +83,9 @@ describe('erbm zero-setup start', () => {
     for (const domain of DOMAINS) {
       const values = await domain.indicators.read(app.get(ReadModels).dataSource(domain.indicators.projection));
       const sum = (code: string) => values.filter((v) => v.indicator === code).reduce((s, v) => s + v.value, 0);
-      expect(indicators.filter((i) => i.domain === domain.name).map((i) => [i.indicator, i.value, i.target])).toEqual(domain.indicators.definitions.map((d) => [d.code, sum(d.code), d.target]));
+      expect(indicators.filter((i) => i.domain === domain.name).map((i) => [i.indicator, i.value, i.target])).toEqual(
+        domain.indicators.definitions.map((d) => [d.code, sum(d.code), d.target]),
+      );
     }
     expect(indicators.some((i) => i.value > 0)).toBe(true);
   });

@@ -21,10 +21,21 @@ describe("the auditors' trail over HTTP", () => {
     auditor = t.token('auditor', undefined, { userId: 'ccomptes', organisation: 'Cour des comptes' });
     f = new DomainFixtures(t, domain, editor);
     ({ commitmentId, operationId, decision } = await f.committed(100_000_00));
-    await f.ok('POST', `/${domain.name}/commitments/${commitmentId}/pay`, { amountCents: 30_000_00, kind: 'advance', reference: 'DP-1', date: '2023-03-01', sourceDocument: { kind: 'dp', reference: 'DP n° 2023-1' } });
+    await f.ok('POST', `/${domain.name}/commitments/${commitmentId}/pay`, {
+      amountCents: 30_000_00,
+      kind: 'advance',
+      reference: 'DP-1',
+      date: '2023-03-01',
+      sourceDocument: { kind: 'dp', reference: 'DP n° 2023-1' },
+    });
     await f.ok('POST', `/${domain.name}/commitments/${commitmentId}/pay`, { amountCents: 20_000_00, kind: 'interim', reference: 'DP-2', date: '2023-06-01' });
     // The interim payment was 2,000.00 € too high: corrected, never edited.
-    await f.ok('POST', `/${domain.name}/commitments/${commitmentId}/correct`, { revision: 4, amountCents: 18_000_00, date: '2023-07-01', reason: 'erreur de saisie du montant' });
+    await f.ok('POST', `/${domain.name}/commitments/${commitmentId}/correct`, {
+      revision: 4,
+      amountCents: 18_000_00,
+      date: '2023-07-01',
+      reason: 'erreur de saisie du montant',
+    });
   });
   afterAll(() => t.close());
 
@@ -42,7 +53,15 @@ describe("the auditors' trail over HTTP", () => {
       'Paiement',
       'Correction d’un fait antérieur',
     ]);
-    expect(history[3]).toMatchObject({ recordedBy: 'alice', role: 'editor', organisation: 'DDTM du Nord', onBehalfOf: 'etat', occurredAt: '2023-03-01', sourceDocument: 'dp DP n° 2023-1', effects: [{ ledger: 'paid', amountCents: 30_000_00 }] });
+    expect(history[3]).toMatchObject({
+      recordedBy: 'alice',
+      role: 'editor',
+      organisation: 'DDTM du Nord',
+      onBehalfOf: 'etat',
+      occurredAt: '2023-03-01',
+      sourceDocument: 'dp DP n° 2023-1',
+      effects: [{ ledger: 'paid', amountCents: 30_000_00 }],
+    });
     expect(history[5]).toMatchObject({ reason: 'erreur de saisie du montant', corrects: 4, effects: [{ ledger: 'paid', amountCents: -2_000_00 }] });
     expect(history[4].correctedBy).toEqual([5]);
     expect(history.every((h) => typeof h.hash === 'string' && typeof h.recordedAt === 'string')).toBe(true);
@@ -57,10 +76,27 @@ describe("the auditors' trail over HTTP", () => {
 
   it('shows the lineage of a commitment, each correction beside what it corrects, and from a payment upwards', async () => {
     const lineage = (await audit(`/audit/lineage/commitment/${commitmentId}`)).body;
-    expect(lineage.decisions).toEqual([expect.objectContaining({ meetingId: decision.meetingId, decisionId: 'D1', meeting: expect.objectContaining({ body: 'copil', place: 'Lille' }), decision: expect.objectContaining({ subject: 'Programmation', outcome: 'approved' }), usedBy: [1] })]);
+    expect(lineage.decisions).toEqual([
+      expect.objectContaining({
+        meetingId: decision.meetingId,
+        decisionId: 'D1',
+        meeting: expect.objectContaining({ body: 'copil', place: 'Lille' }),
+        decision: expect.objectContaining({ subject: 'Programmation', outcome: 'approved' }),
+        usedBy: [1],
+      }),
+    ]);
     expect(lineage.legalActs).toEqual([expect.objectContaining({ kind: 'ej', reference: '2103456789', revision: 2 })]);
     const interim = lineage.payments.find((p: { revision: number }) => p.revision === 4);
-    expect(interim.corrections).toEqual([expect.objectContaining({ revision: 5, reason: 'erreur de saisie du montant', data: expect.objectContaining({ before: expect.objectContaining({ amountCents: 20_000_00 }), after: expect.objectContaining({ amountCents: 18_000_00 }) }) })]);
+    expect(interim.corrections).toEqual([
+      expect.objectContaining({
+        revision: 5,
+        reason: 'erreur de saisie du montant',
+        data: expect.objectContaining({
+          before: expect.objectContaining({ amountCents: 20_000_00 }),
+          after: expect.objectContaining({ amountCents: 18_000_00 }),
+        }),
+      }),
+    ]);
     expect(lineage.corrections[0].corrected.revision).toBe(4);
     expect(lineage.commitment.ledgers.paid).toBe(48_000_00);
 
@@ -107,15 +143,20 @@ describe("the auditors' trail over HTTP", () => {
     const today = (await t.request('GET', '/sgar/totals?groupBy=financer,arrondissement,fiscalYear', { token: sgar })).body;
     expect(today.total.paid).toBe(shown.total.paid + 2_00);
     expect(today.total.committed).toBe(shown.total.committed + 7_000_00);
-    const byCheckpoint = (await t.request('GET', `/sgar/totals?groupBy=financer,arrondissement,fiscalYear&asOfCheckpoint=${shown.freshness.checkpoint}`, { token: sgar })).body;
+    const byCheckpoint = (
+      await t.request('GET', `/sgar/totals?groupBy=financer,arrondissement,fiscalYear&asOfCheckpoint=${shown.freshness.checkpoint}`, { token: sgar })
+    ).body;
     expect(byCheckpoint.rows).toEqual(shown.rows);
     expect(byCheckpoint.total).toEqual(shown.total);
-    const byTime = (await t.request('GET', `/sgar/totals?groupBy=financer,arrondissement,fiscalYear&asKnownAt=${shown.freshness.reflectsRecordedUpTo}`, { token: sgar })).body;
+    const byTime = (
+      await t.request('GET', `/sgar/totals?groupBy=financer,arrondissement,fiscalYear&asKnownAt=${shown.freshness.reflectsRecordedUpTo}`, { token: sgar })
+    ).body;
     expect(byTime.rows).toEqual(shown.rows);
     expect(byTime.freshness.asKnownAt).toBe(shown.freshness.reflectsRecordedUpTo);
     const now = (await t.request('GET', `/sgar/totals?groupBy=financer,arrondissement,fiscalYear&asKnownAt=${new Date().toISOString()}`, { token: sgar })).body;
     expect(now.rows).toEqual(today.rows);
-    const progressThen = (await t.request('GET', `/sgar/progress?by=arrondissement&asOfCheckpoint=${shown.freshness.checkpoint}&format=csv`, { token: sgar })).body as string;
+    const progressThen = (await t.request('GET', `/sgar/progress?by=arrondissement&asOfCheckpoint=${shown.freshness.checkpoint}&format=csv`, { token: sgar }))
+      .body as string;
     expect(progressThen).toContain(`# position in the log: ${shown.freshness.checkpoint}`);
   });
 
@@ -125,12 +166,15 @@ describe("the auditors' trail over HTTP", () => {
     expect(sealed.status).toBe(201);
     const digest = sealed.body.seal.digest as string;
     const view = (await audit(`/audit/history/commitment/${commitmentId}`)).body;
-    const csv = await fetch(`${t.baseUrl}/audit/history/commitment/${commitmentId}?format=csv`, { headers: { authorization: `Bearer ${auditor}` } }).then((r) => r.text());
+    const csv = await fetch(`${t.baseUrl}/audit/history/commitment/${commitmentId}?format=csv`, { headers: { authorization: `Bearer ${auditor}` } }).then((r) =>
+      r.text(),
+    );
     const lines = csv.replace(/^\ufeff/, '').split('\r\n');
     expect(lines[2]).toMatch(/^# position in the log: \d+\/\d+$/);
     expect(lines[3]).toContain(`# latest seal digest: ${digest}`);
     const rows = parseCsvRecords(lines.filter((l) => !l.startsWith('#')).join('\n'), ';');
-    const sum = (ledger: string) => rows.filter((r) => r['grand livre'] === ledger).reduce((s, r) => s + Math.round(Number(r['montant (€)'].replace(',', '.')) * 100), 0);
+    const sum = (ledger: string) =>
+      rows.filter((r) => r['grand livre'] === ledger).reduce((s, r) => s + Math.round(Number(r['montant (€)'].replace(',', '.')) * 100), 0);
     expect(sum('paid')).toBe(view.ledgers.paid);
     expect(sum('committed')).toBe(view.ledgers.committed);
 
@@ -169,7 +213,14 @@ describe("the auditors' trail over HTTP", () => {
 
   it('lets the auditor read everything and write nothing; an editor sees only the trail of its domain', async () => {
     expect((await t.request('POST', '/audit/seals', { token: auditor })).status).toBe(403);
-    expect((await t.request('POST', `/${domain.name}/commitments/${commitmentId}/pay`, { token: auditor, body: { amountCents: 1, kind: 'interim', reference: 'x', date: '2023-01-01' } })).status).toBe(403);
+    expect(
+      (
+        await t.request('POST', `/${domain.name}/commitments/${commitmentId}/pay`, {
+          token: auditor,
+          body: { amountCents: 1, kind: 'interim', reference: 'x', date: '2023-01-01' },
+        })
+      ).status,
+    ).toBe(403);
     expect((await audit(`/audit/history/commitment/${commitmentId}`, t.token('editor', `not-${domain.name}`))).status).toBe(403);
     expect((await audit(`/audit/history/commitment/${commitmentId}`, editor)).status).toBe(200);
     expect((await audit(`/audit/seals`, t.token('sgar'))).status).toBe(200);

@@ -23,7 +23,9 @@ describe(`projections running while the API writes (${process.env.DATABASE_URL ?
     const runners = projections().map((p) => new ProjectionRunner(p, t.store, readModels.dataSource(p.name), { batchSize: 3, idleMs: 5 }));
     runners.forEach((r) => r.start());
     // Each commitment is written by an editor of its domain, at its domain's routes.
-    const commitments = generated.flatMap(({ domain, commitmentIds }) => commitmentIds.map((id) => ({ id, path: `/${domain.name}/commitments/${id}`, editor: t.token('editor', domain.name) })));
+    const commitments = generated.flatMap(({ domain, commitmentIds }) =>
+      commitmentIds.map((id) => ({ id, path: `/${domain.name}/commitments/${id}`, editor: t.token('editor', domain.name) })),
+    );
     const writes = commitments.flatMap(({ path, editor }, i) => [
       () => t.request('POST', `${path}/certify`, { token: editor, body: { amountCents: 10_00 + i, reference: `SF-${i}`, date: '2022-01-01' } }),
       () => t.request('POST', `${path}/order`, { token: editor, body: { amountCents: 5_00, reference: `DP-${i}`, date: '2022-01-02' } }),
@@ -41,7 +43,12 @@ describe(`projections running while the API writes (${process.env.DATABASE_URL ?
     for (const { id, path, editor } of commitments) {
       const fromStream = (await t.request('GET', path, { token: editor })).body;
       const [row] = await query(`SELECT certified::text, ordered::text, revision FROM rm_ledger.commitments WHERE id = '${id}'`);
-      expect([id, Number(row.certified), Number(row.ordered), Number(row.revision)]).toEqual([id, fromStream.ledgers.certified, fromStream.ledgers.ordered, fromStream.revision]);
+      expect([id, Number(row.certified), Number(row.ordered), Number(row.revision)]).toEqual([
+        id,
+        fromStream.ledgers.certified,
+        fromStream.ledgers.ordered,
+        fromStream.revision,
+      ]);
     }
     expect(await query(TOTALS_MISMATCH_SQL)).toEqual([]);
     const [{ parked }] = await query(`SELECT count(*)::int AS parked FROM rm_ledger.parked_events`);

@@ -11,7 +11,10 @@ import { generateOperations, projections, TOTALS_MISMATCH_SQL } from './testing'
 const ROOT = join(__dirname, '..', '..', '..');
 const NAMES = projections().map((p) => p.name);
 /** The columns asked of every projection's checkpoint row, each in its own schema. */
-const everyProjectionState = (column: string) => projections().map((p) => `SELECT ${column} FROM "${p.schema}".projection_state`).join(' UNION ALL ');
+const everyProjectionState = (column: string) =>
+  projections()
+    .map((p) => `SELECT ${column} FROM "${p.schema}".projection_state`)
+    .join(' UNION ALL ');
 
 /** The tools and the projector run as processes of their own, on the database their environment names. */
 describe(`npm run rebuild (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'embedded database in a data folder'})`, () => {
@@ -27,7 +30,12 @@ describe(`npm run rebuild (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'e
     if (!database) await d.close();
   };
   const rebuild = (...args: string[]) =>
-    spawnSync(process.execPath, [join(ROOT, 'tools/run-ts.cjs'), join(ROOT, 'tools/rebuild.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env, NODE_OPTIONS: '' }, encoding: 'utf8', timeout: 120_000 });
+    spawnSync(process.execPath, [join(ROOT, 'tools/run-ts.cjs'), join(ROOT, 'tools/rebuild.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, NODE_OPTIONS: '' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
 
   beforeAll(async () => {
     if (process.env.DATABASE_URL) {

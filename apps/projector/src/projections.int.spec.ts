@@ -21,7 +21,9 @@ describe('projections: the read models from the global log', () => {
   const health = async () => (await t.request('GET', '/health/projections', { token: null })).body.projections as Record<string, number & string>[];
   /** Registers the domain's sample operation through its API; answers the events its stream then holds. */
   async function registerOperation(name: string) {
-    const res = await t.request('POST', `/${domain.name}/operations`, { body: domain.samples.operationRequest({ name, communeInsee: '62119', date: '2023-03-01' }) });
+    const res = await t.request('POST', `/${domain.name}/operations`, {
+      body: domain.samples.operationRequest({ name, communeInsee: '62119', date: '2023-03-01' }),
+    });
     expect(res.status).toBe(201);
     return { id: res.body.id as string, events: await t.store.readStream(domain.operations.streamName(res.body.id)) };
   }
@@ -41,9 +43,13 @@ describe('projections: the read models from the global log', () => {
     // Facts that move rows between totals: a correction, then a carry-over to the next fiscal year.
     const path = `/${generated[0].domain.name}/commitments/${generated[0].commitmentIds[0]}`;
     const commitment = (await t.request('GET', path)).body;
-    const corrected = await t.request('POST', `${path}/correct`, { body: { revision: 2, amountCents: commitment.ledgers.committed + 1_00, date: '2023-01-01', reason: 'erreur de saisie' } });
+    const corrected = await t.request('POST', `${path}/correct`, {
+      body: { revision: 2, amountCents: commitment.ledgers.committed + 1_00, date: '2023-01-01', reason: 'erreur de saisie' },
+    });
     expect(corrected.status).toBe(200);
-    const carriedOver = await t.request('POST', `${path}/carry-over`, { body: { toFiscalYear: commitment.fiscalYear + 1, date: '2023-12-31', reason: 'report' } });
+    const carriedOver = await t.request('POST', `${path}/carry-over`, {
+      body: { toFiscalYear: commitment.fiscalYear + 1, date: '2023-12-31', reason: 'report' },
+    });
     expect(carriedOver.status).toBe(200);
     carried = { id: commitment.id, fiscalYear: commitment.fiscalYear + 1, committed: commitment.ledgers.committed + 1_00 };
     await project();
@@ -81,25 +87,49 @@ describe('projections: the read models from the global log', () => {
     const from = await t.store.head();
     const poisoned = randomUUID();
     // A payment on a commitment that was never announced: no projection can apply it.
-    await t.store.append(`commitment-${poisoned}`, [{ id: randomUUID(), type: 'ledger.PaymentMade', schemaVersion: 1, data: { amountCents: 100, kind: 'advance', reference: 'x', date: '2023-01-01' }, envelope: { actor: { userId: 'u', role: 'admin', organisation: 'o' }, occurredAt: '2023-01-01' } }], 'no_stream');
+    await t.store.append(
+      `commitment-${poisoned}`,
+      [
+        {
+          id: randomUUID(),
+          type: 'ledger.PaymentMade',
+          schemaVersion: 1,
+          data: { amountCents: 100, kind: 'advance', reference: 'x', date: '2023-01-01' },
+          envelope: { actor: { userId: 'u', role: 'admin', organisation: 'o' }, occurredAt: '2023-01-01' },
+        },
+      ],
+      'no_stream',
+    );
     // Then facts for every projection: a payment for the ledger register, an operation for its domain's read models.
     const { domain: payer, commitmentIds } = generated[2];
-    const paid = await t.request('POST', `/${payer.name}/commitments/${commitmentIds[0]}/pay`, { body: { amountCents: 1_00, kind: 'interim', reference: 'DP-after', date: '2023-02-01' } });
+    const paid = await t.request('POST', `/${payer.name}/commitments/${commitmentIds[0]}/pay`, {
+      body: { amountCents: 1_00, kind: 'interim', reference: 'DP-after', date: '2023-02-01' },
+    });
     expect(paid.status).toBe(200);
     await registerOperation('Opération après le fait empoisonné');
     const after = (await t.store.readAll(from, 1_000)).events;
     await project();
     const parked = await query(`SELECT type, stream_name, error FROM rm_ledger.parked_events`);
-    expect(parked).toEqual([{ type: 'ledger.PaymentMade', stream_name: `commitment-${poisoned}`, error: expect.stringContaining('before the commitment was announced') }]);
+    expect(parked).toEqual([
+      { type: 'ledger.PaymentMade', stream_name: `commitment-${poisoned}`, error: expect.stringContaining('before the commitment was announced') },
+    ]);
     const [row] = await query(`SELECT paid::text FROM rm_ledger.commitments WHERE id = '${commitmentIds[0]}'`);
     expect(Number(row.paid)).toBe(paid.body.ledgers.paid);
     // Each projection went past it through every later event it handles (its count is of those applied or parked).
     const handled = Object.fromEntries(projections().map((p) => [p.name, after.filter((e) => p.handles.has(e.type)).length]));
     expect(Object.values(handled).every((n) => n > 0)).toBe(true);
     const status = (await t.request('GET', '/health/projections', { token: null })).body;
-    expect(Object.fromEntries(status.projections.map((p: { projection: string; eventsApplied: number }) => [p.projection, p.eventsApplied - appliedBefore[p.projection]]))).toEqual(handled);
+    expect(
+      Object.fromEntries(
+        status.projections.map((p: { projection: string; eventsApplied: number }) => [p.projection, p.eventsApplied - appliedBefore[p.projection]]),
+      ),
+    ).toEqual(handled);
     expect(status.status).toBe('degraded');
-    expect(status.projections.find((p: { projection: string }) => p.projection === 'ledger-register')).toMatchObject({ parkedEvents: 1, lagEvents: 0, lagSeconds: 0 });
+    expect(status.projections.find((p: { projection: string }) => p.projection === 'ledger-register')).toMatchObject({
+      parkedEvents: 1,
+      lagEvents: 0,
+      lagSeconds: 0,
+    });
     const metrics = await fetch(`${t.baseUrl}/metrics`).then((r) => r.text());
     expect(metrics).toContain('erbm_projection_parked_events{projection="ledger-register"} 1');
   });
@@ -128,7 +158,18 @@ describe('projections: the read models from the global log', () => {
     for (const row of rows.slice(0, 6)) {
       const q = `financer=${row.financer}&arrondissement=${row.arrondissement}&fiscalYear=${row.fiscalYear}&domain=${domain.name}`;
       const behind = await t.request('GET', `/sgar/totals/commitments?${q}`, { token: sgar });
-      expect(behind.body.total).toEqual({ commitments: row.commitments, announced: row.announced, programmed: row.programmed, committed: row.committed, certified: row.certified, ordered: row.ordered, paid: row.paid, released: row.released, recovered: row.recovered, resteAPayer: row.resteAPayer });
+      expect(behind.body.total).toEqual({
+        commitments: row.commitments,
+        announced: row.announced,
+        programmed: row.programmed,
+        committed: row.committed,
+        certified: row.certified,
+        ordered: row.ordered,
+        paid: row.paid,
+        released: row.released,
+        recovered: row.recovered,
+        resteAPayer: row.resteAPayer,
+      });
       const sum = behind.body.rows.reduce((s: number, c: { committed: number }) => s + c.committed, 0);
       expect(sum).toBe(row.committed);
       // From a commitment to its operation.
@@ -142,7 +183,11 @@ describe('projections: the read models from the global log', () => {
   });
 
   it('a CSV export re-adds exactly to the totals its view shows', async () => {
-    for (const path of ['/sgar/totals?groupBy=financer,fundingLine,arrondissement', '/sgar/progress?by=arrondissement', '/sgar/totals/commitments?financer=etat']) {
+    for (const path of [
+      '/sgar/totals?groupBy=financer,fundingLine,arrondissement',
+      '/sgar/progress?by=arrondissement',
+      '/sgar/totals/commitments?financer=etat',
+    ]) {
       const view = await t.request('GET', path, { token: sgar });
       const csv = await fetch(`${t.baseUrl}${path}&format=csv`, { headers: { authorization: `Bearer ${sgar}` } });
       expect(csv.headers.get('content-type')).toContain('text/csv');
@@ -168,9 +213,13 @@ describe('projections: the read models from the global log', () => {
     for (const d of DOMAINS) {
       const values = await d.indicators.read(readModels.dataSource(d.indicators.projection));
       const byArrondissement = indicators.byArrondissement.filter((r: { domain: string }) => r.domain === d.name);
-      expect(byArrondissement.map((r: Record<string, unknown>) => [r.indicator, r.arrondissement, r.value])).toEqual(values.map((v) => [v.indicator, v.arrondissement, v.value]));
+      expect(byArrondissement.map((r: Record<string, unknown>) => [r.indicator, r.arrondissement, r.value])).toEqual(
+        values.map((v) => [v.indicator, v.arrondissement, v.value]),
+      );
       const sum = (code: string) => values.filter((v) => v.indicator === code).reduce((s, v) => s + v.value, 0);
-      expect(indicators.indicators.filter((i: { domain: string }) => i.domain === d.name)).toEqual(d.indicators.definitions.map((def) => expect.objectContaining({ indicator: def.code, value: sum(def.code), target: def.target })));
+      expect(indicators.indicators.filter((i: { domain: string }) => i.domain === d.name)).toEqual(
+        d.indicators.definitions.map((def) => expect.objectContaining({ indicator: def.code, value: sum(def.code), target: def.target })),
+      );
     }
     // The demo and the generated operations moved some: a view that read nothing would not pass.
     expect(indicators.indicators.some((i: { value: number }) => i.value > 0)).toBe(true);

@@ -5,22 +5,43 @@ import type { Json, TestApp } from '@erbm/shared/api/testing';
 import type { EventStore, NewEvent } from '@erbm/shared/event-store';
 import type { TestDatabase } from '@erbm/shared/event-store/testing';
 import { DOMAINS, allProjections, everyDomain } from '@erbm/domains';
-import { type CommitmentEvent, type FinancingPlanLine, commitmentAttachedType, commitmentStreamName, decideAttachment, decideCommitment, foldCommitment } from '@erbm/ledger/domain';
+import {
+  type CommitmentEvent,
+  type FinancingPlanLine,
+  commitmentAttachedType,
+  commitmentStreamName,
+  decideAttachment,
+  decideCommitment,
+  foldCommitment,
+} from '@erbm/ledger/domain';
 
 export const projections = () => allProjections();
 
 /** Every domain's API, the SGAR views and the read models on the test database; the test drives the projections. */
-export const withReadModels = (database: TestDatabase): (Type<unknown> | DynamicModule)[] => everyDomain({ projections: { run: false, databaseUrl: database.url }, sgar: true });
+export const withReadModels = (database: TestDatabase): (Type<unknown> | DynamicModule)[] =>
+  everyDomain({ projections: { run: false, databaseUrl: database.url }, sgar: true });
 
 const envelope = (date: string) => ({ actor: { userId: 'generator', role: 'admin', organisation: 'tests' }, occurredAt: date });
 const toNew = (events: { type: string; data: unknown }[], date: string): NewEvent[] =>
   events.map((e) => ({ id: randomUUID(), type: e.type, schemaVersion: 1, data: JSON.parse(JSON.stringify(e.data)), envelope: envelope(date) }));
 
-const COMMUNES = [['62498', '625'], ['59178', '593'], ['59606', '596'], ['62119', '622']] as const;
-const FINANCERS = [['etat', 'etat-p135'], ['region_hdf', 'region-erbm'], ['ca_lens_lievin', 'epci-ca_lens_lievin']] as const;
+const COMMUNES = [
+  ['62498', '625'],
+  ['59178', '593'],
+  ['59606', '596'],
+  ['62119', '622'],
+] as const;
+const FINANCERS = [
+  ['etat', 'etat-p135'],
+  ['region_hdf', 'region-erbm'],
+  ['ca_lens_lievin', 'epci-ca_lens_lievin'],
+] as const;
 
 /** The event that adds a commitment to an operation's financing plan, in the shape every domain's financing plan composes. */
-export const commitmentAttached = (domain: DomainPlugin, line: FinancingPlanLine & { date: string }) => ({ type: commitmentAttachedType(domain.name), data: decideAttachment([], line, line.date)[0] });
+export const commitmentAttached = (domain: DomainPlugin, line: FinancingPlanLine & { date: string }) => ({
+  type: commitmentAttachedType(domain.name),
+  data: decideAttachment([], line, line.date)[0],
+});
 
 export interface GeneratedOperation {
   domain: DomainPlugin;
@@ -50,7 +71,17 @@ export async function generateOperations(store: EventStore, operations: number):
         events.push(...decided);
         c = foldCommitment(events);
       };
-      step({ type: 'announce', commitmentId, operationId, domain: domain.name, financer, fundingLine, fiscalYear: 2020 + (i % 4), amountCents: amount, date: '2020-01-15' });
+      step({
+        type: 'announce',
+        commitmentId,
+        operationId,
+        domain: domain.name,
+        financer,
+        fundingLine,
+        fiscalYear: 2020 + (i % 4),
+        amountCents: amount,
+        date: '2020-01-15',
+      });
       step({ type: 'programme', amountCents: amount, date: '2020-02-01', decision: { meetingId: 'm', decisionId: 'd', date: '2020-02-01' } });
       step({ type: 'commit', amountCents: amount, date: '2020-03-01', legalAct: { kind: 'convention', reference: `C-${i}-${f}`, date: '2020-03-01' } });
       if (i % 2 === 0) step({ type: 'pay', amountCents: Math.floor(amount / 2), kind: 'advance', reference: `DP-${i}-${f}`, date: '2020-04-01' });
@@ -85,10 +116,23 @@ export class DomainFixtures {
     const meeting = await this.ok('POST', `${d}/meetings`, { body: 'copil', date: '2023-01-16', place: 'Lille' });
     await this.ok('POST', `${d}/meetings/${meeting.id}/decisions`, { decisionId: 'D1', subject: 'Programmation', outcome: 'approved', amounts: [] });
     const decision = { meetingId: meeting.id as string, decisionId: 'D1' };
-    const operation = await this.ok('POST', `${d}/operations`, this.domain.samples.operationRequest({ name: 'Opération test', communeInsee: '59178', date: '2022-10-01' }));
-    const commitment = await this.ok('POST', `${d}/operations/${operation.id}/commitments`, { financer: 'etat', fundingLine: 'etat-p135', amountCents: committedCents, date: '2022-11-01' });
+    const operation = await this.ok(
+      'POST',
+      `${d}/operations`,
+      this.domain.samples.operationRequest({ name: 'Opération test', communeInsee: '59178', date: '2022-10-01' }),
+    );
+    const commitment = await this.ok('POST', `${d}/operations/${operation.id}/commitments`, {
+      financer: 'etat',
+      fundingLine: 'etat-p135',
+      amountCents: committedCents,
+      date: '2022-11-01',
+    });
     await this.ok('POST', `${d}/commitments/${commitment.id}/programme`, { amountCents: committedCents, date: '2023-01-16', decision });
-    await this.ok('POST', `${d}/commitments/${commitment.id}/commit`, { amountCents: committedCents, date: '2023-02-01', legalAct: { kind: 'ej', reference: '2103456789', date: '2023-02-01' } });
+    await this.ok('POST', `${d}/commitments/${commitment.id}/commit`, {
+      amountCents: committedCents,
+      date: '2023-02-01',
+      legalAct: { kind: 'ej', reference: '2103456789', date: '2023-02-01' },
+    });
     return { operationId: operation.id as string, commitmentId: commitment.id as string, decision };
   }
 }

@@ -3,4 +3,8 @@ import { DomainsModule, ProjectionsModule, serviceModule } from '@erbm/shared/ap
 import { SgarApiModule } from '@erbm/sgar/api';
 
 /** Reads the read models the projector keeps; runs no projection and serves no domain's writes. */
-export const AppModule = serviceModule([DomainsModule.forRoot(DOMAINS, { api: false }), ProjectionsModule.forRoot(allProjections(), { run: false }), SgarApiModule]);
+export const AppModule = serviceModule([
+  DomainsModule.forRoot(DOMAINS, { api: false }),
+  ProjectionsModule.forRoot(allProjections(), { run: false }),
+  SgarApiModule,
+]);

@@ -1,6 +1,20 @@
 import type { DomainPlugin } from '@erbm/shared/api';
-import { HABITAT_DOMAIN, HABITAT_EVENT_LABELS, HABITAT_OPERATION_AMENDED, HABITAT_OPERATION_REGISTERED, habitatOperationLocation } from '@erbm/habitat/contracts';
-import { DWELLINGS_TARGET, INDICATOR_DEFINITIONS, type IndicatorCode, decideOperation, foldOperation, type OperationEvent, operationStreamName } from '@erbm/habitat/domain';
+import {
+  HABITAT_DOMAIN,
+  HABITAT_EVENT_LABELS,
+  HABITAT_OPERATION_AMENDED,
+  HABITAT_OPERATION_REGISTERED,
+  habitatOperationLocation,
+} from '@erbm/habitat/contracts';
+import {
+  DWELLINGS_TARGET,
+  INDICATOR_DEFINITIONS,
+  type IndicatorCode,
+  decideOperation,
+  foldOperation,
+  type OperationEvent,
+  operationStreamName,
+} from '@erbm/habitat/domain';
 import { HABITAT_REGISTER, HabitatRegisterProjection, readHabitatIndicators } from '@erbm/habitat/read-models';
 import { HabitatApiModule } from './habitat-api.module';
 import { seedHabitatDemo } from './demo/demo-seed';
@@ -17,7 +31,9 @@ export const habitatDomain: DomainPlugin = {
     locator: { types: [HABITAT_OPERATION_REGISTERED, HABITAT_OPERATION_AMENDED], locate: habitatOperationLocation },
     financingOf: (events) => {
       const state = foldOperation(events as OperationEvent[]);
-      return state.status === 'none' ? undefined : { eligibleCostCents: state.eligibleCostCents, commitmentIds: state.financingPlan.map((l) => l.commitmentId) };
+      return state.status === 'none'
+        ? undefined
+        : { eligibleCostCents: state.eligibleCostCents, commitmentIds: state.financingPlan.map((l) => l.commitmentId) };
     },
   },
   eventLabels: HABITAT_EVENT_LABELS,
@@ -27,10 +43,33 @@ export const habitatDomain: DomainPlugin = {
     read: readHabitatIndicators,
   },
   samples: {
-    operationRequest: (place) => ({ name: place.name, cite: place.name, communeInsee: place.communeInsee, landlord: 'maisons_et_cites', dwellingsPlanned: 40, energyLabelBefore: 'F', energyLabelTarget: 'C', eligibleCostCents: 5_000_000_00, date: place.date }),
+    operationRequest: (place) => ({
+      name: place.name,
+      cite: place.name,
+      communeInsee: place.communeInsee,
+      landlord: 'maisons_et_cites',
+      dwellingsPlanned: 40,
+      energyLabelBefore: 'F',
+      energyLabelTarget: 'C',
+      eligibleCostCents: 5_000_000_00,
+      date: place.date,
+    }),
     operationEvents: (place) =>
       decideOperation(
-        { type: 'register', operationId: place.operationId, date: place.date, name: place.name, cite: place.name, communeInsee: place.communeInsee, arrondissement: place.arrondissement, landlord: 'maisons_et_cites', dwellingsPlanned: 40, energyLabelBefore: 'F', energyLabelTarget: 'C', eligibleCostCents: 5_000_000_00 },
+        {
+          type: 'register',
+          operationId: place.operationId,
+          date: place.date,
+          name: place.name,
+          cite: place.name,
+          communeInsee: place.communeInsee,
+          arrondissement: place.arrondissement,
+          landlord: 'maisons_et_cites',
+          dwellingsPlanned: 40,
+          energyLabelBefore: 'F',
+          energyLabelTarget: 'C',
+          eligibleCostCents: 5_000_000_00,
+        },
         foldOperation([]),
       ),
     workload: habitatWorkload,

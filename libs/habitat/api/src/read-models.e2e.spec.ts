@@ -19,7 +19,10 @@ describe('habitat: the demo data, and its operations in the read models', () => 
   };
 
   beforeAll(async () => {
-    t = await startTestApp((database) => [DomainsModule.forRoot([habitatDomain]), ProjectionsModule.forRoot(projections(), { run: false, databaseUrl: database.url })]);
+    t = await startTestApp((database) => [
+      DomainsModule.forRoot([habitatDomain]),
+      ProjectionsModule.forRoot(projections(), { run: false, databaseUrl: database.url }),
+    ]);
     editor = t.token('editor', 'habitat');
     await seedHabitatDemo(t.app.get(CommandBus));
     await project();
@@ -38,13 +41,18 @@ describe('habitat: the demo data, and its operations in the read models', () => 
     expect(Number(n)).toBe(13);
 
     const indicators = await t.request('GET', '/habitat/indicators?asOf=31/12/2022', { token: editor });
-    expect(indicators.body.indicators.find((i: { code: string }) => i.code === 'dwellings-delivered')).toMatchObject({ value: 60 + 70 + 40 + 140, target: 23_000 });
+    expect(indicators.body.indicators.find((i: { code: string }) => i.code === 'dwellings-delivered')).toMatchObject({
+      value: 60 + 70 + 40 + 140,
+      target: 23_000,
+    });
   });
 
   it('gives the SGAR its indicators per arrondissement as the sums of its operation rows, against the 23,000 target', async () => {
     const values = await habitatDomain.indicators.read(t.app.get(ReadModels).dataSource(habitatDomain.indicators.projection));
     const delivered = values.filter((v) => v.indicator === 'dwellings-delivered');
-    const rows = await query(`SELECT arrondissement, sum(dwellings_delivered)::int AS sum FROM rm_habitat.operations GROUP BY 1 HAVING sum(dwellings_delivered) > 0 ORDER BY 1`);
+    const rows = await query(
+      `SELECT arrondissement, sum(dwellings_delivered)::int AS sum FROM rm_habitat.operations GROUP BY 1 HAVING sum(dwellings_delivered) > 0 ORDER BY 1`,
+    );
     expect(delivered.map((v) => [v.arrondissement, v.value])).toEqual(rows.map((r) => [r.arrondissement, Number(r.sum)]));
     expect(delivered.reduce((s, v) => s + v.value, 0)).toBe(60 + 70 + 40 + 140);
     expect(habitatDomain.indicators.definitions.find((d) => d.code === 'dwellings-delivered')).toMatchObject({ target: 23_000 });
@@ -54,7 +62,10 @@ describe('habitat: the demo data, and its operations in the read models', () => 
     const operations = (await t.request('GET', '/habitat/operations', { token: editor })).body.operations as { id: string; name: string }[];
     const moulin = operations.find((o) => o.name === '[DÉMO] Cité du Moulin') as { id: string };
     const glycines = operations.find((o) => o.name === '[DÉMO] Cité des Glycines') as { id: string };
-    const moved = await t.request('PATCH', `/habitat/operations/${moulin.id}`, { token: editor, body: { communeInsee: '59606', reason: 'erreur de commune', date: '2023-02-01' } });
+    const moved = await t.request('PATCH', `/habitat/operations/${moulin.id}`, {
+      token: editor,
+      body: { communeInsee: '59606', reason: 'erreur de commune', date: '2023-02-01' },
+    });
     expect(moved.status).toBe(200);
     const phase = await t.request('POST', `/habitat/operations/${glycines.id}/phases`, { token: editor, body: { phase: 'studies', date: '2020-02-01' } });
     expect(phase.status).toBe(200);
@@ -67,8 +78,14 @@ describe('habitat: the demo data, and its operations in the read models', () => 
                       FROM rm_ledger.commitments GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`;
     expect(await query(totals)).toEqual(await query(behind));
     // Its 40 delivered dwellings count in Valenciennes now, no longer in Douai.
-    const delivered = await query(`SELECT arrondissement, value::int AS value FROM rm_habitat.indicator_totals WHERE indicator = 'dwellings-delivered' ORDER BY 1`);
-    expect(delivered).toEqual([{ arrondissement: '596', value: 40 }, { arrondissement: '622', value: 140 }, { arrondissement: '625', value: 130 }]);
+    const delivered = await query(
+      `SELECT arrondissement, value::int AS value FROM rm_habitat.indicator_totals WHERE indicator = 'dwellings-delivered' ORDER BY 1`,
+    );
+    expect(delivered).toEqual([
+      { arrondissement: '596', value: 40 },
+      { arrondissement: '622', value: 140 },
+      { arrondissement: '625', value: 130 },
+    ]);
     const [row] = await query(`SELECT status FROM rm_habitat.operations WHERE id = '${glycines.id}'`);
     expect(row.status).toBe('studies');
   });

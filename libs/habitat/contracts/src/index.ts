@@ -28,7 +28,11 @@ export interface HabitatOperationAmendedV1 {
 export const habitatOperationIdOf = (streamName: string): string | undefined => /^habitat\.operation-(.+)$/.exec(streamName)?.[1];
 
 /** Where an operation is and what it is called, from any habitat event that says so; undefined for other events. */
-export function habitatOperationLocation(event: { type: string; streamName: string; data: unknown }): { operationId: string; name?: string; arrondissement?: string; communeInsee?: string } | undefined {
+export function habitatOperationLocation(event: {
+  type: string;
+  streamName: string;
+  data: unknown;
+}): { operationId: string; name?: string; arrondissement?: string; communeInsee?: string } | undefined {
   if (event.type === HABITAT_OPERATION_REGISTERED) {
     const d = event.data as HabitatOperationRegisteredV1;
     return { operationId: d.operationId, name: d.name, arrondissement: d.arrondissement, communeInsee: d.communeInsee };
@@ -43,7 +47,8 @@ export function habitatOperationLocation(event: { type: string; streamName: stri
 }
 
 /** Every type of fact the habitat service records; the habitat domain checks its events against it. */
-export type HabitatEventType = 'habitat.OperationRegistered' | 'habitat.OperationAmended' | 'habitat.OperationPhaseReached' | 'habitat.DwellingsDelivered' | 'habitat.CommitmentAttached';
+export type HabitatEventType =
+  'habitat.OperationRegistered' | 'habitat.OperationAmended' | 'habitat.OperationPhaseReached' | 'habitat.DwellingsDelivered' | 'habitat.CommitmentAttached';
 
 /** What an auditor reads for each habitat fact. */
 export const HABITAT_EVENT_LABELS: Readonly<Record<HabitatEventType, string>> = {

@@ -33,9 +33,7 @@ export type IndicatorValues = Record<IndicatorCode, number>;
 
 /** The date of the first legal act among an operation's commitments: from then on its dwellings are financed. */
 export function firstLegalActOf(commitments: readonly CommitmentState[]): string | undefined {
-  return commitments
-    .flatMap((c) => (c.status === 'none' ? [] : c.facts.filter((f) => f.type === 'ledger.CommitmentMade').map((f) => f.values.date)))
-    .sort()[0];
+  return commitments.flatMap((c) => (c.status === 'none' ? [] : c.facts.filter((f) => f.type === 'ledger.CommitmentMade').map((f) => f.values.date))).sort()[0];
 }
 
 /** Every fact recorded, whatever its business date: what the read model keeps current. */

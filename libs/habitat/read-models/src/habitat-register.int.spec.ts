@@ -10,7 +10,13 @@ describe('the habitat register as declared', () => {
 
   beforeAll(async () => {
     database = await openTestDatabase();
-    dataSource = await openReadModelDataSource({ db: database.db, databaseUrl: database.url, schema: projection.schema, entities: projection.entities, migrations: projection.migrations });
+    dataSource = await openReadModelDataSource({
+      db: database.db,
+      databaseUrl: database.url,
+      schema: projection.schema,
+      entities: projection.entities,
+      migrations: projection.migrations,
+    });
   });
   afterAll(async () => {
     await dataSource?.destroy();

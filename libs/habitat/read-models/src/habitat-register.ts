@@ -3,7 +3,15 @@ import type { Actor, StoredEvent } from '@erbm/shared/event-store';
 import { type Park, type Projection, type Row, column, loadRows, pgArray, schemaOf, table, upsertRows } from '@erbm/shared/projections';
 import { type IndicatorValue, listOfAll } from '@erbm/shared/kernel';
 import type { CommitmentEventType } from '@erbm/ledger/domain';
-import { ALL_DATES, type IndicatorCode, type IndicatorValues, type OperationEvent, type OperationState, evolveOperation, indicatorsAsOf } from '@erbm/habitat/domain';
+import {
+  ALL_DATES,
+  type IndicatorCode,
+  type IndicatorValues,
+  type OperationEvent,
+  type OperationState,
+  evolveOperation,
+  indicatorsAsOf,
+} from '@erbm/habitat/domain';
 
 /** The habitat operation register: one row per operation, with its contribution to each indicator. */
 export const HABITAT_OPERATIONS = table({
@@ -118,7 +126,8 @@ export class HabitatRegisterProjection implements Projection {
     const links = new Map<string, string>();
     const madeIds = events.filter((e) => e.type === 'ledger.CommitmentMade').map((e) => commitmentIdOf(e.streamName) ?? '');
     if (madeIds.length)
-      for (const l of await loadRows(manager, HABITAT_COMMITMENT_OPERATIONS, { where: 'commitment_id = ANY($1::text[])', parameters: [pgArray(madeIds)] })) links.set(l.commitmentId, l.operationId);
+      for (const l of await loadRows(manager, HABITAT_COMMITMENT_OPERATIONS, { where: 'commitment_id = ANY($1::text[])', parameters: [pgArray(madeIds)] }))
+        links.set(l.commitmentId, l.operationId);
     const newLinks: Row<typeof HABITAT_COMMITMENT_OPERATIONS>[] = [];
     const opIds = new Set<string>();
     for (const e of events) {

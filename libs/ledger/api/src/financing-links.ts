@@ -7,7 +7,10 @@ import { OperationDirectories } from './operation-directory';
 const ANNOUNCED = 'ledger.CommitmentAnnounced';
 const PAGE = 1_000;
 const IDLE_MS = 500;
-const SYSTEM: CommandContext = { principal: { userId: 'erbm-financing-links', role: 'admin', organisation: 'ERBM (processus interne)' }, correlationId: 'financing-links' };
+const SYSTEM: CommandContext = {
+  principal: { userId: 'erbm-financing-links', role: 'admin', organisation: 'ERBM (processus interne)' },
+  correlationId: 'financing-links',
+};
 
 export async function migrateFinancingLinks(db: SqlDatabase): Promise<void> {
   await db.transaction(async (tx) => {
@@ -66,13 +69,22 @@ export class FinancingLinks implements OnApplicationBootstrap, OnApplicationShut
         if (!this.directories.served(d.domain)) continue;
         const before = await this.directories.financing(d.domain, d.operationId);
         if (!before || before.commitmentIds.includes(d.commitmentId)) continue;
-        await this.directories.attach(d.domain, d.operationId, { commitmentId: d.commitmentId, financer: d.financer, fundingLine: d.fundingLine }, { ...SYSTEM, correlationId: event.envelope.correlationId ?? SYSTEM.correlationId }, d.date);
+        await this.directories.attach(
+          d.domain,
+          d.operationId,
+          { commitmentId: d.commitmentId, financer: d.financer, fundingLine: d.fundingLine },
+          { ...SYSTEM, correlationId: event.envelope.correlationId ?? SYSTEM.correlationId },
+          d.date,
+        );
         made++;
         this.logger.log(`completed the financing plan of ${d.domain} operation ${d.operationId} with commitment ${d.commitmentId}`);
       }
       if (page.checkpoint !== checkpoint) {
         checkpoint = page.checkpoint;
-        await this.db.query(`INSERT INTO api.financing_links (domains, checkpoint) VALUES ($1, $2) ON CONFLICT (domains) DO UPDATE SET checkpoint = EXCLUDED.checkpoint`, [this.key, checkpoint]);
+        await this.db.query(
+          `INSERT INTO api.financing_links (domains, checkpoint) VALUES ($1, $2) ON CONFLICT (domains) DO UPDATE SET checkpoint = EXCLUDED.checkpoint`,
+          [this.key, checkpoint],
+        );
       }
       if (page.isEnd || this.stopped) return made;
     }

@@ -12,7 +12,17 @@ import { FinancingLinks } from './financing-links';
 @Global()
 @Module({
   controllers: [CommitmentsController, MeetingsController],
-  providers: [OperationDirectories, FinancingLinks, CommitmentReader, MeetingService, AnnounceCommitmentHandler, RecordCommitmentStepHandler, GetCommitmentHandler, RecordMeetingHandler, GetMeetingHandler],
+  providers: [
+    OperationDirectories,
+    FinancingLinks,
+    CommitmentReader,
+    MeetingService,
+    AnnounceCommitmentHandler,
+    RecordCommitmentStepHandler,
+    GetCommitmentHandler,
+    RecordMeetingHandler,
+    GetMeetingHandler,
+  ],
   exports: [OperationDirectories, CommitmentReader, FinancingLinks],
 })
 export class LedgerApiModule {}

@@ -40,15 +40,18 @@ export class OperationDirectories {
     const plugin = domainNamed(this.domains, domain);
     if (!plugin) throw new Error(`domain ${domain} is not served here`);
     const type = commitmentAttachedType(domain);
-    await this.commands.run({ ...ctx, ifMatch: undefined }, {
-      stream: plugin.operations.streamName(operationId),
-      fold: (events) => plugin.operations.financingOf(events),
-      decide: ({ state }) => {
-        if (!state) throw new Error(`operation ${operationId} of ${domain} does not exist`);
-        const plan = state.commitmentIds.map((commitmentId) => ({ commitmentId }));
-        return { events: decideAttachment(plan, line, date).map((data) => ({ type, data })), meta: { occurredAt: date } };
+    await this.commands.run(
+      { ...ctx, ifMatch: undefined },
+      {
+        stream: plugin.operations.streamName(operationId),
+        fold: (events) => plugin.operations.financingOf(events),
+        decide: ({ state }) => {
+          if (!state) throw new Error(`operation ${operationId} of ${domain} does not exist`);
+          const plan = state.commitmentIds.map((commitmentId) => ({ commitmentId }));
+          return { events: decideAttachment(plan, line, date).map((data) => ({ type, data })), meta: { occurredAt: date } };
+        },
+        eventId: () => uuidFrom(`${type}\u0000${line.commitmentId}`),
       },
-      eventId: () => uuidFrom(`${type}\u0000${line.commitmentId}`),
-    });
+    );
   }
 }

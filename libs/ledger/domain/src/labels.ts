@@ -26,7 +26,10 @@ export const LEDGER_EVENT_LABELS: Readonly<Record<CommitmentEventType | MeetingE
 };
 
 /** Read with any payment's `kind`, hence a string index; each kind has its label. */
-export const PAYMENT_KIND_LABELS: Readonly<Record<string, string>> = { advance: 'avance', interim: 'acompte', balance: 'solde' } satisfies Record<PaymentKind, string>;
+export const PAYMENT_KIND_LABELS: Readonly<Record<string, string>> = { advance: 'avance', interim: 'acompte', balance: 'solde' } satisfies Record<
+  PaymentKind,
+  string
+>;
 
 /**
  * How the lineage of a commitment (the auditors' trail) groups its facts: every fact in exactly one group, corrections

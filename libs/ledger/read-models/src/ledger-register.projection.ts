@@ -3,7 +3,16 @@ import type { StoredEvent } from '@erbm/shared/event-store';
 import { type Park, type Projection, loadRows, pgArray, schemaOf, updateRows, upsertRows } from '@erbm/shared/projections';
 import type { DomainLocator, OperationLocator } from '@erbm/shared/kernel';
 import { COMMITMENT_EVENT_TYPES, type CommitmentEvent, type CommitmentState, evolveCommitment, resteAPayer } from '@erbm/ledger/domain';
-import { COMMITMENTS, CONSOLIDATED_TOTALS, type CommitmentRow, type ConsolidatedTotalRow, OPERATION_LOCATIONS, type OperationLocationRow, TOTAL_AXES, TOTAL_LEDGERS } from './tables';
+import {
+  COMMITMENTS,
+  CONSOLIDATED_TOTALS,
+  type CommitmentRow,
+  type ConsolidatedTotalRow,
+  OPERATION_LOCATIONS,
+  type OperationLocationRow,
+  TOTAL_AXES,
+  TOTAL_LEDGERS,
+} from './tables';
 import { CommitmentStorage1732200000005, LedgerRegister1732200000001 } from './migrations';
 import { CommitmentVersions1732200000004, type VersionSnapshot, recordVersions, versionOf } from './versions';
 
@@ -17,7 +26,9 @@ const totalKey = (r: CommitmentRow) => JSON.stringify(TOTAL_AXES.map((a) => r[a]
  * What the next version of a row is made from (with `state`), what its totals move out of, and what a row that only
  * moves with its operation keeps (its version snapshot included): not the columns made anew at each event.
  */
-const LOADED = (Object.keys(COMMITMENTS.columns) as (keyof CommitmentRow)[]).filter((p) => COMMITMENTS.columns[p].role !== 'derived' && !COMMITMENTS.columns[p].partOf);
+const LOADED = (Object.keys(COMMITMENTS.columns) as (keyof CommitmentRow)[]).filter(
+  (p) => COMMITMENTS.columns[p].role !== 'derived' && !COMMITMENTS.columns[p].partOf,
+);
 
 /**
  * The commitment register, the operations' locations and the consolidated totals, in one projection so that every
@@ -57,7 +68,8 @@ export class LedgerRegisterProjection implements Projection {
     locatedIds.delete('');
     const locations = new Map<string, OperationLocationRow>();
     if (operationIds.size)
-      for (const l of await loadRows(manager, OPERATION_LOCATIONS, { where: 'operation_id = ANY($1::text[])', parameters: [pgArray(operationIds)] })) locations.set(l.operationId, l);
+      for (const l of await loadRows(manager, OPERATION_LOCATIONS, { where: 'operation_id = ANY($1::text[])', parameters: [pgArray(operationIds)] }))
+        locations.set(l.operationId, l);
     const located = new Set<string>();
     // Rows of the batch's commitments, and every row of an operation that a locator event moves (a commitment announced
     // for an operation needs the operation's location, not its siblings' rows). Only what a row's next version is made
@@ -89,8 +101,19 @@ export class LedgerRegisterProjection implements Projection {
         if (locator) {
           const where = locator.locate(event);
           if (!where) continue;
-          const current = locations.get(where.operationId) ?? { operationId: where.operationId, domain: locator.domain, name: null, arrondissement: '', communeInsee: null };
-          const next = { ...current, ...(where.name !== undefined ? { name: where.name } : {}), ...(where.arrondissement !== undefined ? { arrondissement: where.arrondissement } : {}), ...(where.communeInsee !== undefined ? { communeInsee: where.communeInsee } : {}) };
+          const current = locations.get(where.operationId) ?? {
+            operationId: where.operationId,
+            domain: locator.domain,
+            name: null,
+            arrondissement: '',
+            communeInsee: null,
+          };
+          const next = {
+            ...current,
+            ...(where.name !== undefined ? { name: where.name } : {}),
+            ...(where.arrondissement !== undefined ? { arrondissement: where.arrondissement } : {}),
+            ...(where.communeInsee !== undefined ? { communeInsee: where.communeInsee } : {}),
+          };
           locations.set(where.operationId, next);
           located.add(where.operationId);
           for (const row of byOperation.get(where.operationId) ?? []) {
@@ -122,15 +145,34 @@ export class LedgerRegisterProjection implements Projection {
     }
 
     const changed = [...touched].map((id) => rows.get(id) as CommitmentRow);
-    await upsertRows(manager, COMMITMENTS, changed.filter((r) => evolved.has(r.id)));
+    await upsertRows(
+      manager,
+      COMMITMENTS,
+      changed.filter((r) => evolved.has(r.id)),
+    );
     // Rows that only moved with their operation: the rest of the row is what it was.
-    await updateRows(manager, COMMITMENTS, changed.filter((r) => !evolved.has(r.id)), ['arrondissement', 'operationName']);
-    await upsertRows(manager, OPERATION_LOCATIONS, [...located].map((id) => locations.get(id) as OperationLocationRow));
+    await updateRows(
+      manager,
+      COMMITMENTS,
+      changed.filter((r) => !evolved.has(r.id)),
+      ['arrondissement', 'operationName'],
+    );
+    await upsertRows(
+      manager,
+      OPERATION_LOCATIONS,
+      [...located].map((id) => locations.get(id) as OperationLocationRow),
+    );
     await this.moveTotals(manager, changed, before);
     await recordVersions(manager, versions);
   }
 
-  private toRow(id: string, state: CommitmentState, event: StoredEvent, previous: CommitmentRow | undefined, locations: Map<string, OperationLocationRow>): CommitmentRow {
+  private toRow(
+    id: string,
+    state: CommitmentState,
+    event: StoredEvent,
+    previous: CommitmentRow | undefined,
+    locations: Map<string, OperationLocationRow>,
+  ): CommitmentRow {
     if (state.status === 'none') throw new Error('a commitment event left no commitment');
     const where = locations.get(state.operationId);
     const row: CommitmentRow = {

@@ -7,7 +7,9 @@ export type Amounts = Record<TotalLedger, number> & { commitments: number };
 export type TotalRow = Partial<Record<TotalAxis, string | number>> & Amounts;
 
 const schemaOf = (ds: DataSource) => `"${(ds.options as { schema: string }).schema}"`;
-const SUMS = ['commitments', ...TOTAL_LEDGERS.map((l) => COLUMN[l])].map((c, i) => `sum(${c})::text AS "${i === 0 ? 'commitments' : TOTAL_LEDGERS[i - 1]}"`).join(', ');
+const SUMS = ['commitments', ...TOTAL_LEDGERS.map((l) => COLUMN[l])]
+  .map((c, i) => `sum(${c})::text AS "${i === 0 ? 'commitments' : TOTAL_LEDGERS[i - 1]}"`)
+  .join(', ');
 
 function where(filters: TotalFilters, params: unknown[]): string {
   const clauses = TOTAL_AXES.filter((a) => filters[a] !== undefined).map((a) => {
@@ -36,19 +38,39 @@ export async function consolidatedTotals(ds: DataSource, groupBy: TotalAxis[], f
 }
 
 /** What a view shows of a commitment of the register. */
-const SUMMARY = ['id', 'domain', 'operationId', 'operationName', 'financer', 'fundingLine', 'arrondissement', 'fiscalYear', 'status', 'warningCount', 'revision', ...TOTAL_LEDGERS] as const;
+const SUMMARY = [
+  'id',
+  'domain',
+  'operationId',
+  'operationName',
+  'financer',
+  'fundingLine',
+  'arrondissement',
+  'fiscalYear',
+  'status',
+  'warningCount',
+  'revision',
+  ...TOTAL_LEDGERS,
+] as const;
 export type CommitmentSummary = Pick<CommitmentRow, (typeof SUMMARY)[number]>;
 const DETAIL = [...SUMMARY, 'warnings', 'decisions', 'legalActs'] as const;
 
 /** The commitments behind a total: the same filters, with their sum (which equals the total). */
-export async function commitmentsBehind(ds: DataSource, filters: TotalFilters, page: { limit: number; offset: number }): Promise<{ rows: CommitmentSummary[]; count: number; total: Amounts }> {
+export async function commitmentsBehind(
+  ds: DataSource,
+  filters: TotalFilters,
+  page: { limit: number; offset: number },
+): Promise<{ rows: CommitmentSummary[]; count: number; total: Amounts }> {
   const params: unknown[] = [];
   const w = where(filters, params);
   const rows: Record<string, unknown>[] = await ds.query(
     `SELECT ${selectList(COMMITMENTS, SUMMARY)} FROM ${schemaOf(ds)}.commitments ${w} ORDER BY fiscal_year, financer, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, page.limit, page.offset],
   );
-  const [sums] = await ds.query(`SELECT count(*)::text AS commitments, ${TOTAL_LEDGERS.map((l) => `coalesce(sum(${COLUMN[l]}), 0)::text AS "${l}"`).join(', ')} FROM ${schemaOf(ds)}.commitments ${w}`, params);
+  const [sums] = await ds.query(
+    `SELECT count(*)::text AS commitments, ${TOTAL_LEDGERS.map((l) => `coalesce(sum(${COLUMN[l]}), 0)::text AS "${l}"`).join(', ')} FROM ${schemaOf(ds)}.commitments ${w}`,
+    params,
+  );
   const total = amounts(sums);
   return { rows: readRows(COMMITMENTS, rows, SUMMARY), count: total.commitments, total };
 }
@@ -60,11 +82,22 @@ export async function commitmentRow(ds: DataSource, id: string): Promise<Pick<Co
 }
 
 export async function operationSummary(ds: DataSource, operationId: string) {
-  const [location] = readRows(OPERATION_LOCATIONS, await ds.query(`SELECT ${selectList(OPERATION_LOCATIONS)} FROM ${schemaOf(ds)}.operation_locations WHERE operation_id = $1`, [operationId]));
-  const commitments = readRows(COMMITMENTS, await ds.query(`SELECT ${selectList(COMMITMENTS, SUMMARY)} FROM ${schemaOf(ds)}.commitments WHERE operation_id = $1 ORDER BY financer, id`, [operationId]), SUMMARY);
+  const [location] = readRows(
+    OPERATION_LOCATIONS,
+    await ds.query(`SELECT ${selectList(OPERATION_LOCATIONS)} FROM ${schemaOf(ds)}.operation_locations WHERE operation_id = $1`, [operationId]),
+  );
+  const commitments = readRows(
+    COMMITMENTS,
+    await ds.query(`SELECT ${selectList(COMMITMENTS, SUMMARY)} FROM ${schemaOf(ds)}.commitments WHERE operation_id = $1 ORDER BY financer, id`, [operationId]),
+    SUMMARY,
+  );
   if (!location && commitments.length === 0) return undefined;
   const total = amounts({ commitments: commitments.length, ...Object.fromEntries(TOTAL_LEDGERS.map((l) => [l, commitments.reduce((s, c) => s + c[l], 0)])) });
-  return { operation: location ?? { operationId, domain: commitments[0]?.domain, name: commitments[0]?.operationName, arrondissement: commitments[0]?.arrondissement }, commitments, total };
+  return {
+    operation: location ?? { operationId, domain: commitments[0]?.domain, name: commitments[0]?.operationName, arrondissement: commitments[0]?.arrondissement },
+    commitments,
+    total,
+  };
 }
 
 export interface Freshness {

@@ -1,19 +1,56 @@
-import { type CommitmentCommand, type CommitmentEvent, type CommitmentState, decideCommitment, evolveCommitment, initialCommitmentState, resteAPayer } from '@erbm/ledger/domain';
+import {
+  type CommitmentCommand,
+  type CommitmentEvent,
+  type CommitmentState,
+  decideCommitment,
+  evolveCommitment,
+  initialCommitmentState,
+  resteAPayer,
+} from '@erbm/ledger/domain';
 import { fullState, leanState } from './stored-state';
 
 /** What the register's columns are made of. */
 const columns = (s: CommitmentState) =>
   s.status === 'none'
     ? s
-    : { status: s.status, ledgers: s.ledgers, resteAPayer: resteAPayer(s.ledgers), warnings: s.warnings, decisions: s.decisions, legalActs: s.legalActs, fiscalYear: s.fiscalYear, fundingLine: s.fundingLine, financer: s.financer, operationId: s.operationId, revision: s.revision };
+    : {
+        status: s.status,
+        ledgers: s.ledgers,
+        resteAPayer: resteAPayer(s.ledgers),
+        warnings: s.warnings,
+        decisions: s.decisions,
+        legalActs: s.legalActs,
+        fiscalYear: s.fiscalYear,
+        fundingLine: s.fundingLine,
+        financer: s.financer,
+        operationId: s.operationId,
+        revision: s.revision,
+      };
 
 const HISTORY: CommitmentCommand[] = [
-  { type: 'announce', commitmentId: 'c1', operationId: 'o1', domain: 'exemple', financer: 'etat', fundingLine: 'etat-p135', fiscalYear: 2022, amountCents: 100_000_00, date: '2022-01-10' },
+  {
+    type: 'announce',
+    commitmentId: 'c1',
+    operationId: 'o1',
+    domain: 'exemple',
+    financer: 'etat',
+    fundingLine: 'etat-p135',
+    fiscalYear: 2022,
+    amountCents: 100_000_00,
+    date: '2022-01-10',
+  },
   { type: 'programme', amountCents: 100_000_00, date: '2022-02-01', decision: { meetingId: 'm1', decisionId: 'D1', date: '2022-02-01' } },
   { type: 'commit', amountCents: 100_000_00, date: '2022-03-01', legalAct: { kind: 'convention', reference: 'C-1', date: '2022-03-01' } },
   // An advance above 30 %: the decider raises a warning that points at the payment's revision.
   { type: 'pay', amountCents: 40_000_00, date: '2022-04-01', kind: 'advance', reference: 'DP-1' },
-  { type: 'increase', amountCents: 10_000_00, date: '2022-05-01', reason: 'avenant', legalAct: { kind: 'avenant', reference: 'AV-1', date: '2022-05-01' }, decision: { meetingId: 'm2', decisionId: 'D2', date: '2022-05-01' } },
+  {
+    type: 'increase',
+    amountCents: 10_000_00,
+    date: '2022-05-01',
+    reason: 'avenant',
+    legalAct: { kind: 'avenant', reference: 'AV-1', date: '2022-05-01' },
+    decision: { meetingId: 'm2', decisionId: 'D2', date: '2022-05-01' },
+  },
   { type: 'reduce', amountCents: 5_000_00, date: '2022-06-01', reason: 'moins-value' },
   // A correction of the payment, then one of the reduction (a fact whose sign is -1), then the payment again.
   { type: 'correct', revision: 3, amountCents: 30_000_00, date: '2022-07-01', reason: 'erreur de saisie' },
@@ -45,7 +82,9 @@ describe('the register keeps the decider state lean between batches', () => {
     decideCommitment({ type: 'correct', revision: 3, amountCents: 31_000_00, date: '2023-05-02', reason: 'erreur' }, full).forEach(evolveBoth);
     decideCommitment({ type: 'lapse', date: '2023-06-01', reason: 'caducité' }, full).forEach(evolveBoth);
 
-    expect(applied.map((e) => e.type)).toEqual(expect.arrayContaining(['ledger.CommitmentWarningRaised', 'ledger.CommitmentFactCorrected', 'ledger.CommitmentReduced']));
+    expect(applied.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['ledger.CommitmentWarningRaised', 'ledger.CommitmentFactCorrected', 'ledger.CommitmentReduced']),
+    );
     if (full.status === 'none') throw new Error('no commitment');
     // The corrections moved the ledgers they target: paid by -10,000 € then +1,000 €, committed by -1,000 €.
     expect(full.ledgers.paid).toBe(31_000_00 + 20_000_00);
@@ -57,7 +96,15 @@ describe('the register keeps the decider state lean between batches', () => {
     let state: CommitmentState = initialCommitmentState;
     for (const command of HISTORY.slice(0, 6)) for (const e of decideCommitment(command, state)) state = evolveCommitment(state, e);
     const lean = JSON.parse(JSON.stringify(leanState(state))) as { facts: unknown[] };
-    expect(lean.facts).toEqual([['announced', 1], ['programmed', 1], ['committed', 1], ['paid', 1], [null, null], ['committed', 1], ['committed', -1]]);
+    expect(lean.facts).toEqual([
+      ['announced', 1],
+      ['programmed', 1],
+      ['committed', 1],
+      ['paid', 1],
+      [null, null],
+      ['committed', 1],
+      ['committed', -1],
+    ]);
     expect(JSON.stringify(lean).length).toBeLessThan(JSON.stringify(state).length / 2);
     expect(fullState(JSON.parse(JSON.stringify(state)))).toEqual(state);
   });

@@ -22,7 +22,16 @@ export function fullState(stored: unknown): CommitmentState {
   return {
     ...state,
     facts: state.facts.map((f, revision): Fact =>
-      Array.isArray(f) ? { revision, type: 'ledger.CommitmentAnnounced', values: { date: '' }, ...(f[0] ? { ledger: f[0] } : {}), ...(f[1] ? { sign: f[1] } : {}), correctedBy: [] } : f,
+      Array.isArray(f)
+        ? {
+            revision,
+            type: 'ledger.CommitmentAnnounced',
+            values: { date: '' },
+            ...(f[0] ? { ledger: f[0] } : {}),
+            ...(f[1] ? { sign: f[1] } : {}),
+            correctedBy: [],
+          }
+        : f,
     ),
   } as CommitmentState;
 }

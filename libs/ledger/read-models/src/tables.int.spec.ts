@@ -12,7 +12,13 @@ describe('the ledger register as declared', () => {
 
   beforeAll(async () => {
     database = await openTestDatabase();
-    dataSource = await openReadModelDataSource({ db: database.db, databaseUrl: database.url, schema: projection.schema, entities: projection.entities, migrations: projection.migrations });
+    dataSource = await openReadModelDataSource({
+      db: database.db,
+      databaseUrl: database.url,
+      schema: projection.schema,
+      entities: projection.entities,
+      migrations: projection.migrations,
+    });
   });
   afterAll(async () => {
     await dataSource?.destroy();
@@ -24,7 +30,10 @@ describe('the ledger register as declared', () => {
   });
 
   it('names what a declaration no longer shares with the migrated tables', async () => {
-    const drifted = { ...COMMITMENTS, columns: { ...COMMITMENTS.columns, fiscalYear: column.text('fiscal_year'), reference: column.text('reference', { nullable: true }) } };
+    const drifted = {
+      ...COMMITMENTS,
+      columns: { ...COMMITMENTS.columns, fiscalYear: column.text('fiscal_year'), reference: column.text('reference', { nullable: true }) },
+    };
     expect(await schemaDrift(dataSource.manager, projection.schema, [drifted, OPERATION_LOCATIONS, CONSOLIDATED_TOTALS])).toEqual([
       'commitment_versions: in the schema, not declared',
       'commitments.fiscal_year: declared text NOT NULL, migrated int4 NOT NULL',

@@ -15,7 +15,9 @@ export class CommitmentVersions1732200000004 implements MigrationInterface {
     const s = schemaOf(q);
     // Written out as it ran, not from the declared ledgers: a migration is history, and tables.int.spec.ts checks the
     // declaration against what the migrations make.
-    const money = ['announced', 'programmed', 'committed', 'certified', 'ordered', 'paid', 'released', 'recovered', 'reste_a_payer'].map((c) => `${c} bigint NOT NULL`).join(', ');
+    const money = ['announced', 'programmed', 'committed', 'certified', 'ordered', 'paid', 'released', 'recovered', 'reste_a_payer']
+      .map((c) => `${c} bigint NOT NULL`)
+      .join(', ');
     await q.query(`CREATE TABLE ${s}.commitment_versions (
       id uuid NOT NULL,
       from_txid bigint NOT NULL, from_gp bigint NOT NULL, from_recorded_at timestamptz NOT NULL,
@@ -76,7 +78,8 @@ export async function recordVersions(manager: EntityManager, snapshots: VersionS
     if (!list) byId.set(s.id, [s]);
     // Versions made by one transaction (one append) are one version: no reader ever stood between its events, since
     // projections read the log in pages that end where a transaction ends. It starts at the first, with the last's row.
-    else if (transactionOf(list[list.length - 1].event.position) === transactionOf(s.event.position)) list[list.length - 1] = { ...s, event: list[list.length - 1].event };
+    else if (transactionOf(list[list.length - 1].event.position) === transactionOf(s.event.position))
+      list[list.length - 1] = { ...s, event: list[list.length - 1].event };
     else list.push(s);
   }
   // Each version's values, then whether it closes an open version.
@@ -112,7 +115,12 @@ export async function recordVersions(manager: EntityManager, snapshots: VersionS
 export type KnownAt = { recordedAt: string } | { checkpoint: string };
 
 /** The consolidated totals exactly as the system knew them at a past time, or at a position of the log. */
-export async function consolidatedTotalsKnownAt(ds: { query: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>; options: unknown }, groupBy: TotalAxis[], filters: TotalFilters, at: KnownAt): Promise<{ rows: TotalRow[]; total: Amounts }> {
+export async function consolidatedTotalsKnownAt(
+  ds: { query: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>; options: unknown },
+  groupBy: TotalAxis[],
+  filters: TotalFilters,
+  at: KnownAt,
+): Promise<{ rows: TotalRow[]; total: Amounts }> {
   const schema = `"${(ds.options as { schema: string }).schema}"`;
   const params: unknown[] = [];
   let known: string;
@@ -124,10 +132,13 @@ export async function consolidatedTotalsKnownAt(ds: { query: (sql: string, param
     params.push(tx, gp);
     known = `(from_txid, from_gp) <= ($1::bigint, $2::bigint) AND (to_txid IS NULL OR (to_txid, to_gp) > ($1::bigint, $2::bigint))`;
   }
-  const where = [known, ...TOTAL_AXES.filter((a) => filters[a] !== undefined).map((a) => {
-    params.push(filters[a]);
-    return `${COLUMN[a]} = $${params.length}`;
-  })].join(' AND ');
+  const where = [
+    known,
+    ...TOTAL_AXES.filter((a) => filters[a] !== undefined).map((a) => {
+      params.push(filters[a]);
+      return `${COLUMN[a]} = $${params.length}`;
+    }),
+  ].join(' AND ');
   const sums = TOTAL_LEDGERS.map((l) => `sum(${COLUMN[l]})::text AS "${l}"`).join(', ');
   const cols = groupBy.map((a) => `${COLUMN[a]} AS "${a}"`);
   const raw = await ds.query(
@@ -136,7 +147,9 @@ export async function consolidatedTotalsKnownAt(ds: { query: (sql: string, param
     params,
   );
   const amounts = (r: Record<string, unknown>) => Object.fromEntries(['commitments', ...TOTAL_LEDGERS].map((l) => [l, Number(r[l] ?? 0)])) as Amounts;
-  const rows = raw.filter((r) => groupBy.length > 0 || Number(r.commitments) > 0).map((r) => ({ ...Object.fromEntries(groupBy.map((a) => [a, a === 'fiscalYear' ? Number(r[a]) : r[a]])), ...amounts(r) }) as TotalRow);
+  const rows = raw
+    .filter((r) => groupBy.length > 0 || Number(r.commitments) > 0)
+    .map((r) => ({ ...Object.fromEntries(groupBy.map((a) => [a, a === 'fiscalYear' ? Number(r[a]) : r[a]])), ...amounts(r) }) as TotalRow);
   const total = amounts(Object.fromEntries(['commitments', ...TOTAL_LEDGERS].map((l) => [l, rows.reduce((s, r) => s + (r[l as keyof Amounts] as number), 0)])));
   return { rows, total };
 }

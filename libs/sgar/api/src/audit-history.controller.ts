@@ -26,21 +26,56 @@ export class AuditHistoryController {
   @Access('read', 'audit')
   @ApiQuery({ name: 'asKnownAt', required: false })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
-  @AuditOperation('commitment', 'Every fact of a commitment: who, role, organisation, on behalf of, when it happened, when recorded, why, source; its effect on the ledgers')
-  async commitment(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response, @Query('asKnownAt') asKnownAtText?: string, @Query('format') format?: string) {
+  @AuditOperation(
+    'commitment',
+    'Every fact of a commitment: who, role, organisation, on behalf of, when it happened, when recorded, why, source; its effect on the ledgers',
+  )
+  async commitment(
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Res() res: Response,
+    @Query('asKnownAt') asKnownAtText?: string,
+    @Query('format') format?: string,
+  ) {
     const asKnownAt = knownAt(asKnownAtText);
     const { entries, state } = commitmentHistory(await this.reader.commitmentEvents(principal, id, asKnownAt));
     const ledgers = state.status === 'none' ? null : state.ledgers;
-    return this.reader.export(res, format, `historique-engagement-${id}`, asKnownAt, { commitmentId: id, ledgers, resteAPayerCents: ledgers ? resteAPayer(ledgers) : null, history: entries }, HISTORY_COLUMNS, historyRows(entries));
+    return this.reader.export(
+      res,
+      format,
+      `historique-engagement-${id}`,
+      asKnownAt,
+      { commitmentId: id, ledgers, resteAPayerCents: ledgers ? resteAPayer(ledgers) : null, history: entries },
+      HISTORY_COLUMNS,
+      historyRows(entries),
+    );
   }
 
-  private async plainHistory(res: Response, principal: Principal, kind: string, id: string, stream: string, domain: string | null, asKnownAtText: string | undefined, format: string | undefined, filter: (e: StoredEvent) => boolean = () => true) {
+  private async plainHistory(
+    res: Response,
+    principal: Principal,
+    kind: string,
+    id: string,
+    stream: string,
+    domain: string | null,
+    asKnownAtText: string | undefined,
+    format: string | undefined,
+    filter: (e: StoredEvent) => boolean = () => true,
+  ) {
     const asKnownAt = knownAt(asKnownAtText);
     const events = (await this.reader.store.readStream(stream, { recordedUpTo: asKnownAt })).filter(filter);
     if (events.length === 0) throw new NotFound(kind, id);
     if (domain) this.reader.requireDomain(principal, domain, kind, id);
     const entries = historyOf(events, this.labels);
-    return this.reader.export(res, format, `historique-${kind}-${id}`, asKnownAt, { [`${kind}Id`]: id, history: entries }, HISTORY_COLUMNS, historyRows(entries));
+    return this.reader.export(
+      res,
+      format,
+      `historique-${kind}-${id}`,
+      asKnownAt,
+      { [`${kind}Id`]: id, history: entries },
+      HISTORY_COLUMNS,
+      historyRows(entries),
+    );
   }
 
   @Get('history/operation/:domain/:id')
@@ -48,7 +83,14 @@ export class AuditHistoryController {
   @ApiQuery({ name: 'asKnownAt', required: false })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
   @AuditOperation('operation', 'Every fact of an operation of a domain')
-  operation(@Param('domain') domain: string, @Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response, @Query('asKnownAt') asKnownAt?: string, @Query('format') format?: string) {
+  operation(
+    @Param('domain') domain: string,
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Res() res: Response,
+    @Query('asKnownAt') asKnownAt?: string,
+    @Query('format') format?: string,
+  ) {
     const plugin = domainNamed(this.domains, domain);
     if (!plugin) throw new NotFound('domain', domain);
     return this.plainHistory(res, principal, 'operation', id, plugin.operations.streamName(id), domain, asKnownAt, format);
@@ -59,7 +101,13 @@ export class AuditHistoryController {
   @ApiQuery({ name: 'asKnownAt', required: false })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
   @AuditOperation('meeting', 'A meeting and every decision it took, as recorded')
-  meeting(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response, @Query('asKnownAt') asKnownAt?: string, @Query('format') format?: string) {
+  meeting(
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Res() res: Response,
+    @Query('asKnownAt') asKnownAt?: string,
+    @Query('format') format?: string,
+  ) {
     return this.plainHistory(res, principal, 'meeting', id, meetingStreamName(id), null, asKnownAt, format);
   }
 
@@ -67,7 +115,23 @@ export class AuditHistoryController {
   @Access('read', 'audit')
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
   @AuditOperation('decision', 'A decision and the meeting that took it')
-  decision(@Param('meetingId') meetingId: string, @Param('decisionId') decisionId: string, @CurrentPrincipal() principal: Principal, @Res() res: Response, @Query('format') format?: string) {
-    return this.plainHistory(res, principal, 'decision', decisionId, meetingStreamName(meetingId), null, undefined, format, (e) => e.type === 'governance.MeetingHeld' || (e.data as { decisionId?: string }).decisionId === decisionId);
+  decision(
+    @Param('meetingId') meetingId: string,
+    @Param('decisionId') decisionId: string,
+    @CurrentPrincipal() principal: Principal,
+    @Res() res: Response,
+    @Query('format') format?: string,
+  ) {
+    return this.plainHistory(
+      res,
+      principal,
+      'decision',
+      decisionId,
+      meetingStreamName(meetingId),
+      null,
+      undefined,
+      format,
+      (e) => e.type === 'governance.MeetingHeld' || (e.data as { decisionId?: string }).decisionId === decisionId,
+    );
   }
 }

@@ -34,7 +34,13 @@ export class AuditLineageController {
       place: d.place,
       minutesReference: minutes?.minutesReference ?? d.minutesReference ?? null,
       recordedBy: held.envelope.actor,
-      decisions: events.filter((e) => e.type === 'governance.DecisionTaken').map((e) => ({ ...(e.data as { decisionId: string; subject: string; outcome: string; amounts: unknown[] }), recordedAt: e.recordedAt, recordedBy: e.envelope.actor })),
+      decisions: events
+        .filter((e) => e.type === 'governance.DecisionTaken')
+        .map((e) => ({
+          ...(e.data as { decisionId: string; subject: string; outcome: string; amounts: unknown[] }),
+          recordedAt: e.recordedAt,
+          recordedBy: e.envelope.actor,
+        })),
     };
   }
 
@@ -46,20 +52,48 @@ export class AuditLineageController {
     for (const ref of state.decisions) {
       const meeting = await this.meetingOf(ref.meetingId);
       const decision = meeting?.decisions.find((d) => d.decisionId === ref.decisionId) ?? null;
-      const usedBy = entries.filter((e) => (e.data as { decision?: { decisionId: string; meetingId: string } }).decision?.decisionId === ref.decisionId && (e.data as { decision: { meetingId: string } }).decision.meetingId === ref.meetingId).map((e) => e.revision);
+      const usedBy = entries
+        .filter(
+          (e) =>
+            (e.data as { decision?: { decisionId: string; meetingId: string } }).decision?.decisionId === ref.decisionId &&
+            (e.data as { decision: { meetingId: string } }).decision.meetingId === ref.meetingId,
+        )
+        .map((e) => e.revision);
       decisions.push({ ...ref, meeting: meeting && { ...meeting, decisions: undefined }, decision, usedBy });
     }
-    const byType = (...types: string[]) => entries.filter((e) => types.includes(e.type)).map((e) => ({ ...e, corrections: entries.filter((c) => c.corrects === e.revision) }));
+    const byType = (...types: string[]) =>
+      entries.filter((e) => types.includes(e.type)).map((e) => ({ ...e, corrections: entries.filter((c) => c.corrects === e.revision) }));
     return {
-      commitment: { id, domain: state.domain, operationId: state.operationId, financer: state.financer, fundingLine: state.fundingLine, fiscalYear: state.fiscalYear, status: state.status, ledgers: state.ledgers, resteAPayerCents: resteAPayer(state.ledgers), warnings: state.warnings },
-      operation: { id: state.operationId, domain: state.domain, href: `/${state.domain}/operations/${state.operationId}`, history: `/audit/history/operation/${state.domain}/${state.operationId}` },
+      commitment: {
+        id,
+        domain: state.domain,
+        operationId: state.operationId,
+        financer: state.financer,
+        fundingLine: state.fundingLine,
+        fiscalYear: state.fiscalYear,
+        status: state.status,
+        ledgers: state.ledgers,
+        resteAPayerCents: resteAPayer(state.ledgers),
+        warnings: state.warnings,
+      },
+      operation: {
+        id: state.operationId,
+        domain: state.domain,
+        href: `/${state.domain}/operations/${state.operationId}`,
+        history: `/audit/history/operation/${state.domain}/${state.operationId}`,
+      },
       decisions,
-      legalActs: byType('ledger.CommitmentMade', 'ledger.CommitmentIncreased', 'ledger.CommitmentReduced').filter((e) => (e.data as { legalAct?: unknown }).legalAct).map((e) => ({ revision: e.revision, ...(e.data as { legalAct: LegalAct }).legalAct, corrections: e.corrections })),
+      legalActs: byType('ledger.CommitmentMade', 'ledger.CommitmentIncreased', 'ledger.CommitmentReduced')
+        .filter((e) => (e.data as { legalAct?: unknown }).legalAct)
+        .map((e) => ({ revision: e.revision, ...(e.data as { legalAct: LegalAct }).legalAct, corrections: e.corrections })),
       announcement: byType('ledger.CommitmentAnnounced', 'ledger.CommitmentProgrammed'),
       commitments: byType('ledger.CommitmentMade'),
       amendments: byType('ledger.CommitmentIncreased', 'ledger.CommitmentReduced', 'ledger.CommitmentFundingLineChanged'),
       carryOvers: byType('ledger.CommitmentCarriedOver'),
-      payments: byType('ledger.ServiceCertified', 'ledger.PaymentOrdered', 'ledger.PaymentMade').map((p) => ({ ...p, kindLabel: PAYMENT_KIND_LABELS[(p.data as { kind?: string }).kind ?? ''] ?? null })),
+      payments: byType('ledger.ServiceCertified', 'ledger.PaymentOrdered', 'ledger.PaymentMade').map((p) => ({
+        ...p,
+        kindLabel: PAYMENT_KIND_LABELS[(p.data as { kind?: string }).kind ?? ''] ?? null,
+      })),
       releases: byType('ledger.CommitmentReleased', 'ledger.CommitmentLapsed'),
       recoveries: byType('ledger.AmountRecovered'),
       corrections: entries.filter((e) => e.corrects !== null).map((c) => ({ ...c, corrected: entries.find((e) => e.revision === c.corrects) })),
@@ -73,11 +107,23 @@ export class AuditLineageController {
   @Access('read', 'audit')
   @ApiQuery({ name: 'asKnownAt', required: false })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
-  @AuditOperation('lineage', 'Lineage of a commitment: meetings and decisions, legal acts, amendments, carry-overs, payments, releases, recoveries, corrections beside what they correct')
-  async lineage(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response, @Query('asKnownAt') asKnownAtText?: string, @Query('format') format?: string) {
+  @AuditOperation(
+    'lineage',
+    'Lineage of a commitment: meetings and decisions, legal acts, amendments, carry-overs, payments, releases, recoveries, corrections beside what they correct',
+  )
+  async lineage(
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Res() res: Response,
+    @Query('asKnownAt') asKnownAtText?: string,
+    @Query('format') format?: string,
+  ) {
     const asKnownAt = knownAt(asKnownAtText);
     const lineage = await this.lineageOf(principal, id, asKnownAt);
-    const rows = historyRows(lineage.entries).map((r) => ({ ...r, decisions: lineage.decisions.map((d) => `${d.meeting?.bodyName ?? ''} ${d.date} ${d.decisionId}`).join(' | ') }));
+    const rows = historyRows(lineage.entries).map((r) => ({
+      ...r,
+      decisions: lineage.decisions.map((d) => `${d.meeting?.bodyName ?? ''} ${d.date} ${d.decisionId}`).join(' | '),
+    }));
     return this.reader.export(res, format, `lignee-engagement-${id}`, asKnownAt, lineage, [...HISTORY_COLUMNS, { key: 'decisions', label: 'décisions' }], rows);
   }
 
@@ -99,7 +145,11 @@ export class AuditLineageController {
       chain: [
         { step: labelOf(payment.type), revision: payment.revision, date: payment.occurredAt },
         ...lineage.legalActs.map((a) => ({ step: `Acte juridique ${a.kind} ${a.reference}`, revision: a.revision, date: a.date })),
-        ...lineage.decisions.map((d) => ({ step: `Décision ${d.decisionId} (${d.decision?.subject ?? '?'})`, meeting: d.meeting ? `${d.meeting.bodyName}, ${d.meeting.date}, ${d.meeting.place}` : null, date: d.date })),
+        ...lineage.decisions.map((d) => ({
+          step: `Décision ${d.decisionId} (${d.decision?.subject ?? '?'})`,
+          meeting: d.meeting ? `${d.meeting.bodyName}, ${d.meeting.date}, ${d.meeting.place}` : null,
+          date: d.date,
+        })),
       ],
     };
   }
@@ -112,7 +162,8 @@ export class AuditLineageController {
     const filters: TotalFilters = {};
     for (const axis of TOTAL_AXES) if (query[axis] !== undefined) filters[axis] = axis === 'fiscalYear' ? Number(query[axis]) : query[axis];
     if (principal.role === 'editor') {
-      if (filters.domain !== undefined && filters.domain !== principal.domain) this.reader.requireDomain(principal, String(filters.domain), 'total', 'of another domain');
+      if (filters.domain !== undefined && filters.domain !== principal.domain)
+        this.reader.requireDomain(principal, String(filters.domain), 'total', 'of another domain');
       filters.domain = principal.domain as string;
     }
     const limit = Math.min(500, Number(query.limit ?? 100));
@@ -121,7 +172,18 @@ export class AuditLineageController {
     const commitments = [];
     for (const c of behind.rows) {
       const lineage = await this.lineageOf(principal, c.id);
-      commitments.push({ ...c, decisions: lineage.decisions.map((d) => ({ meetingId: d.meetingId, decisionId: d.decisionId, date: d.date, body: d.meeting?.bodyName, subject: d.decision?.subject ?? null })), legalActs: lineage.legalActs, lineage: `/audit/lineage/commitment/${c.id}` });
+      commitments.push({
+        ...c,
+        decisions: lineage.decisions.map((d) => ({
+          meetingId: d.meetingId,
+          decisionId: d.decisionId,
+          date: d.date,
+          body: d.meeting?.bodyName,
+          subject: d.decision?.subject ?? null,
+        })),
+        legalActs: lineage.legalActs,
+        lineage: `/audit/lineage/commitment/${c.id}`,
+      });
     }
     return { freshness: await freshness(ds, 'ledger-register'), filters, total: behind.total, count: behind.count, shown: commitments.length, commitments };
   }

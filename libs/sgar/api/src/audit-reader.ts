@@ -45,7 +45,9 @@ export const HISTORY_COLUMNS: CsvColumn[] = [
 
 /** One line per ledger effect (a fact that moves no ledger keeps one line): the lines re-add to the ledgers. */
 export const historyRows = (entries: HistoryEntry[]) =>
-  entries.flatMap((e) => (e.effects.length ? e.effects.map((x) => ({ ...e, ledger: x.ledger, amountCents: x.amountCents })) : [{ ...e, ledger: '', amountCents: 0 }]));
+  entries.flatMap((e) =>
+    e.effects.length ? e.effects.map((x) => ({ ...e, ledger: x.ledger, amountCents: x.amountCents })) : [{ ...e, ledger: '', amountCents: 0 }],
+  );
 
 /** What the auditors' routes share: the log as the principal may read it, and the exports of what they show. */
 @Injectable()
@@ -59,7 +61,12 @@ export class AuditReader {
   /** Editors see the trail of their own domain; the SGAR, auditors and admins see everything. */
   requireDomain(principal: Principal, domain: string, kind: string, id: string): void {
     if (principal.role === 'editor' && principal.domain !== domain)
-      throw ProblemException.of(403, 'forbidden', 'Forbidden', `The ${kind} ${id} belongs to domain ${domain}: an editor of ${principal.domain} sees the trail of ${principal.domain} only`);
+      throw ProblemException.of(
+        403,
+        'forbidden',
+        'Forbidden',
+        `The ${kind} ${id} belongs to domain ${domain}: an editor of ${principal.domain} sees the trail of ${principal.domain} only`,
+      );
   }
 
   async commitmentEvents(principal: Principal, id: string, asKnownAt?: string): Promise<StoredEvent[]> {
@@ -79,7 +86,15 @@ export class AuditReader {
     return exportHeader({ db: this.db, clock: this.clock }, { name, ...(await this.knownNow(asKnownAt)) });
   }
 
-  async export(res: Response, format: string | undefined, name: string, asKnownAt: string | undefined, body: Record<string, unknown>, columns: CsvColumn[], rows: Record<string, unknown>[]): Promise<void> {
+  async export(
+    res: Response,
+    format: string | undefined,
+    name: string,
+    asKnownAt: string | undefined,
+    body: Record<string, unknown>,
+    columns: CsvColumn[],
+    rows: Record<string, unknown>[],
+  ): Promise<void> {
     await sendExport(res, { db: this.db, clock: this.clock }, { format, name, ...(await this.knownNow(asKnownAt)), body, table: () => ({ columns, rows }) });
   }
 }

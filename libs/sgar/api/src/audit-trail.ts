@@ -1,5 +1,14 @@
 import type { StoredEvent } from '@erbm/shared/event-store';
-import { type CommitmentEvent, type CommitmentState, LEDGERS, LEDGER_EVENT_LABELS, type Ledger, evolveCommitment, initialCommitmentState, resteAPayer } from '@erbm/ledger/domain';
+import {
+  type CommitmentEvent,
+  type CommitmentState,
+  LEDGERS,
+  LEDGER_EVENT_LABELS,
+  type Ledger,
+  evolveCommitment,
+  initialCommitmentState,
+  resteAPayer,
+} from '@erbm/ledger/domain';
 
 /** Labels of event types, in French: the ledger's and governance's, plus those of every domain served. */
 export type EventLabels = Readonly<Record<string, string>>;
@@ -67,7 +76,9 @@ export function commitmentHistory(events: StoredEvent[]): { entries: HistoryEntr
     const before = state.status === 'none' ? undefined : state.ledgers;
     state = evolveCommitment(state, { type: e.type, data: e.data } as CommitmentEvent);
     if (state.status === 'none') continue;
-    entries[i].effects = LEDGERS.map((l) => ({ ledger: l, amountCents: state.status === 'none' ? 0 : state.ledgers[l] - (before?.[l] ?? 0) })).filter((x) => x.amountCents !== 0);
+    entries[i].effects = LEDGERS.map((l) => ({ ledger: l, amountCents: state.status === 'none' ? 0 : state.ledgers[l] - (before?.[l] ?? 0) })).filter(
+      (x) => x.amountCents !== 0,
+    );
   }
   return { entries, state };
 }
@@ -78,10 +89,36 @@ export function commitmentHistory(events: StoredEvent[]): { entries: HistoryEntr
  */
 export function commitmentAsOf(events: StoredEvent[], asOf: string) {
   const { entries, state } = commitmentHistory(events);
-  const dated = new Set(entries.filter((e) => e.corrects === null && e.type !== 'ledger.CommitmentWarningRaised' && e.occurredAt.slice(0, 10) <= asOf).map((e) => e.revision));
-  const included = entries.filter((e) => dated.has(e.revision) || (e.corrects !== null && dated.has(e.corrects)) || (e.type === 'ledger.CommitmentWarningRaised' && dated.has((e.data as { raisedByRevision: number }).raisedByRevision)));
-  const ledgers = Object.fromEntries(LEDGERS.map((l) => [l, included.reduce((s, e) => s + e.effects.filter((x) => x.ledger === l).reduce((a, x) => a + x.amountCents, 0), 0)])) as Record<Ledger, number>;
+  const dated = new Set(
+    entries.filter((e) => e.corrects === null && e.type !== 'ledger.CommitmentWarningRaised' && e.occurredAt.slice(0, 10) <= asOf).map((e) => e.revision),
+  );
+  const included = entries.filter(
+    (e) =>
+      dated.has(e.revision) ||
+      (e.corrects !== null && dated.has(e.corrects)) ||
+      (e.type === 'ledger.CommitmentWarningRaised' && dated.has((e.data as { raisedByRevision: number }).raisedByRevision)),
+  );
+  const ledgers = Object.fromEntries(
+    LEDGERS.map((l) => [l, included.reduce((s, e) => s + e.effects.filter((x) => x.ledger === l).reduce((a, x) => a + x.amountCents, 0), 0)]),
+  ) as Record<Ledger, number>;
   const ended = included.find((e) => e.type === 'ledger.CommitmentClosed' || e.type === 'ledger.CommitmentLapsed');
-  const status = ended ? (ended.type === 'ledger.CommitmentClosed' ? 'closed' : 'lapsed') : ledgers.committed > 0 ? 'committed' : ledgers.programmed > 0 ? 'programmed' : included.length ? 'announced' : 'none';
-  return { asOf, status, ledgers, resteAPayerCents: resteAPayer(ledgers), facts: included, knownNow: state.status === 'none' ? null : { status: state.status, ledgers: state.ledgers } };
+  const status = ended
+    ? ended.type === 'ledger.CommitmentClosed'
+      ? 'closed'
+      : 'lapsed'
+    : ledgers.committed > 0
+      ? 'committed'
+      : ledgers.programmed > 0
+        ? 'programmed'
+        : included.length
+          ? 'announced'
+          : 'none';
+  return {
+    asOf,
+    status,
+    ledgers,
+    resteAPayerCents: resteAPayer(ledgers),
+    facts: included,
+    knownNow: state.status === 'none' ? null : { status: state.status, ledgers: state.ledgers },
+  };
 }

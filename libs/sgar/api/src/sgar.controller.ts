@@ -1,7 +1,20 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, type CsvColumn, type DomainPlugin, EVENT_STORE, type ExportView, InjectClock, InjectDomains, ProblemException, REFERENTIALS, ReadModels, SQL_DATABASE, sendExport } from '@erbm/shared/api';
+import {
+  Access,
+  type CsvColumn,
+  type DomainPlugin,
+  EVENT_STORE,
+  type ExportView,
+  InjectClock,
+  InjectDomains,
+  ProblemException,
+  REFERENTIALS,
+  ReadModels,
+  SQL_DATABASE,
+  sendExport,
+} from '@erbm/shared/api';
 import type { EventStore, SqlDatabase } from '@erbm/shared/event-store';
 import type { Referentials } from '@erbm/shared/referentials';
 import { type Clock, NotFound, todayInParis } from '@erbm/shared/kernel';
@@ -21,7 +34,13 @@ import {
 } from '@erbm/ledger/read-models';
 
 const LEDGER = 'ledger-register';
-const AXIS_LABEL: Record<TotalAxis, string> = { financer: 'financeur', domain: 'domaine', fundingLine: 'ligne de financement', arrondissement: 'arrondissement', fiscalYear: 'exercice' };
+const AXIS_LABEL: Record<TotalAxis, string> = {
+  financer: 'financeur',
+  domain: 'domaine',
+  fundingLine: 'ligne de financement',
+  arrondissement: 'arrondissement',
+  fiscalYear: 'exercice',
+};
 const LEDGER_LABEL: Record<string, string> = {
   commitments: 'engagements',
   announced: 'annoncé (€)',
@@ -34,7 +53,10 @@ const LEDGER_LABEL: Record<string, string> = {
   recovered: 'reversé (€)',
   resteAPayer: 'reste à payer (€)',
 };
-const LEDGER_COLUMNS: CsvColumn[] = [{ key: 'commitments', label: LEDGER_LABEL.commitments }, ...TOTAL_LEDGERS.map((l) => ({ key: l, label: LEDGER_LABEL[l], money: true }))];
+const LEDGER_COLUMNS: CsvColumn[] = [
+  { key: 'commitments', label: LEDGER_LABEL.commitments },
+  ...TOTAL_LEDGERS.map((l) => ({ key: l, label: LEDGER_LABEL[l], money: true })),
+];
 
 function filtersOf(query: Record<string, string | undefined>): TotalFilters {
   const filters: TotalFilters = {};
@@ -71,7 +93,11 @@ const QUERY_DOC = [
   ...TOTAL_AXES.map((a) => ApiQuery({ name: a, required: false, description: `Filter on ${a}` })),
   ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] }),
   ApiQuery({ name: 'asKnownAt', required: false, description: 'ISO date-time: the view exactly as the system knew it then' }),
-  ApiQuery({ name: 'asOfCheckpoint', required: false, description: 'a checkpoint an earlier answer gave: the view exactly as it was at that position of the log' }),
+  ApiQuery({
+    name: 'asOfCheckpoint',
+    required: false,
+    description: 'a checkpoint an earlier answer gave: the view exactly as it was at that position of the log',
+  }),
 ];
 const Docs = () => (target: object, key: string, descriptor: PropertyDescriptor) => QUERY_DOC.forEach((d) => d(target, key, descriptor));
 
@@ -100,24 +126,38 @@ export class SgarController {
     const today = todayInParis(this.clock);
     return (row) => {
       const extra: Record<string, unknown> = {};
-      if (typeof row.financer === 'string') extra.financerName = this.referentials.parties.at(row.financer, today)?.name ?? this.referentials.parties.all.find((p) => p.id === row.financer)?.name ?? null;
+      if (typeof row.financer === 'string')
+        extra.financerName =
+          this.referentials.parties.at(row.financer, today)?.name ?? this.referentials.parties.all.find((p) => p.id === row.financer)?.name ?? null;
       if (typeof row.fundingLine === 'string') extra.fundingLineLabel = this.referentials.fundingLines.all.find((f) => f.id === row.fundingLine)?.label ?? null;
-      if (typeof row.arrondissement === 'string') extra.arrondissementName = this.referentials.arrondissements.all.find((a) => a.code === row.arrondissement)?.name ?? null;
+      if (typeof row.arrondissement === 'string')
+        extra.arrondissementName = this.referentials.arrondissements.all.find((a) => a.code === row.arrondissement)?.name ?? null;
       return { ...row, ...extra };
     };
   }
 
-  private async send(res: Response, format: string | undefined, name: string, fresh: Freshness & { asKnownAt?: string; asOfCheckpoint?: string }, json: Record<string, unknown>, table: ExportView['table']): Promise<void> {
+  private async send(
+    res: Response,
+    format: string | undefined,
+    name: string,
+    fresh: Freshness & { asKnownAt?: string; asOfCheckpoint?: string },
+    json: Record<string, unknown>,
+    table: ExportView['table'],
+  ): Promise<void> {
     res.setHeader('X-ERBM-Checkpoint', fresh.checkpoint ?? '');
     res.setHeader('X-ERBM-Reflects-Recorded-Up-To', fresh.reflectsRecordedUpTo ?? '');
-    await sendExport(res, { db: this.db, clock: this.clock }, {
-      format,
-      name,
-      asKnownAt: fresh.asKnownAt ?? fresh.reflectsRecordedUpTo,
-      position: fresh.asOfCheckpoint ?? fresh.checkpoint,
-      body: { freshness: fresh, ...json },
-      table,
-    });
+    await sendExport(
+      res,
+      { db: this.db, clock: this.clock },
+      {
+        format,
+        name,
+        asKnownAt: fresh.asKnownAt ?? fresh.reflectsRecordedUpTo,
+        position: fresh.asOfCheckpoint ?? fresh.checkpoint,
+        body: { freshness: fresh, ...json },
+        table,
+      },
+    );
   }
 
   /** `asKnownAt` (a past time) or `asOfCheckpoint` (a position an earlier answer gave): the views as they were then. */
@@ -128,7 +168,8 @@ export class SgarController {
       return { recordedAt: new Date(query.asKnownAt).toISOString() };
     }
     if (query.asOfCheckpoint !== undefined) {
-      if (!this.store.isPosition(query.asOfCheckpoint)) throw badRequest('asOfCheckpoint', 'is a position of the log, as answers give it (freshness.checkpoint)');
+      if (!this.store.isPosition(query.asOfCheckpoint))
+        throw badRequest('asOfCheckpoint', 'is a position of the log, as answers give it (freshness.checkpoint)');
       return { checkpoint: query.asOfCheckpoint };
     }
     return undefined;
@@ -197,7 +238,11 @@ export class SgarController {
   async commitment(@Param('id') id: string) {
     const row = await commitmentRow(this.ledger, id);
     if (!row) throw new NotFound('commitment', id);
-    return { freshness: await freshness(this.ledger, LEDGER), commitment: this.labeller()(row), operation: { id: row.operationId, href: `/sgar/register/operations/${row.operationId}`, domainHref: `/${row.domain}/operations/${row.operationId}` } };
+    return {
+      freshness: await freshness(this.ledger, LEDGER),
+      commitment: this.labeller()(row),
+      operation: { id: row.operationId, href: `/sgar/register/operations/${row.operationId}`, domainHref: `/${row.domain}/operations/${row.operationId}` },
+    };
   }
 
   @Get('register/operations/:id')
@@ -207,7 +252,12 @@ export class SgarController {
     const found = await operationSummary(this.ledger, id);
     if (!found) throw new NotFound('operation', id);
     const label = this.labeller();
-    return { freshness: await freshness(this.ledger, LEDGER), ...found, operation: label(found.operation as Record<string, unknown>), commitments: found.commitments.map(label) };
+    return {
+      freshness: await freshness(this.ledger, LEDGER),
+      ...found,
+      operation: label(found.operation as Record<string, unknown>),
+      commitments: found.commitments.map(label),
+    };
   }
 
   @Get('progress')
@@ -225,7 +275,16 @@ export class SgarController {
     const rate = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 1000) / 10);
     const label = this.labeller();
     const shaped = rows.map((r) =>
-      label({ [by]: r[by], promised: r.announced, programmed: r.programmed, committed: r.committed, paid: r.paid, resteAPayer: r.resteAPayer, committedOfProgrammedPercent: rate(r.committed, r.programmed), paidOfCommittedPercent: rate(r.paid, r.committed) }),
+      label({
+        [by]: r[by],
+        promised: r.announced,
+        programmed: r.programmed,
+        committed: r.committed,
+        paid: r.paid,
+        resteAPayer: r.resteAPayer,
+        committedOfProgrammedPercent: rate(r.committed, r.programmed),
+        paidOfCommittedPercent: rate(r.paid, r.committed),
+      }),
     );
     const sum = { promised: total.announced, programmed: total.programmed, committed: total.committed, paid: total.paid, resteAPayer: total.resteAPayer };
     await this.send(res, query.format, `avancement-par-${by}`, fresh, { by, filters, rows: shaped, total: sum }, () => ({
@@ -259,11 +318,22 @@ export class SgarController {
       for (const v of values) rows.push(label({ domain: domain.name, indicator: v.indicator, arrondissement: v.arrondissement, value: v.value }));
       for (const d of domain.indicators.definitions) {
         const value = values.filter((v) => v.indicator === d.code).reduce((s, v) => s + v.value, 0);
-        indicators.push({ domain: domain.name, indicator: d.code, label: d.label, unit: d.unit, definition: d.definition, value, target: d.target, percentOfTarget: d.target ? Math.round((value / d.target) * 1000) / 10 : null });
+        indicators.push({
+          domain: domain.name,
+          indicator: d.code,
+          label: d.label,
+          unit: d.unit,
+          definition: d.definition,
+          value,
+          target: d.target,
+          percentOfTarget: d.target ? Math.round((value / d.target) * 1000) / 10 : null,
+        });
       }
     }
     // The answer is as fresh as the least fresh of the read models it reads.
-    const fresh = checkpoints.length ? checkpoints.reduce((a, b) => ((b.reflectsRecordedUpTo ?? '') < (a.reflectsRecordedUpTo ?? '') ? b : a)) : await freshness(this.ledger, LEDGER);
+    const fresh = checkpoints.length
+      ? checkpoints.reduce((a, b) => ((b.reflectsRecordedUpTo ?? '') < (a.reflectsRecordedUpTo ?? '') ? b : a))
+      : await freshness(this.ledger, LEDGER);
     await this.send(res, format, 'indicateurs', fresh, { indicators, byArrondissement: rows }, () => ({
       columns: [
         { key: 'domain', label: 'domaine' },

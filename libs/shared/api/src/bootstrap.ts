@@ -23,6 +23,12 @@ export async function startService(root: Type<unknown>, openApi: OpenApiOptions)
   const logger = new Logger(openApi.title);
   logger.log(`listening on http://localhost:${port} (OpenAPI: http://localhost:${port}/docs)`);
   const database = config.databaseUrl ? 'PostgreSQL server (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;
-  logger.log(`event store: ${config.eventStoreConnectionString ? 'EventStoreDB (EVENTSTORE_CONNECTION_STRING)' : database}; read side and idempotency keys: ${database}`);
-  logger.log(process.env.ERBM_OIDC_ISSUER ? `tokens: OIDC issuer ${process.env.ERBM_OIDC_ISSUER}` : 'tokens: local HS256; mint one with `npm run token -- --role editor --domain <domain> --user me --org "DDTM 62"`');
+  logger.log(
+    `event store: ${config.eventStoreConnectionString ? 'EventStoreDB (EVENTSTORE_CONNECTION_STRING)' : database}; read side and idempotency keys: ${database}`,
+  );
+  logger.log(
+    process.env.ERBM_OIDC_ISSUER
+      ? `tokens: OIDC issuer ${process.env.ERBM_OIDC_ISSUER}`
+      : 'tokens: local HS256; mint one with `npm run token -- --role editor --domain <domain> --user me --org "DDTM 62"`',
+  );
 }

@@ -10,6 +10,9 @@ export const InjectClock = () => Inject(CLOCK);
 export function asOfQuery(value: string | undefined, clock: Clock, field = 'asOf'): string {
   if (value === undefined) return todayInParis(clock);
   const date = parseBusinessDate(value);
-  if (!date) throw ProblemException.of(400, 'invalid-request', 'Invalid request', `${field} is a date (yyyy-mm-dd or dd/mm/yyyy)`, { errors: [{ field, reason: 'is not a date' }] });
+  if (!date)
+    throw ProblemException.of(400, 'invalid-request', 'Invalid request', `${field} is a date (yyyy-mm-dd or dd/mm/yyyy)`, {
+      errors: [{ field, reason: 'is not a date' }],
+    });
   return date;
 }

@@ -19,7 +19,9 @@ export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext):
   if (!request.principal) throw new Error('Ctx used on a public route');
   const correlationId = request.header('x-correlation-id');
   if (correlationId !== undefined && !/^[\w.:-]{1,100}$/.test(correlationId))
-    throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'X-Correlation-Id is 1 to 100 letters, digits, dots, colons or dashes', { errors: [{ field: 'X-Correlation-Id', reason: 'malformed' }] });
+    throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'X-Correlation-Id is 1 to 100 letters, digits, dots, colons or dashes', {
+      errors: [{ field: 'X-Correlation-Id', reason: 'malformed' }],
+    });
   return {
     principal: request.principal,
     correlationId: correlationId ?? randomUUID(),
@@ -33,7 +35,9 @@ export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
   const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(header);
   if (!match)
-    throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'If-Match holds the revision from the ETag this API returned, e.g. "3"', { errors: [{ field: 'If-Match', reason: 'is not a revision' }] });
+    throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'If-Match holds the revision from the ETag this API returned, e.g. "3"', {
+      errors: [{ field: 'If-Match', reason: 'is not a revision' }],
+    });
   return Number(match[1]);
 }
 

@@ -8,7 +8,11 @@ import { ProblemException } from './problem-details';
 /** A business date: ISO "2023-01-16", or French "16/01/2023" and Chorus "16.01.2023", stored as ISO. */
 export function BusinessDate(options: { optional?: boolean; description?: string } = {}) {
   return applyDecorators(
-    (options.optional ? ApiPropertyOptional : ApiProperty)({ type: String, example: '2023-01-16', description: options.description ?? 'Business date: yyyy-mm-dd, dd/mm/yyyy or dd.mm.yyyy' }),
+    (options.optional ? ApiPropertyOptional : ApiProperty)({
+      type: String,
+      example: '2023-01-16',
+      description: options.description ?? 'Business date: yyyy-mm-dd, dd/mm/yyyy or dd.mm.yyyy',
+    }),
     Transform(({ value }) => (typeof value === 'string' ? (parseBusinessDate(value) ?? value) : value)),
     ...(options.optional ? [IsOptional()] : []),
     Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be a real date: yyyy-mm-dd, dd/mm/yyyy or dd.mm.yyyy' }),
@@ -17,7 +21,12 @@ export function BusinessDate(options: { optional?: boolean; description?: string
 
 export function Text(options: { optional?: boolean; max?: number; description?: string; example?: string } = {}) {
   return applyDecorators(
-    (options.optional ? ApiPropertyOptional : ApiProperty)({ type: String, maxLength: options.max ?? 500, description: options.description, example: options.example }),
+    (options.optional ? ApiPropertyOptional : ApiProperty)({
+      type: String,
+      maxLength: options.max ?? 500,
+      description: options.description,
+      example: options.example,
+    }),
     ...(options.optional ? [IsOptional()] : []),
     IsString(),
     IsNotEmpty(),
@@ -60,14 +69,23 @@ export function centsOf(request: MoneyRequest): number;
 export function centsOf(request: MoneyRequest, required: false): number | undefined;
 export function centsOf(request: MoneyRequest, required = true): number | undefined {
   if (request.amountCents !== undefined && request.amount !== undefined)
-    throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'Give amountCents or amount, not both', { field: 'amount', errors: [{ field: 'amount', reason: 'amountCents is also given' }] });
+    throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'Give amountCents or amount, not both', {
+      field: 'amount',
+      errors: [{ field: 'amount', reason: 'amountCents is also given' }],
+    });
   const cents = request.amountCents ?? (request.amount !== undefined ? parseEuroAmount(request.amount) : undefined);
   if (cents === undefined) {
     if (!required) return undefined;
-    throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'amountCents (integer cents) or amount (euros) is required', { field: 'amountCents', errors: [{ field: 'amountCents', reason: 'is required' }] });
+    throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'amountCents (integer cents) or amount (euros) is required', {
+      field: 'amountCents',
+      errors: [{ field: 'amountCents', reason: 'is required' }],
+    });
   }
   if (cents > MAX_AMOUNT_CENTS)
-    throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'The amount exceeds 100 bn€', { field: 'amountCents', errors: [{ field: 'amountCents', reason: 'too large' }] });
+    throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'The amount exceeds 100 bn€', {
+      field: 'amountCents',
+      errors: [{ field: 'amountCents', reason: 'too large' }],
+    });
   return cents;
 }
 

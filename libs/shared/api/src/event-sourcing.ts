@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type AppendResult, type EventStore, type ExpectedRevision, type SourceDocument, type StoredEvent, WrongExpectedRevisionError } from '@erbm/shared/event-store';
+import {
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type SourceDocument,
+  type StoredEvent,
+  WrongExpectedRevisionError,
+} from '@erbm/shared/event-store';
 import { type CommandContext, eventIdFor } from './command-context';
 import { EVENT_STORE } from './event-store.module';
 
@@ -34,11 +41,19 @@ export class EventSourcedRepository {
 
   /** The revision to expect: the one the client read (If-Match) if it sent one, else the one just loaded. */
   expected(ctx: CommandContext, streamName: string, loadedRevision: number): ExpectedRevision {
-    if (ctx.ifMatch !== undefined && ctx.ifMatch !== loadedRevision) throw new WrongExpectedRevisionError(streamName, ctx.ifMatch, loadedRevision < 0 ? 'no_stream' : loadedRevision);
+    if (ctx.ifMatch !== undefined && ctx.ifMatch !== loadedRevision)
+      throw new WrongExpectedRevisionError(streamName, ctx.ifMatch, loadedRevision < 0 ? 'no_stream' : loadedRevision);
     return loadedRevision < 0 ? 'no_stream' : loadedRevision;
   }
 
-  async append(streamName: string, events: readonly DomainEvent[], expected: ExpectedRevision, ctx: CommandContext, meta: FactMetadata, eventId?: (index: number) => string): Promise<AppendResult | undefined> {
+  async append(
+    streamName: string,
+    events: readonly DomainEvent[],
+    expected: ExpectedRevision,
+    ctx: CommandContext,
+    meta: FactMetadata,
+    eventId?: (index: number) => string,
+  ): Promise<AppendResult | undefined> {
     if (events.length === 0) return undefined;
     return this.store.append(
       streamName,

@@ -68,7 +68,12 @@ export class EventStoreModule {
   static forStore(store: PostgresEventStore): DynamicModule {
     return {
       module: EventStoreModule,
-      providers: [{ provide: OWNED, useValue: undefined }, { provide: EVENT_STORE, useValue: store }, { provide: SQL_DATABASE, useValue: store.db }, StoresLifecycle],
+      providers: [
+        { provide: OWNED, useValue: undefined },
+        { provide: EVENT_STORE, useValue: store },
+        { provide: SQL_DATABASE, useValue: store.db },
+        StoresLifecycle,
+      ],
       exports: [EVENT_STORE, SQL_DATABASE],
     };
   }

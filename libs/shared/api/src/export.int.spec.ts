@@ -29,7 +29,16 @@ describe('one export for every view: JSON, CSV and XLSX headed alike', () => {
     asKnownAt: '2024-03-14T09:00:00.000Z',
     position: 'a position',
     body: { total: { paid: 150 } },
-    table: () => ({ columns: [{ key: 'financer', label: 'financeur' }, { key: 'paid', label: 'payé (€)', money: true }], rows: [{ financer: 'etat', paid: 100 }, { financer: 'cd62', paid: 50 }] }),
+    table: () => ({
+      columns: [
+        { key: 'financer', label: 'financeur' },
+        { key: 'paid', label: 'payé (€)', money: true },
+      ],
+      rows: [
+        { financer: 'etat', paid: 100 },
+        { financer: 'cd62', paid: 50 },
+      ],
+    }),
   });
   const header = () => ({
     export: 'totaux-consolides',
@@ -62,7 +71,9 @@ describe('one export for every view: JSON, CSV and XLSX headed alike', () => {
     const { res, answer } = recordingResponse();
     await sendExport(res, source, view('csv'));
     expect(answer.headers['Content-Disposition']).toBe('attachment; filename="totaux-consolides.csv"');
-    const lines = String(answer.sent).replace(/^\ufeff/, '').split('\r\n');
+    const lines = String(answer.sent)
+      .replace(/^\ufeff/, '')
+      .split('\r\n');
     expect(lines.slice(0, 5)).toEqual([
       '# export: totaux-consolides',
       '# as known at: 2024-03-14T09:00:00.000Z',
@@ -81,9 +92,18 @@ describe('one export for every view: JSON, CSV and XLSX headed alike', () => {
     await workbook.xlsx.load(answer.sent as unknown as ExcelJS.Buffer);
     const sheet = workbook.getWorksheet('totaux-consolides') as ExcelJS.Worksheet;
     const cells = (n: number) => (sheet.getRow(n).values as unknown[]).slice(1);
-    expect([1, 2, 3, 5].map(cells)).toEqual([['export', 'totaux-consolides'], ['as known at', '2024-03-14T09:00:00.000Z'], ['position in the log', 'a position'], ['exported at', '2024-03-14T23:30:00.000Z']]);
+    expect([1, 2, 3, 5].map(cells)).toEqual([
+      ['export', 'totaux-consolides'],
+      ['as known at', '2024-03-14T09:00:00.000Z'],
+      ['position in the log', 'a position'],
+      ['exported at', '2024-03-14T23:30:00.000Z'],
+    ]);
     expect(String(cells(4)[1])).toContain(digest);
-    expect([6, 7, 8].map(cells)).toEqual([['financeur', 'payé (€)'], ['etat', 1], ['cd62', 0.5]]);
+    expect([6, 7, 8].map(cells)).toEqual([
+      ['financeur', 'payé (€)'],
+      ['etat', 1],
+      ['cd62', 0.5],
+    ]);
   });
 
   it('refuses an unknown format with a 400 on `format`, answering nothing', async () => {

@@ -48,7 +48,9 @@ export class ReplayedResponse extends Error {
 }
 
 function isHttpException(error: unknown): error is HttpException {
-  return error instanceof HttpException || (typeof (error as HttpException)?.getStatus === 'function' && typeof (error as HttpException)?.getResponse === 'function');
+  return (
+    error instanceof HttpException || (typeof (error as HttpException)?.getStatus === 'function' && typeof (error as HttpException)?.getResponse === 'function')
+  );
 }
 
 interface BodyParserError {
@@ -62,32 +64,95 @@ interface BodyParserError {
 export function toProblem(error: unknown): { problem: ProblemDetails; headers: Record<string, string> } {
   if (error instanceof ProblemException) return { problem: error.problem, headers: error.headers };
   if (error instanceof RuleViolation)
-    return { problem: { type: problemType(`rule/${error.rule}`), title: 'Business rule broken', status: 422, detail: error.message, rule: error.rule, ...(error.field ? { field: error.field } : {}) }, headers: {} };
+    return {
+      problem: {
+        type: problemType(`rule/${error.rule}`),
+        title: 'Business rule broken',
+        status: 422,
+        detail: error.message,
+        rule: error.rule,
+        ...(error.field ? { field: error.field } : {}),
+      },
+      headers: {},
+    };
   if (error instanceof NotFound)
     return { problem: { type: problemType('not-found'), title: 'Not found', status: 404, detail: error.message, kind: error.kind, id: error.id }, headers: {} };
   if (error instanceof WrongExpectedRevisionError)
     return {
-      problem: { type: problemType('stale-revision'), title: 'Someone else changed it first', status: 409, detail: `Expected revision ${String(error.expected)}, but it is at revision ${String(error.actual)}: read it again, then retry`, expectedRevision: error.expected, actualRevision: error.actual },
+      problem: {
+        type: problemType('stale-revision'),
+        title: 'Someone else changed it first',
+        status: 409,
+        detail: `Expected revision ${String(error.expected)}, but it is at revision ${String(error.actual)}: read it again, then retry`,
+        expectedRevision: error.expected,
+        actualRevision: error.actual,
+      },
       headers: {},
     };
   if (error instanceof InvalidEventError)
-    return { problem: { type: problemType('invalid-request'), title: 'Invalid request', status: 400, detail: error.message, field: error.field, errors: [{ field: error.field, reason: error.reason }] }, headers: {} };
+    return {
+      problem: {
+        type: problemType('invalid-request'),
+        title: 'Invalid request',
+        status: 400,
+        detail: error.message,
+        field: error.field,
+        errors: [{ field: error.field, reason: error.reason }],
+      },
+      headers: {},
+    };
   if (error instanceof AuthenticationError)
-    return { problem: { type: problemType('unauthenticated'), title: 'Authentication required', status: 401, detail: error.reason }, headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${error.reason.replace(/"/g, "'")}"` } };
+    return {
+      problem: { type: problemType('unauthenticated'), title: 'Authentication required', status: 401, detail: error.reason },
+      headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${error.reason.replace(/"/g, "'")}"` },
+    };
   // Express's body parser errors arrive wrapped in an HttpException by the Nest adapter, whose copy of
   // @nestjs/common may not be this one: look at the cause and the shape, not the class.
   const bodyError = ((error as { cause?: unknown })?.cause ?? error) as BodyParserError;
   if (bodyError?.type === 'entity.too.large')
-    return { problem: { type: problemType('body-too-large'), title: 'Request body too large', status: 413, detail: `The body may not exceed ${bodyError.limit} bytes` }, headers: {} };
+    return {
+      problem: {
+        type: problemType('body-too-large'),
+        title: 'Request body too large',
+        status: 413,
+        detail: `The body may not exceed ${bodyError.limit} bytes`,
+      },
+      headers: {},
+    };
   if (bodyError?.type === 'entity.parse.failed' || (error instanceof SyntaxError && (error as BodyParserError).status === 400))
-    return { problem: { type: problemType('invalid-json'), title: 'Malformed JSON', status: 400, detail: 'The body is not valid JSON', errors: [{ field: 'body', reason: 'is not valid JSON' }] }, headers: {} };
+    return {
+      problem: {
+        type: problemType('invalid-json'),
+        title: 'Malformed JSON',
+        status: 400,
+        detail: 'The body is not valid JSON',
+        errors: [{ field: 'body', reason: 'is not valid JSON' }],
+      },
+      headers: {},
+    };
   if (isHttpException(error)) {
     const status = error.getStatus();
     const response = error.getResponse();
     const detail = typeof response === 'string' ? response : ((response as { message?: unknown }).message as string | undefined);
-    return { problem: { type: problemType(status === 404 ? 'not-found' : `http-${status}`), title: error.name.replace(/Exception$/, ''), status, ...(typeof detail === 'string' ? { detail } : {}) }, headers: {} };
+    return {
+      problem: {
+        type: problemType(status === 404 ? 'not-found' : `http-${status}`),
+        title: error.name.replace(/Exception$/, ''),
+        status,
+        ...(typeof detail === 'string' ? { detail } : {}),
+      },
+      headers: {},
+    };
   }
-  return { problem: { type: problemType('internal'), title: 'Internal error', status: 500, detail: 'The request could not be completed; nothing was recorded unless a later read shows it' }, headers: {} };
+  return {
+    problem: {
+      type: problemType('internal'),
+      title: 'Internal error',
+      status: 500,
+      detail: 'The request could not be completed; nothing was recorded unless a later read shows it',
+    },
+    headers: {},
+  };
 }
 
 @Catch()
@@ -102,12 +167,19 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
       response.setHeader('Idempotent-Replayed', 'true');
       if (error.body === null || error.body === undefined) response.status(error.status).end();
-      else response.status(error.status).type(error.status >= 400 ? PROBLEM_JSON : 'application/json').send(JSON.stringify(error.body));
+      else
+        response
+          .status(error.status)
+          .type(error.status >= 400 ? PROBLEM_JSON : 'application/json')
+          .send(JSON.stringify(error.body));
       return;
     }
     const { problem, headers } = toProblem(error);
     if (problem.status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
-    response.status(problem.status).type(PROBLEM_JSON).send(JSON.stringify({ ...problem, instance: request.originalUrl }));
+    response
+      .status(problem.status)
+      .type(PROBLEM_JSON)
+      .send(JSON.stringify({ ...problem, instance: request.originalUrl }));
   }
 }

@@ -1,4 +1,15 @@
-import { Controller, type DynamicModule, Get, Global, Header, Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Controller,
+  type DynamicModule,
+  Get,
+  Global,
+  Header,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import type { EventStore, SqlDatabase } from '@erbm/shared/event-store';
@@ -36,7 +47,10 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
   async open(): Promise<void> {
     const databaseUrl = this.options.databaseUrl ?? eventStoreConfigFromEnv().databaseUrl;
     for (const p of this.projections)
-      this.dataSources.set(p.name, await openReadModelDataSource({ db: this.db, databaseUrl, schema: p.schema, entities: p.entities, migrations: p.migrations }));
+      this.dataSources.set(
+        p.name,
+        await openReadModelDataSource({ db: this.db, databaseUrl, schema: p.schema, entities: p.entities, migrations: p.migrations }),
+      );
   }
 
   dataSource(projection: string): DataSource {
@@ -81,7 +95,9 @@ export class ProjectionsHealthController {
   @ApiOperation({ summary: 'Per projection: checkpoint, head of the log, lag in events and seconds, parked events' })
   async health() {
     const projections = await this.readModels.status();
-    const errors = this.readModels.runners.filter((r) => r.lastError).map((r) => ({ projection: r.projection.name, error: String((r.lastError as Error).message ?? r.lastError) }));
+    const errors = this.readModels.runners
+      .filter((r) => r.lastError)
+      .map((r) => ({ projection: r.projection.name, error: String((r.lastError as Error).message ?? r.lastError) }));
     return { status: projections.some((p) => p.parkedEvents > 0) || errors.length ? 'degraded' : 'ok', projections, errors };
   }
 
@@ -96,10 +112,26 @@ export class ProjectionsHealthController {
       for (const [projection, value] of values) if (value !== null) lines.push(`${name}{projection="${projection}"} ${value}`);
     };
     const status = await this.readModels.status();
-    metric('erbm_projection_lag_events', 'Events in the log not yet applied', status.map((s) => [s.projection, s.lagEvents]));
-    metric('erbm_projection_lag_seconds', 'Age of the oldest event not yet applied', status.map((s) => [s.projection, s.lagSeconds]));
-    metric('erbm_projection_parked_events', 'Events the projection could not apply', status.map((s) => [s.projection, s.parkedEvents]));
-    metric('erbm_projection_events_applied', 'Events applied since the projection was (re)built', status.map((s) => [s.projection, s.eventsApplied]));
+    metric(
+      'erbm_projection_lag_events',
+      'Events in the log not yet applied',
+      status.map((s) => [s.projection, s.lagEvents]),
+    );
+    metric(
+      'erbm_projection_lag_seconds',
+      'Age of the oldest event not yet applied',
+      status.map((s) => [s.projection, s.lagSeconds]),
+    );
+    metric(
+      'erbm_projection_parked_events',
+      'Events the projection could not apply',
+      status.map((s) => [s.projection, s.parkedEvents]),
+    );
+    metric(
+      'erbm_projection_events_applied',
+      'Events applied since the projection was (re)built',
+      status.map((s) => [s.projection, s.eventsApplied]),
+    );
     return `${lines.join('\n')}\n`;
   }
 }

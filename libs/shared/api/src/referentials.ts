@@ -25,7 +25,8 @@ export class ReferentialsController {
   list(@Param('list') list: string, @Query('date') date?: string) {
     if (!(LISTS as readonly string[]).includes(list)) throw ProblemException.of(404, 'not-found', 'Not found', `Referentials: ${LISTS.join(', ')}`);
     const at = date === undefined ? todayInParis(this.clock) : parseBusinessDate(date);
-    if (!at) throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'date must be a date', { errors: [{ field: 'date', reason: 'is not a date' }] });
+    if (!at)
+      throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'date must be a date', { errors: [{ field: 'date', reason: 'is not a date' }] });
     return { date: at, items: this.referentials[list as (typeof LISTS)[number]].validOn(at) };
   }
 }

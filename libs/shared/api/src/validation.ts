@@ -18,6 +18,9 @@ export const validationPipe = () =>
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const list = flatten(errors);
-      return ProblemException.of(400, 'invalid-request', 'Invalid request', list.map((e) => `${e.field}: ${e.reason}`).join('; '), { field: list[0]?.field, errors: list });
+      return ProblemException.of(400, 'invalid-request', 'Invalid request', list.map((e) => `${e.field}: ${e.reason}`).join('; '), {
+        field: list[0]?.field,
+        errors: list,
+      });
     },
   });

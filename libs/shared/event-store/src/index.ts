@@ -8,4 +8,15 @@ export { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store'
 export { pgCompatibleDriver } from './postgres/pg-compatible-driver';
 export { isEmbedded, type EmbeddedLease, type RawResult } from './postgres/sql-database';
 export * from './hash-chain';
-export { createSeal, latestSeal, listSeals, verifyChains, verifySeals, verifyEventLog, type ChainBreak, type Seal, type SealBreak, type VerificationReport } from './postgres/tamper-evidence';
+export {
+  createSeal,
+  latestSeal,
+  listSeals,
+  verifyChains,
+  verifySeals,
+  verifyEventLog,
+  type ChainBreak,
+  type Seal,
+  type SealBreak,
+  type VerificationReport,
+} from './postgres/tamper-evidence';

@@ -19,7 +19,9 @@ export const listOfAll =
 /** Every member of `All` in exactly one of the groups: `partitionOf<CommitmentEventType>()({ payments: […], … })`. */
 export const partitionOf =
   <All extends string>() =>
-  <const G extends Record<string, readonly All[]>>(groups: G & Unless<Exclude<All, Members<G>>, 'missing'> & Unless<InMoreThanOneGroup<G>, 'inMoreThanOneGroup'>): G =>
+  <const G extends Record<string, readonly All[]>>(
+    groups: G & Unless<Exclude<All, Members<G>>, 'missing'> & Unless<InMoreThanOneGroup<G>, 'inMoreThanOneGroup'>,
+  ): G =>
     groups;
 
 /** `true` when A and B are the same type, not merely assignable one way. */

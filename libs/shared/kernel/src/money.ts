@@ -61,6 +61,8 @@ function isGrouped(text: string, sep: string | RegExp): boolean {
 export function formatEuros(cents: number): string {
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);
-  const euros = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+  const euros = Math.floor(abs / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
   return `${sign}${euros},${String(abs % 100).padStart(2, '0')}\u00a0€`;
 }

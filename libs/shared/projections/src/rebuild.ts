@@ -40,13 +40,26 @@ export async function rebuildProjection(projection: Projection, store: EventStor
   const live = projection.schema;
   const next = `${live}_rebuild`;
   await options.db.query(`DROP SCHEMA IF EXISTS "${next}" CASCADE`);
-  const dataSource = await openReadModelDataSource({ db: options.db, databaseUrl: options.databaseUrl, schema: next, entities: projection.entities, migrations: projection.migrations });
+  const dataSource = await openReadModelDataSource({
+    db: options.db,
+    databaseUrl: options.databaseUrl,
+    schema: next,
+    entities: projection.entities,
+    migrations: projection.migrations,
+  });
   const started = Date.now();
   let eventsRead = 0;
   let eventsApplied = 0;
   const report = (done: boolean) => {
     const elapsedSeconds = (Date.now() - started) / 1000;
-    options.onProgress?.({ projection: projection.name, eventsRead, eventsApplied, rate: elapsedSeconds > 0 ? eventsRead / elapsedSeconds : 0, elapsedSeconds, done });
+    options.onProgress?.({
+      projection: projection.name,
+      eventsRead,
+      eventsApplied,
+      rate: elapsedSeconds > 0 ? eventsRead / elapsedSeconds : 0,
+      elapsedSeconds,
+      done,
+    });
   };
   try {
     const runner = new ProjectionRunner(projection, store, dataSource, { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, asynchronousCommit: true });

@@ -29,7 +29,12 @@ describe('projection runner: pages end where an append ends', () => {
     database = await openTestDatabase();
     await migrateEventStore(database.db);
     store = new PostgresEventStore(database.db);
-    for (const [i, size] of APPENDS.entries()) await store.append(`s-${i}`, Array.from({ length: size }, (_, n) => testEvent('t', { append: i, n })), 'no_stream');
+    for (const [i, size] of APPENDS.entries())
+      await store.append(
+        `s-${i}`,
+        Array.from({ length: size }, (_, n) => testEvent('t', { append: i, n })),
+        'no_stream',
+      );
   });
   afterAll(async () => {
     await dataSource?.destroy();
@@ -50,7 +55,12 @@ describe('projection runner: pages end where an append ends', () => {
     // Pages of 4: an append that does not fit waits for the next batch; one larger than a page is read to its end.
     expect(projection.batches.map((b) => b.length)).toEqual([3, 5, 2, 9, 1, 4]);
     // The checkpoint after each batch is the last event of an append: no reader ever stands inside one.
-    const lastOfAppend = new Set(projection.batches.flat().filter((e, i, all) => all[i + 1] === undefined || all[i + 1].appendId !== e.appendId).map((e) => e.position));
+    const lastOfAppend = new Set(
+      projection.batches
+        .flat()
+        .filter((e, i, all) => all[i + 1] === undefined || all[i + 1].appendId !== e.appendId)
+        .map((e) => e.position),
+    );
     for (const c of checkpoints) expect(lastOfAppend.has(c as string)).toBe(true);
     expect(projection.batches.flat().map((e) => (e.data as { n: number }).n)).toEqual(APPENDS.flatMap((size) => [...Array(size).keys()]));
     expect(await runner.checkpoint()).toBe(await store.head());

@@ -52,7 +52,9 @@ export class ProjectionRunner {
   }
 
   async checkpoint(): Promise<string | null> {
-    const rows: { checkpoint: string | null }[] = await this.dataSource.query(`SELECT checkpoint FROM ${this.schema}.projection_state WHERE projection = $1`, [this.projection.name]);
+    const rows: { checkpoint: string | null }[] = await this.dataSource.query(`SELECT checkpoint FROM ${this.schema}.projection_state WHERE projection = $1`, [
+      this.projection.name,
+    ]);
     return rows[0]?.checkpoint ?? null;
   }
 
@@ -76,7 +78,7 @@ export class ProjectionRunner {
     while (cut >= 0 && page.events[cut].appendId === last) cut -= 1;
     if (cut >= 0) return { events: page.events.slice(0, cut + 1), checkpoint: page.events[cut].position, isEnd: false };
     const events = [...page.events];
-    for (let more = page; !more.isEnd; ) {
+    for (let more = page; !more.isEnd;) {
       more = await this.store.readAll(more.checkpoint, this.batchSize);
       const end = more.events.findIndex((e) => e.appendId !== last);
       if (end >= 0) {
@@ -137,7 +139,9 @@ export class ProjectionRunner {
 
   private async claim(query: (sql: string, params?: unknown[]) => Promise<unknown>, from: string | null): Promise<boolean> {
     await query(`INSERT INTO ${this.schema}.projection_state (projection) VALUES ($1) ON CONFLICT DO NOTHING`, [this.projection.name]);
-    const rows = (await query(`SELECT checkpoint FROM ${this.schema}.projection_state WHERE projection = $1 FOR UPDATE`, [this.projection.name])) as { checkpoint: string | null }[];
+    const rows = (await query(`SELECT checkpoint FROM ${this.schema}.projection_state WHERE projection = $1 FOR UPDATE`, [this.projection.name])) as {
+      checkpoint: string | null;
+    }[];
     return (rows[0]?.checkpoint ?? null) === from;
   }
 

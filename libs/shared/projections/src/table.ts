@@ -73,7 +73,8 @@ export interface Table<C extends Columns = Columns, K extends keyof C & string =
   readonly columns: C;
 }
 
-export const table = <const C extends Columns, const K extends keyof C & string>(declaration: { name: string; key: readonly K[]; columns: C }): Table<C, K> => declaration;
+export const table = <const C extends Columns, const K extends keyof C & string>(declaration: { name: string; key: readonly K[]; columns: C }): Table<C, K> =>
+  declaration;
 
 export type PropertyOf<T extends Table> = keyof T['columns'] & string;
 type ValueOf<C> = C extends Column<infer V, string> ? V : never;
@@ -81,7 +82,9 @@ export type Row<T extends Table> = { [P in PropertyOf<T>]: ValueOf<T['columns'][
 
 /** A column declared without a role inside `table({…})` has its role typed `string`, from the context: no role. */
 type RoleOf<C> = C extends { readonly role?: infer R } ? (string extends R ? never : NonNullable<R>) : never;
-export type PropertyWith<T extends Table, R extends string> = { [P in PropertyOf<T>]: RoleOf<T['columns'][P]> extends never ? never : RoleOf<T['columns'][P]> extends R ? P : never }[PropertyOf<T>];
+export type PropertyWith<T extends Table, R extends string> = {
+  [P in PropertyOf<T>]: RoleOf<T['columns'][P]> extends never ? never : RoleOf<T['columns'][P]> extends R ? P : never;
+}[PropertyOf<T>];
 
 /** The properties of a role, in the order they are declared. */
 export const propertiesWith = <T extends Table, const R extends string>(t: T, role: R): readonly PropertyWith<T, R>[] =>
@@ -93,15 +96,21 @@ export const columnNames = <T extends Table>(t: T): { readonly [P in PropertyOf<
 const qualified = (manager: EntityManager, t: Table) => `${schemaOf(manager)}.${t.name}`;
 
 function selected(c: Column, property: string): string {
-  const value = c.type === 'date' ? `${c.name}::text` : c.type === 'timestamptz' ? `to_char(${c.name} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : c.name;
+  const value =
+    c.type === 'date' ? `${c.name}::text` : c.type === 'timestamptz' ? `to_char(${c.name} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : c.name;
   return value === property ? value : `${value} AS "${property}"`;
 }
 
 /** The SELECT list of some properties of a table's rows (all by default), each under its property's name. */
-export const selectList = <T extends Table>(t: T, properties: readonly PropertyOf<T>[] = Object.keys(t.columns)): string => properties.map((p) => selected(t.columns[p], p)).join(', ');
+export const selectList = <T extends Table>(t: T, properties: readonly PropertyOf<T>[] = Object.keys(t.columns)): string =>
+  properties.map((p) => selected(t.columns[p], p)).join(', ');
 
 /** The driver's rows of a `selectList`, made rows: each value as its row type has it. */
-export function readRows<T extends Table, P extends PropertyOf<T> = PropertyOf<T>>(t: T, rows: Record<string, unknown>[], properties: readonly P[] = Object.keys(t.columns) as P[]): Pick<Row<T>, P>[] {
+export function readRows<T extends Table, P extends PropertyOf<T> = PropertyOf<T>>(
+  t: T,
+  rows: Record<string, unknown>[],
+  properties: readonly P[] = Object.keys(t.columns) as P[],
+): Pick<Row<T>, P>[] {
   const readers = properties.flatMap((p) => {
     const read = t.columns[p].read;
     return read ? [[p, read] as const] : [];
@@ -119,7 +128,11 @@ export interface LoadOptions<P extends string> {
   properties?: readonly P[];
 }
 
-export async function loadRows<T extends Table, P extends PropertyOf<T> = PropertyOf<T>>(manager: EntityManager, t: T, options: LoadOptions<P> = {}): Promise<Pick<Row<T>, P>[]> {
+export async function loadRows<T extends Table, P extends PropertyOf<T> = PropertyOf<T>>(
+  manager: EntityManager,
+  t: T,
+  options: LoadOptions<P> = {},
+): Promise<Pick<Row<T>, P>[]> {
   const properties = options.properties ?? (Object.keys(t.columns) as P[]);
   const rows: Record<string, unknown>[] = await manager.query(
     `SELECT ${selectList(t, properties)} FROM ${qualified(manager, t)}${options.where ? ` WHERE ${options.where}` : ''}${options.orderBy ? ` ORDER BY ${options.orderBy}` : ''}`,
@@ -174,7 +187,9 @@ export async function upsertRows<T extends Table>(manager: EntityManager, t: T, 
   const rest = columns.filter((c) => !key.includes(c));
   const onConflict = options.onConflict ?? 'replace';
   const action =
-    onConflict === 'ignore' ? 'DO NOTHING' : `DO UPDATE SET ${rest.map((c) => (onConflict === 'add' ? `${c} = t.${c} + EXCLUDED.${c}` : `${c} = EXCLUDED.${c}`)).join(', ')}`;
+    onConflict === 'ignore'
+      ? 'DO NOTHING'
+      : `DO UPDATE SET ${rest.map((c) => (onConflict === 'add' ? `${c} = t.${c} + EXCLUDED.${c}` : `${c} = EXCLUDED.${c}`)).join(', ')}`;
   const sql = `INSERT INTO ${qualified(manager, t)} AS t (${columns.join(', ')})
     SELECT ${values.join(', ')} FROM jsonb_array_elements($1::jsonb) AS x
     ON CONFLICT (${key.join(', ')}) ${action}`;
@@ -183,11 +198,19 @@ export async function upsertRows<T extends Table>(manager: EntityManager, t: T, 
 }
 
 /** Sets some columns of rows there already, found by their key. */
-export async function updateRows<T extends Table, P extends PropertyOf<T>>(manager: EntityManager, t: T, rows: readonly Pick<Row<T>, P | T['key'][number]>[], properties: readonly P[]): Promise<void> {
+export async function updateRows<T extends Table, P extends PropertyOf<T>>(
+  manager: EntityManager,
+  t: T,
+  rows: readonly Pick<Row<T>, P | T['key'][number]>[],
+  properties: readonly P[],
+): Promise<void> {
   if (rows.length === 0) return;
   const { columns, values, encode } = jsonRows(t, [...t.key, ...properties]);
   const key = t.key.map((p) => t.columns[p].name);
-  const sql = `UPDATE ${qualified(manager, t)} AS t SET ${columns.filter((c) => !key.includes(c)).map((c) => `${c} = r.${c}`).join(', ')}
+  const sql = `UPDATE ${qualified(manager, t)} AS t SET ${columns
+    .filter((c) => !key.includes(c))
+    .map((c) => `${c} = r.${c}`)
+    .join(', ')}
     FROM (SELECT ${values.map((v, i) => `${v} AS ${columns[i]}`).join(', ')} FROM jsonb_array_elements($1::jsonb) AS x) AS r
     WHERE ${key.map((c) => `t.${c} = r.${c}`).join(' AND ')}`;
   for (let i = 0; i < rows.length; i += CHUNK) await manager.query(sql, [JSON.stringify(rows.slice(i, i + CHUNK).map(encode))]);
@@ -227,11 +250,15 @@ export async function schemaDrift(manager: EntityManager, schema: string, tables
     for (const c of declared) {
       const m = columns.find((x) => x.name === c.name);
       if (!m) differences.push(`${t.name}.${c.name}: declared, not in the table`);
-      else if (m.type !== UDT_NAME[c.type] || m.nullable !== c.nullable) differences.push(`${t.name}.${c.name}: declared ${UDT_NAME[c.type]} ${nullability(c.nullable)}, migrated ${m.type} ${nullability(m.nullable)}`);
+      else if (m.type !== UDT_NAME[c.type] || m.nullable !== c.nullable)
+        differences.push(`${t.name}.${c.name}: declared ${UDT_NAME[c.type]} ${nullability(c.nullable)}, migrated ${m.type} ${nullability(m.nullable)}`);
     }
     for (const m of columns) if (!declared.some((c) => c.name === m.name)) differences.push(`${t.name}.${m.name}: in the table, not declared`);
     const declaredKey = t.key.map((p) => t.columns[p].name).join(', ');
-    const migratedKey = keys.filter((k) => k.table === t.name).map((k) => k.name).join(', ');
+    const migratedKey = keys
+      .filter((k) => k.table === t.name)
+      .map((k) => k.name)
+      .join(', ');
     if (declaredKey !== migratedKey) differences.push(`${t.name}: primary key declared (${declaredKey}), migrated (${migratedKey})`);
   }
   return differences;

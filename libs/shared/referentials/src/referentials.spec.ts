@@ -20,7 +20,12 @@ describe('referentials kept in the repository', () => {
   });
 
   it('gives each State funding line its LOLF programme title and BOP', () => {
-    expect(ref.fundingLines.at('etat-p135', '2023-01-01')).toMatchObject({ programme: '135', bop: '0135-R32', programmeTitle: 'Urbanisme, territoires et amélioration de l’habitat', envelopeCents: 11_700_000_000 });
+    expect(ref.fundingLines.at('etat-p135', '2023-01-01')).toMatchObject({
+      programme: '135',
+      bop: '0135-R32',
+      programmeTitle: 'Urbanisme, territoires et amélioration de l’habitat',
+      envelopeCents: 11_700_000_000,
+    });
     const kinds = new Set(ref.fundingLines.all.map((f) => f.kind));
     expect([...kinds].sort()).toEqual(['departement', 'epci', 'eu-fund', 'joint-fund', 'landlord-own-funds', 'loan', 'region', 'state-programme']);
   });
@@ -35,13 +40,19 @@ describe('referentials kept in the repository', () => {
   });
 
   it('has a comité partenarial for each of the four arrondissements', () => {
-    const arr = ref.governanceBodies.all.filter((b) => b.kind === 'comite-partenarial').map((b) => b.arrondissement).sort();
+    const arr = ref.governanceBodies.all
+      .filter((b) => b.kind === 'comite-partenarial')
+      .map((b) => b.arrondissement)
+      .sort();
     expect(arr).toEqual(['593', '596', '622', '625']);
   });
 });
 
 describe('CSV', () => {
   it('reads quotes, doubled quotes, separators and newlines in fields, CRLF and a BOM', () => {
-    expect(parseCsv('\ufeffa,"b,""c""\nd"\r\n1,2\n')).toEqual([['a', 'b,"c"\nd'], ['1', '2']]);
+    expect(parseCsv('\ufeffa,"b,""c""\nd"\r\n1,2\n')).toEqual([
+      ['a', 'b,"c"\nd'],
+      ['1', '2'],
+    ]);
   });
 });

@@ -116,18 +116,29 @@ export function loadReferentials(dataDir = join(__dirname, '..', 'data')): Refer
       })),
       (p) => p.id,
     ),
-    departements: new VersionedList(read('departements.csv').map((r) => ({ code: r.code, name: r.name, ...validity(r) })), (d) => d.code),
+    departements: new VersionedList(
+      read('departements.csv').map((r) => ({ code: r.code, name: r.name, ...validity(r) })),
+      (d) => d.code,
+    ),
     arrondissements: new VersionedList(
       read('arrondissements.csv').map((r) => ({ code: r.code, name: r.name, departement: r.departement, erbm: r.erbm === 'true', ...validity(r) })),
       (a) => a.code,
     ),
     communes: new VersionedList(
-      read('communes.csv').map((r) => ({ insee: r.insee, name: r.name, departement: r.departement, arrondissement: r.arrondissement, epci: r.epci, ...validity(r) })),
+      read('communes.csv').map((r) => ({
+        insee: r.insee,
+        name: r.name,
+        departement: r.departement,
+        arrondissement: r.arrondissement,
+        epci: r.epci,
+        ...validity(r),
+      })),
       (c) => c.insee,
     ),
     fundingLines: new VersionedList(
       read('funding_lines.csv').map((r) => {
-        if (r.programme && !programmes.has(r.programme)) throw new Error(`funding_lines.csv: programme ${r.programme} of ${r.id} is not in lolf_programmes.csv`);
+        if (r.programme && !programmes.has(r.programme))
+          throw new Error(`funding_lines.csv: programme ${r.programme} of ${r.id} is not in lolf_programmes.csv`);
         return {
           id: r.id,
           label: r.label,
@@ -143,7 +154,13 @@ export function loadReferentials(dataDir = join(__dirname, '..', 'data')): Refer
       (f) => f.id,
     ),
     governanceBodies: new VersionedList(
-      read('governance_bodies.csv').map((r) => ({ id: r.id, name: r.name, kind: r.kind as GovernanceBodyKind, arrondissement: optional(r.arrondissement), ...validity(r) })),
+      read('governance_bodies.csv').map((r) => ({
+        id: r.id,
+        name: r.name,
+        kind: r.kind as GovernanceBodyKind,
+        arrondissement: optional(r.arrondissement),
+        ...validity(r),
+      })),
       (b) => b.id,
     ),
   };

@@ -39,38 +39,74 @@ function failureOf(assertion: () => void): string {
 
 describe('deciderSpec: then', () => {
   it('passes on the events decided on the state the given events leave', () => {
-    given([]).when({ type: 'add', amount: 10 }).then([added(10)]);
-    given([added(4), added(5)]).when({ type: 'reset' }).then([{ type: 'Reset' }]);
+    given([])
+      .when({ type: 'add', amount: 10 })
+      .then([added(10)]);
+    given([added(4), added(5)])
+      .when({ type: 'reset' })
+      .then([{ type: 'Reset' }]);
   });
   it('fails on other events, fewer or more', () => {
-    expect(() => given([]).when({ type: 'add', amount: 3 }).then([added(4)])).toThrow(/toEqual/);
+    expect(() =>
+      given([])
+        .when({ type: 'add', amount: 3 })
+        .then([added(4)]),
+    ).toThrow(/toEqual/);
     expect(() => given([]).when({ type: 'add', amount: 3 }).then([])).toThrow(/toEqual/);
-    expect(() => given([]).when({ type: 'add', amount: 3 }).then([added(3), added(3)])).toThrow(/toEqual/);
+    expect(() =>
+      given([])
+        .when({ type: 'add', amount: 3 })
+        .then([added(3), added(3)]),
+    ).toThrow(/toEqual/);
   });
   it('fails on a refusal, naming its rule, field and message', () => {
-    expect(() => given([added(8)]).when({ type: 'add', amount: 3 }).then([added(3)])).toThrow('Expected events, but the command was refused: rule "over-limit" on field "amount" (11 is over 10)');
+    expect(() =>
+      given([added(8)])
+        .when({ type: 'add', amount: 3 })
+        .then([added(3)]),
+    ).toThrow('Expected events, but the command was refused: rule "over-limit" on field "amount" (11 is over 10)');
   });
 });
 
 describe('deciderSpec: thenRefuses', () => {
   it('passes on the rule and field of the refusal, or on its rule alone', () => {
-    given([added(8)]).when({ type: 'add', amount: 3 }).thenRefuses('over-limit', 'amount');
-    given([added(8)]).when({ type: 'add', amount: 3 }).thenRefuses('over-limit');
+    given([added(8)])
+      .when({ type: 'add', amount: 3 })
+      .thenRefuses('over-limit', 'amount');
+    given([added(8)])
+      .when({ type: 'add', amount: 3 })
+      .thenRefuses('over-limit');
     given([]).when({ type: 'reset' }).thenRefuses('nothing-to-reset');
   });
   it('fails on another rule or another field, showing the refusal', () => {
-    const otherRule = failureOf(() => given([added(8)]).when({ type: 'add', amount: 3 }).thenRefuses('invalid-amount', 'amount'));
+    const otherRule = failureOf(() =>
+      given([added(8)])
+        .when({ type: 'add', amount: 3 })
+        .thenRefuses('invalid-amount', 'amount'),
+    );
     expect(otherRule).toMatch(/- +"rule": "invalid-amount"/);
     expect(otherRule).toMatch(/\+ +"rule": "over-limit"/);
     expect(otherRule).toMatch(/"message": "11 is over 10"/);
-    expect(failureOf(() => given([added(8)]).when({ type: 'add', amount: 3 }).thenRefuses('over-limit', 'total'))).toMatch(/- +"field": "total"/);
+    expect(
+      failureOf(() =>
+        given([added(8)])
+          .when({ type: 'add', amount: 3 })
+          .thenRefuses('over-limit', 'total'),
+      ),
+    ).toMatch(/- +"field": "total"/);
     expect(failureOf(() => given([]).when({ type: 'reset' }).thenRefuses('nothing-to-reset', 'amount'))).toMatch(/- +"field": "amount"/);
   });
   it('fails when the command decides events, naming them', () => {
-    expect(() => given([added(4)]).when({ type: 'add', amount: 3 }).thenRefuses('over-limit')).toThrow(
-      /^Expected a refusal by rule "over-limit", but the command decided 1 event\(s\): \[\s*\{\s*"type": "Added",\s*"amount": 3\s*\}\s*\]$/,
-    );
-    expect(() => given([added(4)]).when({ type: 'reset' }).thenRefuses('nothing-to-reset')).toThrow(/decided 1 event\(s\).*"Reset"/s);
+    expect(() =>
+      given([added(4)])
+        .when({ type: 'add', amount: 3 })
+        .thenRefuses('over-limit'),
+    ).toThrow(/^Expected a refusal by rule "over-limit", but the command decided 1 event\(s\): \[\s*\{\s*"type": "Added",\s*"amount": 3\s*\}\s*\]$/);
+    expect(() =>
+      given([added(4)])
+        .when({ type: 'reset' })
+        .thenRefuses('nothing-to-reset'),
+    ).toThrow(/decided 1 event\(s\).*"Reset"/s);
   });
   it('fails on an error that is not a refusal, keeping it as the cause', () => {
     let failure: unknown;
@@ -87,7 +123,11 @@ describe('deciderSpec: thenRefuses', () => {
 
 describe('deciderSpec: events', () => {
   it('returns what the command decides', () => {
-    expect(given([added(1)]).when({ type: 'add', amount: 9 }).events()).toEqual([added(9)]);
+    expect(
+      given([added(1)])
+        .when({ type: 'add', amount: 9 })
+        .events(),
+    ).toEqual([added(9)]);
   });
   it('fails on a refusal, naming its rule, and lets a bug through as it is', () => {
     expect(() => given([]).when({ type: 'add', amount: 0 }).events()).toThrow('refused: rule "invalid-amount" on field "amount" (0 is not positive)');

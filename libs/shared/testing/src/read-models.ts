@@ -15,7 +15,10 @@ const BOOKKEEPING: Record<string, ((schema: string) => string) | null> = {
  * Every row of every table in the schemas of these projections, found in the catalog (a table a projection adds is
  * compared without being listed here), each in the order of its primary key, for comparing two builds.
  */
-export async function dumpReadModels(projections: readonly Projection[], query: (sql: string) => Promise<Record<string, unknown>[]>): Promise<Record<string, unknown[]>> {
+export async function dumpReadModels(
+  projections: readonly Projection[],
+  query: (sql: string) => Promise<Record<string, unknown>[]>,
+): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const { schema } of projections) {
     const tables = await query(`

@@ -53,30 +53,45 @@ describe(`domain generator, end to end (${process.env.DATABASE_URL ? 'PostgreSQL
     expect(projects.sort()).toEqual([...PROJECTS].sort());
   });
 
-  it('refuses the same name a second time, and changes nothing', async () => {
-    const again = await run('generate again', 'nx', ['g', '@erbm/domain-generator:domain', NAME]);
-    expect(again.status).not.toBe(0);
-    expect(`${again.stdout}${again.stderr}`).toContain(`Cannot create the domain "${NAME}"`);
-    expect(copy.changedFiles()).toEqual(changed);
-  }, GENERATE_MS);
+  it(
+    'refuses the same name a second time, and changes nothing',
+    async () => {
+      const again = await run('generate again', 'nx', ['g', '@erbm/domain-generator:domain', NAME]);
+      expect(again.status).not.toBe(0);
+      expect(`${again.stdout}${again.stderr}`).toContain(`Cannot create the domain "${NAME}"`);
+      expect(copy.changedFiles()).toEqual(changed);
+    },
+    GENERATE_MS,
+  );
 
-  it('type checks, lints with the module boundaries, passes its tests, and reaches the SGAR totals', async () => {
-    const report = join(copy.root, 'jest-report.json');
-    const [tsc, lint, jest] = await Promise.all([
-      run('tsc', 'tsc', ['-p', 'tsconfig.json', '--noEmit']),
-      run('lint', 'nx', ['run-many', '-t', 'lint', '-p', [...PROJECTS, 'domain-registry'].join(','), '--outputStyle=static']),
-      run('jest', 'jest', ['--runInBand', '--json', `--outputFile=${report}`, `libs/${NAME}/`, `apps/${NAME}-api/`, 'apps/erbm/src/every-domain'], { NODE_OPTIONS: '--experimental-vm-modules' }),
-    ]);
-    expect(outcome(tsc)).toMatchObject({ status: 0 });
-    expect(outcome(lint)).toMatchObject({ status: 0 });
-    expect(outcome(jest)).toMatchObject({ status: 0 });
+  it(
+    'type checks, lints with the module boundaries, passes its tests, and reaches the SGAR totals',
+    async () => {
+      const report = join(copy.root, 'jest-report.json');
+      const [tsc, lint, jest] = await Promise.all([
+        run('tsc', 'tsc', ['-p', 'tsconfig.json', '--noEmit']),
+        run('lint', 'nx', ['run-many', '-t', 'lint', '-p', [...PROJECTS, 'domain-registry'].join(','), '--outputStyle=static']),
+        run('jest', 'jest', ['--runInBand', '--json', `--outputFile=${report}`, `libs/${NAME}/`, `apps/${NAME}-api/`, 'apps/erbm/src/every-domain'], {
+          NODE_OPTIONS: '--experimental-vm-modules',
+        }),
+      ]);
+      expect(outcome(tsc)).toMatchObject({ status: 0 });
+      expect(outcome(lint)).toMatchObject({ status: 0 });
+      expect(outcome(jest)).toMatchObject({ status: 0 });
 
-    const { success, testResults } = JSON.parse(readFileSync(report, 'utf-8')) as JestReport;
-    expect(success).toBe(true);
-    const suites = testResults.map((r) => relative(realpathSync(copy.root), r.name)).sort();
-    expect(suites).toEqual([`apps/erbm/src/every-domain.e2e.spec.ts`, `libs/${NAME}/api/src/operations/operations.e2e.spec.ts`, `libs/${NAME}/domain/src/operation/operation.spec.ts`]);
-    const system = testResults.find((r) => r.name.endsWith('every-domain.e2e.spec.ts'))?.assertionResults.filter((a) => a.ancestorTitles.includes(NAME)) ?? [];
-    expect(system.length).toBeGreaterThanOrEqual(3);
-    expect(system.every((a) => a.status === 'passed')).toBe(true);
-  }, CHECKS_MS);
+      const { success, testResults } = JSON.parse(readFileSync(report, 'utf-8')) as JestReport;
+      expect(success).toBe(true);
+      const suites = testResults.map((r) => relative(realpathSync(copy.root), r.name)).sort();
+      expect(suites).toEqual([
+        `apps/erbm/src/every-domain.e2e.spec.ts`,
+        `libs/${NAME}/api/src/operations/operations.e2e.spec.ts`,
+        `libs/${NAME}/domain/src/operation/operation.spec.ts`,
+      ]);
+      const system =
+        testResults.find((r) => r.name.endsWith('every-domain.e2e.spec.ts'))?.assertionResults.filter((a) => a.ancestorTitles.includes(NAME)) ?? [];
+      expect(system.length).toBeGreaterThanOrEqual(3);
+      expect(system.every((a) => a.status === 'passed')).toBe(true);
+    },
+    CHECKS_MS,
+  );
 });

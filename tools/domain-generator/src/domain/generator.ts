@@ -56,7 +56,9 @@ interface DomainProject {
 export function domainNames(options: DomainGeneratorSchema): DomainNames {
   const name = (options.name ?? '').trim();
   if (!NAME.test(name)) {
-    throw new Error(`Invalid domain name "${name}": lowercase letters, digits and dashes only, starting with a letter, no double or trailing dash (e.g. mobilite, transition-ecologique).`);
+    throw new Error(
+      `Invalid domain name "${name}": lowercase letters, digits and dashes only, starting with a letter, no double or trailing dash (e.g. mobilite, transition-ecologique).`,
+    );
   }
   if (RESERVED_DOMAIN_NAMES.includes(name)) {
     throw new Error(`"${name}" is reserved (${RESERVED_DOMAIN_NAMES.join(', ')}): it is not a domain.`);
@@ -64,11 +66,22 @@ export function domainNames(options: DomainGeneratorSchema): DomainNames {
   const schema = `rm_${name.replace(/-/g, '_')}`;
   // PostgreSQL cuts identifiers at 63 bytes: a rebuild's `<schema>_rebuild` must stay distinct from the live schema.
   if (`${schema}${REBUILD_SUFFIX}`.length > 63) {
-    throw new Error(`Invalid domain name "${name}": at most ${63 - REBUILD_SUFFIX.length - 'rm_'.length} characters (its read model's schema ${schema} must stay a PostgreSQL identifier during a rebuild).`);
+    throw new Error(
+      `Invalid domain name "${name}": at most ${63 - REBUILD_SUFFIX.length - 'rm_'.length} characters (its read model's schema ${schema} must stay a PostgreSQL identifier during a rebuild).`,
+    );
   }
   const n = names(name);
   const title = options.title?.trim() || name;
-  return { name, className: n.className, propertyName: n.propertyName, constantName: n.constantName, title, app: `${name}-api`, registryIdentifier: `${n.propertyName}Domain`, schema };
+  return {
+    name,
+    className: n.className,
+    propertyName: n.propertyName,
+    constantName: n.constantName,
+    title,
+    app: `${name}-api`,
+    registryIdentifier: `${n.propertyName}Domain`,
+    schema,
+  };
 }
 
 /** The projects of one domain: four libraries under libs/<name>, one app. The tags drive the ESLint boundaries. */
@@ -123,7 +136,8 @@ function collisions(tree: Tree, d: DomainNames, projects: DomainProject[]): stri
   else {
     try {
       const shape = readRegistry(registry);
-      if (shape.importedNames.has(d.registryIdentifier) || shape.listed.includes(d.registryIdentifier)) problems.push(`${REGISTRY_FILE} already has ${d.registryIdentifier}`);
+      if (shape.importedNames.has(d.registryIdentifier) || shape.listed.includes(d.registryIdentifier))
+        problems.push(`${REGISTRY_FILE} already has ${d.registryIdentifier}`);
       if (shape.importSources.has(`@erbm/${d.name}/api`)) problems.push(`${REGISTRY_FILE} already imports from '@erbm/${d.name}/api'`);
     } catch (e) {
       problems.push((e as Error).message);
@@ -160,13 +174,21 @@ export async function domainGenerator(tree: Tree, options: DomainGeneratorSchema
     },
     { overwriteStrategy: OverwriteStrategy.ThrowIfExisting },
   );
-  const created = tree.listChanges().filter((c) => c.type === 'CREATE').map((c) => c.path);
+  const created = tree
+    .listChanges()
+    .filter((c) => c.type === 'CREATE')
+    .map((c) => c.path);
   const stray = created.filter((f) => !projects.some((p) => f.startsWith(`${p.root}/`)));
   if (stray.length) throw new Error(`The templates produced files outside the domain's projects (add them to domainProjects()): ${stray.join(', ')}`);
 
   // 2. One project.json each, with the tags the ESLint module boundaries read.
   for (const p of projects) {
-    addProjectConfiguration(tree, p.project, { root: p.root, sourceRoot: `${p.root}/src`, projectType: p.projectType, tags: [`scope:${d.name}`, `type:${p.type}`] });
+    addProjectConfiguration(tree, p.project, {
+      root: p.root,
+      sourceRoot: `${p.root}/src`,
+      projectType: p.projectType,
+      tags: [`scope:${d.name}`, `type:${p.type}`],
+    });
   }
 
   // 3. Path aliases: `@erbm/<name>/<lib>` and, where the template has one, `@erbm/<name>/<lib>/testing`.

@@ -78,7 +78,12 @@ export function copyWorkspace(): WorkspaceCopy {
     run(cmd, args, options = {}) {
       const t = Date.now();
       return new Promise<RunResult>((done, fail) => {
-        const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...nxEnv, ...options.env }, timeout: options.timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(cmd, args, {
+          cwd: root,
+          env: { ...process.env, ...nxEnv, ...options.env },
+          timeout: options.timeoutMs,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let stdout = '';
         let stderr = '';
         child.stdout.setEncoding('utf-8').on('data', (chunk: string) => (stdout += chunk));

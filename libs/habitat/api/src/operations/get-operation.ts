@@ -2,7 +2,11 @@ import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { HabitatOperations, type OperationView } from './habitat-operations';
 
 export class GetOperation extends Query<OperationView> {
-  constructor(readonly operationId: string, readonly asOf?: string, readonly recordedUpTo?: string) {
+  constructor(
+    readonly operationId: string,
+    readonly asOf?: string,
+    readonly recordedUpTo?: string,
+  ) {
     super();
   }
 }
@@ -14,4 +18,3 @@ export class GetOperationHandler implements IQueryHandler<GetOperation> {
     return this.operations.view(q.operationId, { asOf: q.asOf, recordedUpTo: q.recordedUpTo });
   }
 }
-

@@ -28,9 +28,18 @@ export class HabitatOperations {
     const out = { ...details };
     if (details.communeInsee !== undefined) {
       const commune = this.referentials.communes.at(details.communeInsee, date);
-      if (!commune) throw new RuleViolation('unknown-commune', `Commune ${details.communeInsee} is not in the mining-basin referential on ${date} (see /referentials/communes)`, 'communeInsee');
+      if (!commune)
+        throw new RuleViolation(
+          'unknown-commune',
+          `Commune ${details.communeInsee} is not in the mining-basin referential on ${date} (see /referentials/communes)`,
+          'communeInsee',
+        );
       if (details.arrondissement !== undefined && details.arrondissement !== commune.arrondissement)
-        throw new RuleViolation('arrondissement-mismatch', `${commune.name} lies in arrondissement ${commune.arrondissement}, not ${details.arrondissement}`, 'arrondissement');
+        throw new RuleViolation(
+          'arrondissement-mismatch',
+          `${commune.name} lies in arrondissement ${commune.arrondissement}, not ${details.arrondissement}`,
+          'arrondissement',
+        );
       out.arrondissement = commune.arrondissement;
     }
     if (details.landlord !== undefined) {

@@ -7,7 +7,19 @@ import { HABITAT_DOMAIN } from '@erbm/habitat/contracts';
 import { type IndicatorReport, indicatorReport, indicatorsAsOf } from '@erbm/habitat/domain';
 import { HABITAT_REGISTER, listHabitatOperations } from '@erbm/habitat/read-models';
 
-const NO_MONEY = { commitments: 0, announced: 0, programmed: 0, committed: 0, certified: 0, ordered: 0, paid: 0, released: 0, recovered: 0, resteAPayer: 0, warnings: 0 };
+const NO_MONEY = {
+  commitments: 0,
+  announced: 0,
+  programmed: 0,
+  committed: 0,
+  certified: 0,
+  ordered: 0,
+  paid: 0,
+  released: 0,
+  recovered: 0,
+  resteAPayer: 0,
+  warnings: 0,
+};
 
 /**
  * Every operation as the read models hold it (the habitat register and the ledger register), not from the log: a list
@@ -16,7 +28,11 @@ const NO_MONEY = { commitments: 0, announced: 0, programmed: 0, committed: 0, ce
 export async function operationsAsOf(readModels: ReadModels, referentials: Referentials, asOf: string) {
   const register = readModels.dataSource(HABITAT_REGISTER);
   const ledger = readModels.dataSource(LEDGER_REGISTER);
-  const [rows, money, fresh] = await Promise.all([listHabitatOperations(register), financingByOperation(ledger, HABITAT_DOMAIN), freshness(register, HABITAT_REGISTER)]);
+  const [rows, money, fresh] = await Promise.all([
+    listHabitatOperations(register),
+    financingByOperation(ledger, HABITAT_DOMAIN),
+    freshness(register, HABITAT_REGISTER),
+  ]);
   const operations = rows.map((row) => {
     const { warnings, commitments: _c, resteAPayer, ...totals } = money.get(row.id) ?? NO_MONEY;
     const registeredOn = row.state.status === 'none' ? asOf : row.state.registeredOn;
@@ -83,6 +99,12 @@ export class GetIndicatorsHandler implements IQueryHandler<GetIndicators> {
 
   async execute(q: GetIndicators) {
     const { freshness: fresh, operations } = await operationsAsOf(this.readModels, this.referentials, q.asOf);
-    return { freshness: fresh, indicators: indicatorReport(operations.map((o) => o.indicators), q.asOf) };
+    return {
+      freshness: fresh,
+      indicators: indicatorReport(
+        operations.map((o) => o.indicators),
+        q.asOf,
+      ),
+    };
   }
 }

@@ -3,18 +3,22 @@ import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { BusinessDate, OneOf, Text, WriteRequest } from '@erbm/shared/api';
 import { ENERGY_LABELS, PHASES } from '@erbm/habitat/domain';
 
-const Dwellings = (optional = false) => (target: object, key: string) => {
-  (optional ? ApiPropertyOptional : ApiProperty)({ type: Number, minimum: 1, maximum: 5000, example: 120 })(target, key);
-  if (optional) IsOptional()(target, key);
-  IsInt()(target, key);
-  Min(1)(target, key);
-  Max(5000)(target, key);
-};
-const Insee = (optional = false) => (target: object, key: string) => {
-  (optional ? ApiPropertyOptional : ApiProperty)({ example: '62498', description: 'INSEE code of the commune (see /referentials/communes)' })(target, key);
-  if (optional) IsOptional()(target, key);
-  Matches(/^\d[\dAB]\d{3}$/, { message: '$property must be a 5-character INSEE commune code' })(target, key);
-};
+const Dwellings =
+  (optional = false) =>
+  (target: object, key: string) => {
+    (optional ? ApiPropertyOptional : ApiProperty)({ type: Number, minimum: 1, maximum: 5000, example: 120 })(target, key);
+    if (optional) IsOptional()(target, key);
+    IsInt()(target, key);
+    Min(1)(target, key);
+    Max(5000)(target, key);
+  };
+const Insee =
+  (optional = false) =>
+  (target: object, key: string) => {
+    (optional ? ApiPropertyOptional : ApiProperty)({ example: '62498', description: 'INSEE code of the commune (see /referentials/communes)' })(target, key);
+    if (optional) IsOptional()(target, key);
+    Matches(/^\d[\dAB]\d{3}$/, { message: '$property must be a 5-character INSEE commune code' })(target, key);
+  };
 const Cents = () => (target: object, key: string) => {
   ApiPropertyOptional({ type: Number, description: 'Cost eligible to public aid, in euro cents' })(target, key);
   IsOptional()(target, key);

@@ -92,7 +92,9 @@ export class OperationsController {
   async get(@Param('id') id: string, @Res({ passthrough: true }) res: Response, @Query('asOf') asOf?: string, @Query('asKnownAt') asKnownAt?: string) {
     const date = asOfQuery(asOf, this.clock);
     if (asKnownAt !== undefined && Number.isNaN(Date.parse(asKnownAt)))
-      throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'asKnownAt is an ISO 8601 date-time', { errors: [{ field: 'asKnownAt', reason: 'is not a date-time' }] });
+      throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'asKnownAt is an ISO 8601 date-time', {
+        errors: [{ field: 'asKnownAt', reason: 'is not a date-time' }],
+      });
     return this.send(res, await this.queries.execute(new GetOperation(id, date, asKnownAt)));
   }
 }

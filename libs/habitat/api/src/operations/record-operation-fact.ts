@@ -5,14 +5,22 @@ import { type OperationCommand, decideOperation, foldOperation, operationStreamN
 import { HabitatOperations, type OperationView } from './habitat-operations';
 
 export class RecordOperationFact extends Command<OperationView> {
-  constructor(readonly operationId: string, readonly command: OperationCommand, readonly request: { sourceDocument?: { kind: string; reference: string; sha256?: string } }, readonly ctx: CommandContext) {
+  constructor(
+    readonly operationId: string,
+    readonly command: OperationCommand,
+    readonly request: { sourceDocument?: { kind: string; reference: string; sha256?: string } },
+    readonly ctx: CommandContext,
+  ) {
     super();
   }
 }
 
 @CommandHandler(RecordOperationFact)
 export class RecordOperationFactHandler implements ICommandHandler<RecordOperationFact> {
-  constructor(private readonly operations: HabitatOperations, private readonly commands: CommandPath) {}
+  constructor(
+    private readonly operations: HabitatOperations,
+    private readonly commands: CommandPath,
+  ) {}
 
   async execute({ operationId, command, request, ctx }: RecordOperationFact): Promise<OperationView> {
     await this.commands.run(ctx, {
@@ -37,4 +45,3 @@ export class RecordOperationFactHandler implements ICommandHandler<RecordOperati
     return this.operations.view(operationId);
   }
 }
-

@@ -21,8 +21,16 @@ export class HabitatFixtures {
 
   operation(overrides: Record<string, unknown> = {}) {
     return this.ok('POST', '/habitat/operations', {
-      name: 'Cité test', cite: 'Cité test', communeInsee: '59178', landlord: 'maisons_et_cites', dwellingsPlanned: 50,
-      energyLabelBefore: 'F', energyLabelTarget: 'C', eligibleCostCents: 10_000_000_00, date: '2022-10-01', ...overrides,
+      name: 'Cité test',
+      cite: 'Cité test',
+      communeInsee: '59178',
+      landlord: 'maisons_et_cites',
+      dwellingsPlanned: 50,
+      energyLabelBefore: 'F',
+      energyLabelTarget: 'C',
+      eligibleCostCents: 10_000_000_00,
+      date: '2022-10-01',
+      ...overrides,
     });
   }
 
@@ -31,9 +39,22 @@ export class HabitatFixtures {
     const committedCents = options.committedCents ?? 1_000_000_00;
     const decision = await this.decision(options.decisionDate);
     const operation = await this.operation({ eligibleCostCents: options.eligibleCostCents ?? 10_000_000_00 });
-    const commitment = await this.ok('POST', `/habitat/operations/${operation.id}/commitments`, { financer: 'etat', fundingLine: 'etat-p135', amountCents: committedCents, date: '2022-11-01' });
-    await this.ok('POST', `/habitat/commitments/${commitment.id}/programme`, { amountCents: options.programmedCents ?? committedCents, date: '2023-01-16', decision });
-    const view = await this.ok('POST', `/habitat/commitments/${commitment.id}/commit`, { amountCents: committedCents, date: '2023-02-01', legalAct: { kind: 'ej', reference: '2103456789', date: '2023-02-01' } });
+    const commitment = await this.ok('POST', `/habitat/operations/${operation.id}/commitments`, {
+      financer: 'etat',
+      fundingLine: 'etat-p135',
+      amountCents: committedCents,
+      date: '2022-11-01',
+    });
+    await this.ok('POST', `/habitat/commitments/${commitment.id}/programme`, {
+      amountCents: options.programmedCents ?? committedCents,
+      date: '2023-01-16',
+      decision,
+    });
+    const view = await this.ok('POST', `/habitat/commitments/${commitment.id}/commit`, {
+      amountCents: committedCents,
+      date: '2023-02-01',
+      legalAct: { kind: 'ej', reference: '2103456789', date: '2023-02-01' },
+    });
     return { operationId: operation.id as string, commitmentId: commitment.id as string, decision, view };
   }
 }

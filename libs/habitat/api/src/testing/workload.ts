@@ -44,7 +44,8 @@ export function habitatWorkload(context: WorkloadContext): DomainWorkload {
     const eligibleCostCents = dwellings * r.int(38_000, 62_000) * 100;
     const id = r.uuid();
     const stream = context.stream(operationStreamName(id), operationDecider);
-    const record = (command: OperationCommand, day: WorkloadDay, meta: { reason?: string } = {}) => stream.record(command, day, { organisation: ORGANISATION, ...meta });
+    const record = (command: OperationCommand, day: WorkloadDay, meta: { reason?: string } = {}) =>
+      stream.record(command, day, { organisation: ORGANISATION, ...meta });
 
     // Its financing plan: the mandatory lines, then optional ones drawn until it has 3 to 5 financers.
     const date = isoOf(registered);
@@ -101,14 +102,22 @@ export function habitatWorkload(context: WorkloadContext): DomainWorkload {
         if (r.chance(0.04)) {
           const day = r.int(R + 1, W - 1);
           const kind = r.next();
-          const other = r.pick(communes.filter((c) => (kind < 0.9 ? c.arrondissement === commune.arrondissement : c.arrondissement !== commune.arrondissement) && c.insee !== commune.insee));
+          const other = r.pick(
+            communes.filter(
+              (c) => (kind < 0.9 ? c.arrondissement === commune.arrondissement : c.arrondissement !== commune.arrondissement) && c.insee !== commune.insee,
+            ),
+          );
           const changes =
             kind < 0.4
               ? { name: `Cité ${commune.name} ${id.slice(0, 4).toUpperCase()} (tranche 2)` }
               : kind < 0.75
                 ? { dwellingsPlanned: dwellings + r.int(1, 30) }
                 : { communeInsee: other.insee, arrondissement: other.arrondissement };
-          at(day, () => record({ type: 'amend', changes, reason: 'Correction du programme après visite de terrain', date: isoOf(day) }, day, { reason: 'Correction du programme après visite de terrain' }));
+          at(day, () =>
+            record({ type: 'amend', changes, reason: 'Correction du programme après visite de terrain', date: isoOf(day) }, day, {
+              reason: 'Correction du programme après visite de terrain',
+            }),
+          );
         }
         at(M, () => record({ type: 'recordPhase', phase: 'studies', date: isoOf(M) }, M));
         at(W, () => record({ type: 'recordPhase', phase: 'works-started', date: isoOf(W) }, W));
@@ -131,7 +140,8 @@ export function habitatWorkload(context: WorkloadContext): DomainWorkload {
         const completed = day + r.int(0, 30);
         at(completed, () => {
           const s = stream.state;
-          if (s.status !== 'none' && s.dwellingsDelivered === s.dwellingsPlanned) record({ type: 'recordPhase', phase: 'delivered', date: isoOf(completed) }, completed);
+          if (s.status !== 'none' && s.dwellingsDelivered === s.dwellingsPlanned)
+            record({ type: 'recordPhase', phase: 'delivered', date: isoOf(completed) }, completed);
         });
         return { worksStarted: W, completed };
       },
@@ -140,6 +150,12 @@ export function habitatWorkload(context: WorkloadContext): DomainWorkload {
 
   return {
     operation,
-    readModel: { projection: HABITAT_REGISTER, countOperations: async (dataSource) => Number((await dataSource.query(`SELECT count(*)::int AS n FROM "${(dataSource.options as { schema: string }).schema}".${HABITAT_OPERATIONS.name}`))[0].n) },
+    readModel: {
+      projection: HABITAT_REGISTER,
+      countOperations: async (dataSource) =>
+        Number(
+          (await dataSource.query(`SELECT count(*)::int AS n FROM "${(dataSource.options as { schema: string }).schema}".${HABITAT_OPERATIONS.name}`))[0].n,
+        ),
+    },
   };
 }

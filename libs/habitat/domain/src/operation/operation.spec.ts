@@ -5,30 +5,52 @@ const { given } = deciderSpec(operationDecider);
 
 const registered: OperationEvent = {
   type: 'habitat.OperationRegistered',
-  data: { operationId: 'op1', name: 'Cité 12/14', cite: 'Cité 12/14', communeInsee: '62498', arrondissement: '625', landlord: 'maisons_et_cites', dwellingsPlanned: 100, energyLabelBefore: 'F', energyLabelTarget: 'C', eligibleCostCents: 5_000_000_00, date: '2019-03-01' },
+  data: {
+    operationId: 'op1',
+    name: 'Cité 12/14',
+    cite: 'Cité 12/14',
+    communeInsee: '62498',
+    arrondissement: '625',
+    landlord: 'maisons_et_cites',
+    dwellingsPlanned: 100,
+    energyLabelBefore: 'F',
+    energyLabelTarget: 'C',
+    eligibleCostCents: 5_000_000_00,
+    date: '2019-03-01',
+  },
 };
 const works: OperationEvent = { type: 'habitat.OperationPhaseReached', data: { phase: 'works-started', date: '2020-09-01' } };
 
 describe('operation: none', () => {
   it('is registered with its cité, commune, landlord, dwellings and labels', () => {
     const { date, ...rest } = registered.data;
-    given([]).when({ type: 'register', date, ...rest }).then([registered]);
+    given([])
+      .when({ type: 'register', date, ...rest })
+      .then([registered]);
   });
   it('refuses a target label that is not better, and a count of dwellings out of range', () => {
     const { date, ...rest } = registered.data;
-    given([]).when({ type: 'register', date, ...rest, energyLabelTarget: 'F' }).thenRefuses('target-label-not-better', 'energyLabelTarget');
-    given([]).when({ type: 'register', date, ...rest, dwellingsPlanned: 0 }).thenRefuses('invalid-dwellings', 'dwellingsPlanned');
+    given([])
+      .when({ type: 'register', date, ...rest, energyLabelTarget: 'F' })
+      .thenRefuses('target-label-not-better', 'energyLabelTarget');
+    given([])
+      .when({ type: 'register', date, ...rest, dwellingsPlanned: 0 })
+      .thenRefuses('invalid-dwellings', 'dwellingsPlanned');
     given([]).when({ type: 'recordPhase', phase: 'studies', date: '2020-01-01' }).thenRefuses('operation-not-registered');
   });
 });
 
 describe('operation: planned', () => {
   it('is amended with a reason, and only for what changes', () => {
-    given([registered]).when({ type: 'amend', changes: { dwellingsPlanned: 120 }, date: '2020-01-01' }).thenRefuses('reason-required', 'reason');
-    given([registered]).when({ type: 'amend', changes: { dwellingsPlanned: 100 }, reason: 'r', date: '2020-01-01' }).thenRefuses('amendment-changes-nothing');
-    given([registered]).when({ type: 'amend', changes: { dwellingsPlanned: 120, name: 'Cité 12/14' }, reason: 'avenant', date: '2020-01-01' }).then([
-      { type: 'habitat.OperationAmended', data: { changes: { dwellingsPlanned: 120 }, reason: 'avenant', date: '2020-01-01' } },
-    ]);
+    given([registered])
+      .when({ type: 'amend', changes: { dwellingsPlanned: 120 }, date: '2020-01-01' })
+      .thenRefuses('reason-required', 'reason');
+    given([registered])
+      .when({ type: 'amend', changes: { dwellingsPlanned: 100 }, reason: 'r', date: '2020-01-01' })
+      .thenRefuses('amendment-changes-nothing');
+    given([registered])
+      .when({ type: 'amend', changes: { dwellingsPlanned: 120, name: 'Cité 12/14' }, reason: 'avenant', date: '2020-01-01' })
+      .then([{ type: 'habitat.OperationAmended', data: { changes: { dwellingsPlanned: 120 }, reason: 'avenant', date: '2020-01-01' } }]);
   });
   it('refuses deliveries before the works started', () => {
     given([registered]).when({ type: 'recordDelivery', dwellings: 10, date: '2021-01-01' }).thenRefuses('works-not-started');
@@ -36,8 +58,12 @@ describe('operation: planned', () => {
   it('attaches each commitment to its financing plan once', () => {
     const line = { commitmentId: 'c1', financer: 'etat', fundingLine: 'etat-p135' };
     const attached: OperationEvent = { type: 'habitat.CommitmentAttached', data: { ...line, date: '2020-01-01' } };
-    given([registered]).when({ type: 'attachCommitment', ...line, date: '2020-01-01' }).then([attached]);
-    given([registered, attached]).when({ type: 'attachCommitment', ...line, date: '2020-01-01' }).then([]);
+    given([registered])
+      .when({ type: 'attachCommitment', ...line, date: '2020-01-01' })
+      .then([attached]);
+    given([registered, attached])
+      .when({ type: 'attachCommitment', ...line, date: '2020-01-01' })
+      .then([]);
   });
 });
 
@@ -47,7 +73,9 @@ describe('operation: works started', () => {
     given([registered, works, d1]).when({ type: 'recordDelivery', dwellings: 41, date: '2021-09-01' }).thenRefuses('delivered-exceeds-planned', 'dwellings');
     given([registered, works]).when({ type: 'recordDelivery', dwellings: 1, date: '2020-08-31' }).thenRefuses('delivery-before-works', 'date');
     given([registered, works, d1]).when({ type: 'recordPhase', phase: 'delivered', date: '2021-09-01' }).thenRefuses('delivery-incomplete');
-    given([registered, works, d1]).when({ type: 'amend', changes: { dwellingsPlanned: 59 }, reason: 'r', date: '2021-09-01' }).thenRefuses('planned-below-delivered');
+    given([registered, works, d1])
+      .when({ type: 'amend', changes: { dwellingsPlanned: 59 }, reason: 'r', date: '2021-09-01' })
+      .thenRefuses('planned-below-delivered');
     const state = foldOperation([registered, works, d1]);
     expect(state).toMatchObject({ status: 'works-started', dwellingsDelivered: 60, revision: 2 });
   });

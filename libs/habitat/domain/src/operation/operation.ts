@@ -23,7 +23,6 @@ export interface OperationDetails {
   eligibleCostCents?: number;
 }
 
-
 export type OperationEventMap = {
   'habitat.OperationRegistered': OperationDetails & { operationId: string; date: string };
   'habitat.OperationAmended': { changes: Partial<OperationDetails>; reason: string; date: string };
@@ -75,9 +74,17 @@ export function decideOperation(command: OperationCommand, state: OperationState
         throw new RuleViolation('invalid-dwellings', 'A delivery counts a positive whole number of dwellings', 'dwellings');
       if (!state.phases['works-started']) throw new RuleViolation('works-not-started', 'Dwellings are delivered only after the works started');
       if (command.date < state.phases['works-started'])
-        throw new RuleViolation('delivery-before-works', `A delivery on ${command.date} precedes the start of works on ${state.phases['works-started']}`, 'date');
+        throw new RuleViolation(
+          'delivery-before-works',
+          `A delivery on ${command.date} precedes the start of works on ${state.phases['works-started']}`,
+          'date',
+        );
       if (state.dwellingsDelivered + command.dwellings > state.dwellingsPlanned)
-        throw new RuleViolation('delivered-exceeds-planned', `${state.dwellingsDelivered + command.dwellings} dwellings would be delivered, more than the ${state.dwellingsPlanned} planned: amend the operation first`, 'dwellings');
+        throw new RuleViolation(
+          'delivered-exceeds-planned',
+          `${state.dwellingsDelivered + command.dwellings} dwellings would be delivered, more than the ${state.dwellingsPlanned} planned: amend the operation first`,
+          'dwellings',
+        );
       return [{ type: 'habitat.DwellingsDelivered', data: { dwellings: command.dwellings, date: command.date } }];
     }
     case 'attachCommitment':
@@ -101,14 +108,24 @@ function amend(command: Extract<OperationCommand, { type: 'amend' }>, state: Reg
 }
 
 function recordPhase(command: Extract<OperationCommand, { type: 'recordPhase' }>, state: Registered): OperationEvent[] {
-  if (state.phases[command.phase]) throw new RuleViolation('phase-already-reached', `Phase ${command.phase} was reached on ${state.phases[command.phase]}`, 'phase');
+  if (state.phases[command.phase])
+    throw new RuleViolation('phase-already-reached', `Phase ${command.phase} was reached on ${state.phases[command.phase]}`, 'phase');
   const index = PHASES.indexOf(command.phase);
   const later = PHASES.slice(index + 1).find((p) => state.phases[p]);
   if (later) throw new RuleViolation('phase-out-of-order', `Phase ${later} is already reached: ${command.phase} comes before it`, 'phase');
-  const previous = PHASES.slice(0, index).map((p) => state.phases[p]).filter((d): d is string => !!d).sort().pop();
-  if (previous && command.date < previous) throw new RuleViolation('phase-out-of-order', `${command.phase} on ${command.date} precedes the previous phase on ${previous}`, 'date');
+  const previous = PHASES.slice(0, index)
+    .map((p) => state.phases[p])
+    .filter((d): d is string => !!d)
+    .sort()
+    .pop();
+  if (previous && command.date < previous)
+    throw new RuleViolation('phase-out-of-order', `${command.phase} on ${command.date} precedes the previous phase on ${previous}`, 'date');
   if (command.phase === 'delivered' && state.dwellingsDelivered < state.dwellingsPlanned)
-    throw new RuleViolation('delivery-incomplete', `${state.dwellingsDelivered} of ${state.dwellingsPlanned} dwellings are delivered: record the deliveries first`, 'phase');
+    throw new RuleViolation(
+      'delivery-incomplete',
+      `${state.dwellingsDelivered} of ${state.dwellingsPlanned} dwellings are delivered: record the deliveries first`,
+      'phase',
+    );
   return [{ type: 'habitat.OperationPhaseReached', data: { phase: command.phase, date: command.date } }];
 }
 
@@ -120,7 +137,11 @@ function checkDetails(d: OperationDetails): void {
   if (!ENERGY_LABELS.includes(d.energyLabelBefore)) throw new RuleViolation('invalid-energy-label', 'Energy labels go from A to G', 'energyLabelBefore');
   if (!ENERGY_LABELS.includes(d.energyLabelTarget)) throw new RuleViolation('invalid-energy-label', 'Energy labels go from A to G', 'energyLabelTarget');
   if (d.energyLabelTarget >= d.energyLabelBefore)
-    throw new RuleViolation('target-label-not-better', `The target label ${d.energyLabelTarget} must be better than ${d.energyLabelBefore}`, 'energyLabelTarget');
+    throw new RuleViolation(
+      'target-label-not-better',
+      `The target label ${d.energyLabelTarget} must be better than ${d.energyLabelBefore}`,
+      'energyLabelTarget',
+    );
   if (d.eligibleCostCents !== undefined && !isAmountCents(d.eligibleCostCents))
     throw new RuleViolation('invalid-amount', 'eligibleCostCents is an amount in euro cents', 'eligibleCostCents');
 }
@@ -146,6 +167,10 @@ export function evolveOperation(state: OperationState, event: OperationEvent): O
   }
 }
 
-export const operationDecider: Decider<OperationCommand, OperationEvent, OperationState> = { decide: decideOperation, evolve: evolveOperation, initialState: { status: 'none' } };
+export const operationDecider: Decider<OperationCommand, OperationEvent, OperationState> = {
+  decide: decideOperation,
+  evolve: evolveOperation,
+  initialState: { status: 'none' },
+};
 
 export const foldOperation = (events: readonly OperationEvent[]): OperationState => fold(operationDecider, events);

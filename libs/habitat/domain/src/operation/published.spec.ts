@@ -4,10 +4,14 @@ import { type OperationEventMap, decideOperation, foldOperation, operationStream
 import type { KeepsPublishedShapes } from './published';
 
 // What published.ts refuses, were the domain's events to change so (`@ts-expect-error` fails tsc if there is no error).
-type Renamed = Omit<OperationEventMap, 'habitat.OperationRegistered'> & { 'habitat.OperationRegistered': Omit<OperationEventMap['habitat.OperationRegistered'], 'arrondissement'> & { arrondissementInsee: string } };
+type Renamed = Omit<OperationEventMap, 'habitat.OperationRegistered'> & {
+  'habitat.OperationRegistered': Omit<OperationEventMap['habitat.OperationRegistered'], 'arrondissement'> & { arrondissementInsee: string };
+};
 // @ts-expect-error HabitatOperationRegisteredV1 has an `arrondissement`
 type _RenamedField = KeepsPublishedShapes<Renamed>;
-type Retyped = Omit<OperationEventMap, 'habitat.OperationAmended'> & { 'habitat.OperationAmended': { changes: { dwellingsPlanned?: string }; reason: string; date: string } };
+type Retyped = Omit<OperationEventMap, 'habitat.OperationAmended'> & {
+  'habitat.OperationAmended': { changes: { dwellingsPlanned?: string }; reason: string; date: string };
+};
 // @ts-expect-error HabitatOperationAmendedV1's `changes.dwellingsPlanned` is a number
 type _RetypedField = KeepsPublishedShapes<Retyped>;
 // @ts-expect-error a fact the contracts do not name has no label for the auditors
@@ -16,12 +20,37 @@ type _UnpublishedFact = Assert<Equals<keyof OperationEventMap | 'habitat.Operati
 describe('the habitat events as the contracts publish them', () => {
   it('locate an operation for a service that reads them through the contracts alone', () => {
     const registered = decideOperation(
-      { type: 'register', operationId: 'op1', name: 'Cité 9', cite: 'Cité 9', communeInsee: '62510', arrondissement: '625', landlord: 'maisons_et_cites', dwellingsPlanned: 45, energyLabelBefore: 'F', energyLabelTarget: 'B', date: '2024-02-01' },
+      {
+        type: 'register',
+        operationId: 'op1',
+        name: 'Cité 9',
+        cite: 'Cité 9',
+        communeInsee: '62510',
+        arrondissement: '625',
+        landlord: 'maisons_et_cites',
+        dwellingsPlanned: 45,
+        energyLabelBefore: 'F',
+        energyLabelTarget: 'B',
+        date: '2024-02-01',
+      },
       foldOperation([]),
     );
-    const amended = decideOperation({ type: 'amend', changes: { communeInsee: '59606', arrondissement: '596' }, reason: 'erreur de commune', date: '2024-03-01' }, foldOperation(registered));
+    const amended = decideOperation(
+      { type: 'amend', changes: { communeInsee: '59606', arrondissement: '596' }, reason: 'erreur de commune', date: '2024-03-01' },
+      foldOperation(registered),
+    );
     const streamName = operationStreamName('op1');
-    expect(habitatOperationLocation({ ...registered[0], streamName })).toEqual({ operationId: 'op1', name: 'Cité 9', arrondissement: '625', communeInsee: '62510' });
-    expect(habitatOperationLocation({ ...amended[0], streamName })).toEqual({ operationId: 'op1', name: undefined, arrondissement: '596', communeInsee: '59606' });
+    expect(habitatOperationLocation({ ...registered[0], streamName })).toEqual({
+      operationId: 'op1',
+      name: 'Cité 9',
+      arrondissement: '625',
+      communeInsee: '62510',
+    });
+    expect(habitatOperationLocation({ ...amended[0], streamName })).toEqual({
+      operationId: 'op1',
+      name: undefined,
+      arrondissement: '596',
+      communeInsee: '59606',
+    });
   });
 });

@@ -1,4 +1,10 @@
-import type { HABITAT_OPERATION_AMENDED, HABITAT_OPERATION_REGISTERED, HabitatEventType, HabitatOperationAmendedV1, HabitatOperationRegisteredV1 } from '@erbm/habitat/contracts';
+import type {
+  HABITAT_OPERATION_AMENDED,
+  HABITAT_OPERATION_REGISTERED,
+  HabitatEventType,
+  HabitatOperationAmendedV1,
+  HabitatOperationRegisteredV1,
+} from '@erbm/habitat/contracts';
 import type { Assert, Equals } from '@erbm/shared/kernel';
 import type { OperationEventMap } from './operation';
 
@@ -8,7 +14,9 @@ import type { OperationEventMap } from './operation';
  * shape, with its type (it may have more). A change to an event that breaks one fails `tsc` here: publish a new
  * version in the contracts rather than edit V1.
  */
-export type KeepsPublishedShapes<M extends Record<typeof HABITAT_OPERATION_REGISTERED, HabitatOperationRegisteredV1> & Record<typeof HABITAT_OPERATION_AMENDED, HabitatOperationAmendedV1>> = M;
+export type KeepsPublishedShapes<
+  M extends Record<typeof HABITAT_OPERATION_REGISTERED, HabitatOperationRegisteredV1> & Record<typeof HABITAT_OPERATION_AMENDED, HabitatOperationAmendedV1>,
+> = M;
 
 type _OperationEventsKeepThePublishedShapes = KeepsPublishedShapes<OperationEventMap>;
 /** The contracts name every fact (an auditor reads a label for each): no more, no fewer. */

@@ -15,12 +15,16 @@ export type StepBuilder = (lookups: StepLookups) => Promise<CommitmentCommand> |
 function legalAct(act: R.LegalActRequest | undefined, field = 'legalAct'): LegalAct | undefined {
   if (!act) return undefined;
   if (act.kind === 'ej' && !/^\d{10}$/.test(act.reference))
-    throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'An EJ number is the 10-digit Chorus number', { field: `${field}.reference`, errors: [{ field: `${field}.reference`, reason: 'an EJ number has 10 digits' }] });
+    throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'An EJ number is the 10-digit Chorus number', {
+      field: `${field}.reference`,
+      errors: [{ field: `${field}.reference`, reason: 'an EJ number has 10 digits' }],
+    });
   return { kind: act.kind, reference: act.reference, date: act.date };
 }
 
 function required<T>(value: T | undefined, field: string): T {
-  if (value === undefined) throw ProblemException.of(400, 'invalid-request', 'Invalid request', `${field} is required`, { field, errors: [{ field, reason: 'is required' }] });
+  if (value === undefined)
+    throw ProblemException.of(400, 'invalid-request', 'Invalid request', `${field} is required`, { field, errors: [{ field, reason: 'is required' }] });
   return value;
 }
 
@@ -28,36 +32,72 @@ const decisionOf = (ref: R.DecisionRefRequest | undefined, l: StepLookups) => (r
 
 /** One builder per step of a commitment's life after its announcement, each from the request its route takes. */
 export const steps = {
-  programme: (b: R.ProgrammeRequest): StepBuilder => async (l) => ({ type: 'programme', amountCents: centsOf(b), date: b.date, decision: required(await decisionOf(b.decision, l), 'decision') }),
-  commit: (b: R.CommitRequest): StepBuilder => async (l) => ({
-    type: 'commit',
-    amountCents: centsOf(b),
-    date: b.date,
-    legalAct: required(legalAct(b.legalAct), 'legalAct'),
-    decision: await decisionOf(b.decision, l),
-    envelope: await l.envelope(),
-  }),
-  increase: (b: R.IncreaseRequest): StepBuilder => async (l) => ({
-    type: 'increase',
-    amountCents: centsOf(b),
-    date: b.date,
-    reason: b.reason,
-    legalAct: legalAct(b.legalAct),
-    decision: await decisionOf(b.decision, l),
-    envelope: await l.envelope(),
-  }),
-  reduce: (b: R.ReduceRequest): StepBuilder => () => ({ type: 'reduce', amountCents: centsOf(b), date: b.date, reason: b.reason, legalAct: legalAct(b.legalAct) }),
-  carryOver: (b: R.CarryOverRequest): StepBuilder => () => ({ type: 'carryOver', toFiscalYear: b.toFiscalYear, date: b.date, reason: b.reason }),
-  changeFundingLine: (b: R.ChangeFundingLineRequest): StepBuilder => (l) => {
-    l.checkFundingLine(b.fundingLine, b.date);
-    return { type: 'changeFundingLine', fundingLine: b.fundingLine, date: b.date, reason: b.reason };
-  },
-  certify: (b: R.ReferencedMoneyRequest): StepBuilder => () => ({ type: 'certify', amountCents: centsOf(b), date: b.date, reference: b.reference }),
-  order: (b: R.ReferencedMoneyRequest): StepBuilder => () => ({ type: 'order', amountCents: centsOf(b), date: b.date, reference: b.reference }),
-  pay: (b: R.PayRequest): StepBuilder => () => ({ type: 'pay', amountCents: centsOf(b), date: b.date, kind: b.kind, reference: b.reference, guarantee: b.guarantee }),
-  release: (b: R.ReleaseRequest): StepBuilder => () => ({ type: 'release', amountCents: centsOf(b), date: b.date, reason: b.reason }),
-  lapse: (b: R.DatedReasonRequest): StepBuilder => () => ({ type: 'lapse', date: b.date, reason: b.reason }),
-  recover: (b: R.RecoverRequest): StepBuilder => () => ({ type: 'recover', amountCents: centsOf(b), date: b.date, reference: b.reference, reason: b.reason }),
-  close: (b: R.DatedReasonRequest): StepBuilder => () => ({ type: 'close', date: b.date, reason: b.reason }),
-  correct: (b: R.CorrectRequest): StepBuilder => () => ({ type: 'correct', revision: b.revision, date: b.date, reason: b.reason, amountCents: centsOf(b, false), factDate: b.factDate, reference: b.reference }),
+  programme:
+    (b: R.ProgrammeRequest): StepBuilder =>
+    async (l) => ({ type: 'programme', amountCents: centsOf(b), date: b.date, decision: required(await decisionOf(b.decision, l), 'decision') }),
+  commit:
+    (b: R.CommitRequest): StepBuilder =>
+    async (l) => ({
+      type: 'commit',
+      amountCents: centsOf(b),
+      date: b.date,
+      legalAct: required(legalAct(b.legalAct), 'legalAct'),
+      decision: await decisionOf(b.decision, l),
+      envelope: await l.envelope(),
+    }),
+  increase:
+    (b: R.IncreaseRequest): StepBuilder =>
+    async (l) => ({
+      type: 'increase',
+      amountCents: centsOf(b),
+      date: b.date,
+      reason: b.reason,
+      legalAct: legalAct(b.legalAct),
+      decision: await decisionOf(b.decision, l),
+      envelope: await l.envelope(),
+    }),
+  reduce:
+    (b: R.ReduceRequest): StepBuilder =>
+    () => ({ type: 'reduce', amountCents: centsOf(b), date: b.date, reason: b.reason, legalAct: legalAct(b.legalAct) }),
+  carryOver:
+    (b: R.CarryOverRequest): StepBuilder =>
+    () => ({ type: 'carryOver', toFiscalYear: b.toFiscalYear, date: b.date, reason: b.reason }),
+  changeFundingLine:
+    (b: R.ChangeFundingLineRequest): StepBuilder =>
+    (l) => {
+      l.checkFundingLine(b.fundingLine, b.date);
+      return { type: 'changeFundingLine', fundingLine: b.fundingLine, date: b.date, reason: b.reason };
+    },
+  certify:
+    (b: R.ReferencedMoneyRequest): StepBuilder =>
+    () => ({ type: 'certify', amountCents: centsOf(b), date: b.date, reference: b.reference }),
+  order:
+    (b: R.ReferencedMoneyRequest): StepBuilder =>
+    () => ({ type: 'order', amountCents: centsOf(b), date: b.date, reference: b.reference }),
+  pay:
+    (b: R.PayRequest): StepBuilder =>
+    () => ({ type: 'pay', amountCents: centsOf(b), date: b.date, kind: b.kind, reference: b.reference, guarantee: b.guarantee }),
+  release:
+    (b: R.ReleaseRequest): StepBuilder =>
+    () => ({ type: 'release', amountCents: centsOf(b), date: b.date, reason: b.reason }),
+  lapse:
+    (b: R.DatedReasonRequest): StepBuilder =>
+    () => ({ type: 'lapse', date: b.date, reason: b.reason }),
+  recover:
+    (b: R.RecoverRequest): StepBuilder =>
+    () => ({ type: 'recover', amountCents: centsOf(b), date: b.date, reference: b.reference, reason: b.reason }),
+  close:
+    (b: R.DatedReasonRequest): StepBuilder =>
+    () => ({ type: 'close', date: b.date, reason: b.reason }),
+  correct:
+    (b: R.CorrectRequest): StepBuilder =>
+    () => ({
+      type: 'correct',
+      revision: b.revision,
+      date: b.date,
+      reason: b.reason,
+      amountCents: centsOf(b, false),
+      factDate: b.factDate,
+      reference: b.reference,
+    }),
 } satisfies Record<Exclude<CommitmentCommand['type'], 'announce'>, (body: never) => StepBuilder>;

@@ -71,7 +71,11 @@ export class CommitmentReader {
 
   checkParty(field: string, party: string, date: string): void {
     if (!this.referentials.parties.at(party, date))
-      throw new RuleViolation(this.referentials.parties.has(party) ? 'party-not-valid-at-date' : 'unknown-party', `${party} is not a party known on ${date} (see /referentials/parties)`, field);
+      throw new RuleViolation(
+        this.referentials.parties.has(party) ? 'party-not-valid-at-date' : 'unknown-party',
+        `${party} is not a party known on ${date} (see /referentials/parties)`,
+        field,
+      );
   }
 
   checkFundingLine(fundingLine: string, date: string, financer?: string): void {
@@ -83,7 +87,11 @@ export class CommitmentReader {
         'fundingLine',
       );
     if (financer && line.owner !== financer)
-      throw new RuleViolation('funding-line-of-another-financer', `Funding line ${fundingLine} is a budget of ${line.owner}, not of ${financer}`, 'fundingLine');
+      throw new RuleViolation(
+        'funding-line-of-another-financer',
+        `Funding line ${fundingLine} is a budget of ${line.owner}, not of ${financer}`,
+        'fundingLine',
+      );
   }
 }
 
@@ -118,10 +126,21 @@ export class AnnounceCommitmentHandler implements ICommandHandler<AnnounceCommit
       fold: foldCommitment,
       // The id derives from the Idempotency-Key: a retry after a crash finds the commitment already announced.
       decide: ({ state }) => ({
-        events: state.status !== 'none' ? [] : decideCommitment(
-          { type: 'announce', operationId, domain, ...line, fiscalYear: request.fiscalYear ?? fiscalYearOf(request.date), amountCents: centsOf(request), date: request.date },
-          state,
-        ),
+        events:
+          state.status !== 'none'
+            ? []
+            : decideCommitment(
+                {
+                  type: 'announce',
+                  operationId,
+                  domain,
+                  ...line,
+                  fiscalYear: request.fiscalYear ?? fiscalYearOf(request.date),
+                  amountCents: centsOf(request),
+                  date: request.date,
+                },
+                state,
+              ),
         meta: { occurredAt: request.date, sourceDocument: request.sourceDocument },
       }),
     });

@@ -12,7 +12,7 @@ export class DecisionRefRequest {
 }
 
 export class LegalActRequest {
-  @OneOf(LEGAL_ACT_KINDS, { description: "arrêté, convention, avenant, délibération, EJ (10-digit Chorus number) or notification" })
+  @OneOf(LEGAL_ACT_KINDS, { description: 'arrêté, convention, avenant, délibération, EJ (10-digit Chorus number) or notification' })
   kind!: (typeof LEGAL_ACT_KINDS)[number];
 
   @Text({ max: 100, example: '2103456789' })

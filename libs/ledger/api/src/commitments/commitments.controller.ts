@@ -29,7 +29,13 @@ export class CommitmentsController {
   @Access('write')
   @ApiIdempotencyKey()
   @ApiOperation({ summary: "Announce a financer's commitment to an operation, on one funding line" })
-  async announce(@Param('domain') domain: string, @Param('operationId') operationId: string, @Body() body: R.AnnounceCommitmentRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async announce(
+    @Param('domain') domain: string,
+    @Param('operationId') operationId: string,
+    @Body() body: R.AnnounceCommitmentRequest,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const result = await this.commands.execute(new AnnounceCommitment(domain, operationId, body, ctx));
     res.setHeader('Location', `/${domain}/commitments/${result.view.id}`);
     return answer(res, result);
@@ -41,7 +47,9 @@ export class CommitmentsController {
   @ApiOperation({ summary: 'A commitment with each ledger, its warnings and every fact (who recorded it, when, why)' })
   async get(@Param('domain') domain: string, @Param('id') id: string, @Res({ passthrough: true }) res: Response, @Query('asKnownAt') asKnownAt?: string) {
     if (asKnownAt !== undefined && Number.isNaN(Date.parse(asKnownAt)))
-      throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'asKnownAt is an ISO 8601 date-time', { errors: [{ field: 'asKnownAt', reason: 'is not a date-time' }] });
+      throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'asKnownAt is an ISO 8601 date-time', {
+        errors: [{ field: 'asKnownAt', reason: 'is not a date-time' }],
+      });
     const view = await this.queries.execute(new GetCommitment(domain, id, asKnownAt));
     res.setHeader('ETag', etag(view.revision));
     return view;
@@ -51,85 +59,189 @@ export class CommitmentsController {
     return this.commands.execute(new RecordCommitmentStep(domain, id, build, body, ctx)).then((r) => answer(res, r));
   }
 
-  @Post('commitments/:id/programme') @HttpCode(200) @Access('write') @ApiIfMatch() @ApiIdempotencyKey()
+  @Post('commitments/:id/programme')
+  @HttpCode(200)
+  @Access('write')
+  @ApiIfMatch()
+  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Programme money by a decision' })
-  programme(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.ProgrammeRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+  programme(
+    @Param('domain') d: string,
+    @Param('id') id: string,
+    @Body() b: R.ProgrammeRequest,
+    @Ctx() c: CommandContext,
+    @Res({ passthrough: true }) r: Response,
+  ) {
     return this.step(d, id, steps.programme(b), b, c, r);
   }
 
-  @Post('commitments/:id/commit') @HttpCode(200) @Access('write') @ApiIfMatch() @ApiIdempotencyKey()
+  @Post('commitments/:id/commit')
+  @HttpCode(200)
+  @Access('write')
+  @ApiIfMatch()
+  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Commit by a legal act (arrêté, convention, délibération, EJ); above what was programmed needs a decision' })
   commit(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.CommitRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.step(d, id, steps.commit(b), b, c, r);
   }
 
-  @Post('commitments/:id/increase') @HttpCode(200) @Access('write') @ApiIfMatch() @ApiIdempotencyKey()
+  @Post('commitments/:id/increase')
+  @HttpCode(200)
+  @Access('write')
+  @ApiIfMatch()
+  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Increase the committed amount (avenant); a reason is required' })
-  increase(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.IncreaseRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+  increase(
+    @Param('domain') d: string,
+    @Param('id') id: string,
+    @Body() b: R.IncreaseRequest,
+    @Ctx() c: CommandContext,
+    @Res({ passthrough: true }) r: Response,
+  ) {
     return this.step(d, id, steps.increase(b), b, c, r);
   }
 
-  @Post('commitments/:id/reduce') @HttpCode(200) @Access('write') @ApiIfMatch() @ApiIdempotencyKey()
+  @Post('commitments/:id/reduce')
+  @HttpCode(200)
+  @Access('write')
+  @ApiIfMatch()
+  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Reduce the committed amount; a reason is required' })
   reduce(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.ReduceRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.step(d, id, steps.reduce(b), b, c, r);
   }
 
-  @Post('commitments/:id/carry-over') @HttpCode(200) @Access('write') @ApiIfMatch() @ApiIdempotencyKey()
+  @Post('commitments/:id/carry-over')
+  @HttpCode(200)
+  @Access('write')
+  @ApiIfMatch()
+  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Carry the commitment over to the next fiscal year' })
-  carryOver(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.CarryOverRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+  carryOver(
+    @Param('domain') d: string,
+    @Param('id') id: string,
+    @Body() b: R.CarryOverRequest,
+    @Ctx() c: CommandContext,
+    @Res({ passthrough: true }) r: Response,
+  ) {
     return this.step(d, id, steps.carryOver(b), b, c, r);
   }
 
-  @Post('commitments/:id/change-funding-line') @HttpCode(200) @Access('write') @ApiIfMatch() @ApiIdempotencyKey()
+  @Post('commitments/:id/change-funding-line')
+  @HttpCode(200)
+  @Access('write')
+  @ApiIfMatch()
+  @ApiIdempotencyKey()
   @ApiOperation({ summary: "Move the commitment to another of the financer's budget lines" })
-  changeFundingLine(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.ChangeFundingLineRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+  changeFundingLine(
+    @Param('domain') d: string,
+    @Param('id') id: string,
+    @Body() b: R.ChangeFundingLineRequest,
+    @Ctx() c: CommandContext,
+    @Res({ passthrough: true }) r: Response,
+  ) {
     return this.step(d, id, steps.changeFundingLine(b), b, c, r);
   }
 
-  @Post('commitments/:id/certify') @HttpCode(200) @Access('write') @ApiIfMatch() @ApiIdempotencyKey()
+  @Post('commitments/:id/certify')
+  @HttpCode(200)
+  @Access('write')
+  @ApiIfMatch()
+  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Certify a service fait' })
-  certify(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.ReferencedMoneyRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+  certify(
+    @Param('domain') d: string,
+    @Param('id') id: string,
+    @Body() b: R.ReferencedMoneyRequest,
+    @Ctx() c: CommandContext,
+    @Res({ passthrough: true }) r: Response,
+  ) {
     return this.step(d, id, steps.certify(b), b, c, r);
   }
 
-  @Post('commitments/:id/order') @HttpCode(200) @Access('write') @ApiIfMatch() @ApiIdempotencyKey()
+  @Post('commitments/:id/order')
+  @HttpCode(200)
+  @Access('write')
+  @ApiIfMatch()
+  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Order a payment (payment request, mandat)' })
-  order(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.ReferencedMoneyRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+  order(
+    @Param('domain') d: string,
+    @Param('id') id: string,
+    @Body() b: R.ReferencedMoneyRequest,
+    @Ctx() c: CommandContext,
+    @Res({ passthrough: true }) r: Response,
+  ) {
     return this.step(d, id, steps.order(b), b, c, r);
   }
 
-  @Post('commitments/:id/pay') @HttpCode(200) @Access('write') @ApiIfMatch() @ApiIdempotencyKey()
+  @Post('commitments/:id/pay')
+  @HttpCode(200)
+  @Access('write')
+  @ApiIfMatch()
+  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Record a payment: advance, interim or balance' })
   pay(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.PayRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.step(d, id, steps.pay(b), b, c, r);
   }
 
-  @Post('commitments/:id/release') @HttpCode(200) @Access('write') @ApiIfMatch() @ApiIdempotencyKey()
+  @Post('commitments/:id/release')
+  @HttpCode(200)
+  @Access('write')
+  @ApiIfMatch()
+  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Release (de-commit) what will not be paid; a reason is required' })
   release(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.ReleaseRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.step(d, id, steps.release(b), b, c, r);
   }
 
-  @Post('commitments/:id/lapse') @HttpCode(200) @Access('write') @ApiIfMatch() @ApiIdempotencyKey()
+  @Post('commitments/:id/lapse')
+  @HttpCode(200)
+  @Access('write')
+  @ApiIfMatch()
+  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'The commitment lapses (caducité): what was not paid is released' })
-  lapse(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.DatedReasonRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+  lapse(
+    @Param('domain') d: string,
+    @Param('id') id: string,
+    @Body() b: R.DatedReasonRequest,
+    @Ctx() c: CommandContext,
+    @Res({ passthrough: true }) r: Response,
+  ) {
     return this.step(d, id, steps.lapse(b), b, c, r);
   }
 
-  @Post('commitments/:id/recover') @HttpCode(200) @Access('write') @ApiIfMatch() @ApiIdempotencyKey()
+  @Post('commitments/:id/recover')
+  @HttpCode(200)
+  @Access('write')
+  @ApiIfMatch()
+  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Recover money paid (titre de recette)' })
   recover(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.RecoverRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.step(d, id, steps.recover(b), b, c, r);
   }
 
-  @Post('commitments/:id/close') @HttpCode(200) @Access('write') @ApiIfMatch() @ApiIdempotencyKey()
+  @Post('commitments/:id/close')
+  @HttpCode(200)
+  @Access('write')
+  @ApiIfMatch()
+  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Close the commitment: nothing more can be recorded on it' })
-  close(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.DatedReasonRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
+  close(
+    @Param('domain') d: string,
+    @Param('id') id: string,
+    @Body() b: R.DatedReasonRequest,
+    @Ctx() c: CommandContext,
+    @Res({ passthrough: true }) r: Response,
+  ) {
     return this.step(d, id, steps.close(b), b, c, r);
   }
 
-  @Post('commitments/:id/correct') @HttpCode(200) @Access('write') @ApiIfMatch() @ApiIdempotencyKey()
+  @Post('commitments/:id/correct')
+  @HttpCode(200)
+  @Access('write')
+  @ApiIfMatch()
+  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Correct an earlier fact: a new fact pointing at the one it corrects' })
   correct(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.CorrectRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.step(d, id, steps.correct(b), b, c, r);

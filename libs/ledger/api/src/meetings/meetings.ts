@@ -3,9 +3,33 @@ import { Command, CommandBus, CommandHandler, type ICommandHandler, type IQueryH
 import { ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray } from 'class-validator';
 import type { Response } from 'express';
-import { Access, BusinessDate, type CommandContext, CommandPath, Ctx, EventSourcedRepository, MoneyRequest, Nested, OneOf, REFERENTIALS, Text, WriteRequest, centsOf, etag, newIdFor } from '@erbm/shared/api';
+import {
+  Access,
+  BusinessDate,
+  type CommandContext,
+  CommandPath,
+  Ctx,
+  EventSourcedRepository,
+  MoneyRequest,
+  Nested,
+  OneOf,
+  REFERENTIALS,
+  Text,
+  WriteRequest,
+  centsOf,
+  etag,
+  newIdFor,
+} from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
-import { DECISION_OUTCOMES, type MeetingCommand, type MeetingEvent, type MeetingState, decideMeeting, foldMeeting, meetingStreamName } from '@erbm/ledger/domain';
+import {
+  DECISION_OUTCOMES,
+  type MeetingCommand,
+  type MeetingEvent,
+  type MeetingState,
+  decideMeeting,
+  foldMeeting,
+  meetingStreamName,
+} from '@erbm/ledger/domain';
 import { NotFound, RuleViolation } from '@erbm/shared/kernel';
 import { OperationDirectories } from '../operation-directory';
 
@@ -82,7 +106,11 @@ export class MeetingService {
     if (command.type === 'hold') {
       const body = this.referentials.governanceBodies.at(command.body, command.date);
       if (!body)
-        throw new RuleViolation(this.referentials.governanceBodies.has(command.body) ? 'body-not-sitting-at-date' : 'unknown-governance-body', `${command.body} is not a governance body sitting on ${command.date} (see /referentials/governanceBodies)`, 'body');
+        throw new RuleViolation(
+          this.referentials.governanceBodies.has(command.body) ? 'body-not-sitting-at-date' : 'unknown-governance-body',
+          `${command.body} is not a governance body sitting on ${command.date} (see /referentials/governanceBodies)`,
+          'body',
+        );
     }
     await this.commands.run(ctx, {
       stream: meetingStreamName(meetingId),
@@ -100,7 +128,14 @@ export class MeetingService {
 }
 
 export class RecordMeeting extends Command<MeetingView> {
-  constructor(readonly domain: string, readonly meetingId: string, readonly command: MeetingCommand, readonly request: WriteRequest, readonly ctx: CommandContext, readonly isNew: boolean) {
+  constructor(
+    readonly domain: string,
+    readonly meetingId: string,
+    readonly command: MeetingCommand,
+    readonly request: WriteRequest,
+    readonly ctx: CommandContext,
+    readonly isNew: boolean,
+  ) {
     super();
   }
 }
@@ -114,7 +149,10 @@ export class RecordMeetingHandler implements ICommandHandler<RecordMeeting> {
 }
 
 export class GetMeeting extends Query<MeetingView> {
-  constructor(readonly domain: string, readonly meetingId: string) {
+  constructor(
+    readonly domain: string,
+    readonly meetingId: string,
+  ) {
     super();
   }
 }
@@ -132,7 +170,10 @@ export class GetMeetingHandler implements IQueryHandler<GetMeeting> {
 @ApiParam({ name: 'domain', description: 'A domain this service serves (its URL segment)' })
 @Controller(':domain/meetings')
 export class MeetingsController {
-  constructor(private readonly commands: CommandBus, private readonly queries: QueryBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
 
   private send(res: Response, view: MeetingView, created = false): MeetingView {
     res.setHeader('ETag', etag(view.revision));
@@ -145,7 +186,14 @@ export class MeetingsController {
   @ApiOperation({ summary: 'Record a meeting of a governance body (COPIL, comité partenarial, comité des financeurs…)' })
   async hold(@Param('domain') domain: string, @Body() b: RecordMeetingRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
     const meetingId = newIdFor(ctx, 'meeting');
-    const command: MeetingCommand = { type: 'hold', meetingId, body: b.body, date: b.date, place: b.place, ...(b.minutesReference ? { minutesReference: b.minutesReference } : {}) };
+    const command: MeetingCommand = {
+      type: 'hold',
+      meetingId,
+      body: b.body,
+      date: b.date,
+      place: b.place,
+      ...(b.minutesReference ? { minutesReference: b.minutesReference } : {}),
+    };
     const view = await this.commands.execute(new RecordMeeting(domain, meetingId, command, b, ctx, true));
     res.setHeader('Location', `/${domain}/meetings/${meetingId}`);
     return this.send(res, view);
@@ -154,7 +202,13 @@ export class MeetingsController {
   @Post(':id/decisions')
   @Access('write')
   @ApiOperation({ summary: 'Record a decision the meeting took (subject, outcome, amounts)' })
-  async decide(@Param('domain') domain: string, @Param('id') id: string, @Body() b: TakeDecisionRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async decide(
+    @Param('domain') domain: string,
+    @Param('id') id: string,
+    @Body() b: TakeDecisionRequest,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const command: MeetingCommand = {
       type: 'takeDecision',
       decisionId: b.decisionId ?? newIdFor(ctx, 'decision'),
@@ -169,8 +223,17 @@ export class MeetingsController {
   @Post(':id/minutes')
   @Access('write')
   @ApiOperation({ summary: 'Record the reference of the minutes' })
-  async minutes(@Param('domain') domain: string, @Param('id') id: string, @Body() b: RecordMinutesRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    return this.send(res, await this.commands.execute(new RecordMeeting(domain, id, { type: 'recordMinutes', minutesReference: b.minutesReference }, b, ctx, false)));
+  async minutes(
+    @Param('domain') domain: string,
+    @Param('id') id: string,
+    @Body() b: RecordMinutesRequest,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.send(
+      res,
+      await this.commands.execute(new RecordMeeting(domain, id, { type: 'recordMinutes', minutesReference: b.minutesReference }, b, ctx, false)),
+    );
   }
 
   @Get(':id')

@@ -6,7 +6,16 @@ import { foldCommitment, resteAPayer } from './commitment.state';
 const decision: DecisionRef = { meetingId: 'm1', decisionId: 'd1', date: '2023-01-16' };
 const announced: CommitmentEvent = {
   type: 'ledger.CommitmentAnnounced',
-  data: { commitmentId: 'c1', operationId: 'op1', domain: 'exemple', financer: 'etat', fundingLine: 'etat-p135', fiscalYear: 2023, amountCents: 100_000_00, date: '2022-11-02' },
+  data: {
+    commitmentId: 'c1',
+    operationId: 'op1',
+    domain: 'exemple',
+    financer: 'etat',
+    fundingLine: 'etat-p135',
+    fiscalYear: 2023,
+    amountCents: 100_000_00,
+    date: '2022-11-02',
+  },
 };
 const programmed: CommitmentEvent = { type: 'ledger.CommitmentProgrammed', data: { amountCents: 100_000_00, date: '2023-01-16', decision } };
 const made: CommitmentEvent = {
@@ -24,20 +33,28 @@ const { given } = deciderSpec(commitmentDecider);
 describe('commitment: none', () => {
   it('is announced with its financer, funding line and fiscal year', () => {
     const { type: _t, ...data } = { type: 'announce', ...announced.data };
-    given([]).when({ type: 'announce', ...data }).then([announced]);
+    given([])
+      .when({ type: 'announce', ...data })
+      .then([announced]);
   });
   it('refuses any other command', () => {
     given([]).when({ type: 'pay', amountCents: 1, date: '2023-01-01', kind: 'advance', reference: 'x' }).thenRefuses('commitment-not-announced');
   });
   it('refuses a malformed date and a fractional amount', () => {
-    given([]).when({ type: 'announce', ...announced.data, date: '2023-02-30' }).thenRefuses('invalid-date', 'date');
-    given([]).when({ type: 'announce', ...announced.data, amountCents: 10.5 }).thenRefuses('invalid-amount', 'amountCents');
+    given([])
+      .when({ type: 'announce', ...announced.data, date: '2023-02-30' })
+      .thenRefuses('invalid-date', 'date');
+    given([])
+      .when({ type: 'announce', ...announced.data, amountCents: 10.5 })
+      .thenRefuses('invalid-amount', 'amountCents');
   });
 });
 
 describe('commitment: announced', () => {
   it('refuses a second announcement', () => {
-    given([announced]).when({ type: 'announce', ...announced.data }).thenRefuses('commitment-exists');
+    given([announced])
+      .when({ type: 'announce', ...announced.data })
+      .thenRefuses('commitment-exists');
   });
   it('is programmed by a decision', () => {
     given([announced]).when({ type: 'programme', amountCents: 100_000_00, date: '2023-01-16', decision }).then([programmed]);
@@ -66,18 +83,35 @@ describe('commitment: committed', () => {
     ];
     const s = foldCommitment(events);
     if (s.status === 'none') throw new Error('unreachable');
-    expect(s.ledgers).toEqual({ announced: 100_000_00, programmed: 100_000_00, committed: 120_000_00, certified: 30_000_00, ordered: 30_000_00, paid: 30_000_00, released: 10_000_00, recovered: 1_000_00 });
+    expect(s.ledgers).toEqual({
+      announced: 100_000_00,
+      programmed: 100_000_00,
+      committed: 120_000_00,
+      certified: 30_000_00,
+      ordered: 30_000_00,
+      paid: 30_000_00,
+      released: 10_000_00,
+      recovered: 1_000_00,
+    });
     expect(resteAPayer(s.ledgers)).toBe(80_000_00);
     expect(s.status).toBe('committed');
   });
 
   it('refuses paying, ordering or certifying more than is committed net of releases', () => {
     const released: CommitmentEvent = { type: 'ledger.CommitmentReleased', data: { amountCents: 10_000_00, date: '2023-05-01', reason: 'r' } };
-    given([...committed, released]).when({ type: 'pay', amountCents: 90_000_01, date: '2023-06-01', kind: 'balance', reference: 'DP' }).thenRefuses('payment-exceeds-committed', 'amountCents');
-    given([...committed, paid(60_000_00, 'interim')]).when({ type: 'pay', amountCents: 40_000_01, date: '2023-06-01', kind: 'balance', reference: 'DP' }).thenRefuses('payment-exceeds-committed');
+    given([...committed, released])
+      .when({ type: 'pay', amountCents: 90_000_01, date: '2023-06-01', kind: 'balance', reference: 'DP' })
+      .thenRefuses('payment-exceeds-committed', 'amountCents');
+    given([...committed, paid(60_000_00, 'interim')])
+      .when({ type: 'pay', amountCents: 40_000_01, date: '2023-06-01', kind: 'balance', reference: 'DP' })
+      .thenRefuses('payment-exceeds-committed');
     given(committed).when({ type: 'order', amountCents: 100_000_01, date: '2023-06-01', reference: 'DP' }).thenRefuses('order-exceeds-committed');
     given(committed).when({ type: 'certify', amountCents: 100_000_01, date: '2023-06-01', reference: 'SF' }).thenRefuses('certify-exceeds-committed');
-    expect(given([...committed, paid(60_000_00, 'interim')]).when({ type: 'pay', amountCents: 40_000_00, date: '2023-06-01', kind: 'balance', reference: 'DP' }).events()).toHaveLength(1);
+    expect(
+      given([...committed, paid(60_000_00, 'interim')])
+        .when({ type: 'pay', amountCents: 40_000_00, date: '2023-06-01', kind: 'balance', reference: 'DP' })
+        .events(),
+    ).toHaveLength(1);
   });
 
   it('refuses an amendment, a release or a correction without a reason', () => {
@@ -90,29 +124,45 @@ describe('commitment: committed', () => {
   });
 
   it('refuses reducing or releasing below what is already paid', () => {
-    given([...committed, paid(70_000_00, 'interim')]).when({ type: 'reduce', amountCents: 30_000_01, date: '2023-06-01', reason: 'r' }).thenRefuses('reduce-below-paid');
-    given([...committed, paid(70_000_00, 'interim')]).when({ type: 'release', amountCents: 30_000_01, date: '2023-06-01', reason: 'r' }).thenRefuses('release-exceeds-remaining');
-    given([...committed, paid(70_000_00, 'interim')]).when({ type: 'recover', amountCents: 70_000_01, date: '2023-06-01', reference: 'TR', reason: 'r' }).thenRefuses('recovery-exceeds-paid');
+    given([...committed, paid(70_000_00, 'interim')])
+      .when({ type: 'reduce', amountCents: 30_000_01, date: '2023-06-01', reason: 'r' })
+      .thenRefuses('reduce-below-paid');
+    given([...committed, paid(70_000_00, 'interim')])
+      .when({ type: 'release', amountCents: 30_000_01, date: '2023-06-01', reason: 'r' })
+      .thenRefuses('release-exceeds-remaining');
+    given([...committed, paid(70_000_00, 'interim')])
+      .when({ type: 'recover', amountCents: 70_000_01, date: '2023-06-01', reference: 'TR', reason: 'r' })
+      .thenRefuses('recovery-exceeds-paid');
   });
 
   it('carries over to the next fiscal year only, and changes the funding line', () => {
-    given(committed).when({ type: 'carryOver', toFiscalYear: 2025, date: '2023-12-31', reason: 'report' }).thenRefuses('carry-over-not-next-year', 'toFiscalYear');
+    given(committed)
+      .when({ type: 'carryOver', toFiscalYear: 2025, date: '2023-12-31', reason: 'report' })
+      .thenRefuses('carry-over-not-next-year', 'toFiscalYear');
     const carried = given(committed).when({ type: 'carryOver', toFiscalYear: 2024, date: '2023-12-31', reason: 'report' }).events();
-    const moved = given([...committed, ...carried]).when({ type: 'changeFundingLine', fundingLine: 'etat-p112-fnadt', date: '2024-01-15', reason: 'redéploiement' }).events();
+    const moved = given([...committed, ...carried])
+      .when({ type: 'changeFundingLine', fundingLine: 'etat-p112-fnadt', date: '2024-01-15', reason: 'redéploiement' })
+      .events();
     const s = foldCommitment([...committed, ...carried, ...moved]);
     expect(s).toMatchObject({ fiscalYear: 2024, fundingLine: 'etat-p112-fnadt' });
-    given([...committed, ...carried, ...moved]).when({ type: 'changeFundingLine', fundingLine: 'etat-p112-fnadt', date: '2024-01-15', reason: 'r' }).thenRefuses('same-funding-line');
+    given([...committed, ...carried, ...moved])
+      .when({ type: 'changeFundingLine', fundingLine: 'etat-p112-fnadt', date: '2024-01-15', reason: 'r' })
+      .thenRefuses('same-funding-line');
   });
 
   it('refuses to close while something remains to pay, then refuses anything once closed', () => {
-    given([...committed, paid(60_000_00, 'interim')]).when({ type: 'close', date: '2024-01-01' }).thenRefuses('close-with-reste-a-payer');
+    given([...committed, paid(60_000_00, 'interim')])
+      .when({ type: 'close', date: '2024-01-01' })
+      .thenRefuses('close-with-reste-a-payer');
     const closed = [...committed, paid(100_000_00, 'balance'), { type: 'ledger.CommitmentClosed', data: { date: '2024-01-01' } } as CommitmentEvent];
     given(closed).when({ type: 'pay', amountCents: 1, date: '2024-02-01', kind: 'balance', reference: 'DP' }).thenRefuses('commitment-closed');
     given(closed).when({ type: 'correct', revision: 3, amountCents: 99_000_00, date: '2024-02-01', reason: 'r' }).thenRefuses('commitment-closed');
   });
 
   it('lapses, releasing what was not paid', () => {
-    const events = given([...committed, paid(30_000_00, 'advance')]).when({ type: 'lapse', date: '2027-01-01', reason: 'caducité' }).events();
+    const events = given([...committed, paid(30_000_00, 'advance')])
+      .when({ type: 'lapse', date: '2027-01-01', reason: 'caducité' })
+      .events();
     expect(events).toEqual([{ type: 'ledger.CommitmentLapsed', data: { releasedCents: 70_000_00, date: '2027-01-01', reason: 'caducité' } }]);
     const s = foldCommitment([...committed, paid(30_000_00, 'advance'), ...events]);
     expect(s.status).toBe('lapsed');
@@ -124,28 +174,55 @@ describe('commitment: committed, warnings real data raises (recorded, not refuse
   const warningsOf = (events: CommitmentEvent[]) => events.filter((e) => e.type === 'ledger.CommitmentWarningRaised').map((e) => e.data);
 
   it('flags an advance above 30 %, but not at 30 % nor at 60 % with a guarantee', () => {
-    expect(warningsOf(given(committed).when({ type: 'pay', amountCents: 30_000_00, date: '2023-03-01', kind: 'advance', reference: 'DP' }).events())).toEqual([]);
+    expect(warningsOf(given(committed).when({ type: 'pay', amountCents: 30_000_00, date: '2023-03-01', kind: 'advance', reference: 'DP' }).events())).toEqual(
+      [],
+    );
     const over = given(committed).when({ type: 'pay', amountCents: 30_000_01, date: '2023-03-01', kind: 'advance', reference: 'DP' }).events();
     expect(over[0].type).toBe('ledger.PaymentMade');
-    expect(warningsOf(over)).toEqual([expect.objectContaining({ code: 'advance-above-limit', raisedByRevision: 3, amountCents: 30_000_01, limitCents: 30_000_00 })]);
-    expect(warningsOf(given(committed).when({ type: 'pay', amountCents: 60_000_00, date: '2023-03-01', kind: 'advance', reference: 'DP', guarantee: true }).events())).toEqual([]);
-    expect(warningsOf(given(committed).when({ type: 'pay', amountCents: 60_000_01, date: '2023-03-01', kind: 'advance', reference: 'DP', guarantee: true }).events())[0].code).toBe('advance-above-limit');
+    expect(warningsOf(over)).toEqual([
+      expect.objectContaining({ code: 'advance-above-limit', raisedByRevision: 3, amountCents: 30_000_01, limitCents: 30_000_00 }),
+    ]);
+    expect(
+      warningsOf(
+        given(committed).when({ type: 'pay', amountCents: 60_000_00, date: '2023-03-01', kind: 'advance', reference: 'DP', guarantee: true }).events(),
+      ),
+    ).toEqual([]);
+    expect(
+      warningsOf(
+        given(committed).when({ type: 'pay', amountCents: 60_000_01, date: '2023-03-01', kind: 'advance', reference: 'DP', guarantee: true }).events(),
+      )[0].code,
+    ).toBe('advance-above-limit');
   });
 
   it('flags advances and interim payments above 80 % together', () => {
     const history = [...committed, paid(30_000_00, 'advance'), paid(40_000_00, 'interim')];
     expect(warningsOf(given(history).when({ type: 'pay', amountCents: 10_000_00, date: '2023-05-01', kind: 'interim', reference: 'DP' }).events())).toEqual([]);
-    expect(warningsOf(given(history).when({ type: 'pay', amountCents: 10_000_01, date: '2023-05-01', kind: 'interim', reference: 'DP' }).events())[0]).toMatchObject({ code: 'interim-above-limit', amountCents: 80_000_01 });
+    expect(
+      warningsOf(given(history).when({ type: 'pay', amountCents: 10_000_01, date: '2023-05-01', kind: 'interim', reference: 'DP' }).events())[0],
+    ).toMatchObject({ code: 'interim-above-limit', amountCents: 80_000_01 });
   });
 
   it('flags a payment dated before the decision behind the commitment', () => {
-    expect(warningsOf(given(committed).when({ type: 'pay', amountCents: 1_00, date: '2023-01-15', kind: 'interim', reference: 'DP' }).events())[0].code).toBe('payment-before-decision');
+    expect(warningsOf(given(committed).when({ type: 'pay', amountCents: 1_00, date: '2023-01-15', kind: 'interim', reference: 'DP' }).events())[0].code).toBe(
+      'payment-before-decision',
+    );
     expect(warningsOf(given(committed).when({ type: 'pay', amountCents: 1_00, date: '2023-01-16', kind: 'interim', reference: 'DP' }).events())).toEqual([]);
   });
 
   it('flags public aid over the eligible cost of the operation', () => {
     const legalAct = { kind: 'convention' as const, reference: 'CONV-1', date: '2023-02-01' };
-    const run = (other: number) => warningsOf(given([announced, programmed]).when({ type: 'commit', amountCents: 100_000_00, date: '2023-02-01', legalAct, envelope: { eligibleCostCents: 500_000_00, otherCommitmentsCents: other } }).events());
+    const run = (other: number) =>
+      warningsOf(
+        given([announced, programmed])
+          .when({
+            type: 'commit',
+            amountCents: 100_000_00,
+            date: '2023-02-01',
+            legalAct,
+            envelope: { eligibleCostCents: 500_000_00, otherCommitmentsCents: other },
+          })
+          .events(),
+      );
     expect(run(400_000_00)).toEqual([]);
     expect(run(400_000_01)).toEqual([expect.objectContaining({ code: 'envelope-over-committed', amountCents: 500_000_01, limitCents: 500_000_00 })]);
   });
@@ -154,7 +231,10 @@ describe('commitment: committed, warnings real data raises (recorded, not refuse
     const events = given(committed).when({ type: 'pay', amountCents: 50_000_00, date: '2023-01-01', kind: 'advance', reference: 'DP' }).events();
     const s = foldCommitment([...committed, ...events]);
     if (s.status === 'none') throw new Error('unreachable');
-    expect(s.warnings.map((w) => [w.code, w.raisedByRevision])).toEqual([['advance-above-limit', 3], ['payment-before-decision', 3]]);
+    expect(s.warnings.map((w) => [w.code, w.raisedByRevision])).toEqual([
+      ['advance-above-limit', 3],
+      ['payment-before-decision', 3],
+    ]);
     expect(s.revision).toBe(5);
   });
 });
@@ -163,13 +243,22 @@ describe('commitment: committed and paid, corrections', () => {
   const history = [...committed, paid(30_000_00, 'advance')];
 
   it('records a correction beside the fact it corrects and moves the ledger by the difference', () => {
-    const events = given(history).when({ type: 'correct', revision: 3, amountCents: 25_000_00, reference: 'DP-2023-0042', date: '2023-04-01', reason: 'erreur de saisie' }).events();
-    expect(events).toEqual([{
-      type: 'ledger.CommitmentFactCorrected',
-      data: { correctsRevision: 3, correctsType: 'ledger.PaymentMade', reason: 'erreur de saisie', date: '2023-04-01',
-        before: { amountCents: 30_000_00, date: '2023-03-01', reference: 'DP-advance-3000000' },
-        after: { amountCents: 25_000_00, date: '2023-03-01', reference: 'DP-2023-0042' } },
-    }]);
+    const events = given(history)
+      .when({ type: 'correct', revision: 3, amountCents: 25_000_00, reference: 'DP-2023-0042', date: '2023-04-01', reason: 'erreur de saisie' })
+      .events();
+    expect(events).toEqual([
+      {
+        type: 'ledger.CommitmentFactCorrected',
+        data: {
+          correctsRevision: 3,
+          correctsType: 'ledger.PaymentMade',
+          reason: 'erreur de saisie',
+          date: '2023-04-01',
+          before: { amountCents: 30_000_00, date: '2023-03-01', reference: 'DP-advance-3000000' },
+          after: { amountCents: 25_000_00, date: '2023-03-01', reference: 'DP-2023-0042' },
+        },
+      },
+    ]);
     const s = foldCommitment([...history, ...events]);
     if (s.status === 'none') throw new Error('unreachable');
     expect(s.ledgers.paid).toBe(25_000_00);

@@ -38,7 +38,10 @@ export function decideCommitment(command: CommitmentCommand, state: CommitmentSt
       throw new RuleViolation('commitment-not-announced', 'The commitment must be announced first');
     case 'closed':
     case 'lapsed':
-      throw new RuleViolation(`commitment-${state.status}`, `The commitment is ${state.status === 'closed' ? 'closed' : 'lapsed'} since ${state.endedOn}: nothing more can be recorded on it`);
+      throw new RuleViolation(
+        `commitment-${state.status}`,
+        `The commitment is ${state.status === 'closed' ? 'closed' : 'lapsed'} since ${state.endedOn}: nothing more can be recorded on it`,
+      );
     case 'announced':
     case 'programmed':
     case 'committed':
@@ -79,14 +82,22 @@ function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s
       const reason = requireReason(command.reason);
       const floor = Math.max(l.paid, l.ordered, l.certified);
       if (netCommitted(l) - command.amountCents < floor)
-        throw new RuleViolation('reduce-below-paid', `Reducing by ${formatEuros(command.amountCents)} would leave less committed (${formatEuros(netCommitted(l) - command.amountCents)}) than already certified, ordered or paid (${formatEuros(floor)})`, 'amountCents');
+        throw new RuleViolation(
+          'reduce-below-paid',
+          `Reducing by ${formatEuros(command.amountCents)} would leave less committed (${formatEuros(netCommitted(l) - command.amountCents)}) than already certified, ordered or paid (${formatEuros(floor)})`,
+          'amountCents',
+        );
       const { type: _t, ...data } = command;
       return [{ type: 'ledger.CommitmentReduced', data: { ...data, reason } }];
     }
     case 'carryOver': {
       const reason = requireReason(command.reason);
       if (command.toFiscalYear !== s.fiscalYear + 1)
-        throw new RuleViolation('carry-over-not-next-year', `A commitment of fiscal year ${s.fiscalYear} is carried over to ${s.fiscalYear + 1}, not ${command.toFiscalYear}`, 'toFiscalYear');
+        throw new RuleViolation(
+          'carry-over-not-next-year',
+          `A commitment of fiscal year ${s.fiscalYear} is carried over to ${s.fiscalYear + 1}, not ${command.toFiscalYear}`,
+          'toFiscalYear',
+        );
       return [{ type: 'ledger.CommitmentCarriedOver', data: { fromFiscalYear: s.fiscalYear, toFiscalYear: command.toFiscalYear, date: command.date, reason } }];
     }
     case 'changeFundingLine': {
@@ -106,7 +117,10 @@ function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s
     case 'pay': {
       requireCommitted(s);
       requireWithinCommitted(l, l.paid, command.amountCents, 'payment-exceeds-committed', 'paid');
-      const paid: CommitmentEvent = { type: 'ledger.PaymentMade', data: { amountCents: command.amountCents, date: command.date, kind: command.kind, reference: command.reference } };
+      const paid: CommitmentEvent = {
+        type: 'ledger.PaymentMade',
+        data: { amountCents: command.amountCents, date: command.date, kind: command.kind, reference: command.reference },
+      };
       return [paid, ...paymentWarnings(s, command, next)];
     }
     case 'release': {
@@ -114,7 +128,11 @@ function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s
       const reason = requireReason(command.reason);
       const releasable = netCommitted(l) - Math.max(l.paid, l.ordered);
       if (command.amountCents > releasable)
-        throw new RuleViolation('release-exceeds-remaining', `Only ${formatEuros(releasable)} is committed and not yet ordered or paid; cannot release ${formatEuros(command.amountCents)}`, 'amountCents');
+        throw new RuleViolation(
+          'release-exceeds-remaining',
+          `Only ${formatEuros(releasable)} is committed and not yet ordered or paid; cannot release ${formatEuros(command.amountCents)}`,
+          'amountCents',
+        );
       return [{ type: 'ledger.CommitmentReleased', data: { amountCents: command.amountCents, date: command.date, reason } }];
     }
     case 'lapse': {
@@ -124,13 +142,20 @@ function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s
     case 'recover': {
       const reason = requireReason(command.reason);
       if (command.amountCents > l.paid - l.recovered)
-        throw new RuleViolation('recovery-exceeds-paid', `Only ${formatEuros(l.paid - l.recovered)} was paid and not yet recovered; cannot recover ${formatEuros(command.amountCents)}`, 'amountCents');
+        throw new RuleViolation(
+          'recovery-exceeds-paid',
+          `Only ${formatEuros(l.paid - l.recovered)} was paid and not yet recovered; cannot recover ${formatEuros(command.amountCents)}`,
+          'amountCents',
+        );
       return [{ type: 'ledger.AmountRecovered', data: { amountCents: command.amountCents, date: command.date, reference: command.reference, reason } }];
     }
     case 'close': {
       const remaining = netCommitted(l) - l.paid;
       if (remaining > 0)
-        throw new RuleViolation('close-with-reste-a-payer', `${formatEuros(remaining)} is committed and neither paid nor released: pay the balance or release it before closing`);
+        throw new RuleViolation(
+          'close-with-reste-a-payer',
+          `${formatEuros(remaining)} is committed and neither paid nor released: pay the balance or release it before closing`,
+        );
       return [{ type: 'ledger.CommitmentClosed', data: { date: command.date, ...(command.reason ? { reason: command.reason } : {}) } }];
     }
     case 'correct':
@@ -144,7 +169,11 @@ function decideCorrection(command: Extract<CommitmentCommand, { type: 'correct' 
   const reason = requireReason(command.reason);
   const target = s.facts[command.revision];
   if (!target || !CORRECTABLE.has(target.type))
-    throw new RuleViolation('fact-not-correctable', `Revision ${command.revision} is not a fact with an amount, a date or a reference that can be corrected`, 'revision');
+    throw new RuleViolation(
+      'fact-not-correctable',
+      `Revision ${command.revision} is not a fact with an amount, a date or a reference that can be corrected`,
+      'revision',
+    );
   const before = target.values;
   const after: FactValues = {
     ...before,
@@ -162,7 +191,12 @@ function decideCorrection(command: Extract<CommitmentCommand, { type: 'correct' 
   if (target.ledger) ledgers[target.ledger] += (target.sign ?? 1) * ((after.amountCents ?? 0) - (before.amountCents ?? 0));
   const broken = brokenInvariant(ledgers);
   if (broken) throw new RuleViolation('correction-breaks-ledger', `After this correction ${broken}`, 'amountCents');
-  return [{ type: 'ledger.CommitmentFactCorrected', data: { correctsRevision: command.revision, correctsType: target.type, reason, before, after, date: command.date } }];
+  return [
+    {
+      type: 'ledger.CommitmentFactCorrected',
+      data: { correctsRevision: command.revision, correctsType: target.type, reason, before, after, date: command.date },
+    },
+  ];
 }
 
 function brokenInvariant(l: Ledgers): string | undefined {
@@ -176,8 +210,7 @@ function brokenInvariant(l: Ledgers): string | undefined {
 }
 
 function requireCommitted(s: OpenCommitment): void {
-  if (s.status !== 'committed')
-    throw new RuleViolation('not-committed', `The commitment is ${s.status}: no legal act commits it yet`);
+  if (s.status !== 'committed') throw new RuleViolation('not-committed', `The commitment is ${s.status}: no legal act commits it yet`);
 }
 
 function requireReason(reason: string | undefined): string {
@@ -202,32 +235,60 @@ function requireWithinCommitted(l: Ledgers, current: number, amount: number, rul
 }
 
 function warning(code: WarningCode, message: string, raisedByRevision: number, amountCents?: number, limitCents?: number): CommitmentEvent {
-  return { type: 'ledger.CommitmentWarningRaised', data: { code, message, raisedByRevision, ...(amountCents !== undefined ? { amountCents } : {}), ...(limitCents !== undefined ? { limitCents } : {}) } };
+  return {
+    type: 'ledger.CommitmentWarningRaised',
+    data: { code, message, raisedByRevision, ...(amountCents !== undefined ? { amountCents } : {}), ...(limitCents !== undefined ? { limitCents } : {}) },
+  };
 }
 
 function envelopeWarning(l: Ledgers, amount: number, envelope: OperationEnvelope | undefined, revision: number): CommitmentEvent[] {
   if (!envelope) return [];
   const total = envelope.otherCommitmentsCents + netCommitted(l) + amount;
   if (total <= envelope.eligibleCostCents) return [];
-  return [warning('envelope-over-committed', `Les aides engagées sur l'opération (${formatEuros(total)}) dépassent son coût éligible (${formatEuros(envelope.eligibleCostCents)})`, revision, total, envelope.eligibleCostCents)];
+  return [
+    warning(
+      'envelope-over-committed',
+      `Les aides engagées sur l'opération (${formatEuros(total)}) dépassent son coût éligible (${formatEuros(envelope.eligibleCostCents)})`,
+      revision,
+      total,
+      envelope.eligibleCostCents,
+    ),
+  ];
 }
 
 function paymentWarnings(s: OpenCommitment, command: Extract<CommitmentCommand, { type: 'pay' }>, revision: number): CommitmentEvent[] {
   const warnings: CommitmentEvent[] = [];
   const base = netCommitted(s.ledgers);
-  const paidOfKind = (kinds: string[]) => s.facts.filter((f) => f.paymentKind && kinds.includes(f.paymentKind)).reduce((sum, f) => sum + (f.values.amountCents ?? 0), 0);
+  const paidOfKind = (kinds: string[]) =>
+    s.facts.filter((f) => f.paymentKind && kinds.includes(f.paymentKind)).reduce((sum, f) => sum + (f.values.amountCents ?? 0), 0);
   if (command.kind === 'advance') {
     const rate = command.guarantee ? ADVANCE_LIMIT_WITH_GUARANTEE : ADVANCE_LIMIT;
     const limit = Math.floor(base * rate);
     const advances = paidOfKind(['advance']) + command.amountCents;
     if (advances > limit)
-      warnings.push(warning('advance-above-limit', `Avances versées ${formatEuros(advances)} : au-delà de ${rate * 100} % du montant engagé (${formatEuros(limit)})`, revision, advances, limit));
+      warnings.push(
+        warning(
+          'advance-above-limit',
+          `Avances versées ${formatEuros(advances)} : au-delà de ${rate * 100} % du montant engagé (${formatEuros(limit)})`,
+          revision,
+          advances,
+          limit,
+        ),
+      );
   }
   if (command.kind === 'interim') {
     const limit = Math.floor(base * INTERIM_LIMIT);
     const beforeBalance = paidOfKind(['advance', 'interim']) + command.amountCents;
     if (beforeBalance > limit)
-      warnings.push(warning('interim-above-limit', `Avances et acomptes versés ${formatEuros(beforeBalance)} : au-delà de 80 % du montant engagé (${formatEuros(limit)})`, revision, beforeBalance, limit));
+      warnings.push(
+        warning(
+          'interim-above-limit',
+          `Avances et acomptes versés ${formatEuros(beforeBalance)} : au-delà de 80 % du montant engagé (${formatEuros(limit)})`,
+          revision,
+          beforeBalance,
+          limit,
+        ),
+      );
   }
   const firstDecision = s.decisions.map((d) => d.date).sort()[0];
   if (firstDecision && command.date < firstDecision)

@@ -68,8 +68,7 @@ export const netCommitted = (l: Ledgers): number => l.committed - l.released;
 export const resteAPayer = (l: Ledgers): number => l.committed - l.released - l.paid;
 
 const STAGE = { announced: 0, programmed: 1, committed: 2 } as const;
-const atLeast = (current: OpenCommitment['status'], reached: OpenCommitment['status']) =>
-  STAGE[reached] > STAGE[current] ? reached : current;
+const atLeast = (current: OpenCommitment['status'], reached: OpenCommitment['status']) => (STAGE[reached] > STAGE[current] ? reached : current);
 
 export function evolveCommitment(state: CommitmentState, event: CommitmentEvent): CommitmentState {
   if (event.type === 'ledger.CommitmentAnnounced') {

@@ -50,7 +50,8 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState): Mee
       if (held.decisions.some((d) => d.decisionId === command.decisionId))
         throw new RuleViolation('decision-exists', `Decision ${command.decisionId} is already recorded for this meeting`, 'decisionId');
       command.amounts.forEach((a, i) => {
-        if (!isAmountCents(a.amountCents)) throw new RuleViolation('invalid-amount', `${a.amountCents} is not an amount in euro cents`, `amounts[${i}].amountCents`);
+        if (!isAmountCents(a.amountCents))
+          throw new RuleViolation('invalid-amount', `${a.amountCents} is not an amount in euro cents`, `amounts[${i}].amountCents`);
       });
       const { type: _t, ...decision } = command;
       return [{ type: 'governance.DecisionTaken', data: { ...decision, meetingId: held.meetingId, date: held.date } }];
@@ -88,6 +89,10 @@ export function evolveMeeting(state: MeetingState, event: MeetingEvent): Meeting
   }
 }
 
-export const meetingDecider: Decider<MeetingCommand, MeetingEvent, MeetingState> = { decide: decideMeeting, evolve: evolveMeeting, initialState: { status: 'none' } };
+export const meetingDecider: Decider<MeetingCommand, MeetingEvent, MeetingState> = {
+  decide: decideMeeting,
+  evolve: evolveMeeting,
+  initialState: { status: 'none' },
+};
 
 export const foldMeeting = (events: readonly MeetingEvent[]): MeetingState => fold(meetingDecider, events);

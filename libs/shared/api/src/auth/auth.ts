@@ -1,4 +1,14 @@
-import { type CanActivate, type DynamicModule, type ExecutionContext, Global, Inject, Injectable, Module, SetMetadata, createParamDecorator } from '@nestjs/common';
+import {
+  type CanActivate,
+  type DynamicModule,
+  type ExecutionContext,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  SetMetadata,
+  createParamDecorator,
+} from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AuthenticationError, type Principal, type TokenVerifier, localJwtSecret, verifierFromConfig } from '@erbm/shared/auth';
@@ -65,7 +75,13 @@ export class AuthGuard implements CanActivate {
     if (!rule) throw ProblemException.of(403, 'forbidden', 'Forbidden', 'This route declares no access rule');
     const domain = rule.domain ?? String(request.params.domain ?? '');
     if (!isAllowed(principal, rule.kind, domain))
-      throw ProblemException.of(403, 'forbidden', 'Forbidden', `Role ${principal.role}${principal.domain ? ` (${principal.domain})` : ''} may not ${rule.kind} in domain ${domain}`, { role: principal.role, access: rule.kind, domain });
+      throw ProblemException.of(
+        403,
+        'forbidden',
+        'Forbidden',
+        `Role ${principal.role}${principal.domain ? ` (${principal.domain})` : ''} may not ${rule.kind} in domain ${domain}`,
+        { role: principal.role, access: rule.kind, domain },
+      );
     return true;
   }
 }

@@ -32,7 +32,10 @@ export async function migrateIdempotency(db: SqlDatabase): Promise<void> {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object')
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(value) ?? 'null';
 }
 
@@ -55,14 +58,22 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit {
     const key = request.header('idempotency-key');
     if (!WRITE_METHODS.has(request.method) || key === undefined || !request.principal) return next.handle();
     if (!/^[\x21-\x7e]{1,200}$/.test(key))
-      throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'Idempotency-Key is 1 to 200 visible ASCII characters', { errors: [{ field: 'Idempotency-Key', reason: 'malformed' }] });
+      throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'Idempotency-Key is 1 to 200 visible ASCII characters', {
+        errors: [{ field: 'Idempotency-Key', reason: 'malformed' }],
+      });
     const userId = request.principal.userId;
-    const hash = createHash('sha256').update(`${request.method} ${request.originalUrl}\n${canonical(request.body ?? null)}`).digest('hex');
+    const hash = createHash('sha256')
+      .update(`${request.method} ${request.originalUrl}\n${canonical(request.body ?? null)}`)
+      .digest('hex');
     const response = context.switchToHttp().getResponse<Response>();
     const status = Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
 
     const save = async (code: number, body: unknown) => {
-      const headers = Object.fromEntries(REPLAYED_HEADERS.map((h) => [h, response.getHeader(h)]).filter(([, v]) => v !== undefined).map(([h, v]) => [h, String(v)]));
+      const headers = Object.fromEntries(
+        REPLAYED_HEADERS.map((h) => [h, response.getHeader(h)])
+          .filter(([, v]) => v !== undefined)
+          .map(([h, v]) => [h, String(v)]),
+      );
       await this.db.query(
         `UPDATE api.idempotency_keys SET completed = true, response_status = $3, response_body = $4, response_headers = $5 WHERE user_id = $1 AND key = $2`,
         [userId, key, code, body === undefined ? null : JSON.stringify(body), JSON.stringify(headers)],
@@ -94,15 +105,39 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit {
       [userId, key, hash],
     );
     if (inserted.length) return;
-    const [prior] = await this.db.query<{ request_hash: string; completed: boolean; response_status: number; response_body: string | null; response_headers: string }>(
-      `SELECT request_hash, completed, response_status, response_body, response_headers FROM api.idempotency_keys WHERE user_id = $1 AND key = $2`,
-      [userId, key],
-    );
+    const [prior] = await this.db.query<{
+      request_hash: string;
+      completed: boolean;
+      response_status: number;
+      response_body: string | null;
+      response_headers: string;
+    }>(`SELECT request_hash, completed, response_status, response_body, response_headers FROM api.idempotency_keys WHERE user_id = $1 AND key = $2`, [
+      userId,
+      key,
+    ]);
     if (!prior) return this.claim(userId, key, hash);
     if (prior.request_hash !== hash)
-      throw ProblemException.of(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'This Idempotency-Key was already used for a different request: use a new key for a new request', { field: 'Idempotency-Key', rule: 'idempotency-key-reused' });
+      throw ProblemException.of(
+        422,
+        'idempotency-key-reused',
+        'Idempotency-Key reused',
+        'This Idempotency-Key was already used for a different request: use a new key for a new request',
+        { field: 'Idempotency-Key', rule: 'idempotency-key-reused' },
+      );
     if (!prior.completed)
-      throw new ProblemException({ type: 'https://erbm.gouv.fr/problems/request-in-progress', title: 'Request in progress', status: 409, detail: 'The first request with this Idempotency-Key is still running: retry shortly' }, { 'Retry-After': '1' });
-    throw new ReplayedResponse(prior.response_status, prior.response_body === null ? null : JSON.parse(prior.response_body), JSON.parse(prior.response_headers));
+      throw new ProblemException(
+        {
+          type: 'https://erbm.gouv.fr/problems/request-in-progress',
+          title: 'Request in progress',
+          status: 409,
+          detail: 'The first request with this Idempotency-Key is still running: retry shortly',
+        },
+        { 'Retry-After': '1' },
+      );
+    throw new ReplayedResponse(
+      prior.response_status,
+      prior.response_body === null ? null : JSON.parse(prior.response_body),
+      JSON.parse(prior.response_headers),
+    );
   }
 }

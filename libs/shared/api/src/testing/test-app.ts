@@ -43,7 +43,10 @@ export interface TestApp {
  */
 export async function startTestApp(feature: Type<unknown> | ((database: TestDatabase) => (Type<unknown> | DynamicModule)[])): Promise<TestApp> {
   const database = await openTestDatabase();
-  const features = typeof feature === 'function' && !isModuleClass(feature) ? (feature as (d: TestDatabase) => (Type<unknown> | DynamicModule)[])(database) : [feature as Type<unknown>];
+  const features =
+    typeof feature === 'function' && !isModuleClass(feature)
+      ? (feature as (d: TestDatabase) => (Type<unknown> | DynamicModule)[])(database)
+      : [feature as Type<unknown>];
   await migrateEventStore(database.db);
   const store = new PostgresEventStore(database.db);
   const secret = randomBytes(32).toString('hex');
@@ -59,7 +62,14 @@ export async function startTestApp(feature: Type<unknown> | ((database: TestData
   app.getHttpServer().keepAliveTimeout = 10 * 60_000;
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const token: TestApp['token'] = (role, domain, extra = {}) =>
-    mintLocalToken({ secret, role, domain, userId: extra.userId ?? `test-${role}${domain ? `-${domain}` : ''}`, organisation: extra.organisation ?? 'Test organisation', party: extra.party });
+    mintLocalToken({
+      secret,
+      role,
+      domain,
+      userId: extra.userId ?? `test-${role}${domain ? `-${domain}` : ''}`,
+      organisation: extra.organisation ?? 'Test organisation',
+      party: extra.party,
+    });
   const admin = token('admin');
   return {
     app,

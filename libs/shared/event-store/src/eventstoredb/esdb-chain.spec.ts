@@ -9,7 +9,13 @@ const content = (streamName: string, amount: number): ChainedContent => ({
   type: 'ledger.PaymentMade',
   schemaVersion: 1,
   data: { amount, label: 'Acompte à 30 % — « Cité des Provinces »' },
-  metadata: { actor: { userId: 'u1', role: 'editor:exemple', organisation: 'DREAL' }, onBehalfOf: 'etat', occurredAt: '2024-03-01T00:00:00.000Z', schemaVersion: 1, $correlationId: randomUUID() },
+  metadata: {
+    actor: { userId: 'u1', role: 'editor:exemple', organisation: 'DREAL' },
+    onBehalfOf: 'etat',
+    occurredAt: '2024-03-01T00:00:00.000Z',
+    schemaVersion: 1,
+    $correlationId: randomUUID(),
+  },
 });
 
 /** What reading the event back from EventStoreDB gives: the JSON bytes it kept, parsed again. */
@@ -31,7 +37,18 @@ describe('hash chain on EventStoreDB (metadata)', () => {
   it('is the shared formula over the JSON texts EventStoreDB keeps, chained from the previous hash', () => {
     const e = content('commitment-1', 5);
     const [metadata] = chainNewEvents({ revision: -1, hash: null }, [e]);
-    const expected = chainHash(null, 0, contentDigest({ id: e.id, streamName: e.streamName, type: e.type, schemaVersion: 1, dataText: JSON.stringify(e.data), envelopeText: JSON.stringify(e.metadata) }));
+    const expected = chainHash(
+      null,
+      0,
+      contentDigest({
+        id: e.id,
+        streamName: e.streamName,
+        type: e.type,
+        schemaVersion: 1,
+        dataText: JSON.stringify(e.data),
+        envelopeText: JSON.stringify(e.metadata),
+      }),
+    );
     expect(metadata[CHAIN_KEY]).toBe(expected.toString('hex'));
     // The hash is the last key: the rest of the metadata is what was hashed, in its order.
     expect(Object.keys(metadata)).toEqual([...Object.keys(e.metadata), CHAIN_KEY]);

@@ -48,9 +48,7 @@ if (connectionString) {
     });
   });
 } else {
-  process.stdout.write(
-    '\nEventStoreDB contract suite SKIPPED: EVENTSTORE_CONNECTION_STRING is not set (no EventStoreDB server here).\n',
-  );
+  process.stdout.write('\nEventStoreDB contract suite SKIPPED: EVENTSTORE_CONNECTION_STRING is not set (no EventStoreDB server here).\n');
   describe('EventStoreDB adapter contract suite', () => {
     it.skip('SKIPPED: set EVENTSTORE_CONNECTION_STRING (e.g. esdb://localhost:2113?tls=false) to run it', () => undefined);
   });

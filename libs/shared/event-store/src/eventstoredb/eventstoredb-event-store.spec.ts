@@ -16,7 +16,19 @@ class FakeClient {
     this.next += 137n;
     const revision = BigInt(this.log.filter((r) => r.event?.streamId === streamId).length);
     const copy = (value: unknown) => JSON.parse(JSON.stringify(value ?? null));
-    this.log.push({ event: { streamId, id, isJson, revision, type, created: new Date(), data: copy(data), metadata: copy(metadata), position } as AllStreamResolvedEvent['event'] });
+    this.log.push({
+      event: {
+        streamId,
+        id,
+        isJson,
+        revision,
+        type,
+        created: new Date(),
+        data: copy(data),
+        metadata: copy(metadata),
+        position,
+      } as AllStreamResolvedEvent['event'],
+    });
     return position;
   }
 
@@ -35,7 +47,8 @@ class FakeClient {
   async *readAll(options: { fromPosition?: Position | 'start' | 'end'; maxCount?: number; direction?: string } = {}) {
     const from = options.fromPosition;
     if (options.direction === 'backwards' && from === 'end') return yield* [...this.log].reverse().slice(0, options.maxCount ?? Infinity);
-    const after = from === undefined || from === 'start' ? this.log : this.log.filter((r) => typeof from === 'object' && (r.event?.position.commit ?? 0n) >= from.commit);
+    const after =
+      from === undefined || from === 'start' ? this.log : this.log.filter((r) => typeof from === 'object' && (r.event?.position.commit ?? 0n) >= from.commit);
     yield* after.slice(0, options.maxCount ?? Infinity);
   }
 }

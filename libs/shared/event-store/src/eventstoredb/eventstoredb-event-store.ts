@@ -91,8 +91,7 @@ function toStoredEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): Stored
     },
     streamName: event.streamId,
     revision: Number(event.revision),
-    position:
-      typeof position === 'bigint' ? `${position}/${position}` : position ? encodePosition(position) : '0/0',
+    position: typeof position === 'bigint' ? `${position}/${position}` : position ? encodePosition(position) : '0/0',
     // An event written alone, or before appends were marked, is an append of its own.
     appendId: typeof appendId === 'string' ? appendId : event.id,
     recordedAt: new Date(event.created).toISOString(),
@@ -141,7 +140,14 @@ export class EventStoreDbEventStore implements EventStore {
       if (expected !== 'any' && expected !== actual) throw new WrongExpectedRevisionError(streamName, expected, actual);
       const metadata = chainNewEvents(
         tip,
-        events.map((e) => ({ id: e.id, streamName, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: toMetadata(e, appendId) as unknown as Record<string, unknown> })),
+        events.map((e) => ({
+          id: e.id,
+          streamName,
+          type: e.type,
+          schemaVersion: e.schemaVersion,
+          data: e.data,
+          metadata: toMetadata(e, appendId) as unknown as Record<string, unknown>,
+        })),
       );
       try {
         const result = await this.client.appendToStream(

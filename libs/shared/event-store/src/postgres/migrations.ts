@@ -73,7 +73,15 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
       let after = { stream: '', revision: -1 };
       let previous: Buffer | null = null;
       for (;;) {
-        const rows = await tx.query<{ event_id: string; stream_name: string; revision: string; type: string; schema_version: number; data: string; envelope: string }>(
+        const rows = await tx.query<{
+          event_id: string;
+          stream_name: string;
+          revision: string;
+          type: string;
+          schema_version: number;
+          data: string;
+          envelope: string;
+        }>(
           `SELECT event_id::text, stream_name, revision::text, type, schema_version, data::text AS data, envelope::text AS envelope
              FROM event_store.events WHERE (stream_name, revision) > ($1, $2::bigint) ORDER BY stream_name, revision LIMIT 5000`,
           [after.stream, after.revision],
@@ -83,17 +91,33 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
         const hashes: string[] = [];
         for (const r of rows) {
           if (Number(r.revision) === 0) previous = null;
-          const hash = chainHash(previous, Number(r.revision), contentDigest({ id: r.event_id, streamName: r.stream_name, type: r.type, schemaVersion: Number(r.schema_version), dataText: r.data, envelopeText: r.envelope }));
+          const hash = chainHash(
+            previous,
+            Number(r.revision),
+            contentDigest({
+              id: r.event_id,
+              streamName: r.stream_name,
+              type: r.type,
+              schemaVersion: Number(r.schema_version),
+              dataText: r.data,
+              envelopeText: r.envelope,
+            }),
+          );
           ids.push(r.event_id);
           hashes.push(hash.toString('hex'));
           previous = hash;
         }
-        await tx.query(`UPDATE event_store.events e SET hash = decode(u.hash, 'hex') FROM unnest($1::uuid[], $2::text[]) AS u(id, hash) WHERE e.event_id = u.id`, [ids, hashes]);
+        await tx.query(
+          `UPDATE event_store.events e SET hash = decode(u.hash, 'hex') FROM unnest($1::uuid[], $2::text[]) AS u(id, hash) WHERE e.event_id = u.id`,
+          [ids, hashes],
+        );
         const last = rows[rows.length - 1];
         after = { stream: last.stream_name, revision: Number(last.revision) };
       }
       await tx.query('ALTER TABLE event_store.events ALTER COLUMN hash SET NOT NULL');
-      await tx.query(`UPDATE event_store.streams s SET last_hash = e.hash FROM event_store.events e WHERE e.stream_name = s.stream_name AND e.revision = s.revision`);
+      await tx.query(
+        `UPDATE event_store.streams s SET last_hash = e.hash FROM event_store.events e WHERE e.stream_name = s.stream_name AND e.revision = s.revision`,
+      );
     },
   },
 ];
@@ -107,20 +131,18 @@ export async function migrateEventStore(db: SqlDatabase): Promise<number[]> {
     await tx.query('CREATE SCHEMA IF NOT EXISTS event_store');
     await tx.query(`CREATE TABLE IF NOT EXISTS event_store.migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const applied = new Set(
-      (await tx.query<{ version: number }>('SELECT version FROM event_store.migrations')).map((r) => Number(r.version)),
-    );
+    const applied = new Set((await tx.query<{ version: number }>('SELECT version FROM event_store.migrations')).map((r) => Number(r.version)));
     const done: number[] = [];
     for (const migration of EVENT_STORE_MIGRATIONS) {
       if (applied.has(migration.version)) continue;
-      for (const statement of migration.sql.split(';').map((s) => s.trim()).filter(Boolean)) {
+      for (const statement of migration.sql
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         await tx.query(statement);
       }
       await migration.run?.(tx);
-      await tx.query('INSERT INTO event_store.migrations (version, name) VALUES ($1, $2)', [
-        migration.version,
-        migration.name,
-      ]);
+      await tx.query('INSERT INTO event_store.migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
       done.push(migration.version);
     }
     return done;

@@ -10,9 +10,14 @@ class LeasedClient extends EventEmitter {
     super();
   }
 
-  query(text: string | { text: string; values?: unknown[] }, params?: unknown[] | Callback<RawResult>, callback?: Callback<RawResult>): Promise<RawResult> | void {
+  query(
+    text: string | { text: string; values?: unknown[] },
+    params?: unknown[] | Callback<RawResult>,
+    callback?: Callback<RawResult>,
+  ): Promise<RawResult> | void {
     const sql = typeof text === 'string' ? text : text.text;
-    const values = typeof params === 'function' ? (typeof text === 'string' ? [] : (text.values ?? [])) : (params ?? (typeof text === 'string' ? [] : (text.values ?? [])));
+    const values =
+      typeof params === 'function' ? (typeof text === 'string' ? [] : (text.values ?? [])) : (params ?? (typeof text === 'string' ? [] : (text.values ?? [])));
     const done = typeof params === 'function' ? params : callback;
     const result = this.lease.query(sql, values.map(toPgliteValue));
     if (!done) return result;

@@ -51,56 +51,57 @@ describe(`PostgreSQL adapter (${process.env.DATABASE_URL ? 'PostgreSQL server' :
 });
 
 // Needs a second real connection holding a transaction open: the server run of CI (the embedded database has one).
-if (process.env.DATABASE_URL) describe('PostgreSQL server: the global log is gap-safe', () => {
-  it('a reader never passes an event whose transaction commits after a later one', async () => {
-    const slow = new Client({ connectionString: database.url });
-    await slow.connect();
-    try {
-      const prefix = `gap-${testEvent('x', {}).id}`;
-      const collect = async (from: string | null) => {
-        const page = await store.readAll(from, 100_000);
-        return { events: page.events.filter((e: StoredEvent) => e.streamName.startsWith(prefix)), checkpoint: page.checkpoint };
-      };
-      const start = (await store.readAll(null, 1_000_000)).checkpoint;
+if (process.env.DATABASE_URL)
+  describe('PostgreSQL server: the global log is gap-safe', () => {
+    it('a reader never passes an event whose transaction commits after a later one', async () => {
+      const slow = new Client({ connectionString: database.url });
+      await slow.connect();
+      try {
+        const prefix = `gap-${testEvent('x', {}).id}`;
+        const collect = async (from: string | null) => {
+          const page = await store.readAll(from, 100_000);
+          return { events: page.events.filter((e: StoredEvent) => e.streamName.startsWith(prefix)), checkpoint: page.checkpoint };
+        };
+        const start = (await store.readAll(null, 1_000_000)).checkpoint;
 
-      // Transaction A takes its sequence number first and stays open.
-      await slow.query('BEGIN');
-      const early = testEvent('test.Early', {});
-      await appendInTransaction(clientExecutor(slow), `${prefix}-a`, [early], 'no_stream');
+        // Transaction A takes its sequence number first and stays open.
+        await slow.query('BEGIN');
+        const early = testEvent('test.Early', {});
+        await appendInTransaction(clientExecutor(slow), `${prefix}-a`, [early], 'no_stream');
 
-      // Transaction B takes a higher number and commits first.
-      const late = testEvent('test.Late', {});
-      await store.append(`${prefix}-b`, [late], 'no_stream');
+        // Transaction B takes a higher number and commits first.
+        const late = testEvent('test.Late', {});
+        await store.append(`${prefix}-b`, [late], 'no_stream');
 
-      // A reader now must not deliver B: it would move its checkpoint past A's number.
-      const whileOpen = await collect(start);
-      expect(whileOpen.events).toEqual([]);
+        // A reader now must not deliver B: it would move its checkpoint past A's number.
+        const whileOpen = await collect(start);
+        expect(whileOpen.events).toEqual([]);
 
-      await slow.query('COMMIT');
-      const afterCommit = await collect(whileOpen.checkpoint);
-      expect(afterCommit.events.map((e) => e.id)).toEqual([early.id, late.id]);
-    } finally {
-      await slow.end();
-    }
+        await slow.query('COMMIT');
+        const afterCommit = await collect(whileOpen.checkpoint);
+        expect(afterCommit.events.map((e) => e.id)).toEqual([early.id, late.id]);
+      } finally {
+        await slow.end();
+      }
+    });
+
+    it('events of a rolled-back transaction never appear, and do not hold readers back', async () => {
+      const slow = new Client({ connectionString: database.url });
+      await slow.connect();
+      try {
+        const prefix = `rollback-${testEvent('x', {}).id}`;
+        await slow.query('BEGIN');
+        await appendInTransaction(clientExecutor(slow), `${prefix}-a`, [testEvent('test.Doomed', {})], 'no_stream');
+        const kept = testEvent('test.Kept', {});
+        await store.append(`${prefix}-b`, [kept], 'no_stream');
+        await slow.query('ROLLBACK');
+        const page = await store.readAll(null, 1_000_000);
+        expect(page.events.filter((e) => e.streamName.startsWith(prefix)).map((e) => e.id)).toEqual([kept.id]);
+      } finally {
+        await slow.end();
+      }
+    });
   });
-
-  it('events of a rolled-back transaction never appear, and do not hold readers back', async () => {
-    const slow = new Client({ connectionString: database.url });
-    await slow.connect();
-    try {
-      const prefix = `rollback-${testEvent('x', {}).id}`;
-      await slow.query('BEGIN');
-      await appendInTransaction(clientExecutor(slow), `${prefix}-a`, [testEvent('test.Doomed', {})], 'no_stream');
-      const kept = testEvent('test.Kept', {});
-      await store.append(`${prefix}-b`, [kept], 'no_stream');
-      await slow.query('ROLLBACK');
-      const page = await store.readAll(null, 1_000_000);
-      expect(page.events.filter((e) => e.streamName.startsWith(prefix)).map((e) => e.id)).toEqual([kept.id]);
-    } finally {
-      await slow.end();
-    }
-  });
-});
 
 describe('embedded mode: one shared connection', () => {
   it('serialises concurrent appends and reads without corrupting anything', async () => {

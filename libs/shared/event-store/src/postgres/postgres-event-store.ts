@@ -1,14 +1,5 @@
 import { InvalidEventError, WrongExpectedRevisionError } from '../errors';
-import type {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  NewEvent,
-  ReadAllResult,
-  ReadStreamOptions,
-  StoredEvent,
-  Subscription,
-} from '../event-store.port';
+import type { AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllResult, ReadStreamOptions, StoredEvent, Subscription } from '../event-store.port';
 import { validateEvents, validateExpected, validateStreamName } from '../validation';
 import { chainHash, contentDigest } from '../hash-chain';
 import { migrateEventStore } from './migrations';
@@ -95,11 +86,7 @@ function isUniqueViolation(error: unknown): boolean {
  * Finds events already stored under these ids. When all of them are stored, in this stream, the original result is
  * returned (a retried append is a no-op); a partial overlap or another stream is refused.
  */
-async function findPriorAppend(
-  db: SqlExecutor,
-  streamName: string,
-  events: readonly NewEvent[],
-): Promise<AppendResult | undefined> {
+async function findPriorAppend(db: SqlExecutor, streamName: string, events: readonly NewEvent[]): Promise<AppendResult | undefined> {
   const rows = await db.query<{ event_id: string; stream_name: string; revision: string; position: string }>(
     `SELECT event_id::text, stream_name, revision::text, transaction_id::text || '/' || global_position::text AS position
        FROM event_store.events e WHERE e.event_id = ANY($1::uuid[]) ORDER BY e.revision`,
@@ -166,7 +153,9 @@ async function insertEvents(
 ): Promise<(AppendResult & { hash: Buffer }) | undefined> {
   const data = events.map((e) => JSON.stringify(e.data));
   const envelopes = events.map((e) => JSON.stringify(e.envelope));
-  const digests = events.map((e, i) => contentDigest({ id: e.id, streamName, type: e.type, schemaVersion: e.schemaVersion, dataText: data[i], envelopeText: envelopes[i] }));
+  const digests = events.map((e, i) =>
+    contentDigest({ id: e.id, streamName, type: e.type, schemaVersion: e.schemaVersion, dataText: data[i], envelopeText: envelopes[i] }),
+  );
   let reserve: string;
   let hashes: string[];
   let extra: unknown[];
@@ -199,7 +188,18 @@ async function insertEvents(
        RETURNING revision, transaction_id, global_position, hash)
      SELECT revision::text, transaction_id::text || '/' || global_position::text AS position, encode(hash, 'hex') AS hash
        FROM inserted ORDER BY revision DESC LIMIT 1`,
-    [streamName, events.length, events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.schemaVersion), data, envelopes, events.map((e) => e.envelope.occurredAt), hashes, ...extra],
+    [
+      streamName,
+      events.length,
+      events.map((e) => e.id),
+      events.map((e) => e.type),
+      events.map((e) => e.schemaVersion),
+      data,
+      envelopes,
+      events.map((e) => e.envelope.occurredAt),
+      hashes,
+      ...extra,
+    ],
   );
   if (rows.length === 0) return undefined;
   const [last] = rows;
@@ -207,10 +207,7 @@ async function insertEvents(
 }
 
 async function actualRevision(db: SqlExecutor, streamName: string): Promise<number | 'no_stream'> {
-  const rows = await db.query<{ revision: string }>(
-    'SELECT revision::text FROM event_store.streams WHERE stream_name = $1',
-    [streamName],
-  );
+  const rows = await db.query<{ revision: string }>('SELECT revision::text FROM event_store.streams WHERE stream_name = $1', [streamName]);
   return rows.length ? Number(rows[0].revision) : 'no_stream';
 }
 
@@ -218,12 +215,7 @@ async function actualRevision(db: SqlExecutor, streamName: string): Promise<numb
  * Appends inside a transaction the caller owns. `PostgresEventStore.append` is the normal entry point; this is
  * exported so that a test can hold a writing transaction open.
  */
-export async function appendInTransaction(
-  tx: SqlExecutor,
-  streamName: string,
-  events: readonly NewEvent[],
-  expected: ExpectedRevision,
-): Promise<AppendResult> {
+export async function appendInTransaction(tx: SqlExecutor, streamName: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
   const prior = await findPriorAppend(tx, streamName, events);
   if (prior) return prior;
   const result = await insertEvents(tx, streamName, events, expected, expected === 'no_stream' ? 'new' : undefined);
@@ -304,7 +296,8 @@ export class PostgresEventStore implements EventStore {
     );
     const events = rows.map(toStoredEvent);
     const last = events[events.length - 1];
-    if (last?.hash && options.to === undefined && recordedUpTo === null) this.remember(streamName, { revision: last.revision, hash: Buffer.from(last.hash, 'hex') });
+    if (last?.hash && options.to === undefined && recordedUpTo === null)
+      this.remember(streamName, { revision: last.revision, hash: Buffer.from(last.hash, 'hex') });
     return events;
   }
 

@@ -159,7 +159,12 @@ class EmbeddedDatabase implements SqlDatabase {
                   // The simple protocol runs several statements in one string, as migrations may send.
                   const results = await pglite.exec(sql);
                   const last = results[results.length - 1] ?? { rows: [], affectedRows: 0, fields: [] };
-                  return { rows: last.rows as Record<string, unknown>[], rowCount: last.affectedRows ?? last.rows.length, command: commandOf(sql), fields: last.fields };
+                  return {
+                    rows: last.rows as Record<string, unknown>[],
+                    rowCount: last.affectedRows ?? last.rows.length,
+                    command: commandOf(sql),
+                    fields: last.fields,
+                  };
                 }
                 const result = await pglite.query<Record<string, unknown>>(sql, params as unknown[]);
                 return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length, command: commandOf(sql), fields: result.fields };

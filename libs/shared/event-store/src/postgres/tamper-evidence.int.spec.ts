@@ -15,17 +15,29 @@ describe(`tamper evidence (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'e
     await migrateEventStore(database.db);
     store = new PostgresEventStore(database.db);
     for (let round = 0; round < 3; round++)
-      for (const [i, s] of streams.entries()) await store.append(s, [testEvent('test.Paid', { amountCents: 100 * round + i, note: 'é😀' }), testEvent('test.Noted', { round })], 'any');
+      for (const [i, s] of streams.entries())
+        await store.append(s, [testEvent('test.Paid', { amountCents: 100 * round + i, note: 'é😀' }), testEvent('test.Noted', { round })], 'any');
   });
   afterEach(() => database.drop());
 
   const eventAt = async (stream: string, revision: number) => (await store.readStream(stream, { from: revision, to: revision }))[0];
 
-  it("chains each event to the previous one of its stream, as the documented formula says", async () => {
+  it('chains each event to the previous one of its stream, as the documented formula says', async () => {
     const events = await store.readStream(streams[1]);
     let previous: Buffer | null = null;
     for (const e of events) {
-      const expected = chainHash(previous, e.revision, contentDigest({ id: e.id, streamName: e.streamName, type: e.type, schemaVersion: e.schemaVersion, dataText: JSON.stringify(e.data), envelopeText: JSON.stringify(e.envelope) }));
+      const expected = chainHash(
+        previous,
+        e.revision,
+        contentDigest({
+          id: e.id,
+          streamName: e.streamName,
+          type: e.type,
+          schemaVersion: e.schemaVersion,
+          dataText: JSON.stringify(e.data),
+          envelopeText: JSON.stringify(e.envelope),
+        }),
+      );
       expect(e.hash).toBe(expected.toString('hex'));
       previous = expected;
     }
@@ -54,7 +66,13 @@ describe(`tamper evidence (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'e
     await database.db.query(`UPDATE event_store.events SET data = '{"amountCents":999999,"note":"é😀"}' WHERE event_id = $1`, [victim.id]);
     const report = await verifyEventLog(database.db, { digest: seal?.digest });
     expect(report.ok).toBe(false);
-    expect(report.firstBreak).toEqual({ streamName: streams[1], revision: 2, eventId: victim.id, position: victim.position, reason: expect.stringContaining('altered') });
+    expect(report.firstBreak).toEqual({
+      streamName: streams[1],
+      revision: 2,
+      eventId: victim.id,
+      position: victim.position,
+      reason: expect.stringContaining('altered'),
+    });
     expect(report.breaks).toHaveLength(1);
   });
 
@@ -62,7 +80,9 @@ describe(`tamper evidence (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'e
     const victims = [await eventAt(streams[2], 4), await eventAt(streams[0], 1), await eventAt(streams[1], 3)];
     for (const v of victims) await database.db.query(`UPDATE event_store.events SET data = '{"amountCents":1,"note":"retouché"}' WHERE event_id = $1`, [v.id]);
     const report = await verifyEventLog(database.db);
-    const inLogOrder = [...victims].sort((a, b) => (BigInt(a.position.split('/')[0]) === BigInt(b.position.split('/')[0]) ? 0 : BigInt(a.position.split('/')[0]) < BigInt(b.position.split('/')[0]) ? -1 : 1));
+    const inLogOrder = [...victims].sort((a, b) =>
+      BigInt(a.position.split('/')[0]) === BigInt(b.position.split('/')[0]) ? 0 : BigInt(a.position.split('/')[0]) < BigInt(b.position.split('/')[0]) ? -1 : 1,
+    );
     expect(report.breaks.map((b) => b.eventId)).toEqual(inLogOrder.map((v) => v.id));
     expect(report.firstBreak?.eventId).toBe(victims[1].id);
     expect(report.eventsChecked).toBe(18);
@@ -77,7 +97,11 @@ describe(`tamper evidence (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'e
     let previous: Buffer | null = null;
     for (const e of events) {
       const dataText = e.revision === 2 ? '{"amountCents":1}' : JSON.stringify(e.data);
-      previous = chainHash(previous, e.revision, contentDigest({ id: e.id, streamName: e.streamName, type: e.type, schemaVersion: e.schemaVersion, dataText, envelopeText: JSON.stringify(e.envelope) }));
+      previous = chainHash(
+        previous,
+        e.revision,
+        contentDigest({ id: e.id, streamName: e.streamName, type: e.type, schemaVersion: e.schemaVersion, dataText, envelopeText: JSON.stringify(e.envelope) }),
+      );
       await database.db.query(`UPDATE event_store.events SET hash = decode($2, 'hex') WHERE event_id = $1`, [e.id, previous.toString('hex')]);
     }
     const report = await verifyEventLog(database.db, { digest: seal?.digest });
@@ -88,7 +112,10 @@ describe(`tamper evidence (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'e
 
   it('catches an alteration that also recomputes the altered hash: the next event no longer chains', async () => {
     const victim = await eventAt(streams[0], 1);
-    await database.db.query(`UPDATE event_store.events SET envelope = '{"actor":{"userId":"someone-else","role":"admin","organisation":"x"},"occurredAt":"2024-01-01"}', hash = sha256('forged'::bytea) WHERE event_id = $1`, [victim.id]);
+    await database.db.query(
+      `UPDATE event_store.events SET envelope = '{"actor":{"userId":"someone-else","role":"admin","organisation":"x"},"occurredAt":"2024-01-01"}', hash = sha256('forged'::bytea) WHERE event_id = $1`,
+      [victim.id],
+    );
     const report = await verifyEventLog(database.db);
     expect(report.breaks.map((b) => [b.streamName, b.revision])).toEqual([
       [streams[0], 1],

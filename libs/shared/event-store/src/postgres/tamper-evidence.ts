@@ -57,7 +57,9 @@ export async function verifyChains(database: SqlDatabase, limit = 100): Promise<
         ORDER BY s.stream_name LIMIT $1`,
       [limit],
     ),
-    database.query<{ events: string; streams: string }>(`SELECT count(*)::text AS events, count(DISTINCT stream_name COLLATE "C")::text AS streams FROM event_store.events`),
+    database.query<{ events: string; streams: string }>(
+      `SELECT count(*)::text AS events, count(DISTINCT stream_name COLLATE "C")::text AS streams FROM event_store.events`,
+    ),
   ]);
   const inLogOrder = (a: ChainBreak, b: ChainBreak) => {
     const [at, ag] = splitPosition(a.position).map(BigInt);
@@ -66,7 +68,13 @@ export async function verifyChains(database: SqlDatabase, limit = 100): Promise<
   };
   const breaks = halves.flat().sort(inLogOrder).slice(0, limit);
   for (const t of tails)
-    breaks.push({ streamName: t.stream_name, revision: Number(t.last ?? -1) + 1, eventId: null, position: null, reason: `events ${Number(t.last ?? -1) + 1}-${t.revision} missing at the end of the stream (it was at revision ${t.revision})` });
+    breaks.push({
+      streamName: t.stream_name,
+      revision: Number(t.last ?? -1) + 1,
+      eventId: null,
+      position: null,
+      reason: `events ${Number(t.last ?? -1) + 1}-${t.revision} missing at the end of the stream (it was at revision ${t.revision})`,
+    });
   return { eventsChecked: Number(counts[0].events), streamsChecked: Number(counts[0].streams), breaks };
 }
 
@@ -193,7 +201,16 @@ export async function createSeal(db: SqlDatabase, sealedBy: string): Promise<Sea
     const [row] = await tx.query<SealRow>(
       `INSERT INTO event_store.seals (seal_number, up_to_position, up_to_txid, up_to_global, events, digest, previous_digest, sealed_by)
        VALUES ($1, $2, $3::text::xid8, $4::bigint, $5, decode($6, 'hex'), decode($7, 'hex'), $8) RETURNING ${SEAL_COLUMNS}`,
-      [(previous?.sealNumber ?? 0) + 1, position, folded.last?.[0], folded.last?.[1], folded.events, folded.digest.toString('hex'), previous?.digest ?? null, sealedBy],
+      [
+        (previous?.sealNumber ?? 0) + 1,
+        position,
+        folded.last?.[0],
+        folded.last?.[1],
+        folded.events,
+        folded.digest.toString('hex'),
+        previous?.digest ?? null,
+        sealedBy,
+      ],
     );
     return toSeal(row);
   });
@@ -224,7 +241,13 @@ async function foldSeals(db: SqlExecutor, onEvent?: () => void): Promise<{ seals
   let previous: Seal | null = null;
   let eventsFolded = 0;
   for (const seal of seals) {
-    const folded = await foldLog(db, previous ? Buffer.from(previous.digest, 'hex') : null, splitPosition(previous?.upToPosition ?? null), splitPosition(seal.upToPosition), onEvent);
+    const folded = await foldLog(
+      db,
+      previous ? Buffer.from(previous.digest, 'hex') : null,
+      splitPosition(previous?.upToPosition ?? null),
+      splitPosition(seal.upToPosition),
+      onEvent,
+    );
     eventsFolded += folded.events;
     if (folded.digest.toString('hex') !== seal.digest)
       breaks.push({
@@ -235,7 +258,8 @@ async function foldSeals(db: SqlExecutor, onEvent?: () => void): Promise<{ seals
             ? `the ${seal.events} events sealed up to ${seal.upToPosition} no longer give digest ${seal.digest}: one of them was altered`
             : `${seal.events} events were sealed up to ${seal.upToPosition}, ${folded.events} are there now: events were deleted or inserted`,
       });
-    if (previous && seal.previousDigest !== previous.digest) breaks.push({ sealNumber: seal.sealNumber, digest: seal.digest, reason: `its previous digest is not seal ${previous.sealNumber}'s` });
+    if (previous && seal.previousDigest !== previous.digest)
+      breaks.push({ sealNumber: seal.sealNumber, digest: seal.digest, reason: `its previous digest is not seal ${previous.sealNumber}'s` });
     previous = seal;
   }
   return { sealsChecked: seals.length, eventsFolded, breaks };

@@ -43,18 +43,22 @@ export function eventStoreContract(getStore: () => EventStore): void {
 
     it('stores the whole envelope and sets recordedAt itself', async () => {
       const s = stream();
-      const e = testEvent('exemple.OperationRegistered', { dwellings: 120 }, {
-        schemaVersion: 2,
-        envelope: {
-          actor: { userId: 'u-42', role: 'editor:exemple', organisation: 'DDTM 62' },
-          onBehalfOf: 'ca_lens_lievin',
-          occurredAt: '2018-06-14T09:30:00.000Z',
-          reason: 'COPIL de juin 2018',
-          sourceDocument: { kind: 'minutes', reference: 'CR COPIL 2018-06' },
-          correlationId: randomUUID(),
-          causationId: randomUUID(),
+      const e = testEvent(
+        'exemple.OperationRegistered',
+        { dwellings: 120 },
+        {
+          schemaVersion: 2,
+          envelope: {
+            actor: { userId: 'u-42', role: 'editor:exemple', organisation: 'DDTM 62' },
+            onBehalfOf: 'ca_lens_lievin',
+            occurredAt: '2018-06-14T09:30:00.000Z',
+            reason: 'COPIL de juin 2018',
+            sourceDocument: { kind: 'minutes', reference: 'CR COPIL 2018-06' },
+            correlationId: randomUUID(),
+            causationId: randomUUID(),
+          },
         },
-      });
+      );
       const before = Date.now();
       await getStore().append(s, [e], 'any');
       const [stored] = await getStore().readStream(s);
@@ -65,7 +69,11 @@ export function eventStoreContract(getStore: () => EventStore): void {
 
     it('reads a window of revisions', async () => {
       const s = stream();
-      await getStore().append(s, Array.from({ length: 10 }, () => event()), 'no_stream');
+      await getStore().append(
+        s,
+        Array.from({ length: 10 }, () => event()),
+        'no_stream',
+      );
       const window = await getStore().readStream(s, { from: 3, to: 5 });
       expect(window.map((e) => e.revision)).toEqual([3, 4, 5]);
     });
@@ -79,7 +87,9 @@ export function eventStoreContract(getStore: () => EventStore): void {
     it('refuses a stale exact revision, naming stream, expected and actual', async () => {
       const s = stream();
       await getStore().append(s, [event(), event()], 'no_stream');
-      const error = await getStore().append(s, [event()], 0).catch((e: unknown) => e);
+      const error = await getStore()
+        .append(s, [event()], 0)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WrongExpectedRevisionError);
       expect(error).toMatchObject({ streamName: s, expected: 0, actual: 1 });
       expect(await getStore().readStream(s)).toHaveLength(2);
@@ -140,9 +150,7 @@ export function eventStoreContract(getStore: () => EventStore): void {
 
     it('keeps the events of each concurrent batch contiguous', async () => {
       const s = stream();
-      const batches = Array.from({ length: 8 }, (_, writer) =>
-        Array.from({ length: 5 }, (_, i) => event('test.Batched', { writer, i })),
-      );
+      const batches = Array.from({ length: 8 }, (_, writer) => Array.from({ length: 5 }, (_, i) => event('test.Batched', { writer, i })));
       await Promise.all(batches.map((b) => getStore().append(s, b, 'any')));
       const read = await getStore().readStream(s);
       expect(read).toHaveLength(40);
@@ -223,22 +231,36 @@ export function eventStoreContract(getStore: () => EventStore): void {
       ['a bigint in data', () => [stream(), [event('t', { n: BigInt(1) })], 'any'], 'events[0].data.n'],
       ['NaN in data', () => [stream(), [event('t', { n: Number.NaN })], 'any'], 'events[0].data.n'],
       ['a Date object in data', () => [stream(), [event('t', { d: new Date() })], 'any'], 'events[0].data.d'],
-      ['a circular structure', () => {
-        const data: Record<string, unknown> = {};
-        data.self = data;
-        return [stream(), [event('t', data)], 'any'];
-      }, 'events[0].data.self'],
+      [
+        'a circular structure',
+        () => {
+          const data: Record<string, unknown> = {};
+          data.self = data;
+          return [stream(), [event('t', data)], 'any'];
+        },
+        'events[0].data.self',
+      ],
       ['no actor', () => [stream(), [{ ...event(), envelope: { occurredAt: '2020-01-01T00:00:00Z' } as never }], 'any'], 'events[0].envelope.actor'],
-      ['a bad occurredAt', () => [stream(), [{ ...event(), envelope: { ...event().envelope, occurredAt: '31/12/2020' } }], 'any'], 'events[0].envelope.occurredAt'],
-      ['the same id twice in one append', () => {
-        const e = event();
-        return [stream(), [e, { ...e }], 'any'];
-      }, 'events[1].id'],
+      [
+        'a bad occurredAt',
+        () => [stream(), [{ ...event(), envelope: { ...event().envelope, occurredAt: '31/12/2020' } }], 'any'],
+        'events[0].envelope.occurredAt',
+      ],
+      [
+        'the same id twice in one append',
+        () => {
+          const e = event();
+          return [stream(), [e, { ...e }], 'any'];
+        },
+        'events[1].id',
+      ],
       ['a negative expected revision', () => [stream(), [event()], -1], 'expected'],
     ];
     it.each(cases)('%s', async (_label, args, field) => {
       const [s] = args();
-      const error = await getStore().append(...args()).catch((e: unknown) => e);
+      const error = await getStore()
+        .append(...args())
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidEventError);
       expect((error as InvalidEventError).field).toBe(field);
       if (s.trim()) expect(await getStore().readStream(s)).toEqual([]);
@@ -253,7 +275,7 @@ export function eventStoreContract(getStore: () => EventStore): void {
       const conflicts = { count: 0 };
       await Promise.all(
         Array.from({ length: 8 }, async (_, writer) => {
-          for (let done = 0; done < perWriter; ) {
+          for (let done = 0; done < perWriter;) {
             const current = await getStore().readStream(s);
             const expected = current.length === 0 ? 'no_stream' : current[current.length - 1].revision;
             const e = event('test.Contended', { writer, done });
@@ -324,7 +346,11 @@ export function eventStoreContract(getStore: () => EventStore): void {
 
     it('gives the events written together one appendId, the same whichever way they are read, and others another', async () => {
       const prefix = `contract-${randomUUID()}`;
-      await getStore().append(`${prefix}-a`, [event('test.Together', { n: 1 }), event('test.Together', { n: 2 }), event('test.Together', { n: 3 })], 'no_stream');
+      await getStore().append(
+        `${prefix}-a`,
+        [event('test.Together', { n: 1 }), event('test.Together', { n: 2 }), event('test.Together', { n: 3 })],
+        'no_stream',
+      );
       await getStore().append(`${prefix}-b`, [event('test.Alone', { n: 4 })], 'no_stream');
       await getStore().append(`${prefix}-b`, [event('test.Together', { n: 5 }), event('test.Together', { n: 6 })], 0);
       await getStore().append(`${prefix}-a`, [event('test.Alone', { n: 7 })], 2);
@@ -350,7 +376,7 @@ export function eventStoreContract(getStore: () => EventStore): void {
       const [first] = await readAllOf(getStore(), prefix);
       expect(await getStore().countAfter(first.position)).toBe(2);
       let fromStart = 0;
-      for (let checkpoint: string | null = null; ; ) {
+      for (let checkpoint: string | null = null; ;) {
         const page = await getStore().readAll(checkpoint, 5_000);
         fromStart += page.events.length;
         checkpoint = page.checkpoint;
