@@ -46,7 +46,7 @@ describe(`domain generator, end to end (${process.env.DATABASE_URL ? 'PostgreSQL
     copy?.remove();
   });
 
-  it('writes five projects in their own folders and changes four shared files, no other', () => {
+  it('writes five projects in their own folders and changes three shared files, no other', () => {
     expect(outcome(generated)).toMatchObject({ status: 0 });
     expect(changed.filter((f) => !f.startsWith(`libs/${NAME}/`) && !f.startsWith(`apps/${NAME}-api/`))).toEqual(SHARED_FILES);
     const projects = changed.filter((f) => f.endsWith('/project.json')).map((f) => JSON.parse(readFileSync(join(copy.root, f), 'utf-8')).name);
@@ -65,16 +65,18 @@ describe(`domain generator, end to end (${process.env.DATABASE_URL ? 'PostgreSQL
   );
 
   it(
-    'type checks, lints with the module boundaries, passes its tests, and reaches the SGAR totals',
+    'is formatted, type checks, lints with the module boundaries, passes its tests, and reaches the SGAR totals',
     async () => {
       const report = join(copy.root, 'jest-report.json');
-      const [tsc, lint, jest] = await Promise.all([
+      const [format, tsc, lint, jest] = await Promise.all([
+        run('format', 'prettier', ['--check', `libs/${NAME}`, `apps/${NAME}-api`, 'libs/domains', 'tsconfig.base.json', 'docker-compose.yml']),
         run('tsc', 'tsc', ['-p', 'tsconfig.json', '--noEmit']),
         run('lint', 'nx', ['run-many', '-t', 'lint', '-p', [...PROJECTS, 'domain-registry'].join(','), '--outputStyle=static']),
         run('jest', 'jest', ['--runInBand', '--json', `--outputFile=${report}`, `libs/${NAME}/`, `apps/${NAME}-api/`, 'apps/erbm/src/every-domain'], {
           NODE_OPTIONS: '--experimental-vm-modules',
         }),
       ]);
+      expect(outcome(format)).toMatchObject({ status: 0 });
       expect(outcome(tsc)).toMatchObject({ status: 0 });
       expect(outcome(lint)).toMatchObject({ status: 0 });
       expect(outcome(jest)).toMatchObject({ status: 0 });
