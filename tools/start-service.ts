@@ -1,5 +1,5 @@
 /**
- * Starts one service of apps/ by its folder's name, as production runs it: `npm run start:service -- habitat-api`.
+ * Starts one service of apps/ by its folder's name, as production runs it: `npm run start:service -- sgar-api`.
  * A new domain's service starts this way with no script of its own.
  */
 import { existsSync, readdirSync } from 'node:fs';
