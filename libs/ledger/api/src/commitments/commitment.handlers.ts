@@ -37,15 +37,16 @@ export class CommitmentReader {
     if (!this.directories.served(domain)) throw new NotFound('domain', domain);
   }
 
-  async load(domain: string, commitmentId: string, recordedUpTo?: string) {
+  async load(domain: string, commitmentId: string, recordedUpTo?: string, upToRevision?: number) {
     this.requireDomain(domain);
-    const loaded = await this.repository.load<CommitmentState, CommitmentEvent>(commitmentStreamName(commitmentId), foldCommitment, { recordedUpTo });
+    const loaded = await this.repository.load<CommitmentState, CommitmentEvent>(commitmentStreamName(commitmentId), foldCommitment, { recordedUpTo, upToRevision });
     if (loaded.state.status === 'none' || loaded.state.domain !== domain) throw new NotFound('commitment', commitmentId);
     return loaded;
   }
 
-  async view(domain: string, commitmentId: string, recordedUpTo?: string): Promise<CommitmentView> {
-    const loaded = await this.load(domain, commitmentId, recordedUpTo);
+  /** The commitment now, as known at a past time, or right after a given revision (a write's own answer). */
+  async view(domain: string, commitmentId: string, recordedUpTo?: string, upToRevision?: number): Promise<CommitmentView> {
+    const loaded = await this.load(domain, commitmentId, recordedUpTo, upToRevision);
     return commitmentView(commitmentId, loaded.state, loaded.events);
   }
 
@@ -173,7 +174,7 @@ export class RecordCommitmentStepHandler implements ICommandHandler<RecordCommit
 
   async execute({ domain, commitmentId, build, request, ctx }: RecordCommitmentStep): Promise<CommitmentResult> {
     await this.reader.load(domain, commitmentId);
-    await this.commands.run(ctx, {
+    const outcome = await this.commands.run(ctx, {
       stream: commitmentStreamName(commitmentId),
       fold: foldCommitment,
       decide: async ({ state }) => {
@@ -194,7 +195,9 @@ export class RecordCommitmentStepHandler implements ICommandHandler<RecordCommit
         };
       },
     });
-    return { view: await this.reader.view(domain, commitmentId) };
+    // The answer is the commitment right after this write, whatever another writer appended since: its ETag is the
+    // revision this write made.
+    return { view: await this.reader.view(domain, commitmentId, undefined, outcome.revision) };
   }
 }
 
