@@ -34,7 +34,11 @@ export interface FactMetadata {
 export class EventSourcedRepository {
   constructor(@Inject(EVENT_STORE) readonly store: EventStore) {}
 
-  async load<S, E extends DomainEvent>(streamName: string, fold: (events: E[]) => S, options: { recordedUpTo?: string; upToRevision?: number } = {}): Promise<Loaded<S>> {
+  async load<S, E extends DomainEvent>(
+    streamName: string,
+    fold: (events: E[]) => S,
+    options: { recordedUpTo?: string; upToRevision?: number } = {},
+  ): Promise<Loaded<S>> {
     const events = await this.store.readStream(streamName, { recordedUpTo: options.recordedUpTo, to: options.upToRevision });
     return { state: fold(events.map((e) => ({ type: e.type, data: e.data }) as E)), revision: events.length - 1, events };
   }

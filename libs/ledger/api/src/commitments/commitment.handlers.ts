@@ -39,7 +39,10 @@ export class CommitmentReader {
 
   async load(domain: string, commitmentId: string, recordedUpTo?: string, upToRevision?: number) {
     this.requireDomain(domain);
-    const loaded = await this.repository.load<CommitmentState, CommitmentEvent>(commitmentStreamName(commitmentId), foldCommitment, { recordedUpTo, upToRevision });
+    const loaded = await this.repository.load<CommitmentState, CommitmentEvent>(commitmentStreamName(commitmentId), foldCommitment, {
+      recordedUpTo,
+      upToRevision,
+    });
     if (loaded.state.status === 'none' || loaded.state.domain !== domain) throw new NotFound('commitment', commitmentId);
     return loaded;
   }
