@@ -7,19 +7,7 @@ import { HABITAT_DOMAIN } from '@erbm/habitat/contracts';
 import { type IndicatorReport, indicatorReport, indicatorsAsOf } from '@erbm/habitat/domain';
 import { HABITAT_REGISTER, listHabitatOperations } from '@erbm/habitat/read-models';
 
-const NO_MONEY = {
-  commitments: 0,
-  announced: 0,
-  programmed: 0,
-  committed: 0,
-  certified: 0,
-  ordered: 0,
-  paid: 0,
-  released: 0,
-  recovered: 0,
-  resteAPayer: 0,
-  warnings: 0,
-};
+const NO_MONEY = { commitments: 0, ...emptyLedgers(), resteAPayer: 0, warnings: 0 };
 
 /**
  * Every operation as the read models hold it (the habitat register and the ledger register), not from the log: a list
