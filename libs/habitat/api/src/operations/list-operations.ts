@@ -3,6 +3,7 @@ import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { REFERENTIALS, ReadModels } from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
 import { type Freshness, LEDGER_REGISTER, financingByOperation, freshness } from '@erbm/ledger/read-models';
+import { emptyLedgers } from '@erbm/ledger/domain';
 import { HABITAT_DOMAIN } from '@erbm/habitat/contracts';
 import { type IndicatorReport, indicatorReport, indicatorsAsOf } from '@erbm/habitat/domain';
 import { HABITAT_REGISTER, listHabitatOperations } from '@erbm/habitat/read-models';
