@@ -35,6 +35,9 @@ function encodePosition(transactionId: string, globalPosition: string): string {
   return `${transactionId}/${globalPosition}`;
 }
 
+/** The first key of the advisory locks that queue writers of one stream (the second is the stream name's hash). */
+const STREAM_LOCK_SPACE = 1_701;
+
 const XID8_MAX = 2n ** 64n - 1n;
 const BIGINT_MAX = 2n ** 63n - 1n;
 
@@ -256,9 +259,9 @@ export class PostgresEventStore implements EventStore {
     try {
       const known = this.tips.get(streamName);
       const tip = expected === 'no_stream' ? 'new' : known && (expected === 'any' || expected === known.revision) ? known : undefined;
-      result = await insertEvents(this.db, streamName, events, expected, tip);
+      result = tip ? await insertEvents(this.db, streamName, events, expected, tip) : await this.appendOnStreamRow(streamName, events, expected);
       // A tip that is no longer the stream's (another process wrote): chain from the stream row instead.
-      if (!result && tip && tip !== 'new') result = await insertEvents(this.db, streamName, events, expected, undefined);
+      if (!result && tip && tip !== 'new') result = await this.appendOnStreamRow(streamName, events, expected);
     } catch (error) {
       this.tips.delete(streamName);
       // These ids are stored already: a retry of a batch that was written is a no-op returning the first result.
@@ -279,6 +282,21 @@ export class PostgresEventStore implements EventStore {
     const prior = await findPriorAppend(this.db, streamName, events);
     if (prior) return prior;
     throw new WrongExpectedRevisionError(streamName, expected, await actualRevision(this.db, streamName));
+  }
+
+  /**
+   * An append chained on the stream row. With "any", writers of one stream are queued on a lock taken before the
+   * transaction writes anything, so the transaction ids, which order the global log, follow the order in which the
+   * writers take the stream's revisions: otherwise two writers may get their ids in one order and the stream row's
+   * lock in the other, and a reader of the log would meet a stream's revisions 2, 3 before 0, 1. An expected revision
+   * or "no_stream" needs no queue: of two writers racing for the same revisions, only one writes.
+   */
+  private appendOnStreamRow(streamName: string, events: readonly NewEvent[], expected: ExpectedRevision) {
+    if (expected !== 'any') return insertEvents(this.db, streamName, events, expected, undefined);
+    return this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(${STREAM_LOCK_SPACE}, hashtext($1))`, [streamName]);
+      return insertEvents(tx, streamName, events, expected, undefined);
+    });
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
