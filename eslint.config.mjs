@@ -5,6 +5,17 @@ import nx from '@nx/eslint-plugin';
 
 const root = dirname(fileURLToPath(import.meta.url));
 /** Each package with its subpaths: the rule bans `typeorm` as the exact specifier, and would let `typeorm/browser` through. */
+/** What the apps and the tools, the composition roots, may import: every layer but another app. */
+const COMPOSITION_ROOT = [
+  'type:registry',
+  'type:api',
+  'type:read-models',
+  'type:domain',
+  'type:contracts',
+  'type:infrastructure',
+  'type:kernel',
+  'type:testing',
+];
 const frameworks = ['@nestjs/*', 'typeorm', 'pg', 'express', '@eventstore/*', '@electric-sql/*', 'class-validator', 'class-transformer'].flatMap((p) =>
   p.endsWith('/*') ? [p] : [p, `${p}/*`],
 );
@@ -35,29 +46,11 @@ const depConstraints = [
   // Nothing imports an app: no constraint lists type:app.
   {
     sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: [
-      'type:registry',
-      'type:api',
-      'type:read-models',
-      'type:domain',
-      'type:contracts',
-      'type:infrastructure',
-      'type:kernel',
-      'type:testing',
-    ],
+    onlyDependOnLibsWithTags: COMPOSITION_ROOT,
   },
   {
     sourceTag: 'type:tool',
-    onlyDependOnLibsWithTags: [
-      'type:registry',
-      'type:api',
-      'type:read-models',
-      'type:domain',
-      'type:contracts',
-      'type:infrastructure',
-      'type:kernel',
-      'type:testing',
-    ],
+    onlyDependOnLibsWithTags: COMPOSITION_ROOT,
   },
   // Who knows whom (scope): shared code knows no domain and not the ledger; the ledger knows no domain; the
   // SGAR's views and the apps and tools that serve every domain reach them through the registry only.

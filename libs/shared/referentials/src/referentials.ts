@@ -98,8 +98,12 @@ export interface Referentials {
 
 export type { VersionedList };
 
-/** Loads the referentials kept in the repository (`libs/shared/referentials/data`). */
-export function loadReferentials(dataDir = join(__dirname, '..', 'data')): Referentials {
+/**
+ * Loads the referentials kept in the repository (`data/referentials`): data from public sources, beside the code
+ * rather than in a library, since its rows carry real names (programme titles, budget lines, landlords) that no code
+ * may depend on.
+ */
+export function loadReferentials(dataDir = join(__dirname, '..', '..', '..', '..', 'data', 'referentials')): Referentials {
   const read = (file: string) => parseCsvRecords(readFileSync(join(dataDir, file), 'utf8'));
   const programmes = new Map(read('lolf_programmes.csv').map((r) => [r.code_programme, r.titre_programme]));
   return {
