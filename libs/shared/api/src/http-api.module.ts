@@ -3,6 +3,7 @@ import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { CqrsModule } from '@nestjs/cqrs';
+import { TerminusModule } from '@nestjs/terminus';
 import { systemClock } from '@erbm/shared/kernel';
 import { CLOCK } from './clock';
 import { CommandPath } from './command-path';
@@ -19,7 +20,8 @@ export const BODY_LIMIT_BYTES = 1_048_576;
 /** What every ERBM HTTP service shares: problem+json errors, validation, idempotent writes, the event-sourced repository. */
 @Global()
 @Module({
-  imports: [CqrsModule.forRoot()],
+  // Readiness: the health controller logs what is down itself, with why.
+  imports: [CqrsModule.forRoot(), TerminusModule.forRoot({ logger: false })],
   providers: [
     { provide: APP_PIPE, useFactory: validationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },

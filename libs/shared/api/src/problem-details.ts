@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { InvalidEventError, WrongExpectedRevisionError } from '@erbm/shared/event-store';
+import { InvalidEventError, type UnreachableStore, WrongExpectedRevisionError, unreachableStore } from '@erbm/shared/event-store';
 import { NotFound, RuleViolation } from '@erbm/shared/kernel';
 import { AuthenticationError } from '@erbm/shared/auth';
 
@@ -144,6 +144,8 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
       headers: {},
     };
   }
+  const unreachable = unreachableStore(error);
+  if (unreachable) return storeUnavailable(unreachable);
   return {
     problem: {
       type: problemType('internal'),
@@ -152,6 +154,24 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
       detail: 'The request could not be completed; nothing was recorded unless a later read shows it',
     },
     headers: {},
+  };
+}
+
+/** Seconds a client should wait before retrying a request that found a store unreachable. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
+/** A store cannot be reached (an outage, a restart): the same request may succeed as is in a few seconds. */
+function storeUnavailable(store: UnreachableStore): { problem: ProblemDetails; headers: Record<string, string> } {
+  const what = store === 'database' ? 'La base de données est injoignable' : "Le magasin d'événements (EventStoreDB) est injoignable";
+  return {
+    problem: {
+      type: problemType('database-unavailable'),
+      title: 'Database unavailable',
+      status: 503,
+      detail: `${what} : réessayez dans quelques secondes. Une écriture interrompue n'a rien enregistré, sauf si une lecture ultérieure le montre.`,
+      dependency: store,
+    },
+    headers: { 'Retry-After': String(STORE_RETRY_AFTER_SECONDS) },
   };
 }
 
@@ -175,7 +195,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     const { problem, headers } = toProblem(error);
-    if (problem.status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    // An outage answers every request alike: one line each, not a stack.
+    if (problem.status === 503)
+      this.logger.warn(`${request.method} ${request.originalUrl}: ${problem.detail ?? problem.title} (${String((error as Error)?.message ?? error)})`);
+    else if (problem.status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     response
       .status(problem.status)

@@ -2,7 +2,7 @@ export * from './event-store.port';
 export * from './errors';
 export { validateEvents, validateExpected, validateStreamName } from './validation';
 export { PostgresEventStore } from './postgres/postgres-event-store';
-export { openSqlDatabase, type SqlDatabase, type SqlExecutor, type DatabaseMode } from './postgres/sql-database';
+export { DEFAULT_CONNECT_TIMEOUT_MS, openSqlDatabase, type SqlDatabase, type SqlExecutor, type DatabaseMode } from './postgres/sql-database';
 export { migrateEventStore } from './postgres/migrations';
 export { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
 export { pgCompatibleDriver } from './postgres/pg-compatible-driver';
@@ -20,3 +20,4 @@ export {
   type SealBreak,
   type VerificationReport,
 } from './postgres/tamper-evidence';
+export { unreachableStore, type UnreachableStore } from './unavailable';

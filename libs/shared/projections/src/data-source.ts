@@ -1,5 +1,5 @@
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { type SqlDatabase, isEmbedded, pgCompatibleDriver } from '@erbm/shared/event-store';
+import { DEFAULT_CONNECT_TIMEOUT_MS, type SqlDatabase, isEmbedded, pgCompatibleDriver } from '@erbm/shared/event-store';
 import { schemaOf } from './projection';
 
 /** The bookkeeping every projection schema has: its checkpoint and its parked events. */
@@ -44,7 +44,7 @@ export interface ReadModelDataSourceOptions {
 /** A TypeORM data source on one read-model schema, created and migrated if needed. */
 export async function openReadModelDataSource(options: ReadModelDataSourceOptions): Promise<DataSource> {
   const connection = options.databaseUrl
-    ? { url: options.databaseUrl, poolSize: options.poolSize ?? 4 }
+    ? { url: options.databaseUrl, poolSize: options.poolSize ?? 4, connectTimeoutMS: DEFAULT_CONNECT_TIMEOUT_MS }
     : isEmbedded(options.db)
       ? { driver: pgCompatibleDriver(options.db) }
       : (() => {

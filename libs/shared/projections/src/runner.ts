@@ -1,5 +1,5 @@
-import type { DataSource, QueryRunner } from 'typeorm';
-import type { EventStore, ReadAllResult, StoredEvent } from '@erbm/shared/event-store';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { type EventStore, type ReadAllResult, type StoredEvent, unreachableStore } from '@erbm/shared/event-store';
 import type { Projection } from './projection';
 
 export interface BatchResult {
@@ -18,7 +18,10 @@ export interface RunnerOptions {
   batchSize?: number;
   /** Pause when caught up, before looking again. */
   idleMs?: number;
-  /** Holds a session advisory lock so that a second process stays on standby (server only). */
+  /**
+   * Holds a session advisory lock so that a second process stays on standby (server only), and commits its batches on
+   * the session that holds it: a runner whose session was lost can no longer commit anything.
+   */
   exclusive?: boolean;
   /**
    * Commits batches without waiting for the WAL flush (`synchronous_commit = off`): for a rebuild, whose tables serve
@@ -46,6 +49,11 @@ export class ProjectionRunner {
     readonly dataSource: DataSource,
     private readonly options: RunnerOptions = {},
   ) {}
+
+  /** Whether this runner may commit batches: always, unless exclusive; then while the session holding the lock lives. */
+  get leader(): boolean {
+    return !this.options.exclusive || (this.lockHolder !== undefined && !this.lockHolder.isReleased);
+  }
 
   private get schema(): string {
     return `"${(this.dataSource.options as { schema: string }).schema}"`;
@@ -99,13 +107,29 @@ export class ProjectionRunner {
     const events = page.events.filter((e) => this.projection.handles.has(e.type));
     if (page.events.length === 0) return { read: 0, applied: 0, parked: 0, raced: false, checkpoint: from, isEnd: true };
     const last = page.events[page.events.length - 1];
-    // A batch that fails as a whole (a database error) is applied again event by event, to park just the poisoned ones.
-    const outcome = await this.commit(from, page.checkpoint, last, events).catch(() => this.commitOneByOne(from, page.checkpoint, last, events));
+    // A batch that fails as a whole (a database error) is applied again event by event, to park just the poisoned ones;
+    // not when the database or the lock is gone: nothing could be applied, and nothing is poisoned.
+    const outcome = await this.commit(from, page.checkpoint, last, events).catch((error: unknown) => {
+      if (!this.leader || unreachableStore(error)) throw error;
+      return this.commitOneByOne(from, page.checkpoint, last, events);
+    });
     return { read: page.events.length, ...outcome, checkpoint: outcome.raced ? from : page.checkpoint, isEnd: page.isEnd };
   }
 
+  /**
+   * An exclusive runner's batch runs on the session that holds the lock: it commits only if that session still lives,
+   * so still holds the lock (a session lock ends with its session and nothing else here unlocks it before `stop`).
+   * A runner whose session was terminated while it applied a batch fails on commit, and the standby that took the
+   * lock over, waiting on the projection's row until then, is the only one that commits: a fencing, with no token.
+   */
+  private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.options.exclusive) return this.dataSource.transaction(work);
+    if (!this.leader) return Promise.reject(new LeadershipLost(this.projection.name));
+    return (this.lockHolder as QueryRunner).manager.transaction(work);
+  }
+
   private async commit(from: string | null, to: string | null, last: StoredEvent, events: StoredEvent[]) {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transaction(async (manager) => {
       if (this.options.asynchronousCommit) await manager.query('SET LOCAL synchronous_commit = off');
       if (!(await this.claim(manager.query.bind(manager), from))) return { applied: 0, parked: 0, raced: true };
       const parked: { event: StoredEvent; error: unknown }[] = [];
@@ -117,7 +141,7 @@ export class ProjectionRunner {
   }
 
   private async commitOneByOne(from: string | null, to: string | null, last: StoredEvent, events: StoredEvent[]) {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transaction(async (manager) => {
       const query = manager.query.bind(manager);
       if (!(await this.claim(query, from))) return { applied: 0, parked: 0, raced: true };
       const parked: { event: StoredEvent; error: unknown }[] = [];
@@ -190,7 +214,11 @@ export class ProjectionRunner {
     }
   }
 
-  /** Follows the log until stopped; errors are kept in `lastError` and retried after a pause. */
+  /**
+   * Follows the log until stopped; errors are kept in `lastError` and retried after a pause. An exclusive runner that
+   * loses its lock (its session ended: the database restarted, the connection was cut, the session was terminated)
+   * stops committing at once and tries to take the lock again before every batch, as a standby does.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -198,6 +226,8 @@ export class ProjectionRunner {
       while (this.running) {
         try {
           if (this.options.exclusive && !(await this.holdLock())) {
+            // On standby: nothing is wrong with this runner.
+            this.lastError = undefined;
             await this.pause(1_000);
             continue;
           }
@@ -205,7 +235,7 @@ export class ProjectionRunner {
           this.lastError = undefined;
           if (result.isEnd) await this.pause(this.options.idleMs ?? 200);
         } catch (error) {
-          this.lastError = error;
+          this.lastError = error instanceof LeadershipLost ? undefined : error;
           await this.pause(1_000);
         }
       }
@@ -227,23 +257,41 @@ export class ProjectionRunner {
     });
   }
 
+  /**
+   * Whether this runner holds the lock, taking it if it is free. A session that ended took its lock with it: TypeORM
+   * releases a query runner whose connection fails, which `leader` sees.
+   */
   private async holdLock(): Promise<boolean> {
-    if (this.lockHolder) return true;
+    if (this.leader) return true;
+    this.lockHolder = undefined;
     const runner = this.dataSource.createQueryRunner();
-    const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`erbm.projection.${this.projection.name}`]);
-    if (locked) this.lockHolder = runner;
-    else await runner.release();
-    return locked;
+    try {
+      const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`erbm.projection.${this.projection.name}`]);
+      if (locked) this.lockHolder = runner;
+      else await runner.release();
+      return locked;
+    } catch (error) {
+      await runner.release();
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.poke();
     await this.loop;
-    if (this.lockHolder) {
+    if (this.lockHolder && !this.lockHolder.isReleased) {
       await this.lockHolder.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`erbm.projection.${this.projection.name}`]).catch(() => undefined);
       await this.lockHolder.release();
       this.lockHolder = undefined;
     }
+  }
+}
+
+/** An exclusive runner asked to commit without holding its projection's lock. */
+export class LeadershipLost extends Error {
+  override readonly name = 'LeadershipLost';
+  constructor(readonly projection: string) {
+    super(`projection ${projection}: this runner no longer holds the projection's lock; another one may be projecting`);
   }
 }

@@ -40,10 +40,19 @@ export interface OpenSqlDatabaseOptions {
   /** Folder of the embedded database; `memory://` keeps it in memory. */
   dataDir?: string;
   poolSize?: number;
+  /** How long a query waits for a connection (a new one, or a free one of the pool) before it fails. */
+  connectTimeoutMs?: number;
 }
 
+/**
+ * A request fails after this long when the server cannot be reached, rather than hanging (node-postgres waits forever
+ * by default, and a connect to a host that drops packets takes minutes to fail). It also bounds the wait for a free
+ * connection of the pool: past it, the database is saturated, as unavailable to this request as if it were down.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
 export async function openSqlDatabase(options: OpenSqlDatabaseOptions): Promise<SqlDatabase> {
-  if (options.databaseUrl) return new ServerDatabase(options.databaseUrl, options.poolSize ?? 10);
+  if (options.databaseUrl) return new ServerDatabase(options.databaseUrl, options.poolSize ?? 10, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
   const dataDir = options.dataDir ?? '.data/erbm';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
@@ -56,8 +65,8 @@ class ServerDatabase implements SqlDatabase {
   readonly mode = 'server' as const;
   private readonly pool: Pool;
 
-  constructor(connectionString: string, max: number) {
-    this.pool = new Pool({ connectionString, max });
+  constructor(connectionString: string, max: number, connectionTimeoutMillis: number) {
+    this.pool = new Pool({ connectionString, max, connectionTimeoutMillis });
     // An idle client that loses its connection must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
   }
@@ -69,6 +78,11 @@ class ServerDatabase implements SqlDatabase {
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // The pool stops listening to a client it lends: a connection lost meanwhile (a server restart, a cut, a terminated
+    // session) would be an unhandled 'error' event, which ends the process. The transaction's statements fail anyway.
+    let lost: Error | undefined;
+    const onError = (error: Error) => (lost = error);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(clientExecutor(client));
@@ -78,7 +92,9 @@ class ServerDatabase implements SqlDatabase {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.removeListener('error', onError);
+      // A client whose connection failed is discarded, not lent again.
+      client.release(lost);
     }
   }
 

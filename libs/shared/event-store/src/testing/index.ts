@@ -1,3 +1,4 @@
 export { eventStoreContract } from './event-store.contract';
 export { testEnvelope, testEvent } from './events';
 export { openTestDatabase, type TestDatabase } from './test-database';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy';
