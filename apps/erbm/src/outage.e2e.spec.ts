@@ -7,7 +7,9 @@ import { NestFactory } from '@nestjs/core';
 import { DOMAINS, allProjections } from '@erbm/domains';
 import { mintLocalToken } from '@erbm/shared/auth';
 import { configureHttpApp } from '@erbm/shared/api';
+import { PostgresEventStore } from '@erbm/shared/event-store';
 import { openTestDatabase, type TestDatabase } from '@erbm/shared/event-store/testing';
+import { ProjectionRunner, openReadModelDataSource } from '@erbm/shared/projections';
 import { type TcpProxy, eventually, startTcpProxy } from '@erbm/shared/testing';
 import { AppModule } from './app.module';
 
@@ -35,6 +37,8 @@ class AllInOne {
     this.app = await NestFactory.create(AppModule, { logger: false, bodyParser: false });
     configureHttpApp(this.app, { title: 't', description: 't' });
     await this.app.listen(0, '127.0.0.1');
+    // As in startTestApp: the server must not close an idle connection just as the client reuses it (ECONNRESET).
+    this.app.getHttpServer().keepAliveTimeout = 10 * 60_000;
     this.baseUrl = (await this.app.getUrl()).replace('[::1]', '127.0.0.1');
   }
 
@@ -67,6 +71,7 @@ if (process.env.DATABASE_URL)
     let database: TestDatabase;
     let proxy: TcpProxy;
     let erbm: AllInOne;
+    const projector: ProjectionRunner[] = [];
     const events = async () => Number((await database.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM event_store.events`))[0].n);
 
     beforeAll(async () => {
@@ -88,6 +93,10 @@ if (process.env.DATABASE_URL)
 
     afterAll(async () => {
       await proxy?.restore().catch(() => undefined);
+      for (const runner of projector) {
+        await runner.stop();
+        await runner.dataSource.destroy();
+      }
       await erbm?.stop();
       await proxy?.close();
       await database?.drop();
@@ -149,6 +158,40 @@ if (process.env.DATABASE_URL)
         },
         { timeoutMs: 60_000, intervalMs: 200 },
       );
+    }, 240_000);
+
+    it('a projector beside it takes the projections over while it cannot reach the database; back, it stands by and the projector keeps them', async () => {
+      // A projector process on the same server, reaching it directly: on standby while the all-in-one process leads.
+      const store = new PostgresEventStore(database.db);
+      for (const p of allProjections()) {
+        const dataSource = await openReadModelDataSource({
+          db: database.db,
+          databaseUrl: database.url,
+          schema: p.schema,
+          entities: p.entities,
+          migrations: p.migrations,
+        });
+        const runner = new ProjectionRunner(p, store, dataSource, { exclusive: true });
+        projector.push(runner);
+        runner.start();
+      }
+      expect(await leaders()).toEqual(projectionNames.map((name) => [name, 'leader']));
+      expect(projector.map((r) => r.leader)).toEqual(projector.map(() => false));
+
+      await proxy.cut();
+      await eventually(() => expect(projector.map((r) => r.leader)).toEqual(projector.map(() => true)), { timeoutMs: 60_000, intervalMs: 100 });
+      await proxy.restore();
+      await eventually(async () => expect(await leaders()).toEqual(projectionNames.map((name) => [name, 'standby'])), { timeoutMs: 60_000, intervalMs: 200 });
+
+      const after = await erbm.request('POST', `/${domain.name}/operations`, operation('Opération après la reprise'));
+      expect(after.status).toBe(201);
+      const head = await store.head();
+      await eventually(async () => expect(await Promise.all(projector.map((r) => r.checkpoint()))).toEqual(projector.map(() => head)), {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      });
+      // Still one leader per projection: the projector.
+      expect([projector.map((r) => r.leader), await leaders()]).toEqual([projector.map(() => true), projectionNames.map((name) => [name, 'standby'])]);
     }, 240_000);
   });
 else
