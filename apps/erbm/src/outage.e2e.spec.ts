@@ -92,7 +92,7 @@ if (process.env.DATABASE_URL)
     }, 120_000);
 
     afterAll(async () => {
-      await proxy?.restore().catch(() => undefined);
+      await proxy?.restore();
       for (const runner of projector) {
         await runner.stop();
         await runner.dataSource.destroy();

@@ -5,7 +5,7 @@ export interface TcpProxy {
   readonly port: number;
   /** Stops listening and drops every open connection: clients see the server vanish, new connections are refused. */
   cut(): Promise<void>;
-  /** Listens again on the same port. */
+  /** Listens again on the same port (nothing when it listens already). */
   restore(): Promise<void>;
   close(): Promise<void>;
 }
@@ -25,6 +25,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   };
   const listen = () =>
     new Promise<void>((resolve, reject) => {
+      if (server) return resolve();
       const listening = createServer((client) => {
         const upstream = createConnection(target);
         track(client);
