@@ -1,3 +1,5 @@
+export { untilClockPasses } from './clock';
 export { eventStoreContract } from './event-store.contract';
 export { testEnvelope, testEvent } from './events';
+export { logSettled } from './log-settled';
 export { openTestDatabase, type TestDatabase } from './test-database';
