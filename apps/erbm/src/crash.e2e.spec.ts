@@ -1,25 +1,30 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOMAINS } from '@erbm/domains';
 import { mintLocalToken } from '@erbm/shared/auth';
 import { PostgresEventStore, type SqlDatabase, openSqlDatabase } from '@erbm/shared/event-store';
 import { openTestDatabase, type TestDatabase } from '@erbm/shared/event-store/testing';
-import { eventually } from '@erbm/shared/testing';
+import { eventually, logSettled } from '@erbm/shared/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const [domain] = DOMAINS;
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/**
+ * The URL a started process listens on, from the line it logs (PORT=0: the system chose a free port, which no other
+ * process can take meanwhile). Its standard output is read to its end, so that the process never blocks writing to it.
+ */
+const listeningUrl = (child: ChildProcess) =>
+  new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      output = (output + chunk).slice(-20_000);
+      const port = /listening on http:\/\/localhost:(\d+)/.exec(output)?.[1];
+      if (port) resolve(`http://127.0.0.1:${port}`);
     });
-    server.on('error', reject);
+    child.once('exit', (code, signal) => reject(new Error(`the process stopped (${signal ?? code}) before it listened:\n${output}`)));
   });
 
 /**
@@ -49,14 +54,13 @@ describe(`a process killed between a commitment's announcement and its operation
   };
 
   async function start(extra: Record<string, string> = {}): Promise<ChildProcess> {
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
     const started = spawn(process.execPath, [join(ROOT, 'tools/run-ts.cjs'), join(ROOT, 'apps/erbm/src/main.ts')], {
       cwd: ROOT,
-      env: { ...env(), PORT: String(port), ...extra },
-      stdio: 'ignore',
+      env: { ...env(), PORT: '0', ...extra },
+      stdio: ['ignore', 'pipe', 'ignore'],
     });
-    await eventually(async () => expect((await fetch(`${baseUrl}/health`)).status).toBe(200), { timeoutMs: 90_000, intervalMs: 200 });
+    baseUrl = await listeningUrl(started);
+    await eventually(async () => expect((await fetch(`${baseUrl}/health`)).status).toBe(200), { intervalMs: 200 });
     return started;
   }
 
@@ -114,6 +118,8 @@ describe(`a process killed between a commitment's announcement and its operation
     // Stopped between the two steps: the announcement is in the log, the operation's plan does not have it.
     const db = await openDb();
     try {
+      // The log as its readers see it once every committed event shows in it (see logSettled).
+      await logSettled(db);
       const store = new PostgresEventStore(db);
       const all = await store.readAll(null, 10_000);
       const announced = all.events.filter((e) => e.type === 'ledger.CommitmentAnnounced' && (e.data as { operationId: string }).operationId === operationId);
@@ -130,7 +136,7 @@ describe(`a process killed between a commitment's announcement and its operation
         expect(res.body.commitments).toHaveLength(1);
         return res.body;
       },
-      { timeoutMs: 30_000, intervalMs: 200 },
+      { intervalMs: 200 },
     );
     const commitmentId = view.commitments[0].id as string;
     // The ledger register (the SGAR's) and the domain's operation show the same commitment, once.
@@ -139,7 +145,7 @@ describe(`a process killed between a commitment's announcement and its operation
         const register = await request('GET', `/sgar/register/operations/${operationId}`, sgar);
         expect(register.body.commitments.map((c: { id: string }) => c.id)).toEqual([commitmentId]);
       },
-      { timeoutMs: 30_000, intervalMs: 200 },
+      { intervalMs: 200 },
     );
     // One attachment in the operation's stream, as the auditors' trail shows it (the running process holds the
     // embedded data folder: read through the API).

@@ -1,5 +1,6 @@
 import { ReadModels } from '@erbm/shared/api';
 import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
+import { logSettled } from '@erbm/shared/testing';
 import { DOMAINS, everyDomain } from '@erbm/domains';
 
 const COMMUNE = '59178';
@@ -33,6 +34,8 @@ describe('every registered domain, in the process that serves them all', () => {
       });
       expect(announced.status).toBe(201);
       commitmentId = announced.body.id;
+      // The read models up to every event written so far (see logSettled).
+      await logSettled(t.database.db);
       await t.app.get(ReadModels).catchUp();
     });
 

@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { ReadModels } from '@erbm/shared/api';
 import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
 import { parseCsvRecords } from '@erbm/shared/referentials';
+import { logSettled, untilClockPasses } from '@erbm/shared/testing';
 import { DOMAINS } from '@erbm/domains';
 import { DomainFixtures, withReadModels } from './testing';
 
@@ -40,6 +41,11 @@ describe("the auditors' trail over HTTP", () => {
   afterAll(() => t.close());
 
   const audit = (path: string, token = auditor) => t.request('GET', path, { token });
+  /** The read models up to every event written so far (see logSettled). */
+  const catchUp = async () => {
+    await logSettled(t.database.db);
+    await t.app.get(ReadModels).catchUp();
+  };
 
   it('shows the history of a commitment: who, role, organisation, on behalf of, when, recorded, why, source, in French', async () => {
     const res = await audit(`/audit/history/commitment/${commitmentId}`);
@@ -107,7 +113,7 @@ describe("the auditors' trail over HTTP", () => {
   });
 
   it('goes from a consolidated total to the commitments behind it, then to their decisions', async () => {
-    await t.app.get(ReadModels).catchUp();
+    await catchUp();
     const total = (await audit(`/audit/lineage/total?financer=etat&fundingLine=etat-p135`)).body;
     expect(total.count).toBeGreaterThanOrEqual(1);
     const mine = total.commitments.find((c: { id: string }) => c.id === commitmentId);
@@ -118,7 +124,7 @@ describe("the auditors' trail over HTTP", () => {
   it('shows a commitment as known at a past time, which differs from today and equals what was shown then', async () => {
     const before = await t.request('GET', `/${domain.name}/commitments/${commitmentId}`, { token: auditor });
     const shownAt = before.body.facts[before.body.facts.length - 1].recordedAt;
-    await new Promise((r) => setTimeout(r, 5));
+    await untilClockPasses(shownAt);
     await f.ok('POST', `/${domain.name}/commitments/${commitmentId}/pay`, { amountCents: 1_00, kind: 'interim', reference: 'DP-3', date: '2023-08-01' });
     const then = (await audit(`/audit/state/commitment/${commitmentId}?asKnownAt=${shownAt}`)).body;
     const now = (await audit(`/audit/state/commitment/${commitmentId}`)).body;
@@ -132,14 +138,13 @@ describe("the auditors' trail over HTTP", () => {
   });
 
   it("shows the SGAR's consolidated view exactly as it was shown at a past time, which differs from today's", async () => {
-    const readModels = t.app.get(ReadModels);
     const sgar = t.token('sgar');
-    await readModels.catchUp();
+    await catchUp();
     const shown = (await t.request('GET', '/sgar/totals?groupBy=financer,arrondissement,fiscalYear', { token: sgar })).body;
-    await new Promise((r) => setTimeout(r, 5));
+    await untilClockPasses(shown.freshness.reflectsRecordedUpTo);
     await f.ok('POST', `/${domain.name}/commitments/${commitmentId}/pay`, { amountCents: 2_00, kind: 'interim', reference: 'DP-late', date: '2023-09-01' });
     await f.committed(7_000_00);
-    await readModels.catchUp();
+    await catchUp();
     const today = (await t.request('GET', '/sgar/totals?groupBy=financer,arrondissement,fiscalYear', { token: sgar })).body;
     expect(today.total.paid).toBe(shown.total.paid + 2_00);
     expect(today.total.committed).toBe(shown.total.committed + 7_000_00);
@@ -162,6 +167,8 @@ describe("the auditors' trail over HTTP", () => {
 
   it('exports history and lineage as CSV and XLSX headed with the as-of time, the log position and the latest seal, re-adding to the ledgers', async () => {
     const admin = t.token('admin');
+    // The seal covers the log as readers see it: every event written so far, once settled.
+    await logSettled(t.database.db);
     const sealed = await t.request('POST', '/audit/seals', { token: admin });
     expect(sealed.status).toBe(201);
     const digest = sealed.body.seal.digest as string;

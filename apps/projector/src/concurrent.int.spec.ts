@@ -1,7 +1,7 @@
 import { ReadModels } from '@erbm/shared/api';
 import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
 import { ProjectionRunner, rebuildProjection } from '@erbm/shared/projections';
-import { dumpReadModels } from '@erbm/shared/testing';
+import { dumpReadModels, logSettled } from '@erbm/shared/testing';
 import { type GeneratedOperation, generateOperations, projections, TOTALS_MISMATCH_SQL, withReadModels } from './testing';
 
 /**
@@ -38,6 +38,8 @@ describe(`projections running while the API writes (${process.env.DATABASE_URL ?
 
     await Promise.all(runners.map((r) => r.stop()));
     expect(runners.map((r) => r.lastError)).toEqual(runners.map(() => undefined));
+    // Up to every write above: the log as its readers see it once settled (see logSettled).
+    await logSettled(t.database.db);
     for (const p of projections()) await new ProjectionRunner(p, t.store, readModels.dataSource(p.name)).catchUp();
 
     for (const { id, path, editor } of commitments) {

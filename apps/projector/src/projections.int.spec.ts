@@ -4,7 +4,7 @@ import { ReadModels } from '@erbm/shared/api';
 import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
 import { ProjectionRunner, rebuildProjection } from '@erbm/shared/projections';
 import { parseCsvRecords } from '@erbm/shared/referentials';
-import { dumpReadModels } from '@erbm/shared/testing';
+import { dumpReadModels, logSettled } from '@erbm/shared/testing';
 import { DOMAINS } from '@erbm/domains';
 import { type GeneratedOperation, generateOperations, projections, TOTALS_MISMATCH_SQL, withReadModels } from './testing';
 
@@ -28,8 +28,12 @@ describe('projections: the read models from the global log', () => {
     return { id: res.body.id as string, events: await t.store.readStream(domain.operations.streamName(res.body.id)) };
   }
 
+  /** Every event written so far, readable from the log (see logSettled): what a test reads next counts all of them. */
+  const settled = () => logSettled(t.database.db);
+
   /** Runs each projection to the head in small batches, so that many batches and their checkpoints are exercised. */
   async function project(batchSize = 7) {
+    await settled();
     for (const p of projections()) await new ProjectionRunner(p, t.store, readModels.dataSource(p.name), { batchSize }).catchUp();
   }
 
@@ -84,6 +88,7 @@ describe('projections: the read models from the global log', () => {
 
   it('a poisoned event is parked with its error, the rest goes on, and health reports it', async () => {
     const appliedBefore = Object.fromEntries((await health()).map((p) => [p.projection, p.eventsApplied]));
+    await settled();
     const from = await t.store.head();
     const poisoned = randomUUID();
     // A payment on a commitment that was never announced: no projection can apply it.
@@ -107,6 +112,7 @@ describe('projections: the read models from the global log', () => {
     });
     expect(paid.status).toBe(200);
     await registerOperation('Opération après le fait empoisonné');
+    await settled();
     const after = (await t.store.readAll(from, 1_000)).events;
     await project();
     const parked = await query(`SELECT type, stream_name, error FROM rm_ledger.parked_events`);
@@ -136,6 +142,7 @@ describe('projections: the read models from the global log', () => {
 
   it('health reports the lag of every projection while events wait, in events and in seconds', async () => {
     const { events } = await registerOperation('Opération en attente');
+    await settled();
     const waiting = await health();
     expect(waiting.map((p) => p.projection)).toEqual(projections().map((p) => p.name));
     for (const p of waiting) {

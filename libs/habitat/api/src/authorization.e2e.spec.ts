@@ -1,5 +1,6 @@
 import type { Domain, Role } from '@erbm/shared/auth';
 import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
+import { logSettled } from '@erbm/shared/testing';
 import { habitatService } from './testing/service';
 
 type Who = { label: string; role?: Role; domain?: Domain };
@@ -39,6 +40,8 @@ describe('habitat-api: the authorization matrix, every role against every route'
   it('writes: only the habitat editor and the admin get past authorization; nobody else writes anything', async () => {
     const writes = all.filter((r) => r.method !== 'GET');
     expect(writes.length).toBeGreaterThanOrEqual(22);
+    // The head once every event written so far shows in the log (see logSettled): it moves only by a write.
+    await logSettled(t.database.db);
     const head = await t.store.head();
     const failures: string[] = [];
     for (const route of writes)
@@ -50,6 +53,7 @@ describe('habitat-api: the authorization matrix, every role against every route'
         if (res.status === 403 && !/may not write/.test(res.body.detail)) failures.push(`${who.label} ${route.method} ${route.path}: 403 without a reason`);
       }
     expect(failures).toEqual([]);
+    await logSettled(t.database.db);
     expect(await t.store.head()).toBe(head);
   });
 

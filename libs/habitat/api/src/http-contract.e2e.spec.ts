@@ -1,4 +1,5 @@
 import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
+import { logSettled } from '@erbm/shared/testing';
 import { catchUp, habitatService } from './testing/service';
 import { HabitatFixtures } from './testing/fixtures';
 
@@ -13,7 +14,11 @@ describe('habitat-api: errors are problem+json with the field at fault, and chan
   });
   afterAll(() => t.close());
 
-  const head = () => t.store.head();
+  /** The head of the log once every event written so far shows in it (see logSettled): it moves only by a write. */
+  const head = async () => {
+    await logSettled(t.database.db);
+    return t.store.head();
+  };
 
   it('400 names every field at fault, French dates and amounts aside', async () => {
     const before = await head();

@@ -2,7 +2,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { DomainsModule, ProjectionsModule, ReadModels } from '@erbm/shared/api';
 import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
 import { ProjectionRunner, rebuildProjection } from '@erbm/shared/projections';
-import { dumpReadModels } from '@erbm/shared/testing';
+import { dumpReadModels, logSettled } from '@erbm/shared/testing';
 import { LedgerRegisterProjection } from '@erbm/ledger/read-models';
 import { habitatDomain } from './habitat-domain';
 import { seedHabitatDemo } from './demo/demo-seed';
@@ -14,7 +14,9 @@ describe('habitat: the demo data, and its operations in the read models', () => 
   let t: TestApp;
   let editor: string;
   const query = (sql: string) => t.database.db.query<Record<string, unknown>>(sql);
+  /** Each projection up to every event written so far (see logSettled), in small batches. */
   const project = async () => {
+    await logSettled(t.database.db);
     for (const p of projections()) await new ProjectionRunner(p, t.store, t.app.get(ReadModels).dataSource(p.name), { batchSize: 7 }).catchUp();
   };
 

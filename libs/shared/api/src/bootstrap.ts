@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { type DynamicModule, Logger, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuthModule } from './auth/auth';
@@ -17,8 +18,9 @@ export async function startService(root: Type<unknown>, openApi: OpenApiOptions)
   const app = await NestFactory.create(root, { bodyParser: false });
   app.enableShutdownHooks();
   configureHttpApp(app, openApi);
-  const port = Number(process.env.PORT ?? 3000);
-  await app.listen(port);
+  await app.listen(Number(process.env.PORT ?? 3000));
+  // The port listened on, also when PORT=0 lets the system choose one (a test that starts the server reads it here).
+  const { port } = app.getHttpServer().address() as AddressInfo;
   const config = eventStoreConfigFromEnv();
   const logger = new Logger(openApi.title);
   logger.log(`listening on http://localhost:${port} (OpenAPI: http://localhost:${port}/docs)`);

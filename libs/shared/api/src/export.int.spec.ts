@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Response } from 'express';
 import { PostgresEventStore, createSeal, migrateEventStore } from '@erbm/shared/event-store';
-import { type TestDatabase, openTestDatabase, testEvent } from '@erbm/shared/event-store/testing';
+import { type TestDatabase, logSettled, openTestDatabase, testEvent } from '@erbm/shared/event-store/testing';
 import { fixedClock } from '@erbm/shared/kernel';
 import { type ExportSource, type ExportView, sendExport } from './export';
 import { ProblemException } from './problem-details';
@@ -52,6 +52,8 @@ describe('one export for every view: JSON, CSV and XLSX headed alike', () => {
     database = await openTestDatabase();
     await migrateEventStore(database.db);
     await new PostgresEventStore(database.db).append('export-test', [testEvent('t', {})], 'no_stream');
+    // A seal covers the log as its readers see it: the event above, once settled (see logSettled).
+    await logSettled(database.db);
     digest = (await createSeal(database.db, 'admin'))?.digest as string;
     source = { db: database.db, clock: fixedClock('2024-03-14T23:30:00Z') };
   });

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { type StoredEvent, PostgresEventStore, migrateEventStore } from '@erbm/shared/event-store';
-import { type TestDatabase, openTestDatabase, testEvent } from '@erbm/shared/event-store/testing';
+import { type TestDatabase, logSettled, openTestDatabase, testEvent } from '@erbm/shared/event-store/testing';
 import { openReadModelDataSource } from './data-source';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './runner';
@@ -35,6 +35,8 @@ describe('projection runner: pages end where an append ends', () => {
         Array.from({ length: size }, (_, n) => testEvent('t', { append: i, n })),
         'no_stream',
       );
+    // The runner reads the log as its readers see it: every append above, once settled (see logSettled).
+    await logSettled(database.db);
   });
   afterAll(async () => {
     await dataSource?.destroy();

@@ -59,7 +59,12 @@ export async function startTestApp(feature: Type<unknown> | ((database: TestData
   await app.listen(0, '127.0.0.1');
   // Work on the embedded database holds the event loop, past Node's 5-second keep-alive: the server would then close an
   // idle connection just as the next request reuses it (ECONNRESET). The client closes its idle connections itself.
-  app.getHttpServer().keepAliveTimeout = 10 * 60_000;
+  const server = app.getHttpServer();
+  server.keepAliveTimeout = 10 * 60_000;
+  // Node also answers 408 and closes a connection whose request it has not read within 60 s of accepting it (checked
+  // every 30 s): on a loaded machine the held loop is the server's own, not a slow client. Jest's timeout bounds a test.
+  server.headersTimeout = 0;
+  server.requestTimeout = 0;
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const token: TestApp['token'] = (role, domain, extra = {}) =>
     mintLocalToken({

@@ -1,13 +1,16 @@
 import { Client } from 'pg';
-import { openTestDatabase, testEvent, type TestDatabase } from '../testing';
+import { logSettled, openTestDatabase, testEvent, type TestDatabase } from '../testing';
 import { eventStoreContract } from '../testing/event-store.contract';
 import type { StoredEvent } from '../event-store.port';
 import { migrateEventStore } from './migrations';
 import { appendInTransaction, PostgresEventStore } from './postgres-event-store';
 import { clientExecutor } from './sql-database';
+import { createSeal } from './tamper-evidence';
 
 let database: TestDatabase;
 let store: PostgresEventStore;
+/** Every event committed so far, readable from the log (see logSettled). */
+const settled = () => logSettled(database.db);
 
 beforeAll(async () => {
   database = await openTestDatabase('erbm_es');
@@ -22,7 +25,7 @@ afterAll(async () => {
 });
 
 describe(`PostgreSQL adapter (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'embedded PGlite'})`, () => {
-  eventStoreContract(() => store);
+  eventStoreContract(() => store, settled);
 
   it('migrations are versioned and idempotent', async () => {
     expect(await migrateEventStore(database.db)).toEqual([]);
@@ -62,6 +65,7 @@ if (process.env.DATABASE_URL)
           const page = await store.readAll(from, 100_000);
           return { events: page.events.filter((e: StoredEvent) => e.streamName.startsWith(prefix)), checkpoint: page.checkpoint };
         };
+        await settled();
         const start = (await store.readAll(null, 1_000_000)).checkpoint;
 
         // Transaction A takes its sequence number first and stays open.
@@ -78,10 +82,33 @@ if (process.env.DATABASE_URL)
         expect(whileOpen.events).toEqual([]);
 
         await slow.query('COMMIT');
+        await settled();
         const afterCommit = await collect(whileOpen.checkpoint);
         expect(afterCommit.events.map((e) => e.id)).toEqual([early.id, late.id]);
       } finally {
         await slow.end();
+      }
+    });
+
+    it('a write transaction of another database on the same server does not hold readers back', async () => {
+      // Another database of the server (the one DATABASE_URL names, under which each test file has its own).
+      const elsewhere = new Client({ connectionString: process.env.DATABASE_URL });
+      await elsewhere.connect();
+      try {
+        await settled();
+        await elsewhere.query('BEGIN');
+        await elsewhere.query('SELECT pg_current_xact_id()');
+        const event = testEvent('test.WhileElsewhere', {});
+        const { position } = await store.append(`elsewhere-${event.id}`, [event], 'no_stream');
+        // Read at once, while the other database's transaction, older than the append, still runs.
+        expect(await store.head()).toBe(position);
+        const page = await store.readAll(null, 1_000_000);
+        expect(page.events[page.events.length - 1].id).toBe(event.id);
+        expect(await store.countAfter(page.events[page.events.length - 2].position)).toBe(1);
+        expect((await createSeal(database.db, 'test'))?.upToPosition).toBe(position);
+      } finally {
+        await elsewhere.query('ROLLBACK');
+        await elsewhere.end();
       }
     });
 
@@ -95,6 +122,7 @@ if (process.env.DATABASE_URL)
         const kept = testEvent('test.Kept', {});
         await store.append(`${prefix}-b`, [kept], 'no_stream');
         await slow.query('ROLLBACK');
+        await settled();
         const page = await store.readAll(null, 1_000_000);
         expect(page.events.filter((e) => e.streamName.startsWith(prefix)).map((e) => e.id)).toEqual([kept.id]);
       } finally {
@@ -115,6 +143,7 @@ describe('embedded mode: one shared connection', () => {
     );
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(5);
     expect(await store.readStream(`${prefix}-bad`)).toEqual([]);
+    await settled();
     const all = (await store.readAll(null, 1_000_000)).events.filter((e) => e.streamName.startsWith(prefix));
     expect(all).toHaveLength(30);
     for (let i = 0; i < 3; i += 1) {

@@ -2,6 +2,7 @@ import { InvalidEventError, WrongExpectedRevisionError } from '../errors';
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllResult, ReadStreamOptions, StoredEvent, Subscription } from '../event-store.port';
 import { validateEvents, validateExpected, validateStreamName } from '../validation';
 import { chainHash, contentDigest } from '../hash-chain';
+import { LOG_HORIZON } from './log-horizon';
 import { migrateEventStore } from './migrations';
 import { openSqlDatabase, type SqlDatabase, type SqlExecutor } from './sql-database';
 
@@ -27,8 +28,8 @@ const EVENT_COLUMNS = `global_position::text, transaction_id::text, event_id::te
 
 /**
  * A position is the pair (writing transaction id, sequence number). Readers only see transactions older than the
- * oldest one still running (`pg_snapshot_xmin`), ordered by that pair: a sequence number taken by a transaction
- * that commits late can never be overtaken by a reader. The transaction id is also the events' `appendId`: a
+ * oldest one of this database still running (`LOG_HORIZON`), ordered by that pair: a sequence number taken by a
+ * transaction that commits late can never be overtaken by a reader. The transaction id is also the events' `appendId`: a
  * transaction's events are contiguous in that order and become visible together.
  */
 function encodePosition(transactionId: string, globalPosition: string): string {
@@ -331,7 +332,7 @@ export class PostgresEventStore implements EventStore {
     const rows = await this.db.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM event_store.events e
         WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
-          AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          AND e.transaction_id < ${LOG_HORIZON}
         ORDER BY e.transaction_id, e.global_position
         LIMIT $3`,
       [transactionId, globalPosition, limit],
@@ -353,7 +354,7 @@ export class PostgresEventStore implements EventStore {
     const rows = await this.db.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM event_store.events e
         WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
-          AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())`,
+          AND e.transaction_id < ${LOG_HORIZON}`,
       [transactionId, globalPosition],
     );
     return Number(rows[0].n);
@@ -362,7 +363,7 @@ export class PostgresEventStore implements EventStore {
   async head(): Promise<string | null> {
     const rows = await this.db.query<{ position: string }>(
       `SELECT transaction_id::text || '/' || global_position::text AS position FROM event_store.events
-        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        WHERE transaction_id < ${LOG_HORIZON}
         ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
     );
     return rows[0]?.position ?? null;

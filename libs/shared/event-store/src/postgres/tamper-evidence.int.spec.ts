@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { openTestDatabase, testEvent, type TestDatabase } from '../testing';
+import { logSettled, openTestDatabase, testEvent, type TestDatabase } from '../testing';
 import { chainHash, contentDigest } from '../hash-chain';
 import { migrateEventStore } from './migrations';
 import { PostgresEventStore } from './postgres-event-store';
@@ -19,6 +19,12 @@ describe(`tamper evidence (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'e
         await store.append(s, [testEvent('test.Paid', { amountCents: 100 * round + i, note: 'é😀' }), testEvent('test.Noted', { round })], 'any');
   });
   afterEach(() => database.drop());
+
+  /** A seal covers the log as its readers see it: once settled (see logSettled), every event appended so far. */
+  const sealNow = async () => {
+    await logSettled(database.db);
+    return createSeal(database.db, 'auditor-test');
+  };
 
   const eventAt = async (stream: string, revision: number) => (await store.readStream(stream, { from: revision, to: revision }))[0];
 
@@ -45,15 +51,15 @@ describe(`tamper evidence (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'e
   });
 
   it('verifies an untouched log and its seals, and knows the digest an auditor kept', async () => {
-    const first = await createSeal(database.db, 'auditor-test');
+    const first = await sealNow();
     await store.append(streams[0], [testEvent('test.Late', {})], 'any');
-    const second = await createSeal(database.db, 'auditor-test');
+    const second = await sealNow();
     expect(second).toMatchObject({ sealNumber: 2, events: 1, previousDigest: first?.digest });
-    expect(await createSeal(database.db, 'auditor-test')).toBeNull();
+    expect(await sealNow()).toBeNull();
     // Seals are ordered by number, not as text: seal 10 follows seal 9, not seal 1.
     for (let i = 0; i < 9; i++) {
       await store.append(streams[2], [testEvent('test.Late', { i })], 'any');
-      await createSeal(database.db, 'auditor-test');
+      await sealNow();
     }
     const report = await verifyEventLog(database.db, { digest: first?.digest });
     expect(report).toMatchObject({ ok: true, eventsChecked: 28, streamsChecked: 3, sealsChecked: 11, firstBreak: null, digestFound: true });
@@ -61,7 +67,7 @@ describe(`tamper evidence (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'e
   });
 
   it('names exactly the event altered directly in SQL, and the seal it breaks', async () => {
-    const seal = await createSeal(database.db, 'auditor-test');
+    const seal = await sealNow();
     const victim = await eventAt(streams[1], 2);
     await database.db.query(`UPDATE event_store.events SET data = '{"amountCents":999999,"note":"é😀"}' WHERE event_id = $1`, [victim.id]);
     const report = await verifyEventLog(database.db, { digest: seal?.digest });
@@ -89,7 +95,7 @@ describe(`tamper evidence (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'e
   });
 
   it('catches, by its seal, a rewrite that recomputes the whole chain after the altered event', async () => {
-    const seal = await createSeal(database.db, 'auditor-test');
+    const seal = await sealNow();
     const victim = await eventAt(streams[1], 2);
     await database.db.query(`UPDATE event_store.events SET data = '{"amountCents":1}' WHERE event_id = $1`, [victim.id]);
     // A forger who knows the formula rewrites every hash from the altered event to the end of the stream.
@@ -124,7 +130,7 @@ describe(`tamper evidence (${process.env.DATABASE_URL ? 'PostgreSQL server' : 'e
   });
 
   it('names the hole an event deleted from the middle of a stream leaves, and the seal that counted it', async () => {
-    await createSeal(database.db, 'auditor-test');
+    await sealNow();
     const victim = await eventAt(streams[2], 3);
     await database.db.query(`DELETE FROM event_store.events WHERE event_id = $1`, [victim.id]);
     const report = await verifyEventLog(database.db);

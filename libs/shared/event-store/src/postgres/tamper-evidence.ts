@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CONTENT_DIGEST_SQL } from '../hash-chain';
+import { LOG_HORIZON } from './log-horizon';
 import type { SqlDatabase, SqlExecutor } from './sql-database';
 
 export interface ChainBreak {
@@ -166,7 +167,7 @@ async function foldLog(db: SqlExecutor, previous: Buffer | null, after: [string,
          FROM event_store.events
         WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
           AND ($3::text IS NULL OR (transaction_id, global_position) <= ($3::text::xid8, $4::bigint))
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          AND transaction_id < ${LOG_HORIZON}
         ORDER BY transaction_id, global_position LIMIT 50000`,
       [cursor[0], cursor[1], upTo?.[0] ?? null, upTo?.[1] ?? null],
     );

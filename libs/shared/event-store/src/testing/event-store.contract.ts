@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { untilClockPasses } from './clock';
 import { testEvent } from './events';
 import { InvalidEventError, WrongExpectedRevisionError } from '../errors';
 import type { EventStore, NewEvent, StoredEvent } from '../event-store.port';
 
 /**
  * One behaviour suite for every adapter of the port. Each test works on streams of its own (a random prefix), so the
- * suite runs on a store that already holds events.
+ * suite runs on a store that already holds events. `settled` resolves once every event appended so far can be read
+ * from the global log: an adapter whose log lags its commits (PostgreSQL: see logSettled) is waited for before a read
+ * of the log that must see them all.
  */
-export function eventStoreContract(getStore: () => EventStore): void {
+export function eventStoreContract(getStore: () => EventStore, settled: () => Promise<void> = async () => undefined): void {
   const stream = (name = 'stream') => `contract-${randomUUID()}-${name}`;
   const event = (type = 'test.Happened', data: unknown = { n: 1 }): NewEvent => testEvent(type, data);
 
@@ -38,6 +41,7 @@ export function eventStoreContract(getStore: () => EventStore): void {
     it('reports the head of the log: the position of the last event appended, the end of a read from the start', async () => {
       const s = stream();
       const { position } = await getStore().append(s, [event(), event()], 'no_stream');
+      await settled();
       expect(await getStore().head()).toBe(position);
     });
 
@@ -168,8 +172,7 @@ export function eventStoreContract(getStore: () => EventStore): void {
       await getStore().append(s, [event('test.First')], 'no_stream');
       const [first] = await getStore().readStream(s);
       // The store's clock has millisecond resolution: make sure the next write is recorded strictly later.
-      const until = Date.parse(first.recordedAt) + 5;
-      while (Date.now() <= until) await new Promise((r) => setTimeout(r, 2));
+      await untilClockPasses(first.recordedAt);
       await getStore().append(s, [event('test.Second')], 0);
       const all = await getStore().readStream(s);
       expect(all.map((e) => e.type)).toEqual(['test.First', 'test.Second']);
@@ -314,6 +317,7 @@ export function eventStoreContract(getStore: () => EventStore): void {
           }
         }),
       );
+      await settled();
       const first = await readAllOf(getStore(), prefix);
       const second = await readAllOf(getStore(), prefix);
       expect(first).toHaveLength(8 * perWriter);
@@ -330,6 +334,7 @@ export function eventStoreContract(getStore: () => EventStore): void {
     it('pages with checkpoints: pages join up to the whole log with nothing skipped or repeated', async () => {
       const prefix = `contract-${randomUUID()}`;
       for (let i = 0; i < 7; i += 1) await getStore().append(`${prefix}-${i % 3}`, [event('test.Paged', { i })], 'any');
+      await settled();
       const whole = await readAllOf(getStore(), prefix);
       const paged: StoredEvent[] = [];
       let checkpoint: string | null = null;
@@ -354,6 +359,7 @@ export function eventStoreContract(getStore: () => EventStore): void {
       await getStore().append(`${prefix}-b`, [event('test.Alone', { n: 4 })], 'no_stream');
       await getStore().append(`${prefix}-b`, [event('test.Together', { n: 5 }), event('test.Together', { n: 6 })], 0);
       await getStore().append(`${prefix}-a`, [event('test.Alone', { n: 7 })], 2);
+      await settled();
       const logged = await readAllOf(getStore(), prefix);
       expect(logged.map((e) => (e.data as { n: number }).n)).toEqual([1, 2, 3, 4, 5, 6, 7]);
       const [a1, a2, a3, b1, b2, b3, a4] = logged.map((e) => e.appendId);
@@ -367,10 +373,12 @@ export function eventStoreContract(getStore: () => EventStore): void {
 
     it('counts the events a reader standing at a checkpoint has still to read', async () => {
       const prefix = `contract-${randomUUID()}`;
+      await settled();
       const before = await getStore().head();
       expect(await getStore().countAfter(before)).toBe(0);
       await getStore().append(`${prefix}-a`, [event(), event()], 'no_stream');
       const { position } = await getStore().append(`${prefix}-b`, [event()], 'no_stream');
+      await settled();
       expect(await getStore().countAfter(before)).toBe(3);
       expect(await getStore().countAfter(position)).toBe(0);
       const [first] = await readAllOf(getStore(), prefix);
@@ -387,6 +395,7 @@ export function eventStoreContract(getStore: () => EventStore): void {
 
     it('tells a position it issues from a text that is none, and refuses the latter as a checkpoint', async () => {
       const { position } = await getStore().append(stream(), [event()], 'no_stream');
+      await settled();
       const page = await getStore().readAll(null, 1);
       const issued = [position, await getStore().head(), page.checkpoint, page.events[0].position];
       for (const text of issued) expect(getStore().isPosition(text as string)).toBe(true);
@@ -400,6 +409,7 @@ export function eventStoreContract(getStore: () => EventStore): void {
     it('a subscription delivers what follows its checkpoint, then live events, in log order', async () => {
       const prefix = `contract-${randomUUID()}`;
       await getStore().append(`${prefix}-a`, [event('test.Before')], 'no_stream');
+      await settled();
       const before = await readAllOf(getStore(), prefix);
       const subscription = getStore().subscribe(before[0].position);
       const received: StoredEvent[] = [];

@@ -1,4 +1,6 @@
+export { untilClockPasses } from './clock';
 export { eventStoreContract } from './event-store.contract';
 export { testEnvelope, testEvent } from './events';
+export { logSettled } from './log-settled';
 export { openTestDatabase, type TestDatabase } from './test-database';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
