@@ -1,16 +1,31 @@
 import { parseArgs } from 'node:util';
-import { EventStoreDbEventStore, openSqlDatabase, verifyEventLog } from '@erbm/shared/event-store';
+import { type EventStore, EventStoreDbEventStore, PostgresEventStore, openSqlDatabase, verifyEventLog } from '@erbm/shared/event-store';
 import { eventStoreConfigFromEnv } from '@erbm/shared/api';
+import { type ReadModelsReport, verifyReadModels } from '@erbm/shared/projections';
+import { allProjections } from '@erbm/domains';
 
-const USAGE = `usage: npm run verify -- [--digest <hex>] [--json]
-Recomputes every stream's hash chain and every seal of the event log (DATABASE_URL, or the embedded database).
+const USAGE = `usage: npm run verify -- [--digest <hex>] [--replay] [--json]
+Recomputes every stream's hash chain and every seal of the event log (DATABASE_URL, or the embedded database), then
+checks the read models: every total equals the sum of the rows behind it, every column what it is made from.
 --digest: a seal digest kept outside the system; the log must still hold a seal with it, and match it.
-Exit code 0 when everything matches, 1 when something does not (the first event that does not match is named).`;
+--replay: also replays the whole log into shadow tables, up to where the live read models stand, and compares them
+          row by row with the live ones (names the first row that differs); the shadow tables are dropped afterwards.
+Exit code 0 when everything matches, 1 when something does not (the first event or row that does not match is named).`;
+
+interface LogSection {
+  ok: boolean;
+  /** The answer of --json, without the read models. */
+  json: Record<string, unknown>;
+  lines: string[];
+}
 
 async function main(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs({ args: argv, options: { digest: { type: 'string' }, json: { type: 'boolean', default: false } } }).values;
+    args = parseArgs({
+      args: argv,
+      options: { digest: { type: 'string' }, replay: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    }).values;
   } catch (error) {
     process.stderr.write(`verify: ${(error as Error).message}\n${USAGE}\n`);
     return 2;
@@ -20,58 +35,94 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = eventStoreConfigFromEnv();
-  if (config.eventStoreConnectionString) return verifyEventStoreDb(config.eventStoreConnectionString, args.json ?? false, args.digest);
+  if (config.eventStoreConnectionString && args.digest !== undefined) {
+    process.stderr.write('verify: seals (--digest) are kept by the PostgreSQL event store; on EventStoreDB only the chains are verified\n');
+    return 2;
+  }
+  // The read models are in PostgreSQL (or the embedded database) whichever store keeps the log.
   const db = await openSqlDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const esdb = config.eventStoreConnectionString ? new EventStoreDbEventStore(config.eventStoreConnectionString) : undefined;
   try {
-    const report = await verifyEventLog(db, { digest: args.digest });
-    if (args.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-    else {
-      const rate = report.seconds > 0 ? Math.round(report.eventsChecked / report.seconds) : report.eventsChecked;
-      process.stdout.write(
-        `${report.eventsChecked} events in ${report.streamsChecked} streams, ${report.sealsChecked} seals checked in ${report.seconds.toFixed(2)} s (${rate} events/s)\n`,
-      );
-      if (report.firstBreak) {
-        const b = report.firstBreak;
-        process.stdout.write(
-          `FIRST MISMATCH: stream ${b.streamName}, revision ${b.revision}${b.eventId ? `, event ${b.eventId} at position ${b.position}` : ''}: ${b.reason}\n`,
-        );
-        for (const other of report.breaks.slice(1)) process.stdout.write(`  also: stream ${other.streamName}, revision ${other.revision}: ${other.reason}\n`);
-      }
-      for (const s of report.sealBreaks) process.stdout.write(`SEAL ${s.sealNumber} (${s.digest}) BROKEN: ${s.reason}\n`);
-      if (report.digestFound === false) process.stdout.write(`DIGEST ${args.digest} is the digest of no seal of this log\n`);
-      process.stdout.write(report.ok ? 'OK: every chain and every seal matches\n' : 'NOT OK: the log was altered\n');
-    }
-    return report.ok ? 0 : 1;
+    const store: EventStore = esdb ?? new PostgresEventStore(db);
+    const log = esdb ? await eventStoreDbSection(esdb) : await postgresSection(db, args.digest);
+    const readModels = await verifyReadModels(db, allProjections(), args.replay ? { replay: { store, databaseUrl: config.databaseUrl } } : {});
+    const ok = log.ok && readModels.ok;
+    if (args.json) process.stdout.write(`${JSON.stringify({ ...log.json, ok, readModels })}\n`);
+    else process.stdout.write([...log.lines, ...readModelLines(readModels, log.ok)].map((l) => `${l}\n`).join(''));
+    return ok ? 0 : 1;
   } finally {
+    await esdb?.close();
     await db.close();
   }
 }
 
+async function postgresSection(db: Parameters<typeof verifyEventLog>[0], digest: string | undefined): Promise<LogSection> {
+  const report = await verifyEventLog(db, { digest });
+  const lines: string[] = [];
+  const rate = report.seconds > 0 ? Math.round(report.eventsChecked / report.seconds) : report.eventsChecked;
+  lines.push(
+    `${report.eventsChecked} events in ${report.streamsChecked} streams, ${report.sealsChecked} seals checked in ${report.seconds.toFixed(2)} s (${rate} events/s)`,
+  );
+  if (report.firstBreak) {
+    const b = report.firstBreak;
+    lines.push(
+      `FIRST MISMATCH: stream ${b.streamName}, revision ${b.revision}${b.eventId ? `, event ${b.eventId} at position ${b.position}` : ''}: ${b.reason}`,
+    );
+    for (const other of report.breaks.slice(1)) lines.push(`  also: stream ${other.streamName}, revision ${other.revision}: ${other.reason}`);
+  }
+  for (const s of report.sealBreaks) lines.push(`SEAL ${s.sealNumber} (${s.digest}) BROKEN: ${s.reason}`);
+  if (report.digestFound === false) lines.push(`DIGEST ${digest} is the digest of no seal of this log`);
+  lines.push(report.ok ? 'OK: every chain and every seal matches' : 'NOT OK: the log was altered');
+  return { ok: report.ok, json: report as unknown as Record<string, unknown>, lines };
+}
+
 /** ERBM_EVENT_STORE=eventstoredb: every stream's chain, read from EventStoreDB. Seals are kept by the PostgreSQL store. */
-async function verifyEventStoreDb(connectionString: string, json: boolean, digest: string | undefined): Promise<number> {
-  if (digest !== undefined) {
-    process.stderr.write('verify: seals (--digest) are kept by the PostgreSQL event store; on EventStoreDB only the chains are verified\n');
-    return 2;
+async function eventStoreDbSection(store: EventStoreDbEventStore): Promise<LogSection> {
+  const started = performance.now();
+  const report = await store.verifyChains();
+  const seconds = (performance.now() - started) / 1000;
+  const ok = report.breaks.length === 0;
+  const lines = [`EventStoreDB: ${report.eventsChecked} events in ${report.streamsChecked} streams checked in ${seconds.toFixed(2)} s`];
+  for (const [i, b] of report.breaks.entries())
+    lines.push(
+      `${i === 0 ? 'FIRST MISMATCH' : '  also'}: stream ${b.streamName}, revision ${b.revision}, event ${b.eventId} at position ${b.position}: ${b.reason}`,
+    );
+  lines.push(ok ? 'OK: every chain matches' : 'NOT OK: the log was altered');
+  return { ok, json: { ok, ...report, seconds, firstBreak: report.breaks[0] ?? null }, lines };
+}
+
+const keyText = (key: Record<string, unknown>) =>
+  Object.entries(key)
+    .map(([c, v]) => `${c}=${v === null ? 'null' : String(v)}`)
+    .join(', ');
+
+const rowsDiffer = (n: number, table: string) => (n === 1 ? `1 row of ${table} differs` : `${n} rows of ${table} differ`);
+
+/** The read models' section, after the log's. */
+function readModelLines(report: ReadModelsReport, logOk: boolean): string[] {
+  const lines = [`Read models: ${report.checksRun} checks in ${report.seconds.toFixed(2)} s`];
+  if (report.notBuilt.length) lines.push(`  not built in this database (nothing to check): ${report.notBuilt.join(', ')}`);
+  for (const b of report.breaks)
+    lines.push(
+      `BREAK: ${b.projection} ${b.table} (${keyText(b.key)})${b.column ? ` ${b.column}: expected ${b.expected ?? 'no row'}, found ${b.actual ?? 'no row'}` : ''}: ${b.reason}`,
+    );
+  if (report.breaksFound > report.breaks.length) lines.push(`  …and ${report.breaksFound - report.breaks.length} more breaks`);
+  const replay = report.replay;
+  if (replay) {
+    for (const p of replay.projections)
+      lines.push(
+        `Replay of the log: ${p.projection} up to ${p.checkpoint ?? 'the start'}, ${p.tablesCompared} tables compared with the live ones (held for ${p.heldSeconds.toFixed(2)} s)`,
+      );
+    for (const [i, d] of replay.projections.flatMap((p) => p.differences).entries())
+      lines.push(
+        `${i === 0 ? 'FIRST DIFFERENCE' : '  also'}: ${d.projection} ${d.table} (${keyText(d.key)})${d.column ? ` ${d.column}: live ${d.live ?? 'null'}, replayed ${d.replayed ?? 'null'}` : ''}: ${d.reason}${d.differingRows ? ` (${rowsDiffer(d.differingRows, d.table)})` : ''}`,
+      );
+    lines.push(`Replayed in ${replay.seconds.toFixed(2)} s`);
   }
-  const store = new EventStoreDbEventStore(connectionString);
-  try {
-    const started = performance.now();
-    const report = await store.verifyChains();
-    const seconds = (performance.now() - started) / 1000;
-    const ok = report.breaks.length === 0;
-    if (json) process.stdout.write(`${JSON.stringify({ ok, ...report, seconds, firstBreak: report.breaks[0] ?? null })}\n`);
-    else {
-      process.stdout.write(`EventStoreDB: ${report.eventsChecked} events in ${report.streamsChecked} streams checked in ${seconds.toFixed(2)} s\n`);
-      for (const [i, b] of report.breaks.entries())
-        process.stdout.write(
-          `${i === 0 ? 'FIRST MISMATCH' : '  also'}: stream ${b.streamName}, revision ${b.revision}, event ${b.eventId} at position ${b.position}: ${b.reason}\n`,
-        );
-      process.stdout.write(ok ? 'OK: every chain matches\n' : 'NOT OK: the log was altered\n');
-    }
-    return ok ? 0 : 1;
-  } finally {
-    await store.close();
-  }
+  const what = replay ? 'the rows behind them and a replay of the log' : 'the rows behind them';
+  lines.push(report.ok ? `OK: the read models match ${what}` : `NOT OK: the read models do not match ${what}`);
+  if (logOk && !report.ok) lines.push('The log is intact: a rebuild (npm run rebuild) makes the read models from it again.');
+  return lines;
 }
 
 main(process.argv.slice(2)).then(

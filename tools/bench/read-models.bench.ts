@@ -27,7 +27,9 @@
  * 3. Consistency: committed (and every other ledger, and the count) summed over the commitment rows equals the sum over
  *    the consolidated totals; no event parked (every projection of `allProjections()`); one row per commitment and, in
  *    each domain's read model (counted by the domain), per operation generated.
- * 4. Queries on the live schemas (openReadModelDataSource): p50/p95/max over `--runs` runs after `--warmup` runs.
+ * 4. Verification, as `npm run verify` does it: the checks the projections declare, then a replay of the whole log into
+ *    shadow schemas compared with the live tables (`verifyReadModels` with `replay`); both timed, both must find nothing.
+ * 5. Queries on the live schemas (openReadModelDataSource): p50/p95/max over `--runs` runs after `--warmup` runs.
  *
  * Progress goes to stderr; the report goes to stdout and ends with one JSON line. Exit code 0 whether or not the
  * targets are met; 1 when the bench failed or the read model is inconsistent.
@@ -50,7 +52,14 @@ import {
   openSqlDatabase,
   PostgresEventStore,
 } from '@erbm/shared/event-store';
-import { DEFAULT_BATCH_SIZE, type Projection, openReadModelDataSource, rebuildProjection } from '@erbm/shared/projections';
+import {
+  DEFAULT_BATCH_SIZE,
+  type Projection,
+  openReadModelDataSource,
+  rebuildProjection,
+  replayReadModels,
+  runReadModelChecks,
+} from '@erbm/shared/projections';
 import { type Commune, type FundingLine, loadReferentials } from '@erbm/shared/referentials';
 import {
   type CommitmentCommand,
@@ -878,6 +887,34 @@ async function checkConsistency(db: SqlDatabase, url: string, domains: readonly 
   return result;
 }
 
+interface VerificationFigures {
+  ok: boolean;
+  checksRun: number;
+  breaksFound: number;
+  checksSeconds: number;
+  tablesCompared: number;
+  differences: number;
+  replaySeconds: number;
+  /** Of which the comparison, the live tables held (a live batch waits that long at most). */
+  heldSeconds: number;
+}
+
+/** What `npm run verify -- --replay` does to the read models, timed: the checks, then the replay and the comparison. */
+async function verifyBench(db: SqlDatabase, url: string): Promise<VerificationFigures> {
+  const checks = await runReadModelChecks(db, allProjections());
+  const replay = await replayReadModels(allProjections(), new PostgresEventStore(db), { db, databaseUrl: url });
+  return {
+    ok: checks.ok && replay.ok,
+    checksRun: checks.checksRun,
+    breaksFound: checks.breaksFound,
+    checksSeconds: checks.seconds,
+    tablesCompared: replay.projections.reduce((n, p) => n + p.tablesCompared, 0),
+    differences: replay.projections.reduce((n, p) => n + p.differences.length, 0),
+    replaySeconds: replay.seconds,
+    heldSeconds: replay.projections.reduce((n, p) => n + p.heldSeconds, 0),
+  };
+}
+
 interface QueryFigures {
   label: string;
   rows: number;
@@ -1032,6 +1069,9 @@ async function run(benchUrl: string, serverVersion: string, options: Options): P
     }
     const consistency = await checkConsistency(db, benchUrl, generator.workloads, generation.commitments, generation.operations);
     log(`Consistency: ${consistency.ok ? 'OK' : 'FAILED'} ${JSON.stringify(consistency)}`);
+    log('Verifying the read models: checks, then a replay of the log compared with the live tables…');
+    const verification = await verifyBench(db, benchUrl);
+    log(`Verification: ${verification.ok ? 'OK' : 'FAILED'} ${JSON.stringify(verification)}`);
 
     log(`Queries (${options.runs} runs after ${options.warmup} warm-up runs each)…`);
     const ledger = PROJECTIONS[LEDGER_REGISTER]();
@@ -1047,8 +1087,8 @@ async function run(benchUrl: string, serverVersion: string, options: Options): P
       `SELECT pg_size_pretty(pg_database_size(current_database())) AS database, pg_size_pretty(pg_total_relation_size('event_store.events')) AS events,
               pg_size_pretty(pg_total_relation_size('rm_ledger.commitments')) AS commitments, (SELECT count(*) FROM rm_ledger.commitments)::text AS commitment_rows`,
     );
-    report(options, serverVersion, generation, rebuilds, consistency, queries, sizes);
-    return consistency.ok;
+    report(options, serverVersion, generation, rebuilds, consistency, verification, queries, sizes);
+    return consistency.ok && verification.ok;
   } finally {
     await db.close();
   }
@@ -1060,6 +1100,7 @@ function report(
   generation: GenerationStats,
   rebuilds: RebuildFigures[],
   consistency: Consistency,
+  verification: VerificationFigures,
   queries: Record<string, QueryFigures>,
   sizes: Record<string, string>,
 ): void {
@@ -1113,6 +1154,13 @@ function report(
   out.push(`- rows: ${n(consistency.commitmentRows)} commitments, ${n(consistency.operationRows)} operations, ${n(consistency.totalRows)} consolidated totals`);
   out.push(`- ${consistency.ok ? 'CONSISTENT' : 'INCONSISTENT'}`);
   out.push('');
+  out.push('### Verification of the read models (`npm run verify -- --replay`)');
+  out.push('');
+  out.push(`- ${verification.checksRun} checks in ${verification.checksSeconds.toFixed(2)} s: ${verification.breaksFound} breaks`);
+  out.push(
+    `- replay of the log into shadow schemas and comparison of ${verification.tablesCompared} tables in ${verification.replaySeconds.toFixed(1)} s, of which ${verification.heldSeconds.toFixed(1)} s comparing with the live tables held: ${verification.differences} tables differ`,
+  );
+  out.push('');
   out.push(`### Queries (${options.runs} runs after ${options.warmup} warm-up runs; ms)`);
   out.push('');
   out.push('| query | rows | p50 | p95 | max | target p95 |');
@@ -1156,6 +1204,12 @@ function report(
         ]),
       ),
       consistency,
+      verification: {
+        ...verification,
+        checksSeconds: round(verification.checksSeconds),
+        replaySeconds: round(verification.replaySeconds, 1),
+        heldSeconds: round(verification.heldSeconds),
+      },
       queries: Object.fromEntries(
         Object.entries(queries).map(([k, q]) => [
           k,

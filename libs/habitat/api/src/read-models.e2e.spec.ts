@@ -98,4 +98,35 @@ describe('habitat: the demo data, and its operations in the read models', () => 
     for (const p of projections()) await rebuildProjection(p, t.store, { db: t.database.db, databaseUrl: t.database.url });
     expect(await dumpReadModels(projections(), query)).toEqual(live);
   });
+
+  it('the checks find nothing in these read models, and name an indicator total changed in SQL', async () => {
+    const readModels = t.app.get(ReadModels);
+    expect(await readModels.verify()).toMatchObject({ ok: true, breaks: [], checksRun: projections().reduce((n, p) => n + (p.checks?.length ?? 0), 0) });
+    const [total] = await query(`SELECT indicator, arrondissement, value::text FROM rm_habitat.indicator_totals ORDER BY 1, 2 LIMIT 1`);
+    const change = (by: number) =>
+      t.database.db.query(`UPDATE rm_habitat.indicator_totals SET value = value + $1 WHERE indicator = $2 AND arrondissement = $3`, [
+        by,
+        total.indicator,
+        total.arrondissement,
+      ]);
+    await change(1_000);
+    try {
+      expect(await readModels.verify()).toMatchObject({
+        ok: false,
+        breaks: [
+          {
+            projection: 'habitat-register',
+            table: 'indicator_totals',
+            key: { indicator: total.indicator, arrondissement: total.arrondissement },
+            column: 'value',
+            expected: total.value,
+            actual: String(Number(total.value) + 1_000),
+            reason: 'an indicator total equals the sum of the operations’ contributions in its arrondissement',
+          },
+        ],
+      });
+    } finally {
+      await change(-1_000);
+    }
+  });
 });

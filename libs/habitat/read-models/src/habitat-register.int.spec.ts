@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { type TestDatabase, openTestDatabase } from '@erbm/shared/event-store/testing';
 import { openReadModelDataSource, schemaDrift } from '@erbm/shared/projections';
-import { HABITAT_COMMITMENT_OPERATIONS, HABITAT_INDICATOR_TOTALS, HABITAT_OPERATIONS, HabitatRegisterProjection } from './habitat-register';
+import { HabitatRegisterProjection } from './habitat-register';
+import { HABITAT_COMMITMENT_OPERATIONS, HABITAT_INDICATOR_TOTALS, HABITAT_OPERATIONS } from './tables';
 
 describe('the habitat register as declared', () => {
   let database: TestDatabase;

@@ -1,59 +1,11 @@
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
-import type { Actor, StoredEvent } from '@erbm/shared/event-store';
-import { type Park, type Projection, type Row, column, loadRows, pgArray, schemaOf, table, upsertRows } from '@erbm/shared/projections';
+import type { StoredEvent } from '@erbm/shared/event-store';
+import { type Park, type Projection, type Row, loadRows, pgArray, schemaOf, upsertRows } from '@erbm/shared/projections';
 import { type IndicatorValue, listOfAll } from '@erbm/shared/kernel';
 import type { CommitmentEventType } from '@erbm/ledger/domain';
-import {
-  ALL_DATES,
-  type IndicatorCode,
-  type IndicatorValues,
-  type OperationEvent,
-  type OperationState,
-  evolveOperation,
-  indicatorsAsOf,
-} from '@erbm/habitat/domain';
-
-/** The habitat operation register: one row per operation, with its contribution to each indicator. */
-export const HABITAT_OPERATIONS = table({
-  name: 'operations',
-  key: ['id'],
-  columns: {
-    id: column.text('id'),
-    name: column.text('name'),
-    cite: column.text('cite'),
-    communeInsee: column.text('commune_insee'),
-    arrondissement: column.text('arrondissement'),
-    landlord: column.text('landlord'),
-    status: column.text('status'),
-    dwellingsPlanned: column.int('dwellings_planned'),
-    dwellingsDelivered: column.int('dwellings_delivered'),
-    energyLabelBefore: column.text('energy_label_before'),
-    energyLabelTarget: column.text('energy_label_target'),
-    firstLegalActOn: column.date('first_legal_act_on', { nullable: true }),
-    commitments: column.int('commitments'),
-    indicators: column.jsonb<IndicatorValues>('indicators'),
-    revision: column.int('revision'),
-    state: column.jsonb<OperationState>('state'),
-    // Null in the rows of operations registered before these columns were.
-    registeredAt: column.timestamptz('registered_at', { nullable: true }),
-    recordedBy: column.jsonb<Actor | null>('recorded_by', { nullable: true }),
-  },
-});
-export type HabitatOperationRow = Row<typeof HABITAT_OPERATIONS>;
-
-/** Which operation each habitat commitment finances: a legal act on it makes the operation's dwellings financed. */
-export const HABITAT_COMMITMENT_OPERATIONS = table({
-  name: 'commitment_operations',
-  key: ['commitmentId'],
-  columns: { commitmentId: column.text('commitment_id'), operationId: column.text('operation_id') },
-});
-
-/** The indicators per arrondissement: the sums of the operations' contributions. */
-export const HABITAT_INDICATOR_TOTALS = table({
-  name: 'indicator_totals',
-  key: ['indicator', 'arrondissement'],
-  columns: { indicator: column.text('indicator'), arrondissement: column.text('arrondissement'), value: column.bigint('value') },
-});
+import { ALL_DATES, type IndicatorValues, type OperationEvent, type OperationState, evolveOperation, indicatorsAsOf } from '@erbm/habitat/domain';
+import { HABITAT_COMMITMENT_OPERATIONS, HABITAT_INDICATOR_TOTALS, HABITAT_OPERATIONS, type HabitatOperationRow, INDICATORS } from './tables';
+import { HABITAT_REGISTER_CHECKS } from './checks';
 
 export class HabitatRegister1732200000002 implements MigrationInterface {
   name = 'HabitatRegister1732200000002';
@@ -94,7 +46,6 @@ export class HabitatRegisterRecording1732200000006 implements MigrationInterface
   }
 }
 
-const INDICATORS = listOfAll<IndicatorCode>()(['dwellings-financed', 'dwellings-works-started', 'dwellings-delivered']);
 const operationIdOf = (streamName: string) => /^habitat\.operation-(.+)$/.exec(streamName)?.[1];
 const commitmentIdOf = (streamName: string) => /^commitment-(.+)$/.exec(streamName)?.[1];
 
@@ -121,6 +72,7 @@ export class HabitatRegisterProjection implements Projection {
   ]);
   readonly entities = [];
   readonly migrations = [HabitatRegister1732200000002, HabitatRegisterRecording1732200000006];
+  readonly checks = HABITAT_REGISTER_CHECKS;
 
   async apply(events: StoredEvent[], manager: EntityManager, park: Park): Promise<void> {
     const links = new Map<string, string>();

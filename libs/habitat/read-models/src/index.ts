@@ -1,1 +1,2 @@
 export * from './habitat-register';
+export * from './tables';

@@ -15,6 +15,7 @@ import {
 } from './tables';
 import { CommitmentStorage1732200000005, LedgerRegister1732200000001 } from './migrations';
 import { CommitmentVersions1732200000004, type VersionSnapshot, recordVersions, versionOf } from './versions';
+import { LEDGER_REGISTER_CHECKS } from './checks';
 
 /** The name of the ledger register projection: the data source every reader of the register asks for. */
 export const LEDGER_REGISTER = 'ledger-register';
@@ -40,6 +41,7 @@ export class LedgerRegisterProjection implements Projection {
   readonly handles: Set<string>;
   readonly entities = [];
   readonly migrations = [LedgerRegister1732200000001, CommitmentVersions1732200000004, CommitmentStorage1732200000005];
+  readonly checks = LEDGER_REGISTER_CHECKS;
   /** Each domain's published events that say where its operations are, from the domain registry. */
   private readonly locators: readonly DomainLocator[];
 

@@ -1,15 +1,18 @@
 import { Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@erbm/shared/auth';
-import { Access, CurrentPrincipal, SQL_DATABASE } from '@erbm/shared/api';
+import { Access, CurrentPrincipal, ReadModels, SQL_DATABASE } from '@erbm/shared/api';
 import { type SqlDatabase, createSeal, listSeals, verifyEventLog } from '@erbm/shared/event-store';
 import { AuditOperation, badRequest } from './audit-reader';
 
-/** The seals of the log, and the verification of every hash chain and every seal. */
+/** The seals of the log, and the verification of every hash chain, every seal and the read models made from the log. */
 @ApiTags('audit')
 @Controller('audit')
 export class AuditSealsController {
-  constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    private readonly readModels: ReadModels,
+  ) {}
 
   @Get('seals')
   @Access('read', 'audit')
@@ -30,9 +33,21 @@ export class AuditSealsController {
   @Get('verify')
   @Access('read', 'audit')
   @ApiQuery({ name: 'digest', required: false, description: 'a seal digest kept outside the system' })
-  @AuditOperation('verify', 'Recompute every hash chain and every seal; name the first event that does not match')
-  async verify(@Query('digest') digest?: string) {
+  @ApiQuery({
+    name: 'replay',
+    required: false,
+    enum: ['true', 'false'],
+    description: 'also replay the whole log into shadow tables and compare them with the live read models, row by row (reads the whole log)',
+  })
+  @AuditOperation(
+    'verify',
+    'Recompute every hash chain and every seal, and check the read models against the rows behind them (and, with replay, against a replay of the log); name the first thing that does not match',
+  )
+  async verify(@Query('digest') digest?: string, @Query('replay') replay?: string) {
     if (digest !== undefined && !/^[0-9a-fA-F]{64}$/.test(digest)) throw badRequest('digest', 'is 64 hexadecimal digits');
-    return verifyEventLog(this.db, { digest });
+    if (replay !== undefined && replay !== 'true' && replay !== 'false') throw badRequest('replay', 'vaut true ou false');
+    const log = await verifyEventLog(this.db, { digest });
+    const readModels = await this.readModels.verify({ replay: replay === 'true' });
+    return { ...log, ok: log.ok && readModels.ok, readModels };
   }
 }

@@ -13,7 +13,15 @@ import {
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import type { EventStore, SqlDatabase } from '@erbm/shared/event-store';
-import { type Projection, ProjectionRunner, type ProjectionStatus, openReadModelDataSource, projectionStatus } from '@erbm/shared/projections';
+import {
+  type Projection,
+  ProjectionRunner,
+  type ProjectionStatus,
+  type ReadModelsReport,
+  openReadModelDataSource,
+  projectionStatus,
+  verifyReadModels,
+} from '@erbm/shared/projections';
 import { Public } from './auth/auth';
 import { EVENT_STORE, SQL_DATABASE, eventStoreConfigFromEnv } from './event-store.module';
 import { PeriodicSealer } from './sealer';
@@ -36,6 +44,7 @@ export interface ProjectionsOptions {
 export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly dataSources = new Map<string, DataSource>();
   readonly runners: ProjectionRunner[] = [];
+  private closing = false;
 
   constructor(
     @Inject(PROJECTIONS) private readonly projections: Projection[],
@@ -44,8 +53,12 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
   ) {}
 
+  private get databaseUrl(): string | undefined {
+    return this.options.databaseUrl ?? eventStoreConfigFromEnv().databaseUrl;
+  }
+
   async open(): Promise<void> {
-    const databaseUrl = this.options.databaseUrl ?? eventStoreConfigFromEnv().databaseUrl;
+    const databaseUrl = this.databaseUrl;
     for (const p of this.projections)
       this.dataSources.set(
         p.name,
@@ -75,11 +88,31 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
     for (const p of this.projections) await new ProjectionRunner(p, this.store, this.dataSource(p.name)).catchUp();
   }
 
+  /** The projections' checks on the live tables; with `replay`, the log replayed into shadow schemas and compared too. */
+  verify(options: { replay?: boolean } = {}): Promise<ReadModelsReport> {
+    if (!options.replay) return verifyReadModels(this.db, this.projections);
+    // On a server the replay holds the live tables with a lock, whichever process projects; the embedded database's
+    // projector is this process, paused for the replay's last steps.
+    const holdLive = this.db.mode === 'embedded' ? <T>(work: () => Promise<T>) => this.paused(work) : undefined;
+    return verifyReadModels(this.db, this.projections, { replay: { store: this.store, databaseUrl: this.databaseUrl, holdLive } });
+  }
+
+  private async paused<T>(work: () => Promise<T>): Promise<T> {
+    const running = this.runners.filter((r) => r.isRunning);
+    await Promise.all(running.map((r) => r.stop()));
+    try {
+      return await work();
+    } finally {
+      if (!this.closing) for (const r of running) r.start();
+    }
+  }
+
   status(): Promise<ProjectionStatus[]> {
     return Promise.all(this.projections.map((p) => projectionStatus(p.name, this.dataSource(p.name), this.store)));
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.runners.map((r) => r.stop()));
     for (const ds of this.dataSources.values()) await ds.destroy();
   }

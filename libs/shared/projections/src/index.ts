@@ -5,3 +5,6 @@ export * from './status';
 export * from './rebuild';
 export * from './transaction-of';
 export * from './table';
+export * from './checks';
+export * from './replay';
+export * from './verify';

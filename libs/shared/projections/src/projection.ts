@@ -1,5 +1,6 @@
 import type { EntityManager, MigrationInterface } from 'typeorm';
 import type { StoredEvent } from '@erbm/shared/event-store';
+import type { ReadModelCheck } from './checks';
 
 /** Records an event a projection could not apply, with why; the rest of the batch goes on. */
 export type Park = (event: StoredEvent, error: unknown) => void;
@@ -23,6 +24,11 @@ export interface Projection {
    * older than what a row already reflects changes nothing. Calls `park` for an event it cannot apply and goes on.
    */
   apply(events: StoredEvent[], manager: EntityManager, park: Park): Promise<void>;
+  /**
+   * What must hold between its tables whatever the log says (a total equals the sum of the rows behind it…): what
+   * `verifyReadModels` runs to find a table changed behind the projection's back.
+   */
+  readonly checks?: readonly ReadModelCheck[];
 }
 
 /** The schema a migration runs in: the data source's, so the same migration builds a live or a rebuild schema. */

@@ -67,4 +67,24 @@ describe('projection runner: pages end where an append ends', () => {
     expect(projection.batches.flat().map((e) => (e.data as { n: number }).n)).toEqual(APPENDS.flatMap((size) => [...Array(size).keys()]));
     expect(await runner.checkpoint()).toBe(await store.head());
   });
+
+  it('stops where another runner stands (`until`), and says where it is when the log has no such position', async () => {
+    const projection = new RecordingProjection();
+    const other = await openReadModelDataSource({ db: database.db, databaseUrl: database.url, schema: 'rm_recording_until', entities: [], migrations: [] });
+    try {
+      const runner = new ProjectionRunner(projection, store, other, { batchSize: 4 });
+      const all = (await store.readAll(null, 100)).events;
+      const ends = all.filter((e, i) => all[i + 1]?.appendId !== e.appendId).map((e) => e.position);
+      // The end of the third append: three appends, read in pages of 4, whatever lies after.
+      expect(await runner.catchUp(undefined, { until: ends[2] })).toBe(ends[2]);
+      expect(projection.batches.flat().length).toBe(APPENDS[0] + APPENDS[1] + APPENDS[2]);
+      expect(await runner.checkpoint()).toBe(ends[2]);
+      expect(await runner.catchUp(undefined, { until: ends[2] })).toBe(ends[2]);
+      expect(projection.batches.flat().length).toBe(APPENDS[0] + APPENDS[1] + APPENDS[2]);
+      // A position behind the runner is not met again: it reads to the head and says so.
+      expect(await runner.catchUp(undefined, { until: ends[0] })).toBe(await store.head());
+    } finally {
+      await other.destroy();
+    }
+  });
 });

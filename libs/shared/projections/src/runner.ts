@@ -76,9 +76,16 @@ export class ProjectionRunner {
    * A page of the log that ends where a write (an append: the events of one `appendId`) ends: a full page gives back
    * the events of its last write, read again at the next batch, and a write larger than a page is read to its end. So
    * every checkpoint a projection stands at lies between two writes, and a projection may treat the events of one
-   * write as one change (the ledger register keeps one version per commitment and write).
+   * write as one change (the ledger register keeps one version per commitment and write). A page that holds `until`
+   * ends there: `until` is a checkpoint another runner stands at, which lies between two writes.
    */
-  private async readPage(from: string | null): Promise<ReadAllResult> {
+  private async readPage(from: string | null, until?: string | null): Promise<ReadAllResult> {
+    const page = await this.readWholeWrites(from);
+    const at = until === undefined ? -1 : page.events.findIndex((e) => e.position === until);
+    return at < 0 ? page : { events: page.events.slice(0, at + 1), checkpoint: until as string, isEnd: true };
+  }
+
+  private async readWholeWrites(from: string | null): Promise<ReadAllResult> {
     const page = await this.store.readAll(from, this.batchSize);
     if (page.isEnd || page.events.length === 0) return page;
     const last = page.events[page.events.length - 1].appendId;
@@ -185,33 +192,42 @@ export class ProjectionRunner {
   }
 
   /**
-   * Runs batches until the head of the log. While a full page is applied, the next one is read (the log behind a
-   * position never changes); it is applied only if the checkpoint is still where it starts, as any batch. A short page
-   * is not taken from a read made during a batch: the end of the log is always decided by a read made between batches.
+   * Runs batches until the head of the log, or until the checkpoint `until` (another runner's: a replay compared with
+   * it stops where it stands), and returns the checkpoint reached: not `until` when the log has no such position after
+   * the start. While a full page is applied, the next one is read (the log behind a position never changes); it is
+   * applied only if the checkpoint is still where it starts, as any batch. A short page is not taken from a read made
+   * during a batch: the end of the log is always decided by a read made between batches.
    */
-  async catchUp(onBatch?: (result: BatchResult) => void): Promise<void> {
+  async catchUp(onBatch?: (result: BatchResult) => void, options: { until?: string | null } = {}): Promise<string | null> {
+    const { until } = options;
     let from = await this.checkpoint();
-    let reading = this.readPage(from);
+    if (until !== undefined && from === until) return from;
+    let reading = this.readPage(from, until);
     for (;;) {
       const page = await reading;
       let next: Promise<ReadAllResult> | undefined;
       if (!page.isEnd) {
-        next = this.readPage(page.checkpoint);
+        next = this.readPage(page.checkpoint, until);
         // Awaited below, or dropped: an error of a dropped read must not surface as an unhandled rejection.
         next.catch(() => undefined);
       }
       const result = await this.applyPage(from, page);
       onBatch?.(result);
-      if (result.isEnd && !result.raced) return;
+      if (result.isEnd && !result.raced) return result.checkpoint;
       const prefetched = next && !result.raced ? await next.catch(() => undefined) : undefined;
       if (prefetched && !prefetched.isEnd) {
         from = page.checkpoint;
         reading = Promise.resolve(prefetched);
       } else {
         from = await this.checkpoint();
-        reading = this.readPage(from);
+        if (until !== undefined && from === until) return from;
+        reading = this.readPage(from, until);
       }
     }
+  }
+
+  get isRunning(): boolean {
+    return this.running;
   }
 
   /**

@@ -1,0 +1,76 @@
+import { type ReadModelCheck, sameRowsCheck } from '@erbm/shared/projections';
+import type { Ledger } from '@erbm/ledger/domain';
+import { COLUMN, COMMITMENTS, COMMITMENT_VERSIONS, CONSOLIDATED_TOTALS, TOTAL_AXES, TOTAL_LEDGERS } from './tables';
+
+/**
+ * What holds between the ledger register's tables whatever the log says, made from the tables' declarations. A row
+ * changed in one table without the others breaks one of them; a row changed with every row that adds it up breaks
+ * none, which the replay of the log finds (`replayReadModels`).
+ */
+
+const AXES = TOTAL_AXES.map((a) => COLUMN[a]);
+const LEDGERS = TOTAL_LEDGERS.map((l) => COLUMN[l]);
+/** The ledgers the decider keeps (the reste à payer is computed from them). */
+const STATE_LEDGERS = TOTAL_LEDGERS.filter((l): l is Ledger => l !== 'resteAPayer');
+const stateLedger = (l: Ledger) => `(state->'ledgers'->>'${l}')::bigint`;
+
+/** A consolidated total is the sum of the commitment rows behind it: what `/sgar/totals/commitments` adds up. */
+const totals = sameRowsCheck({
+  table: CONSOLIDATED_TOTALS,
+  expected: (s) => `SELECT ${AXES.join(', ')}, count(*) AS commitments, ${LEDGERS.map((l) => `sum(${l}) AS ${l}`).join(', ')}
+                      FROM ${s}.${COMMITMENTS.name} GROUP BY ${AXES.join(', ')}`,
+  columns: ['commitments', ...LEDGERS],
+  rule: 'a consolidated total equals the sum of the commitment rows behind it',
+  missing: 'commitment rows with no consolidated total',
+  unexpected: 'a consolidated total with no commitment row behind it',
+});
+
+/** A commitment row's axes, status and ledgers are the decider state's it was made from, kept in the row. */
+const rowsFromState = sameRowsCheck({
+  table: COMMITMENTS,
+  expected: (s) => `SELECT id, state->>'domain' AS domain, state->>'operationId' AS operation_id, state->>'financer' AS financer,
+                           state->>'fundingLine' AS funding_line, (state->>'fiscalYear')::int AS fiscal_year, state->>'status' AS status,
+                           ${STATE_LEDGERS.map((l) => `${stateLedger(l)} AS ${COLUMN[l]}`).join(', ')},
+                           ${stateLedger('committed')} - ${stateLedger('released')} - ${stateLedger('paid')} AS ${COLUMN.resteAPayer},
+                           jsonb_array_length(state->'warnings') AS warning_count, (state->>'revision')::int AS revision
+                      FROM ${s}.${COMMITMENTS.name}`,
+  columns: ['domain', 'operation_id', 'financer', 'funding_line', 'fiscal_year', 'status', ...LEDGERS, 'warning_count', 'revision'],
+  rule: "a commitment row's columns are those of the decider state stored with it",
+});
+
+/** A commitment row is where its operation is: the location the domain published, '' before any. */
+const rowsAtTheirOperation = sameRowsCheck({
+  table: COMMITMENTS,
+  expected: (s) => `SELECT c.id, coalesce(l.arrondissement, '') AS arrondissement, l.name AS operation_name
+                      FROM ${s}.${COMMITMENTS.name} c LEFT JOIN ${s}.operation_locations l USING (operation_id)`,
+  columns: ['arrondissement', 'operation_name'],
+  rule: "a commitment row's arrondissement and operation name are its operation's location",
+});
+
+const VERSIONED = [...AXES, 'status', ...LEDGERS];
+
+/** Each commitment has one open version, equal to its row: the views "as known at" a past time end on today's. */
+const openVersions = sameRowsCheck({
+  table: COMMITMENT_VERSIONS,
+  actual: (s) => `SELECT DISTINCT ON (id) id, ${VERSIONED.join(', ')}, count(*) OVER (PARTITION BY id) AS open_versions
+                    FROM ${s}.${COMMITMENT_VERSIONS.name} WHERE to_txid IS NULL ORDER BY id, from_txid DESC, from_gp DESC`,
+  expected: (s) => `SELECT id, ${VERSIONED.join(', ')}, 1 AS open_versions FROM ${s}.${COMMITMENTS.name}`,
+  columns: ['open_versions', ...VERSIONED],
+  key: ['id'],
+  rule: "a commitment's open version is its row, and it has one",
+  missing: 'a commitment row with no open version',
+  unexpected: 'an open version of no commitment row',
+});
+
+/** A version of a row is valid until the next one starts, and the last stays open. */
+const versionsChained = sameRowsCheck({
+  table: COMMITMENT_VERSIONS,
+  expected: (
+    s,
+  ) => `SELECT id, from_txid, from_gp, lead(from_txid) OVER w AS to_txid, lead(from_gp) OVER w AS to_gp, lead(from_recorded_at) OVER w AS to_recorded_at
+                      FROM ${s}.${COMMITMENT_VERSIONS.name} WINDOW w AS (PARTITION BY id ORDER BY from_txid, from_gp)`,
+  columns: ['to_txid', 'to_gp', 'to_recorded_at'],
+  rule: 'a version of a commitment row ends where the next one starts',
+});
+
+export const LEDGER_REGISTER_CHECKS: readonly ReadModelCheck[] = [totals, rowsFromState, rowsAtTheirOperation, openVersions, versionsChained];
