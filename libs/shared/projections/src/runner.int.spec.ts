@@ -73,7 +73,16 @@ describe('projection runner: pages end where an append ends', () => {
     const other = await openReadModelDataSource({ db: database.db, databaseUrl: database.url, schema: 'rm_recording_until', entities: [], migrations: [] });
     try {
       const runner = new ProjectionRunner(projection, store, other, { batchSize: 4 });
-      const all = (await store.readAll(null, 100)).events;
+      // A commit is read once every older transaction ended, other databases' too on a server: wait for every append
+      // (polled here: @erbm/shared/testing's `eventually` imports this library).
+      const appended = APPENDS.reduce((n, size) => n + size, 0);
+      const deadline = Date.now() + 120_000;
+      let all = (await store.readAll(null, 100)).events;
+      while (all.length < appended && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        all = (await store.readAll(null, 100)).events;
+      }
+      expect(all.length).toBe(appended);
       const ends = all.filter((e, i) => all[i + 1]?.appendId !== e.appendId).map((e) => e.position);
       // The end of the third append: three appends, read in pages of 4, whatever lies after.
       expect(await runner.catchUp(undefined, { until: ends[2] })).toBe(ends[2]);
@@ -86,5 +95,5 @@ describe('projection runner: pages end where an append ends', () => {
     } finally {
       await other.destroy();
     }
-  });
+  }, 180_000);
 });
