@@ -182,7 +182,14 @@ describe(`Idempotency-Key retries after the process was killed mid-request (${pr
     for (const p of inFlight) p.catch(() => undefined);
     const told = await Promise.race(inFlight);
     expect([told.status, told.body.type, told.headers.get('retry-after')]).toEqual([409, 'https://erbm.gouv.fr/problems/request-in-progress', '1']);
-    if (survivor) {
+    if (survivor && database) {
+      // The 409 may come before the other send has written its claim: wait until it has.
+      const db = database.db;
+      await eventually(
+        async () =>
+          expect(await db.query(`SELECT 1 FROM api.idempotency_keys WHERE key = 'certify-7' AND NOT completed AND owner IS NOT NULL`)).toHaveLength(1),
+        { timeoutMs: 60_000, intervalMs: 100 },
+      );
       // Another live process does not take over a live claim, and "in progress" is not stored.
       for (let i = 0; i < 2; i++) expect((await pay(survivor)).body.type).toBe('https://erbm.gouv.fr/problems/request-in-progress');
     }

@@ -46,23 +46,32 @@ export class ClaimOwner implements OnApplicationShutdown {
     await this.session;
   }
 
-  /** SQL that is true when the claim's owner (`owner`, int8) runs no request any more; `$me` is this process's id. */
-  staleOwner(me: string): string {
+  /**
+   * SQL that is true when the claim's owner (column `owner`) runs it no more, for a key this process is not running
+   * (see `start`): released (NULL), this process's own, or a process whose lock is free, so dead. `meParam` is the SQL
+   * parameter that holds this process's id.
+   */
+  staleOwner(meParam: string): string {
     if (!hasSessions(this.db)) return 'TRUE';
-    return `(owner IS NULL OR owner = ${me} OR pg_try_advisory_xact_lock(owner))`;
+    return `(owner IS NULL OR owner = ${meParam} OR pg_try_advisory_xact_lock(owner))`;
   }
 
   private async lock(db: SqlDatabase & { session(): Promise<SqlSession> }): Promise<SqlSession> {
+    let session: SqlSession | undefined;
     try {
-      const session = await db.session();
+      session = await db.session();
       const [{ locked }] = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [this.id]);
       if (!locked) throw new Error(`the idempotency owner id ${this.id} is held by another session`);
-      void session.lost.then(() => {
-        if (!this.closed) this.session = undefined;
+      const held = session;
+      void held.lost.then(() => {
+        if (this.closed) return;
+        this.session = undefined;
+        void held.close().catch(() => undefined);
       });
-      return session;
+      return held;
     } catch (error) {
       this.session = undefined;
+      await session?.close().catch(() => undefined);
       throw error;
     }
   }
