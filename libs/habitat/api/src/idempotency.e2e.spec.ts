@@ -7,11 +7,11 @@ import { habitatService } from './testing/service';
 /**
  * The real store, with a seam to interleave real writes with a request's: before the request's own append to a
  * stream, a rival request pays one cent on it through the API (so the request loses the revision race), or the
- * append fails as a lost connection would.
+ * append fails once with a given error (a bug, a lost connection).
  */
 class InterleavedStore extends PostgresEventStore {
   rival: { stream: string; write: () => Promise<unknown> } | undefined;
-  failing: string | undefined;
+  failing: { stream: string; error: Error } | undefined;
 
   override async append(streamName: string, events: readonly NewEvent[], expected: ExpectedRevision) {
     const rival = this.rival;
@@ -24,9 +24,10 @@ class InterleavedStore extends PostgresEventStore {
         this.rival = rival;
       }
     }
-    if (this.failing === streamName) {
+    const failing = this.failing;
+    if (failing?.stream === streamName) {
       this.failing = undefined;
-      throw new Error('Connection terminated unexpectedly');
+      throw failing.error;
     }
     return super.append(streamName, events, expected);
   }
@@ -90,15 +91,18 @@ describe('Idempotency-Key: only final answers are kept under a key', () => {
     expect([corrected.status, corrected.headers.get('idempotent-replayed'), corrected.body.ledgers.paid]).toEqual([200, null, 5_00]);
   });
 
-  it('a 5xx is not replayed: the retry with its key runs again and pays once', async () => {
+  it.each([
+    [500, new Error('disque plein')],
+    [503, new Error('Connection terminated unexpectedly')],
+  ])('a %i is not replayed: the retry with its key runs again and pays once', async (status, error) => {
     const { commitmentId } = await f.committed();
-    const body = { amountCents: 2_00, kind: 'interim', reference: 'DP-500', date: '2023-03-01' };
-    store.failing = `commitment-${commitmentId}`;
-    const failed = await pay(commitmentId, 'five-1', body);
-    expect(failed.status).toBe(500);
-    const retry = await pay(commitmentId, 'five-1', body);
+    const body = { amountCents: 2_00, kind: 'interim', reference: `DP-${status}`, date: '2023-03-01' };
+    store.failing = { stream: `commitment-${commitmentId}`, error };
+    const failed = await pay(commitmentId, `failed-${status}`, body);
+    expect(failed.status).toBe(status);
+    const retry = await pay(commitmentId, `failed-${status}`, body);
     expect([retry.status, retry.headers.get('idempotent-replayed'), retry.body.ledgers.paid]).toEqual([200, null, 2_00]);
-    expect(await payments(t, commitmentId)).toEqual(['DP-500']);
+    expect(await payments(t, commitmentId)).toEqual([`DP-${status}`]);
   });
 
   it('a refusal decided on valid input is final: replayed, however the state changes', async () => {
