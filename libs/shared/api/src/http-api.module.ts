@@ -9,6 +9,7 @@ import { CLOCK } from './clock';
 import { CommandPath } from './command-path';
 import { EventSourcedRepository } from './event-sourcing';
 import { HealthController } from './health.controller';
+import { ClaimOwner } from './idempotency/claim-owner';
 import { IdempotencyInterceptor } from './idempotency/idempotency';
 import { ProblemDetailsFilter } from './problem-details';
 import { validationPipe } from './validation';
@@ -25,6 +26,7 @@ export const BODY_LIMIT_BYTES = 1_048_576;
   providers: [
     { provide: APP_PIPE, useFactory: validationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    ClaimOwner,
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
     EventSourcedRepository,
     CommandPath,

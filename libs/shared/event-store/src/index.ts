@@ -7,6 +7,7 @@ export { migrateEventStore } from './postgres/migrations';
 export { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
 export { pgCompatibleDriver } from './postgres/pg-compatible-driver';
 export { isEmbedded, type EmbeddedLease, type RawResult } from './postgres/sql-database';
+export { hasSessions, type SqlSession } from './postgres/sql-database';
 export * from './hash-chain';
 export {
   createSeal,

@@ -19,8 +19,8 @@ export class HabitatOperations {
     @InjectClock() private readonly clock: Clock,
   ) {}
 
-  load(operationId: string, recordedUpTo?: string) {
-    return this.repository.load<OperationState, OperationEvent>(operationStreamName(operationId), foldOperation, { recordedUpTo });
+  load(operationId: string, recordedUpTo?: string, upToRevision?: number) {
+    return this.repository.load<OperationState, OperationEvent>(operationStreamName(operationId), foldOperation, { recordedUpTo, upToRevision });
   }
 
   /** Checks the referentials at the operation's date and derives the arrondissement from the commune. */
@@ -50,8 +50,9 @@ export class HabitatOperations {
     return out;
   }
 
-  async view(operationId: string, options: { asOf?: string; recordedUpTo?: string } = {}) {
-    const { state, events } = await this.load(operationId, options.recordedUpTo);
+  /** The operation now, as known at a past time, or right after a given revision of its stream (a write's own answer). */
+  async view(operationId: string, options: { asOf?: string; recordedUpTo?: string; upToRevision?: number } = {}) {
+    const { state, events } = await this.load(operationId, options.recordedUpTo, options.upToRevision);
     if (state.status === 'none') throw new NotFound('operation', operationId);
     const commitments: CommitmentView[] = [];
     const states = [];

@@ -23,12 +23,13 @@ export class RecordOperationFactHandler implements ICommandHandler<RecordOperati
   ) {}
 
   async execute({ operationId, command, request, ctx }: RecordOperationFact): Promise<OperationView> {
-    await this.commands.run(ctx, {
+    const outcome = await this.commands.run(ctx, {
       stream: operationStreamName(operationId),
       fold: foldOperation,
       decide: ({ state }) => {
         if (command.type !== 'register' && state.status === 'none') throw new NotFound('operation', operationId);
-        // An operation's id derives from the Idempotency-Key: a retry after a crash finds it registered already.
+        // An operation's id derives from the Idempotency-Key: a retry after a crash finds it registered (CommandPath
+        // answers as of that registration; this guard is for a stream that has it under other event ids).
         if (command.type === 'register' && state.status !== 'none') return { events: [], meta: { occurredAt: command.date } };
         const resolved: OperationCommand =
           command.type === 'register'
@@ -42,6 +43,7 @@ export class RecordOperationFactHandler implements ICommandHandler<RecordOperati
         };
       },
     });
-    return this.operations.view(operationId);
+    // The operation right after this write, whatever was appended since: what the first attempt answered.
+    return this.operations.view(operationId, { upToRevision: outcome.revision });
   }
 }

@@ -125,10 +125,11 @@ export class AnnounceCommitmentHandler implements ICommandHandler<AnnounceCommit
     this.reader.checkFundingLine(request.fundingLine, request.date, request.financer);
     const commitmentId = newIdFor(ctx, 'commitment');
     const line = { commitmentId, financer: request.financer, fundingLine: request.fundingLine };
-    await this.commands.run(ctx, {
+    const outcome = await this.commands.run(ctx, {
       stream: commitmentStreamName(commitmentId),
       fold: foldCommitment,
-      // The id derives from the Idempotency-Key: a retry after a crash finds the commitment already announced.
+      // The id derives from the Idempotency-Key: a retry after a crash finds the commitment already announced, and
+      // CommandPath answers as of that announcement.
       decide: ({ state }) => ({
         events:
           state.status !== 'none'
@@ -152,7 +153,7 @@ export class AnnounceCommitmentHandler implements ICommandHandler<AnnounceCommit
     // The operation's financing plan follows from the announcement. Done here so that the answer shows it; if the
     // process stops first, FinancingLinks completes it from the announcement after the restart.
     await this.directories.attach(domain, operationId, line, ctx, request.date);
-    return { view: await this.reader.view(domain, commitmentId) };
+    return { view: await this.reader.view(domain, commitmentId, undefined, outcome.revision) };
   }
 }
 

@@ -95,9 +95,10 @@ export class MeetingService {
     @Inject(REFERENTIALS) private readonly referentials: Referentials,
   ) {}
 
-  async view(domain: string, meetingId: string): Promise<MeetingView> {
+  /** The meeting now, or right after a given revision (a write's own answer). */
+  async view(domain: string, meetingId: string, upToRevision?: number): Promise<MeetingView> {
     if (!this.directories.served(domain)) throw new NotFound('domain', domain);
-    const loaded = await this.repository.load(meetingStreamName(meetingId), (events: MeetingEvent[]) => foldMeeting(events));
+    const loaded = await this.repository.load(meetingStreamName(meetingId), (events: MeetingEvent[]) => foldMeeting(events), { upToRevision });
     return meetingView(meetingId, loaded.state, loaded.events);
   }
 
@@ -112,18 +113,19 @@ export class MeetingService {
           'body',
         );
     }
-    await this.commands.run(ctx, {
+    const outcome = await this.commands.run(ctx, {
       stream: meetingStreamName(meetingId),
       fold: (events: MeetingEvent[]) => foldMeeting(events),
       decide: ({ state }) => {
         if (!isNew && state.status === 'none') throw new NotFound('meeting', meetingId);
-        // A meeting's id derives from the Idempotency-Key: a retry after a crash finds it held already.
+        // A meeting's id derives from the Idempotency-Key: a retry after a crash finds it held (CommandPath answers as
+        // of that write; this guard is for a stream that has it under other event ids).
         if (isNew && state.status !== 'none') return { events: [], meta: { occurredAt: state.date } };
         const date = command.type === 'hold' ? command.date : state.status === 'held' ? state.date : '';
         return { events: decideMeeting(command, state), meta: { occurredAt: date, sourceDocument: request.sourceDocument } };
       },
     });
-    return this.view(domain, meetingId);
+    return this.view(domain, meetingId, outcome.revision);
   }
 }
 

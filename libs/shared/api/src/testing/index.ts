@@ -1,1 +1,1 @@
-export { startTestApp, type TestApp, type TestResponse, type RequestOptions, type Json } from './test-app';
+export { startTestApp, type TestApp, type TestAppOptions, type TestResponse, type RequestOptions, type Json } from './test-app';

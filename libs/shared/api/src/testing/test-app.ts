@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type Domain, type Role, mintLocalToken } from '@erbm/shared/auth';
-import { PostgresEventStore, migrateEventStore } from '@erbm/shared/event-store';
+import { PostgresEventStore, type SqlDatabase, migrateEventStore } from '@erbm/shared/event-store';
 import { openTestDatabase, type TestDatabase } from '@erbm/shared/event-store/testing';
 import { AuthModule } from '../auth/auth';
 import { EventStoreModule } from '../event-store.module';
@@ -37,18 +37,26 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** The event store over the test database, for a test that needs to interleave real writes with a request's. */
+  store?: (db: SqlDatabase) => PostgresEventStore;
+}
+
 /**
  * The real HTTP stack on a fresh real database (a new PostgreSQL database when DATABASE_URL is set, an in-memory
  * PGlite otherwise), with local HS256 tokens for every role.
  */
-export async function startTestApp(feature: Type<unknown> | ((database: TestDatabase) => (Type<unknown> | DynamicModule)[])): Promise<TestApp> {
+export async function startTestApp(
+  feature: Type<unknown> | ((database: TestDatabase) => (Type<unknown> | DynamicModule)[]),
+  options: TestAppOptions = {},
+): Promise<TestApp> {
   const database = await openTestDatabase();
   const features =
     typeof feature === 'function' && !isModuleClass(feature)
       ? (feature as (d: TestDatabase) => (Type<unknown> | DynamicModule)[])(database)
       : [feature as Type<unknown>];
   await migrateEventStore(database.db);
-  const store = new PostgresEventStore(database.db);
+  const store = options.store ? options.store(database.db) : new PostgresEventStore(database.db);
   const secret = randomBytes(32).toString('hex');
 
   @Module({ imports: [EventStoreModule.forStore(store), AuthModule.forRoot({ jwtSecret: secret }), HttpApiModule, ...features] })

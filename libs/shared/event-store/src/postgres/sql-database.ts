@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
-import { Pool, type PoolClient } from 'pg';
+import { Client, Pool, type PoolClient } from 'pg';
 
 export type DatabaseMode = 'server' | 'embedded';
 
@@ -17,6 +17,13 @@ export interface SqlDatabase extends SqlExecutor {
    * process, transactions and statements are serialised: two of them never interleave.
    */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A connection of its own, outside the pool: what must last as long as the process, such as a session-level lock. */
+export interface SqlSession extends SqlExecutor {
+  /** Settles when the connection is lost or closed: whatever the session held is gone. */
+  readonly lost: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,7 +72,11 @@ class ServerDatabase implements SqlDatabase {
   readonly mode = 'server' as const;
   private readonly pool: Pool;
 
-  constructor(connectionString: string, max: number, connectionTimeoutMillis: number) {
+  constructor(
+    private readonly connectionString: string,
+    max: number,
+    private readonly connectionTimeoutMillis: number,
+  ) {
     this.pool = new Pool({ connectionString, max, connectionTimeoutMillis });
     // An idle client that loses its connection must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
@@ -100,6 +111,17 @@ class ServerDatabase implements SqlDatabase {
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  async session(): Promise<SqlSession> {
+    const client = new Client({ connectionString: this.connectionString, connectionTimeoutMillis: this.connectionTimeoutMillis });
+    let settle!: () => void;
+    const lost = new Promise<void>((resolve) => (settle = resolve));
+    // A lost connection must not crash the process: its owner learns of it through `lost`.
+    client.on('error', settle);
+    client.on('end', settle);
+    await client.connect();
+    return { ...clientExecutor(client), lost, close: () => client.end() };
   }
 }
 
@@ -203,6 +225,11 @@ class EmbeddedDatabase implements SqlDatabase {
 function commandOf(sql: string): string {
   const statements = sql.trim().replace(/;\s*$/, '').split(';');
   return (/^\s*(?:WITH\b[\s\S]*?\)\s*)?(\w+)/i.exec(statements[statements.length - 1])?.[1] ?? '').toUpperCase();
+}
+
+/** The server database opens sessions of their own; the embedded one has a single connection and none. */
+export function hasSessions(db: SqlDatabase): db is SqlDatabase & { session(): Promise<SqlSession> } {
+  return db.mode === 'server' && typeof (db as { session?: unknown }).session === 'function';
 }
 
 export function isEmbedded(db: SqlDatabase): db is SqlDatabase & { lease(): Promise<EmbeddedLease> } {
