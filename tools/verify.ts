@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { EventStoreDbEventStore, openSqlDatabase, verifyEventLog } from '@erbm/shared/event-store';
+import { DataFolderInUseError, EventStoreDbEventStore, openSqlDatabase, verifyEventLog } from '@erbm/shared/event-store';
 import { eventStoreConfigFromEnv } from '@erbm/shared/api';
 
 const USAGE = `usage: npm run verify -- [--digest <hex>] [--json]
@@ -21,7 +21,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = eventStoreConfigFromEnv();
   if (config.eventStoreConnectionString) return verifyEventStoreDb(config.eventStoreConnectionString, args.json ?? false, args.digest);
-  const db = await openSqlDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openSqlDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    instead: "Pour vérifier le journal, appelez GET /audit/verify sur le serveur en marche (rôle auditor), ou arrêtez-le d'abord.",
+  });
   try {
     const report = await verifyEventLog(db, { digest: args.digest });
     if (args.json) process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -77,7 +81,9 @@ async function verifyEventStoreDb(connectionString: string, json: boolean, diges
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
-    process.stderr.write(`verify failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `${error instanceof DataFolderInUseError ? error.message : `verify failed: ${error instanceof Error ? error.message : String(error)}`}\n`,
+    );
     process.exitCode = 2;
   },
 );

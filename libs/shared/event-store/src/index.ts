@@ -20,3 +20,4 @@ export {
   type SealBreak,
   type VerificationReport,
 } from './postgres/tamper-evidence';
+export { DataFolderInUseError, type DataFolderHolder, assertDataFolderFree } from './postgres/data-folder-lock';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { Pool, type PoolClient } from 'pg';
+import { type DataFolderLock, lockDataFolder } from './data-folder-lock';
 
 export type DatabaseMode = 'server' | 'embedded';
 
@@ -40,16 +41,34 @@ export interface OpenSqlDatabaseOptions {
   /** Folder of the embedded database; `memory://` keeps it in memory. */
   dataDir?: string;
   poolSize?: number;
+  /**
+   * Embedded database in a folder another process has open: what the person should do instead, in French (the
+   * HTTP route of the running server that does the same). The refusal names that process in any case.
+   */
+  instead?: string;
 }
 
+/**
+ * Opens the PostgreSQL server's pool, or the embedded database. A data folder is locked for this process until
+ * `close()` (or its exit): a second process, or a second opening in this one, gets DataFolderInUseError.
+ */
 export async function openSqlDatabase(options: OpenSqlDatabaseOptions): Promise<SqlDatabase> {
   if (options.databaseUrl) return new ServerDatabase(options.databaseUrl, options.poolSize ?? 10);
   const dataDir = options.dataDir ?? '.data/erbm';
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
-  const pglite = new PGliteClass(dataDir);
-  await pglite.waitReady;
-  return new EmbeddedDatabase(pglite);
+  let lock: DataFolderLock | undefined;
+  if (!dataDir.startsWith('memory://')) {
+    mkdirSync(dataDir, { recursive: true });
+    lock = lockDataFolder(dataDir, { instead: options.instead });
+  }
+  try {
+    const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+    const pglite = new PGliteClass(dataDir);
+    await pglite.waitReady;
+    return new EmbeddedDatabase(pglite, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 }
 
 class ServerDatabase implements SqlDatabase {
@@ -116,7 +135,10 @@ class EmbeddedDatabase implements SqlDatabase {
   readonly mode = 'embedded' as const;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly pglite: PGlite) {}
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly lock?: DataFolderLock,
+  ) {}
 
   /** One at a time: the single connection must never carry two transactions at once. */
   private serialise<T>(work: () => Promise<T>): Promise<T> {
@@ -180,7 +202,11 @@ class EmbeddedDatabase implements SqlDatabase {
   }
 
   async close(): Promise<void> {
-    await this.serialise(() => this.pglite.close());
+    try {
+      await this.serialise(() => this.pglite.close());
+    } finally {
+      this.lock?.release();
+    }
   }
 }
 
