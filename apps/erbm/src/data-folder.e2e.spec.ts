@@ -66,7 +66,7 @@ describe('a data folder of the embedded database, while `npm start` runs on it',
   it('refuses a second server, and the first one goes on', async () => {
     const second = await spawnErbm(env);
     expect(await exited(second.child)).toBe(1);
-    expectRefusal(second.stderr(), pid, 'Un seul serveur par dossier de données');
+    expectRefusal(second.stderr(), pid, "si c'est un serveur, utilisez-le ou arrêtez-le d'abord");
 
     // The running server was not disturbed: it still writes, and the refused seal tool left no seal in its log.
     const sealed = await fetch(`${server.baseUrl}/audit/seals`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });

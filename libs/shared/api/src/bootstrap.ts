@@ -13,7 +13,8 @@ export function serviceModule(features: (Type<unknown> | DynamicModule)[], provi
   return ServiceModule;
 }
 
-const SECOND_SERVER = "Un seul serveur par dossier de données : utilisez celui qui tourne, arrêtez-le d'abord, ou donnez un autre dossier (ERBM_DATA_DIR).";
+const SECOND_SERVER =
+  "Un seul processus par dossier de données : si c'est un serveur, utilisez-le ou arrêtez-le d'abord ; sinon attendez qu'il finisse, ou donnez un autre dossier (ERBM_DATA_DIR).";
 
 /** Starts a service on PORT (default 3000) and says where its database, its docs and its tokens are. */
 export async function startService(root: Type<unknown>, openApi: OpenApiOptions): Promise<void> {
