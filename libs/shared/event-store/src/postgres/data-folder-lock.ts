@@ -16,6 +16,12 @@ export interface DataFolderHolder {
   since: string;
 }
 
+/**
+ * The byte locked: past the holder's description, which stays readable where locks are mandatory (Windows). Locking
+ * past the end of a file does not extend it.
+ */
+const LOCKED_BYTE = 2 ** 30;
+
 /** What the refused process should do instead, said to the person who started it. */
 const STOP_FIRST = "Arrêtez ce processus d'abord, ou passez par son API HTTP.";
 
@@ -94,7 +100,7 @@ export function lockDataFolder(dataDir: string, options: { instead?: string; log
   const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644);
   let locked: boolean;
   try {
-    locked = tryLock(fd);
+    locked = tryLock(fd, LOCKED_BYTE, 1);
   } catch (error) {
     closeSync(fd);
     throw error;
@@ -148,7 +154,7 @@ export function assertDataFolderFree(dataDir: string, instead?: string): void {
     return;
   }
   try {
-    if (!tryLock(fd)) throw new DataFolderInUseError(dataDir, readHolder(fd), instead);
+    if (!tryLock(fd, LOCKED_BYTE, 1)) throw new DataFolderInUseError(dataDir, readHolder(fd), instead);
   } finally {
     // Closing the descriptor frees the lock this check may have taken.
     closeSync(fd);
