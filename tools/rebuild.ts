@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DataFolderInUseError } from '@erbm/shared/event-store';
 import { openStores, eventStoreConfigFromEnv } from '@erbm/shared/api';
 import { type Projection, type RebuildProgress, rebuildProjection } from '@erbm/shared/projections';
 import { allProjections } from '@erbm/domains';
@@ -34,7 +35,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const batchSize = args['batch-size'] ? Number(args['batch-size']) : undefined;
   const config = eventStoreConfigFromEnv();
-  const { db, store, kind } = await openStores(config);
+  const { db, store, kind } = await openStores(config, {
+    // The server has no rebuild route: a rebuild on the embedded database needs the folder to itself.
+    instead: "Pour reconstruire les vues, arrêtez d'abord le serveur, puis relancez npm run rebuild.",
+  });
   try {
     const total = await store.countAfter(null);
     for (const projection of chosen) {
@@ -63,7 +67,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
-    process.stderr.write(`rebuild failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `${error instanceof DataFolderInUseError ? error.message : `rebuild failed: ${error instanceof Error ? error.message : String(error)}`}\n`,
+    );
     process.exitCode = 1;
   },
 );

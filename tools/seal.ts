@@ -1,10 +1,14 @@
-import { createSeal, migrateEventStore, openSqlDatabase } from '@erbm/shared/event-store';
+import { DataFolderInUseError, createSeal, migrateEventStore, openSqlDatabase } from '@erbm/shared/event-store';
 import { eventStoreConfigFromEnv } from '@erbm/shared/api';
 
 /** Seals the event log up to its head now and prints the digest to keep outside the system. */
 async function main(): Promise<number> {
   const config = eventStoreConfigFromEnv();
-  const db = await openSqlDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openSqlDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    instead: "Pour sceller le journal, appelez POST /audit/seals sur le serveur en marche (rôle admin), ou arrêtez-le d'abord.",
+  });
   try {
     await migrateEventStore(db);
     const seal = await createSeal(db, `tool:${process.env.USER ?? 'unknown'}`);
@@ -24,7 +28,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
-    process.stderr.write(`seal failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    // The data folder's holder and what to use instead, on one line: no stack for a refusal the person can act on.
+    process.stderr.write(
+      `${error instanceof DataFolderInUseError ? error.message : `seal failed: ${error instanceof Error ? error.message : String(error)}`}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type EventStore, EventStoreDbEventStore, PostgresEventStore, openSqlDatabase, verifyEventLog } from '@erbm/shared/event-store';
+import { DataFolderInUseError, type EventStore, EventStoreDbEventStore, PostgresEventStore, openSqlDatabase, verifyEventLog } from '@erbm/shared/event-store';
 import { eventStoreConfigFromEnv } from '@erbm/shared/api';
 import { type ReadModelsReport, verifyReadModels } from '@erbm/shared/projections';
 import { allProjections } from '@erbm/domains';
@@ -40,7 +40,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   // The read models are in PostgreSQL (or the embedded database) whichever store keeps the log.
-  const db = await openSqlDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openSqlDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    instead: "Pour vérifier le journal, appelez GET /audit/verify sur le serveur en marche (rôle auditor), ou arrêtez-le d'abord.",
+  });
   const esdb = config.eventStoreConnectionString ? new EventStoreDbEventStore(config.eventStoreConnectionString) : undefined;
   try {
     const store: EventStore = esdb ?? new PostgresEventStore(db);
@@ -128,7 +132,9 @@ function readModelLines(report: ReadModelsReport, logOk: boolean): string[] {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
-    process.stderr.write(`verify failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `${error instanceof DataFolderInUseError ? error.message : `verify failed: ${error instanceof Error ? error.message : String(error)}`}\n`,
+    );
     process.exitCode = 2;
   },
 );

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { type DynamicModule, Logger, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { DataFolderInUseError, assertDataFolderFree } from '@erbm/shared/event-store';
 import { AuthModule } from './auth/auth';
 import { EventStoreModule, eventStoreConfigFromEnv } from './event-store.module';
 import { HttpApiModule, type OpenApiOptions, configureHttpApp } from './http-api.module';
@@ -13,8 +14,24 @@ export function serviceModule(features: (Type<unknown> | DynamicModule)[], provi
   return ServiceModule;
 }
 
+const SECOND_SERVER =
+  "Un seul processus par dossier de données : si c'est un serveur, utilisez-le ou arrêtez-le d'abord ; sinon attendez qu'il finisse, ou donnez un autre dossier (ERBM_DATA_DIR).";
+
 /** Starts a service on PORT (default 3000) and says where its database, its docs and its tokens are. */
 export async function startService(root: Type<unknown>, openApi: OpenApiOptions): Promise<void> {
+  const { databaseUrl, dataDir } = eventStoreConfigFromEnv();
+  if (!databaseUrl && !dataDir.startsWith('memory://')) {
+    // Checked before Nest starts, which would print its own stack around the refusal; the database still takes the
+    // lock itself when it opens.
+    try {
+      assertDataFolderFree(dataDir, SECOND_SERVER);
+    } catch (error) {
+      if (!(error instanceof DataFolderInUseError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+  }
   const app = await NestFactory.create(root, { bodyParser: false });
   app.enableShutdownHooks();
   configureHttpApp(app, openApi);

@@ -28,9 +28,12 @@ export interface OpenedStores {
   kind: 'postgresql' | 'eventstoredb';
 }
 
-/** Opens the SQL database and the event store the configuration names, migrating the PostgreSQL event store if used. */
-export async function openStores(config: EventStoreConfig): Promise<OpenedStores> {
-  const db = await openSqlDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+/**
+ * Opens the SQL database and the event store the configuration names, migrating the PostgreSQL event store if used.
+ * `instead`: what to tell the person when another process has the embedded data folder (see openSqlDatabase).
+ */
+export async function openStores(config: EventStoreConfig, options: { instead?: string } = {}): Promise<OpenedStores> {
+  const db = await openSqlDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, instead: options.instead });
   if (config.eventStoreConnectionString) return { db, store: new EventStoreDbEventStore(config.eventStoreConnectionString), kind: 'eventstoredb' };
   await migrateEventStore(db);
   return { db, store: new PostgresEventStore(db), kind: 'postgresql' };

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { systemClock } from '@erbm/shared/kernel';
+import { RequestAdmission } from './admission';
 import { CLOCK } from './clock';
 import { CommandPath } from './command-path';
 import { EventSourcedRepository } from './event-sourcing';
@@ -32,9 +33,10 @@ export const BODY_LIMIT_BYTES = 1_048_576;
     CommandPath,
     { provide: CLOCK, useValue: systemClock },
     referentialsProvider,
+    RequestAdmission,
   ],
   controllers: [ReferentialsController, HealthController],
-  exports: [EventSourcedRepository, CommandPath, CqrsModule, REFERENTIALS, CLOCK],
+  exports: [EventSourcedRepository, CommandPath, CqrsModule, REFERENTIALS, CLOCK, RequestAdmission],
 })
 export class HttpApiModule {}
 
@@ -44,9 +46,14 @@ export interface OpenApiOptions {
   version?: string;
 }
 
-/** Body size limit and the OpenAPI document (Swagger UI at /docs, JSON at /docs-json). Call before listen(). */
+/**
+ * Admission control on the embedded database, body size limit and the OpenAPI document (Swagger UI at /docs, JSON at
+ * /docs-json). Call before listen().
+ */
 export function configureHttpApp(app: INestApplication, openApi: OpenApiOptions): void {
   const express = app as NestExpressApplication;
+  // First of all: a request refused for load has read nothing, not even its body.
+  express.use(app.get(RequestAdmission).middleware);
   express.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
   express.disable('x-powered-by');
   const config = new DocumentBuilder()

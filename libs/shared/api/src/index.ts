@@ -20,3 +20,4 @@ export * from './domains/domain-plugin';
 export * from './failpoint';
 export * from './clock';
 export * from './http-docs';
+export * from './admission';

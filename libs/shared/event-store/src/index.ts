@@ -22,3 +22,4 @@ export {
   type VerificationReport,
 } from './postgres/tamper-evidence';
 export { unreachableStore, type UnreachableStore } from './unavailable';
+export { DataFolderInUseError, type DataFolderHolder, assertDataFolderFree } from './postgres/data-folder-lock';

@@ -1,0 +1,79 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { eventually } from '@erbm/shared/testing';
+
+/** The repository's root, where `npm start` and the tools run. */
+export const ROOT = join(__dirname, '..', '..', '..', '..');
+
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+
+/** The exit code, or the signal that ended the process. */
+export const exited = (p: ChildProcess) =>
+  new Promise<NodeJS.Signals | number | null>((resolve) =>
+    p.exitCode !== null || p.signalCode !== null ? resolve(p.signalCode ?? p.exitCode) : p.once('exit', (code, signal) => resolve(signal ?? code)),
+  );
+
+export interface ErbmProcess {
+  child: ChildProcess;
+  baseUrl: string;
+  /** What it wrote on stderr so far. */
+  stderr(): string;
+}
+
+/** Spawns what `npm start` runs (the all-in-one process) on a free port; the environment names its database. */
+export async function spawnErbm(env: NodeJS.ProcessEnv): Promise<ErbmProcess> {
+  const port = await freePort();
+  let stderr = '';
+  const child = spawn(process.execPath, [join(ROOT, 'tools/run-ts.cjs'), join(ROOT, 'apps/erbm/src/main.ts')], {
+    cwd: ROOT,
+    env: { ...env, PORT: String(port), NODE_OPTIONS: '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return { child, baseUrl: `http://127.0.0.1:${port}`, stderr: () => stderr };
+}
+
+/** Spawns the all-in-one process and waits until it answers /health (it fails at once if the process exits). */
+export async function startErbm(env: NodeJS.ProcessEnv): Promise<ErbmProcess> {
+  const started = await spawnErbm(env);
+  await eventually(
+    async () => {
+      if (started.child.exitCode !== null) throw new Error(`the process exited with ${started.child.exitCode}: ${started.stderr()}`);
+      const status = (await fetch(`${started.baseUrl}/health`)).status;
+      if (status !== 200) throw new Error(`/health answered ${status}`);
+    },
+    { timeoutMs: 90_000, intervalMs: 200 },
+  );
+  return started;
+}
+
+export interface ToolRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a tool of tools/ as `npm run <tool>` does, without blocking this process meanwhile. */
+export function runTool(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<ToolRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'tools/run-ts.cjs'), join(ROOT, 'tools', script), ...args], {
+      cwd: ROOT,
+      env: { ...env, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
