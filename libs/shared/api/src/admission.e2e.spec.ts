@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Controller, type INestApplication, Inject, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type EmbeddedLease, PostgresEventStore, type SqlDatabase, isEmbedded, migrateEventStore, openSqlDatabase } from '@erbm/shared/event-store';
-import { DEFAULT_MAX_REQUESTS, MAX_REQUESTS_ENV, RequestAdmission, maxRequestsFromEnv } from './admission';
+import { DEFAULT_MAX_REQUESTS, DEFAULT_TARGET_MS, MAX_REQUESTS_ENV, RequestAdmission, TARGET_MS_ENV, maxRequestsFromEnv, targetMsFromEnv } from './admission';
 import { AuthModule, Public } from './auth/auth';
 import { EventStoreModule, SQL_DATABASE } from './event-store.module';
 import { HttpApiModule, configureHttpApp } from './http-api.module';
@@ -69,7 +69,7 @@ describe('admission control on the embedded database', () => {
 
   it('refuses a request beyond the limit at once with 503, Retry-After and a problem in French, having done nothing', async () => {
     const admission = app.get(RequestAdmission);
-    expect(admission.limit).toBe(1);
+    expect(admission.policy?.limit).toBe(1);
     const held = await db.lease();
     let first: Promise<Response> | undefined;
     try {
@@ -87,7 +87,7 @@ describe('admission control on the embedded database', () => {
         status: 503,
         detail: expect.stringContaining('réessayez dans 1 s'),
         instance: '/probe',
-        limit: 1,
+        inProgress: 1,
       });
       // Probes are not counted: they answer under load.
       const docs = await fetch(`${baseUrl}/docs-json`);
@@ -103,11 +103,12 @@ describe('admission control on the embedded database', () => {
     expect((await probe()).status).toBe(201);
   });
 
-  it('reads its limit from the environment: 16 by default, 0 for none, anything else refused at start; none on a server', () => {
-    expect(new RequestAdmission({ mode: 'server' } as SqlDatabase).limit).toBeUndefined();
-    expect(maxRequestsFromEnv({})).toBe(DEFAULT_MAX_REQUESTS);
-    expect(maxRequestsFromEnv({ [MAX_REQUESTS_ENV]: '40' })).toBe(40);
+  it('reads its cap and its target from the environment (0 turns admission off; anything else is refused at start), none on a server', () => {
+    expect(new RequestAdmission({ mode: 'server' } as SqlDatabase).policy).toBeUndefined();
+    expect([maxRequestsFromEnv({}), targetMsFromEnv({})]).toEqual([DEFAULT_MAX_REQUESTS, DEFAULT_TARGET_MS]);
+    expect([maxRequestsFromEnv({ [MAX_REQUESTS_ENV]: '40' }), targetMsFromEnv({ [TARGET_MS_ENV]: '250' })]).toEqual([40, 250]);
     expect(maxRequestsFromEnv({ [MAX_REQUESTS_ENV]: '0' })).toBeUndefined();
     expect(() => maxRequestsFromEnv({ [MAX_REQUESTS_ENV]: 'beaucoup' })).toThrow(MAX_REQUESTS_ENV);
+    expect(() => targetMsFromEnv({ [TARGET_MS_ENV]: '-1' })).toThrow(TARGET_MS_ENV);
   });
 });
