@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DOMAINS } from '@erbm/domains';
 import { mintLocalToken } from '@erbm/shared/auth';
 import { listSeals, openSqlDatabase } from '@erbm/shared/event-store';
-import { type ErbmProcess, exited, runTool, spawnErbm, startErbm } from './testing/spawn';
+import { type ErbmProcess, exited, runTool, spawnErbm, startErbm } from './testing/erbm-process';
 
 const [domain] = DOMAINS;
 

@@ -3,9 +3,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { eventually } from '@erbm/shared/testing';
 
-const ROOT = join(__dirname, '..', '..', '..', '..');
+/** The repository's root, where `npm start` and the tools run. */
+export const ROOT = join(__dirname, '..', '..', '..', '..');
 
-const freePort = () =>
+export const freePort = () =>
   new Promise<number>((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
@@ -13,6 +14,12 @@ const freePort = () =>
     });
     server.on('error', reject);
   });
+
+/** The exit code, or the signal that ended the process. */
+export const exited = (p: ChildProcess) =>
+  new Promise<NodeJS.Signals | number | null>((resolve) =>
+    p.exitCode !== null || p.signalCode !== null ? resolve(p.signalCode ?? p.exitCode) : p.once('exit', (code, signal) => resolve(signal ?? code)),
+  );
 
 export interface Answer {
   status: number;
@@ -23,9 +30,12 @@ export interface Answer {
 
 /** The all-in-one process (`npm start`) run as a child, to be stopped dead where a test says. */
 export interface ErbmProcess {
+  child: ChildProcess;
   baseUrl: string;
   /** How it ended: the signal (e.g. SIGKILL) or the exit code. */
   exited: Promise<NodeJS.Signals | number | null>;
+  /** What it wrote on stderr so far. */
+  stderr(): string;
   request(method: string, path: string, token: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
   /** SIGKILL, as a power cut: nothing of the process runs after it. */
   kill(): Promise<void>;
@@ -33,29 +43,23 @@ export interface ErbmProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the process with this environment and waits until it answers /health. */
-export async function startErbm(env: NodeJS.ProcessEnv): Promise<ErbmProcess> {
+/** Spawns what `npm start` runs (the all-in-one process) on a free port; the environment names its database. */
+export async function spawnErbm(env: NodeJS.ProcessEnv): Promise<ErbmProcess> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'tools/run-ts.cjs'), join(ROOT, 'apps/erbm/src/main.ts')], {
+  let stderr = '';
+  const child = spawn(process.execPath, [join(ROOT, 'tools/run-ts.cjs'), join(ROOT, 'apps/erbm/src/main.ts')], {
     cwd: ROOT,
-    env: { ...env, PORT: String(port) },
-    stdio: 'ignore',
+    env: { ...env, PORT: String(port), NODE_OPTIONS: '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const running = () => child.exitCode === null && child.signalCode === null;
-  await eventually(
-    async () => {
-      if (!running()) return;
-      const health = await fetch(`${baseUrl}/health`);
-      if (health.status !== 200) throw new Error(`/health answered ${health.status}`);
-    },
-    { timeoutMs: 120_000, intervalMs: 200 },
-  );
-  if (!running()) throw new Error(`the process stopped while starting (${String(await exited)})`);
   return {
+    child,
     baseUrl,
-    exited,
+    exited: exited(child),
+    stderr: () => stderr,
     async request(method, path, token, body, headers = {}) {
       const res = await fetch(`${baseUrl}${path}`, {
         method,
@@ -67,11 +71,49 @@ export async function startErbm(env: NodeJS.ProcessEnv): Promise<ErbmProcess> {
     },
     async kill() {
       if (running()) child.kill('SIGKILL');
-      await exited;
+      await exited(child);
     },
     async stop() {
       if (running()) child.kill('SIGTERM');
-      await exited;
+      await exited(child);
     },
   };
+}
+
+/** Spawns the all-in-one process and waits until it answers /health (it fails at once if the process exits). */
+export async function startErbm(env: NodeJS.ProcessEnv): Promise<ErbmProcess> {
+  const started = await spawnErbm(env);
+  await eventually(
+    async () => {
+      const { exitCode, signalCode } = started.child;
+      if (exitCode !== null || signalCode !== null) throw new Error(`the process ended (${signalCode ?? exitCode}) while starting: ${started.stderr()}`);
+      const status = (await fetch(`${started.baseUrl}/health`)).status;
+      if (status !== 200) throw new Error(`/health answered ${status}`);
+    },
+    { timeoutMs: 120_000, intervalMs: 200 },
+  );
+  return started;
+}
+
+export interface ToolRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a tool of tools/ as `npm run <tool>` does, without blocking this process meanwhile. */
+export function runTool(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<ToolRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'tools/run-ts.cjs'), join(ROOT, 'tools', script), ...args], {
+      cwd: ROOT,
+      env: { ...env, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
