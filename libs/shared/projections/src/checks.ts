@@ -1,23 +1,6 @@
 import type { SqlExecutor } from '@erbm/shared/event-store';
-import type { Projection } from './projection';
+import type { Projection, ReadModelCheck } from './projection';
 import type { Table } from './table';
-
-/**
- * A rule between a projection's tables that holds whatever the log says: a total equals the sum of the rows behind it,
- * a column equals what it is made from. A table changed behind the projection's back breaks one.
- */
-export interface ReadModelCheck {
-  /** The table whose rows it holds to account. */
-  readonly table: string;
-  /** What must hold, for the report. */
-  readonly rule: string;
-  /**
-   * The rows that break the rule, as one SQL statement over the projection's tables in `schema` (quoted: the live
-   * schema or another), each with: `key` (json: the row's key columns, in order), `column`, `expected` and `actual` (text),
-   * `reason`; in the order of the key.
-   */
-  sql(schema: string): string;
-}
 
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 

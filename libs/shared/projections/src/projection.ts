@@ -1,6 +1,5 @@
 import type { EntityManager, MigrationInterface } from 'typeorm';
 import type { StoredEvent } from '@erbm/shared/event-store';
-import type { ReadModelCheck } from './checks';
 
 /** Records an event a projection could not apply, with why; the rest of the batch goes on. */
 export type Park = (event: StoredEvent, error: unknown) => void;
@@ -36,4 +35,21 @@ export function schemaOf(queryRunner: { connection: { options: unknown } }): str
   const schema = (queryRunner.connection.options as { schema?: string }).schema;
   if (!schema) throw new Error('read-model data sources always name their schema');
   return `"${schema}"`;
+}
+
+/**
+ * A rule between a projection's tables that holds whatever the log says: a total equals the sum of the rows behind it,
+ * a column equals what it is made from. A table changed behind the projection's back breaks one.
+ */
+export interface ReadModelCheck {
+  /** The table whose rows it holds to account. */
+  readonly table: string;
+  /** What must hold, for the report. */
+  readonly rule: string;
+  /**
+   * The rows that break the rule, as one SQL statement over the projection's tables in `schema` (quoted: the live
+   * schema or another), each with: `key` (json: the row's key columns, in order), `column`, `expected` and `actual` (text),
+   * `reason`; in the order of the key.
+   */
+  sql(schema: string): string;
 }
