@@ -1,4 +1,5 @@
 import type { SqlExecutor } from '@erbm/shared/event-store';
+import { LEDGER_REGISTER } from '@erbm/ledger/read-models';
 
 /** What a person with SQL access may do to the ledger register's tables behind the projection's back, and undo. */
 
@@ -58,3 +59,14 @@ export async function forgeCommitment(db: SqlExecutor, cents: number) {
     undo: (q: SqlExecutor) => move(q, -cents),
   };
 }
+
+/** The break that verification reports for a total raised by raiseFirstTotal. */
+export const raisedTotalBreak = (raised: { key: Record<string, unknown>; committed: number }, cents: number) => ({
+  projection: LEDGER_REGISTER,
+  table: 'consolidated_totals',
+  key: raised.key,
+  column: 'committed',
+  expected: String(raised.committed),
+  actual: String(raised.committed + cents),
+  reason: 'a consolidated total equals the sum of the commitment rows behind it',
+});
