@@ -25,3 +25,20 @@ export class InvalidEventError extends Error {
     super(`${field}: ${reason}`);
   }
 }
+
+/**
+ * The append is larger than the store takes in one write (`MAX_APPEND_BYTES`, the same on every adapter): nothing was
+ * written. Split it, or send the large content as a document and record its reference.
+ */
+export class AppendTooLargeError extends Error {
+  override readonly name = 'AppendTooLargeError';
+  constructor(
+    readonly streamName: string,
+    /** Size of the append as the port measures it, in bytes. */
+    readonly bytes: number,
+    /** The limit, in bytes. */
+    readonly limit: number,
+  ) {
+    super(`stream "${streamName}": append of ${bytes} bytes is larger than the ${limit} bytes an append may hold`);
+  }
+}
