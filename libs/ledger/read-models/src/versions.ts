@@ -1,6 +1,6 @@
 import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import type { StoredEvent } from '@erbm/shared/event-store';
-import { jsonRows, schemaOf, transactionOf } from '@erbm/shared/projections';
+import { jsonRows, schemaOf } from '@erbm/shared/projections';
 import { type Amounts, type TotalFilters, type TotalRow } from './queries';
 import { COLUMN, COMMITMENTS, COMMITMENT_VERSIONS, type CommitmentRow, type CommitmentVersionRow, TOTAL_AXES, TOTAL_LEDGERS, type TotalAxis } from './tables';
 
@@ -44,16 +44,16 @@ const AT = Object.fromEntries(VERSION_PROPERTIES.map((p, i) => [p, i])) as Recor
 export interface VersionSnapshot {
   id: string;
   values: unknown[];
-  event: Pick<StoredEvent, 'position' | 'recordedAt'>;
+  event: Pick<StoredEvent, 'position' | 'recordedAt' | 'appendId'>;
 }
 
-export function versionOf(row: CommitmentRow, event: Pick<StoredEvent, 'position' | 'recordedAt'>): VersionSnapshot {
+export function versionOf(row: CommitmentRow, event: Pick<StoredEvent, 'position' | 'recordedAt' | 'appendId'>): VersionSnapshot {
   const values = new Array<unknown>(FROM_ROW.length);
   for (let i = 0; i < FROM_ROW.length; i++) {
     const p = FROM_ROW[i];
     values[i] = p === null ? null : row[p];
   }
-  return { id: row.id, values, event: { position: event.position, recordedAt: event.recordedAt } };
+  return { id: row.id, values, event: { position: event.position, recordedAt: event.recordedAt, appendId: event.appendId } };
 }
 
 const positionOf = (position: string): [string, string] => {
@@ -65,6 +65,23 @@ const positionOf = (position: string): [string, string] => {
 const CHUNK = 5_000;
 
 /**
+ * The versions a batch made, commitment by commitment, in log order. Versions made by one write (one appendId: an
+ * append; on PostgreSQL, a transaction) are one version: no reader ever stood between its events, since projections
+ * read the log in pages that end where a write ends. It starts at the first event, with the last one's row. (On
+ * EventStoreDB each event of an append has a position of its own: only the appendId tells the write.)
+ */
+export function versionsByCommitment(snapshots: readonly VersionSnapshot[]): Map<string, VersionSnapshot[]> {
+  const byId = new Map<string, VersionSnapshot[]>();
+  for (const s of snapshots) {
+    const list = byId.get(s.id);
+    if (!list) byId.set(s.id, [s]);
+    else if (list[list.length - 1].event.appendId === s.event.appendId) list[list.length - 1] = { ...s, event: list[list.length - 1].event };
+    else list.push(s);
+  }
+  return byId;
+}
+
+/**
  * Appends the versions a batch made, in log order, and closes each commitment's version that was open before: one
  * statement per chunk, the closing of the open versions and the insert of the new ones, the rows in one JSON parameter
  * (an array of arrays).
@@ -72,16 +89,7 @@ const CHUNK = 5_000;
 export async function recordVersions(manager: EntityManager, snapshots: VersionSnapshot[]): Promise<void> {
   if (snapshots.length === 0) return;
   const table = `${schemaOf(manager)}.${COMMITMENT_VERSIONS.name}`;
-  const byId = new Map<string, VersionSnapshot[]>();
-  for (const s of snapshots) {
-    const list = byId.get(s.id);
-    if (!list) byId.set(s.id, [s]);
-    // Versions made by one transaction (one append) are one version: no reader ever stood between its events, since
-    // projections read the log in pages that end where a transaction ends. It starts at the first, with the last's row.
-    else if (transactionOf(list[list.length - 1].event.position) === transactionOf(s.event.position))
-      list[list.length - 1] = { ...s, event: list[list.length - 1].event };
-    else list.push(s);
-  }
+  const byId = versionsByCommitment(snapshots);
   // Each version's values, then whether it closes an open version.
   const rows: unknown[][] = [];
   for (const list of byId.values())

@@ -42,3 +42,31 @@ export class AppendTooLargeError extends Error {
     super(`stream "${streamName}": append of ${bytes} bytes is larger than the ${limit} bytes an append may hold`);
   }
 }
+
+/**
+ * An append with expected revision "any" kept losing the race for the stream's tip to writers of other processes (the
+ * EventStoreDB adapter chains each event to the tip it appends against). Nothing was written: retry later.
+ */
+export class WriteContendedError extends Error {
+  override readonly name = 'WriteContendedError';
+  constructor(
+    readonly streamName: string,
+    readonly attempts: number,
+  ) {
+    super(`stream "${streamName}": ${attempts} appends lost the race for the stream's tip to other writers; nothing was written`);
+  }
+}
+
+/**
+ * The stream was deleted or truncated in the store, by something other than this system (which never deletes): an
+ * alteration of the log an auditor must hear of. Nothing more is written to it.
+ */
+export class StreamDeletedError extends Error {
+  override readonly name = 'StreamDeletedError';
+  constructor(
+    readonly streamName: string,
+    readonly how: 'deleted' | 'truncated',
+  ) {
+    super(`stream "${streamName}" was ${how} in the event store outside this system: nothing more is written to it`);
+  }
+}

@@ -3,7 +3,6 @@ export * from './data-source';
 export * from './runner';
 export * from './status';
 export * from './rebuild';
-export * from './transaction-of';
 export * from './table';
 export * from './checks';
 export * from './replay';

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { testEvent } from '../testing/events';
 import { eventStoreContract } from '../testing/event-store.contract';
-import { InvalidEventError } from '../errors';
-import { EventStoreDbEventStore } from './eventstoredb-event-store';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { InvalidEventError, StreamDeletedError } from '../errors';
+import { EventStoreDbEventStore, FOREIGN_ACTOR } from './eventstoredb-event-store';
 
 const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
 
@@ -41,6 +42,59 @@ if (!connectionString) process.stdout.write('\nEventStoreDB contract suite SKIPP
     });
     afterAll(() => store.close());
     eventStoreContract(() => store);
+
+    describe('what only a server shows', () => {
+      let raw: EventStoreDBClient;
+      beforeAll(() => {
+        raw = EventStoreDBClient.connectionString(connectionString as string);
+      });
+      afterAll(() => raw.dispose());
+
+      it('pages over thousands of system records: full pages, the head behind them, an empty page only at the end', async () => {
+        const prefix = `noise-${randomUUID()}`;
+        const first = await store.append(`${prefix}-a`, [testEvent('t', { n: 0 })], 'no_stream');
+        for (let i = 0; i < 10; i += 1) {
+          await raw.appendToStream(
+            `$${prefix}`,
+            Array.from({ length: 500 }, (_, j) => jsonEvent({ type: '$noise', data: { i, j } })),
+          );
+        }
+        const second = await store.append(`${prefix}-b`, [testEvent('t', { n: 1 })], 'no_stream');
+        for (let i = 0; i < 10; i += 1) {
+          await raw.appendToStream(
+            `$${prefix}`,
+            Array.from({ length: 500 }, (_, j) => jsonEvent({ type: '$noise', data: { i, j } })),
+          );
+        }
+        const page = await store.readAll(first.position, 1);
+        expect(page.events.map((e) => e.position)).toEqual([second.position]);
+        expect(page.checkpoint).toBe(second.position);
+        expect(await store.readAll(second.position, 10)).toMatchObject({ checkpoint: second.position, isEnd: true });
+        expect(await store.head()).toBe(second.position);
+        expect(await store.countAfter(first.position)).toBe(1);
+      });
+
+      it('reads an event another tool wrote without metadata, and verify names it', async () => {
+        const s = `foreign-${randomUUID()}`;
+        await store.append(s, [testEvent('t', {})], 'no_stream');
+        await raw.appendToStream(s, jsonEvent({ type: 'foreign.Thing', data: { n: 1 } }));
+        const read = await store.readStream(s);
+        expect(read[1]).toMatchObject({ type: 'foreign.Thing', revision: 1, envelope: { actor: FOREIGN_ACTOR } });
+        const report = await store.verifyChains(100_000);
+        expect(report.breaks.filter((b) => b.streamName === s).map((b) => b.reason)).toEqual(['the event carries no hash']);
+      });
+
+      it('does not write again to a stream deleted outside this system, soft or hard', async () => {
+        const soft = `deleted-${randomUUID()}`;
+        await store.append(soft, [testEvent('t', {})], 'no_stream');
+        await raw.deleteStream(soft);
+        await expect(store.append(soft, [testEvent('t', {})], 'no_stream')).rejects.toBeInstanceOf(StreamDeletedError);
+        const hard = `tombstoned-${randomUUID()}`;
+        await store.append(hard, [testEvent('t', {})], 'no_stream');
+        await raw.tombstoneStream(hard);
+        await expect(store.append(hard, [testEvent('t', {})], 'any')).rejects.toBeInstanceOf(StreamDeletedError);
+      });
+    });
 
     it('chains every event of a stream, concurrent writers with expected revision any included', async () => {
       const stream = `chain-${randomUUID()}`;

@@ -135,6 +135,21 @@ export function eventStoreContract(getStore: () => EventStore, settled: () => Pr
       expect(new Set(read.map((e) => e.id)).size).toBe(3);
     });
 
+    it('finds a retried batch however many events followed it, with its expected revision or with any', async () => {
+      const s = stream();
+      const batch = [event(), event()];
+      const original = await getStore().append(s, batch, 'no_stream');
+      await getStore().append(
+        s,
+        Array.from({ length: 250 }, () => event()),
+        1,
+      );
+      for (let i = 0; i < 5; i += 1) await getStore().append(s, [event()], 'any');
+      expect(await getStore().append(s, batch, 'no_stream')).toEqual(original);
+      expect(await getStore().append(s, batch, 'any')).toEqual(original);
+      expect(await getStore().readStream(s)).toHaveLength(257);
+    });
+
     it('refuses a batch that repeats only some of an earlier batch', async () => {
       const s = stream();
       const first = event();
