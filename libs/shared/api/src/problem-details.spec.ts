@@ -1,5 +1,6 @@
 import { DatabaseError } from 'pg';
 import { QueryFailedError } from 'typeorm';
+import { AppendTooLargeError } from '@erbm/shared/event-store';
 import { toProblem } from './problem-details';
 
 /** A server error as node-postgres builds it from the server's message. */
@@ -26,5 +27,28 @@ describe('problems for a store that cannot be reached', () => {
   it('any other error stays a 500 that tells nothing of its internals', () => {
     for (const error of [new QueryFailedError('SELEKT 1', [], serverError('42601', 'syntax error at or near "SELEKT"')), new TypeError('x is undefined')])
       expect(toProblem(error)).toMatchObject({ problem: { type: 'https://erbm.gouv.fr/problems/internal', status: 500 }, headers: {} });
+  });
+});
+
+describe('an append larger than the event store takes', () => {
+  it('is a 413 in French that gives the size, the limit and what to do, and names the body as at fault', () => {
+    const { problem, headers } = toProblem(new AppendTooLargeError('commitment-1', 9_437_184, 8_388_608));
+    expect(problem).toMatchObject({
+      type: 'https://erbm.gouv.fr/problems/append-too-large',
+      title: 'Écriture trop volumineuse',
+      status: 413,
+      field: 'body',
+      bytes: 9_437_184,
+      limit: 8_388_608,
+    });
+    // Thousands grouped the French way (a narrow no-break space).
+    expect(problem.detail).toMatch(/pèsent 9\u202f437\u202f184 octets, au-delà des 8\u202f388\u202f608 octets/);
+    expect(problem.detail).toMatch(/rien n'a été enregistré/);
+    expect(problem.detail).toMatch(/Découpez la demande en plusieurs écritures/);
+    expect(problem.detail).toMatch(/joignez le contenu volumineux comme document/);
+    expect(problem.errors).toEqual([{ field: 'body', reason: expect.stringMatching(/^pèse 9\u202f437\u202f184 octets/) }]);
+    // The store's own stream name stays inside.
+    expect(JSON.stringify(problem)).not.toContain('commitment-1');
+    expect(headers).toEqual({});
   });
 });

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { InvalidEventError, type UnreachableStore, WrongExpectedRevisionError, unreachableStore } from '@erbm/shared/event-store';
+import { AppendTooLargeError, InvalidEventError, type UnreachableStore, WrongExpectedRevisionError, unreachableStore } from '@erbm/shared/event-store';
 import { NotFound, RuleViolation } from '@erbm/shared/kernel';
 import { AuthenticationError } from '@erbm/shared/auth';
 
@@ -101,6 +101,7 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
       },
       headers: {},
     };
+  if (error instanceof AppendTooLargeError) return appendTooLarge(error);
   if (error instanceof AuthenticationError)
     return {
       problem: { type: problemType('unauthenticated'), title: 'Authentication required', status: 401, detail: error.reason },
@@ -152,6 +153,28 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
       title: 'Internal error',
       status: 500,
       detail: 'The request could not be completed; nothing was recorded unless a later read shows it',
+    },
+    headers: {},
+  };
+}
+
+const octets = (bytes: number) => `${new Intl.NumberFormat('fr-FR').format(bytes)} octets`;
+
+/** The events a request would write weigh more than one append may hold: nothing was written, and resending will not help. */
+function appendTooLarge(error: AppendTooLargeError): { problem: ProblemDetails; headers: Record<string, string> } {
+  return {
+    problem: {
+      type: problemType('append-too-large'),
+      title: 'Écriture trop volumineuse',
+      status: 413,
+      detail:
+        `Les événements à enregistrer pèsent ${octets(error.bytes)}, au-delà des ${octets(error.limit)} qu'une écriture peut contenir : ` +
+        "rien n'a été enregistré. Découpez la demande en plusieurs écritures plus petites, ou joignez le contenu volumineux " +
+        "comme document et n'enregistrez que sa référence.",
+      field: 'body',
+      errors: [{ field: 'body', reason: `pèse ${octets(error.bytes)} une fois enregistré, pour ${octets(error.limit)} au plus` }],
+      bytes: error.bytes,
+      limit: error.limit,
     },
     headers: {},
   };

@@ -1,6 +1,15 @@
 export * from './event-store.port';
 export * from './errors';
-export { validateEvents, validateExpected, validateStreamName } from './validation';
+export {
+  checkAppendSize,
+  EVENT_OVERHEAD_BYTES,
+  MAX_APPEND_BYTES,
+  measureAppend,
+  type MeasuredAppend,
+  validateEvents,
+  validateExpected,
+  validateStreamName,
+} from './validation';
 export { PostgresEventStore } from './postgres/postgres-event-store';
 export { DEFAULT_CONNECT_TIMEOUT_MS, openSqlDatabase, type SqlDatabase, type SqlExecutor, type DatabaseMode } from './postgres/sql-database';
 export { migrateEventStore } from './postgres/migrations';

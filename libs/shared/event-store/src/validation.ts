@@ -1,4 +1,4 @@
-import { InvalidEventError } from './errors';
+import { AppendTooLargeError, InvalidEventError } from './errors';
 import type { ExpectedRevision, NewEvent } from './event-store.port';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -86,4 +86,51 @@ export function validateEvents(events: unknown): asserts events is NewEvent[] {
     validateIsoDate(envelope.occurredAt, `${at}.envelope.occurredAt`);
     validateJson(envelope, `${at}.envelope`, new Set());
   });
+}
+
+/**
+ * The most one append may weigh, as `measureAppend` counts it, on every adapter. EventStoreDB refuses an append larger
+ * than its `MaxAppendSize` (1 MiB unless raised, 16,767,216 bytes at most); this limit lets the contract's 10,000-event
+ * append and 1 MB payload through with room to spare, and the compose file raises the server's above it. The numbers:
+ * docs/adr/0011-append-size.md.
+ */
+export const MAX_APPEND_BYTES = 8 * 1024 * 1024;
+
+/**
+ * What each event of an append weighs on top of its data, envelope and type: room for what an adapter writes beside the
+ * envelope. EventStoreDB's adapter adds at most 172 bytes of metadata to it (schema version, hash, append id, "$" of the
+ * correlation keys).
+ */
+export const EVENT_OVERHEAD_BYTES = 256;
+
+/** The JSON texts of an append's events and what they weigh: an adapter that stores the texts need not serialise them again. */
+export interface MeasuredAppend {
+  bytes: number;
+  data: string[];
+  envelopes: string[];
+}
+
+/**
+ * The size of an append, counted as EventStoreDB counts it (UTF-8 bytes of the data and of the metadata, plus twice the
+ * type's UTF-16 length), with the envelope's JSON standing for the metadata and `EVENT_OVERHEAD_BYTES` for what the
+ * adapter adds to it. Expects events that passed `validateEvents`.
+ */
+export function measureAppend(events: readonly NewEvent[]): MeasuredAppend {
+  const data = new Array<string>(events.length);
+  const envelopes = new Array<string>(events.length);
+  let bytes = 0;
+  for (let i = 0; i < events.length; i += 1) {
+    const event = events[i];
+    data[i] = JSON.stringify(event.data);
+    envelopes[i] = JSON.stringify(event.envelope);
+    bytes += Buffer.byteLength(data[i], 'utf8') + Buffer.byteLength(envelopes[i], 'utf8') + 2 * event.type.length + EVENT_OVERHEAD_BYTES;
+  }
+  return { bytes, data, envelopes };
+}
+
+/** Refuses an append larger than `MAX_APPEND_BYTES` before anything is written; call it after `validateEvents`. */
+export function checkAppendSize(streamName: string, events: readonly NewEvent[]): MeasuredAppend {
+  const measured = measureAppend(events);
+  if (measured.bytes > MAX_APPEND_BYTES) throw new AppendTooLargeError(streamName, measured.bytes, MAX_APPEND_BYTES);
+  return measured;
 }

@@ -1,6 +1,6 @@
 import { InvalidEventError, WrongExpectedRevisionError } from '../errors';
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllResult, ReadStreamOptions, StoredEvent, Subscription } from '../event-store.port';
-import { validateEvents, validateExpected, validateStreamName } from '../validation';
+import { checkAppendSize, measureAppend, validateEvents, validateExpected, validateStreamName, type MeasuredAppend } from '../validation';
 import { chainHash, contentDigest } from '../hash-chain';
 import { LOG_HORIZON } from './log-horizon';
 import { migrateEventStore } from './migrations';
@@ -152,11 +152,10 @@ async function insertEvents(
   db: SqlExecutor,
   streamName: string,
   events: readonly NewEvent[],
+  { data, envelopes }: MeasuredAppend,
   expected: ExpectedRevision,
   tip: ChainTip | 'new' | undefined,
 ): Promise<(AppendResult & { hash: Buffer }) | undefined> {
-  const data = events.map((e) => JSON.stringify(e.data));
-  const envelopes = events.map((e) => JSON.stringify(e.envelope));
   const digests = events.map((e, i) =>
     contentDigest({ id: e.id, streamName, type: e.type, schemaVersion: e.schemaVersion, dataText: data[i], envelopeText: envelopes[i] }),
   );
@@ -222,7 +221,7 @@ async function actualRevision(db: SqlExecutor, streamName: string): Promise<numb
 export async function appendInTransaction(tx: SqlExecutor, streamName: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
   const prior = await findPriorAppend(tx, streamName, events);
   if (prior) return prior;
-  const result = await insertEvents(tx, streamName, events, expected, expected === 'no_stream' ? 'new' : undefined);
+  const result = await insertEvents(tx, streamName, events, measureAppend(events), expected, expected === 'no_stream' ? 'new' : undefined);
   if (result) return { nextRevision: result.nextRevision, position: result.position };
   throw new WrongExpectedRevisionError(streamName, expected, await actualRevision(tx, streamName));
 }
@@ -256,13 +255,14 @@ export class PostgresEventStore implements EventStore {
     validateStreamName(streamName);
     validateEvents(events);
     validateExpected(expected);
+    const texts = checkAppendSize(streamName, events);
     let result: (AppendResult & { hash: Buffer }) | undefined;
     try {
       const known = this.tips.get(streamName);
       const tip = expected === 'no_stream' ? 'new' : known && (expected === 'any' || expected === known.revision) ? known : undefined;
-      result = tip ? await insertEvents(this.db, streamName, events, expected, tip) : await this.appendOnStreamRow(streamName, events, expected);
+      result = tip ? await insertEvents(this.db, streamName, events, texts, expected, tip) : await this.appendOnStreamRow(streamName, events, texts, expected);
       // A tip that is no longer the stream's (another process wrote): chain from the stream row instead.
-      if (!result && tip && tip !== 'new') result = await this.appendOnStreamRow(streamName, events, expected);
+      if (!result && tip && tip !== 'new') result = await this.appendOnStreamRow(streamName, events, texts, expected);
     } catch (error) {
       this.tips.delete(streamName);
       // These ids are stored already: a retry of a batch that was written is a no-op returning the first result.
@@ -292,11 +292,11 @@ export class PostgresEventStore implements EventStore {
    * lock in the other, and a reader of the log would meet a stream's revisions 2, 3 before 0, 1. An expected revision
    * or "no_stream" needs no queue: of two writers racing for the same revisions, only one writes.
    */
-  private appendOnStreamRow(streamName: string, events: readonly NewEvent[], expected: ExpectedRevision) {
-    if (expected !== 'any') return insertEvents(this.db, streamName, events, expected, undefined);
+  private appendOnStreamRow(streamName: string, events: readonly NewEvent[], texts: MeasuredAppend, expected: ExpectedRevision) {
+    if (expected !== 'any') return insertEvents(this.db, streamName, events, texts, expected, undefined);
     return this.db.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(${STREAM_LOCK_SPACE}, hashtext($1))`, [streamName]);
-      return insertEvents(tx, streamName, events, expected, undefined);
+      return insertEvents(tx, streamName, events, texts, expected, undefined);
     });
   }
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { untilClockPasses } from './clock';
 import { testEvent } from './events';
-import { InvalidEventError, WrongExpectedRevisionError } from '../errors';
+import { AppendTooLargeError, InvalidEventError, WrongExpectedRevisionError } from '../errors';
 import type { EventStore, NewEvent, StoredEvent } from '../event-store.port';
+import { MAX_APPEND_BYTES, measureAppend } from '../validation';
 
 /**
  * One behaviour suite for every adapter of the port. Each test works on streams of its own (a random prefix), so the
@@ -233,6 +234,35 @@ export function eventStoreContract(getStore: () => EventStore, settled: () => Pr
       await getStore().append(s, [event('test.Big', data)], 'no_stream');
       const [stored] = await getStore().readStream(s);
       expect(stored.data).toEqual(data);
+    });
+
+    /** Three events, the last padded so that the append weighs exactly `bytes` as the port measures it. */
+    function appendWeighing(bytes: number): NewEvent[] {
+      const events = [event('test.Sized', { n: 1 }), event('test.Sized', { n: 2 }), event('test.Sized', { pad: '' })];
+      events[2] = { ...events[2], data: { pad: 'x'.repeat(bytes - measureAppend(events).bytes) } };
+      expect(measureAppend(events).bytes).toBe(bytes);
+      return events;
+    }
+
+    it('stores whole an append that weighs exactly MAX_APPEND_BYTES', async () => {
+      const s = stream();
+      const events = appendWeighing(MAX_APPEND_BYTES);
+      expect((await getStore().append(s, events, 'no_stream')).nextRevision).toBe(2);
+      const read = await getStore().readStream(s);
+      expect(read.map((e) => e.id)).toEqual(events.map((e) => e.id));
+      expect(read.map((e) => e.data)).toEqual(events.map((e) => e.data));
+    });
+
+    it('refuses an append one byte over MAX_APPEND_BYTES, naming its size and the limit, and stores none of it', async () => {
+      const s = stream();
+      await getStore().append(s, [event()], 'no_stream');
+      const error = await getStore()
+        .append(s, appendWeighing(MAX_APPEND_BYTES + 1), 0)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AppendTooLargeError);
+      expect(error).toMatchObject({ streamName: s, bytes: MAX_APPEND_BYTES + 1, limit: MAX_APPEND_BYTES });
+      expect(await getStore().readStream(s)).toHaveLength(1);
+      expect((await getStore().append(s, [event()], 0)).nextRevision).toBe(1);
     });
   });
 
