@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { StreamNotFoundError } from '@eventstore/db-client';
 import { testEnvelope, testEvent } from '../testing/events';
+import { EsdbStandIn, asClient } from '../testing/esdb-stand-in';
 import type { NewEvent } from '../event-store.port';
 import { MAX_APPEND_BYTES, measureAppend } from '../validation';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
@@ -28,29 +28,22 @@ const serverSize = (sent: SentEvent[]) =>
   );
 
 /**
- * A stand-in for EventStoreDB's client, not a server: every stream is new, and an append is kept as the client was
- * handed it, to weigh what the adapter sends.
+ * The adapter on a stand-in for EventStoreDB's client (`testing/esdb-stand-in.ts`), not a server: each append is also
+ * kept as the client was handed it, to weigh what the adapter sends.
  */
-async function adapterOnStandIn(): Promise<{ store: EventStoreDbEventStore; sent: SentEvent[][] }> {
-  const store = new EventStoreDbEventStore('esdb://127.0.0.1:1?tls=false');
-  await store.close();
+function adapterOnStandIn(): { store: EventStoreDbEventStore; sent: SentEvent[][] } {
+  const standIn = new EsdbStandIn();
   const sent: SentEvent[][] = [];
-  const client = {
-    // eslint-disable-next-line require-yield
-    async *readStream(streamId: string) {
-      throw new StreamNotFoundError(undefined, streamId);
-    },
-    async appendToStream(_streamId: string, events: SentEvent[]) {
-      sent.push(events);
-      return { success: true, nextExpectedRevision: BigInt(events.length - 1), position: { commit: 1n, prepare: 1n } };
-    },
+  const append = standIn.appendToStream.bind(standIn);
+  standIn.appendToStream = async (streamId, events, options) => {
+    sent.push([...events]);
+    return append(streamId, events, options);
   };
-  Object.assign(store, { client });
-  return { store, sent };
+  return { store: new EventStoreDbEventStore('esdb://stand-in?tls=false', { client: asClient(standIn) }), sent };
 }
 
 async function weigh(events: NewEvent[]): Promise<{ port: number; server: number }> {
-  const { store, sent } = await adapterOnStandIn();
+  const { store, sent } = adapterOnStandIn();
   await store.append(`size-${randomUUID()}`, events, 'no_stream');
   return { port: measureAppend(events).bytes, server: serverSize(sent[0]) };
 }

@@ -3,6 +3,7 @@ import { testEvent } from '../testing/events';
 import { eventStoreContract } from '../testing/event-store.contract';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { InvalidEventError, StreamDeletedError } from '../errors';
+import { MAX_APPEND_BYTES, measureAppend } from '../validation';
 import { EventStoreDbEventStore, FOREIGN_ACTOR } from './eventstoredb-event-store';
 
 const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
@@ -17,6 +18,19 @@ describe('EventStoreDB adapter without a server', () => {
     });
     await expect(store.readAll('not-a-position', 10)).rejects.toMatchObject({ field: 'checkpoint' });
     await expect(store.countAfter('not-a-position')).rejects.toMatchObject({ field: 'checkpoint' });
+    await store.close();
+  });
+
+  it('refuses an append larger than MAX_APPEND_BYTES before any network call', async () => {
+    // Port 1 has no server: a network call would fail with UNAVAILABLE, not with AppendTooLargeError.
+    const store = new EventStoreDbEventStore('esdb://127.0.0.1:1?tls=false');
+    const events = [testEvent('t', { pad: 'x'.repeat(MAX_APPEND_BYTES) })];
+    await expect(store.append('s', events, 'any')).rejects.toMatchObject({
+      name: 'AppendTooLargeError',
+      streamName: 's',
+      bytes: measureAppend(events).bytes,
+      limit: MAX_APPEND_BYTES,
+    });
     await store.close();
   });
 

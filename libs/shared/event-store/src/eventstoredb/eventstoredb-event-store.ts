@@ -29,7 +29,7 @@ import type {
   StoredEvent,
   Subscription,
 } from '../event-store.port';
-import { validateEvents, validateExpected, validateStreamName } from '../validation';
+import { checkAppendSize, validateEvents, validateExpected, validateStreamName } from '../validation';
 import { type EsdbChainBreak, EsdbChainVerifier, chainNewEvents, splitChainedMetadata } from './esdb-chain';
 
 /**
@@ -211,6 +211,7 @@ export class EventStoreDbEventStore implements EventStore {
     validateStreamName(streamName);
     validateEvents(events);
     validateExpected(expected);
+    checkAppendSize(streamName, events);
     return this.oneAtATime(streamName, () => this.appendNow(streamName, events, expected));
   }
 
