@@ -1,9 +1,26 @@
-import { DataFolderInUseError, createSeal, migrateEventStore, openSqlDatabase } from '@erbm/shared/event-store';
+import { DataFolderInUseError, EventStoreDbEventStore, type Seal, createSeal, migrateEventStore, openSqlDatabase } from '@erbm/shared/event-store';
 import { eventStoreConfigFromEnv } from '@erbm/shared/api';
 
-/** Seals the event log up to its head now and prints the digest to keep outside the system. */
+/**
+ * Seals the event log up to its head now and prints the digest to keep outside the system: in EventStoreDB with
+ * ERBM_EVENT_STORE=eventstoredb, otherwise in PostgreSQL (DATABASE_URL or the embedded database).
+ */
 async function main(): Promise<number> {
   const config = eventStoreConfigFromEnv();
+  const sealedBy = `tool:${process.env.USER ?? 'unknown'}`;
+  return report(config.eventStoreConnectionString ? await sealEventStoreDb(config.eventStoreConnectionString, sealedBy) : await sealPostgres(config, sealedBy));
+}
+
+async function sealEventStoreDb(connectionString: string, sealedBy: string): Promise<Seal | null> {
+  const store = new EventStoreDbEventStore(connectionString);
+  try {
+    return await store.createSeal(sealedBy);
+  } finally {
+    await store.close();
+  }
+}
+
+async function sealPostgres(config: ReturnType<typeof eventStoreConfigFromEnv>, sealedBy: string): Promise<Seal | null> {
   const db = await openSqlDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -11,18 +28,21 @@ async function main(): Promise<number> {
   });
   try {
     await migrateEventStore(db);
-    const seal = await createSeal(db, `tool:${process.env.USER ?? 'unknown'}`);
-    if (!seal) {
-      process.stdout.write('nothing recorded since the last seal\n');
-      return 0;
-    }
-    process.stdout.write(
-      `seal ${seal.sealNumber}: ${seal.events} events up to position ${seal.upToPosition}, sealed at ${seal.sealedAt}\ndigest ${seal.digest}\n`,
-    );
-    return 0;
+    return await createSeal(db, sealedBy);
   } finally {
     await db.close();
   }
+}
+
+function report(seal: Seal | null): number {
+  if (!seal) {
+    process.stdout.write('nothing recorded since the last seal\n');
+    return 0;
+  }
+  process.stdout.write(
+    `seal ${seal.sealNumber}: ${seal.events} events up to position ${seal.upToPosition}, sealed at ${seal.sealedAt}\ndigest ${seal.digest}\n`,
+  );
+  return 0;
 }
 
 main().then(

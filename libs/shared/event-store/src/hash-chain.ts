@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { type Hash, createHash } from 'node:crypto';
 
 /**
  * Tamper evidence. Each event's hash chains it to the previous event of its stream:
@@ -30,6 +30,29 @@ export function chainHash(previous: Buffer | null, revision: number, digest: Buf
     .update(String(revision), 'utf8')
     .update(digest)
     .digest();
+}
+
+/** An event as a seal folds it: where it is in the log, in which stream, when it was recorded, and its chain hash. */
+export interface SealedEvent {
+  position: string;
+  streamName: string;
+  revision: number | string;
+  /** recordedAt in milliseconds since the epoch. */
+  recordedMs: number | string;
+  hash: Uint8Array | null;
+}
+
+/**
+ * Seals. A seal's digest folds, in log order, every event after the previous seal up to its position, starting from
+ * the previous seal's digest (nothing for the first seal):
+ *   digest = sha256( previous digest ‖ for each event: utf8("position|stream|revision|recordedAt in epoch ms|") ‖ its hash )
+ * The chain hashes cover the events' content; the seal covers the hashes and where each event stands, so a rewrite that
+ * recomputes the chains still breaks it. Each store folds its own positions (PostgreSQL `tx/seq`, EventStoreDB
+ * `commit/prepare`).
+ */
+export function foldIntoSeal(digest: Hash, e: SealedEvent): void {
+  digest.update(`${e.position}|${e.streamName}|${e.revision}|${e.recordedMs}|`, 'utf8');
+  if (e.hash) digest.update(e.hash);
 }
 
 const fieldSql = (expr: string) => `octet_length(convert_to(${expr}, 'UTF8'))::text || ':' || ${expr}`;

@@ -1,15 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { type StoredEvent, PostgresEventStore, migrateEventStore } from '@erbm/shared/event-store';
-import { type TestDatabase, logSettled, openTestDatabase, testEvent } from '@erbm/shared/event-store/testing';
+import type { EventStore, StoredEvent } from '@erbm/shared/event-store';
+import { type TestDatabase, type TestEventStore, openTestDatabase, openTestEventStore, testEvent } from '@erbm/shared/event-store/testing';
 import { openReadModelDataSource } from './data-source';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './runner';
+
+/** This run's event type: the log may hold other runs' events (EventStoreDB). */
+const TYPE = `runner-test.${randomUUID()}`;
 
 /** Records the batches it is given: nothing else. */
 class RecordingProjection implements Projection {
   readonly name = 'recording';
   readonly schema = 'rm_recording';
-  readonly handles = new Set(['t']);
+  readonly handles = new Set([TYPE]);
   readonly entities = [];
   readonly migrations = [];
   readonly batches: StoredEvent[][] = [];
@@ -18,35 +22,54 @@ class RecordingProjection implements Projection {
   }
 }
 
-describe('projection runner: pages end where an append ends', () => {
+/**
+ * On the store `openTestEventStore` opens: PostgreSQL, or EventStoreDB when EVENTSTORE_CONNECTION_STRING is set. There
+ * the log may already hold events: the runners start from the head read before this file writes, and nobody else may
+ * write meanwhile (npm run test:eventstoredb runs on a server of its own).
+ */
+describe(`projection runner: pages end where an append ends (${process.env.EVENTSTORE_CONNECTION_STRING ? 'EventStoreDB' : 'PostgreSQL'} event store)`, () => {
   let database: TestDatabase;
-  let store: PostgresEventStore;
+  let opened: TestEventStore;
+  let store: EventStore;
   let dataSource: DataSource;
+  /** Where the log stood before this file wrote. */
+  let before: string | null;
   /** Appends of these sizes; 9 is larger than the runner's page. */
   const APPENDS = [3, 5, 2, 9, 1, 4];
+  const run = randomUUID();
 
   beforeAll(async () => {
     database = await openTestDatabase();
-    await migrateEventStore(database.db);
-    store = new PostgresEventStore(database.db);
+    opened = await openTestEventStore(database);
+    store = opened.store;
+    await opened.settled();
+    before = await store.head();
     for (const [i, size] of APPENDS.entries())
       await store.append(
-        `s-${i}`,
-        Array.from({ length: size }, (_, n) => testEvent('t', { append: i, n })),
+        `runner-${run}-${i}`,
+        Array.from({ length: size }, (_, n) => testEvent(TYPE, { append: i, n })),
         'no_stream',
       );
     // The runner reads the log as its readers see it: every append above, once settled (see logSettled).
-    await logSettled(database.db);
+    await opened.settled();
   });
   afterAll(async () => {
     await dataSource?.destroy();
+    await opened?.close();
     await database.drop();
   });
+
+  /** A runner of a projection whose checkpoint is where the log stood before this file wrote. */
+  async function runnerFrom(projection: Projection, on: DataSource) {
+    const schema = (on.options as { schema: string }).schema;
+    await on.query(`INSERT INTO "${schema}".projection_state (projection, checkpoint) VALUES ($1, $2)`, [projection.name, before]);
+    return new ProjectionRunner(projection, store, on, { batchSize: 4 });
+  }
 
   it('never splits an append between two batches, reads one larger than a page whole, and loses nothing', async () => {
     const projection = new RecordingProjection();
     dataSource = await openReadModelDataSource({ db: database.db, databaseUrl: database.url, schema: projection.schema, entities: [], migrations: [] });
-    const runner = new ProjectionRunner(projection, store, dataSource, { batchSize: 4 });
+    const runner = await runnerFrom(projection, dataSource);
     const checkpoints: (string | null)[] = [];
     await runner.catchUp((batch) => checkpoints.push(batch.checkpoint));
 
@@ -72,15 +95,15 @@ describe('projection runner: pages end where an append ends', () => {
     const projection = new RecordingProjection();
     const other = await openReadModelDataSource({ db: database.db, databaseUrl: database.url, schema: 'rm_recording_until', entities: [], migrations: [] });
     try {
-      const runner = new ProjectionRunner(projection, store, other, { batchSize: 4 });
+      const runner = await runnerFrom(projection, other);
       // A commit is read once every older transaction ended, other databases' too on a server: wait for every append
       // (polled here: @erbm/shared/testing's `eventually` imports this library).
       const appended = APPENDS.reduce((n, size) => n + size, 0);
       const deadline = Date.now() + 120_000;
-      let all = (await store.readAll(null, 100)).events;
+      let all = (await store.readAll(before, 100)).events;
       while (all.length < appended && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 100));
-        all = (await store.readAll(null, 100)).events;
+        all = (await store.readAll(before, 100)).events;
       }
       expect(all.length).toBe(appended);
       const ends = all.filter((e, i) => all[i + 1]?.appendId !== e.appendId).map((e) => e.position);

@@ -120,5 +120,38 @@ if (!connectionString) process.stdout.write('\nEventStoreDB contract suite SKIPP
       const report = await store.verifyChains(1_000);
       expect(report.breaks.filter((b) => b.streamName === stream)).toEqual([]);
     });
+
+    // The seals fold the whole log: these run on a server nobody else writes to meanwhile (npm run test:eventstoredb).
+    it('seals the log up to its head, keeps the seal out of the log, and verifies it with the digest kept outside', async () => {
+      await store.append(`seal-${randomUUID()}`, [testEvent('t', { n: 1 }), testEvent('t', { n: 2 })], 'no_stream');
+      const head = await store.head();
+      const seal = await store.createSeal('contract');
+      expect(seal).toMatchObject({ upToPosition: head, sealedBy: 'contract' });
+      expect(await store.head()).toBe(head);
+      expect(await store.countAfter(head)).toBe(0);
+      expect(await store.createSeal('contract')).toBeNull();
+      const report = await store.verifyEventLog({ digest: seal?.digest });
+      expect(report).toMatchObject({ sealBreaks: [], digestFound: true });
+      expect(report.sealsChecked).toBeGreaterThanOrEqual(1);
+      expect(await store.verifyEventLog({ digest: 'ab'.repeat(32) })).toMatchObject({ ok: false, digestFound: false });
+    });
+
+    it('two sealers at once: the seal stream is appended at an exact revision, so each seal chains on the one before', async () => {
+      await store.append(`seal-${randomUUID()}`, [testEvent('t', {})], 'no_stream');
+      const before = (await store.listSeals()).length;
+      const made = (await Promise.all([store.createSeal('a'), store.createSeal('b'), store.createSeal('c')])).filter((s) => s !== null);
+      expect(made.length).toBeGreaterThanOrEqual(1);
+      const seals = await store.listSeals();
+      expect(seals.map((s) => s.sealNumber)).toEqual(seals.map((_, i) => i + 1));
+      // Every seal made is in the stream once, and nothing else was added to it.
+      expect(
+        seals
+          .slice(before)
+          .map((s) => s.digest)
+          .sort(),
+      ).toEqual(made.map((s) => s?.digest).sort());
+      for (const [i, s] of seals.entries()) expect(s.previousDigest).toBe(i === 0 ? null : seals[i - 1].digest);
+      expect((await store.verifyEventLog()).sealBreaks).toEqual([]);
+    });
   },
 );

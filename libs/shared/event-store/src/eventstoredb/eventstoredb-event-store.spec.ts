@@ -153,7 +153,7 @@ describe('EventStoreDB adapter, on a stand-in for its client', () => {
       expect(result.nextRevision).toBe(4);
       expect(client.calls.append).toBe(1 + 4);
 
-      client.beforeAppend = (stream) => client.record(stream, 't', {}, {}, randomUUID());
+      client.beforeAppend = (stream) => void client.record(stream, 't', {}, {}, randomUUID());
       const error = await store.append('s', [testEvent('t', {})], 'any').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WriteContendedError);
       expect(error).not.toBeInstanceOf(WrongExpectedRevisionError);

@@ -31,6 +31,8 @@ import type {
 } from '../event-store.port';
 import { checkAppendSize, validateEvents, validateExpected, validateStreamName } from '../validation';
 import { type EsdbChainBreak, EsdbChainVerifier, chainNewEvents, splitChainedMetadata } from './esdb-chain';
+import type { Seal, VerificationReport } from '../postgres/tamper-evidence';
+import { createEsdbSeal, listEsdbSeals, verifyEsdbEventLog } from './esdb-seals';
 
 /**
  * Marks the events of an append of several events with one id of the append's own. EventStoreDB writes each event of
@@ -508,6 +510,20 @@ export class EventStoreDbEventStore implements EventStore {
 
   async close(): Promise<void> {
     await this.client.dispose();
+  }
+
+  /** Seals the log up to its last event now (`esdb-seals.ts`); null when nothing was written since the last seal. */
+  createSeal(sealedBy: string): Promise<Seal | null> {
+    return createEsdbSeal({ client: this.client, isLogEvent }, sealedBy);
+  }
+
+  listSeals(): Promise<Seal[]> {
+    return listEsdbSeals(this.client);
+  }
+
+  /** Every chain and every seal, the report of `verifyEventLog` on PostgreSQL; `digest` must be one of the seals'. */
+  verifyEventLog(options: { digest?: string } = {}): Promise<VerificationReport & { digestFound?: boolean }> {
+    return verifyEsdbEventLog({ client: this.client, isLogEvent }, () => this.verifyChains(), options);
   }
 }
 

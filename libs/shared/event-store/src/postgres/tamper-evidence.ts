@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CONTENT_DIGEST_SQL } from '../hash-chain';
+import { CONTENT_DIGEST_SQL, foldIntoSeal } from '../hash-chain';
 import { LOG_HORIZON } from './log-horizon';
 import type { SqlDatabase, SqlExecutor } from './sql-database';
 
@@ -151,10 +151,7 @@ interface LogRow {
   hash: Uint8Array | null;
 }
 
-/**
- * Folds the events after `after` up to `upTo` (inclusive; null: the visible head) in log order into a seal digest:
- * sha256(previous digest ‖ for each event: utf8("position|stream|revision|recordedAt in epoch ms|") ‖ its hash).
- */
+/** Folds the events after `after` up to `upTo` (inclusive; null: the visible head) in log order into a seal digest (`foldIntoSeal`). */
 async function foldLog(db: SqlExecutor, previous: Buffer | null, after: [string, string], upTo: [string, string] | null, onEvent?: () => void) {
   const digest = createHash('sha256').update(previous ?? Buffer.alloc(0));
   let cursor = after;
@@ -172,8 +169,7 @@ async function foldLog(db: SqlExecutor, previous: Buffer | null, after: [string,
       [cursor[0], cursor[1], upTo?.[0] ?? null, upTo?.[1] ?? null],
     );
     for (const r of rows) {
-      digest.update(`${r.txid}/${r.gp}|${r.stream_name}|${r.revision}|${r.recorded_ms}|`, 'utf8');
-      if (r.hash) digest.update(r.hash);
+      foldIntoSeal(digest, { position: `${r.txid}/${r.gp}`, streamName: r.stream_name, revision: r.revision, recordedMs: r.recorded_ms, hash: r.hash });
       onEvent?.();
     }
     events += rows.length;

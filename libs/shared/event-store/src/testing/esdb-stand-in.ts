@@ -27,7 +27,7 @@ export class EsdbStandIn {
   /** Every append call and read call made, by kind. */
   readonly calls = { append: 0, readAll: 0, readStream: 0, subscribe: 0, cancelled: 0, disposed: 0 };
   /** Runs before each append is checked: a test appends here as another process would. */
-  beforeAppend: ((streamId: string) => void) | undefined;
+  beforeAppend: ((streamId: string) => void | Promise<void>) | undefined;
   /** When set, reads of `$all` never deliver anything (a server that stopped answering). */
   silentReads = false;
   /** Positions each subscription started from, and what each one does after delivering `dropAfter` events. */
@@ -83,7 +83,7 @@ export class EsdbStandIn {
     options: { expectedRevision?: AppendExpectedRevision } = {},
   ) {
     this.calls.append += 1;
-    this.beforeAppend?.(streamId);
+    await this.beforeAppend?.(streamId);
     const visible = this.visible(streamId);
     const current = visible.length ? visible[visible.length - 1].event?.revision : undefined;
     const expected = options.expectedRevision;
