@@ -3,7 +3,7 @@ import { ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Principal } from '@erbm/shared/auth';
 import { type CsvColumn, EVENT_STORE, type ExportHeader, InjectClock, ProblemException, SQL_DATABASE, exportHeader, sendExport } from '@erbm/shared/api';
-import type { EventStore, SqlDatabase, StoredEvent } from '@erbm/shared/event-store';
+import { type EventStore, type SqlDatabase, type StoredEvent, sealKeeper } from '@erbm/shared/event-store';
 import { commitmentStreamName } from '@erbm/ledger/domain';
 import { type Clock, NotFound } from '@erbm/shared/kernel';
 import type { HistoryEntry } from './audit-trail';
@@ -83,7 +83,7 @@ export class AuditReader {
   }
 
   async header(name: string, asKnownAt?: string): Promise<ExportHeader> {
-    return exportHeader({ db: this.db, clock: this.clock }, { name, ...(await this.knownNow(asKnownAt)) });
+    return exportHeader({ seals: sealKeeper(this.store, this.db), clock: this.clock }, { name, ...(await this.knownNow(asKnownAt)) });
   }
 
   async export(
@@ -95,6 +95,10 @@ export class AuditReader {
     columns: CsvColumn[],
     rows: Record<string, unknown>[],
   ): Promise<void> {
-    await sendExport(res, { db: this.db, clock: this.clock }, { format, name, ...(await this.knownNow(asKnownAt)), body, table: () => ({ columns, rows }) });
+    await sendExport(
+      res,
+      { seals: sealKeeper(this.store, this.db), clock: this.clock },
+      { format, name, ...(await this.knownNow(asKnownAt)), body, table: () => ({ columns, rows }) },
+    );
   }
 }

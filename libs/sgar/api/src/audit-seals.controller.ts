@@ -1,24 +1,29 @@
 import { Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@erbm/shared/auth';
-import { Access, CurrentPrincipal, ReadModels, SQL_DATABASE } from '@erbm/shared/api';
-import { type SqlDatabase, createSeal, listSeals, verifyEventLog } from '@erbm/shared/event-store';
+import { Access, CurrentPrincipal, EVENT_STORE, ReadModels, SQL_DATABASE } from '@erbm/shared/api';
+import { type EventStore, type SealKeeper, type SqlDatabase, sealKeeper } from '@erbm/shared/event-store';
 import { AuditOperation, badRequest } from './audit-reader';
 
 /** The seals of the log, and the verification of every hash chain, every seal and the read models made from the log. */
 @ApiTags('audit')
 @Controller('audit')
 export class AuditSealsController {
+  private readonly keeper: SealKeeper;
+
   constructor(
-    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(SQL_DATABASE) db: SqlDatabase,
     private readonly readModels: ReadModels,
-  ) {}
+  ) {
+    this.keeper = sealKeeper(store, db);
+  }
 
   @Get('seals')
   @Access('read', 'audit')
   @AuditOperation('seals', 'The seals of the log: digests an auditor can keep outside the system')
   async seals() {
-    return { seals: await listSeals(this.db) };
+    return { seals: await this.keeper.listSeals() };
   }
 
   @Post('seals')
@@ -26,7 +31,7 @@ export class AuditSealsController {
   @Access('write', 'audit')
   @AuditOperation('seal', 'Seal the log up to its head now (admin)')
   async seal(@CurrentPrincipal() principal: Principal) {
-    const seal = await createSeal(this.db, principal.userId);
+    const seal = await this.keeper.createSeal(principal.userId);
     return seal ? { seal } : { seal: null, detail: 'nothing recorded since the last seal' };
   }
 
@@ -46,7 +51,7 @@ export class AuditSealsController {
   async verify(@Query('digest') digest?: string, @Query('replay') replay?: string) {
     if (digest !== undefined && !/^[0-9a-fA-F]{64}$/.test(digest)) throw badRequest('digest', 'is 64 hexadecimal digits');
     if (replay !== undefined && replay !== 'true' && replay !== 'false') throw badRequest('replay', 'vaut true ou false');
-    const log = await verifyEventLog(this.db, { digest });
+    const log = await this.keeper.verifyEventLog({ digest });
     const readModels = await this.readModels.verify({ replay: replay === 'true' });
     return { ...log, ok: log.ok && readModels.ok, readModels };
   }

@@ -15,7 +15,7 @@ import {
   SQL_DATABASE,
   sendExport,
 } from '@erbm/shared/api';
-import type { EventStore, SqlDatabase } from '@erbm/shared/event-store';
+import { type EventStore, type SqlDatabase, sealKeeper } from '@erbm/shared/event-store';
 import type { Referentials } from '@erbm/shared/referentials';
 import { type Clock, NotFound, todayInParis } from '@erbm/shared/kernel';
 import {
@@ -148,7 +148,7 @@ export class SgarController {
     res.setHeader('X-ERBM-Reflects-Recorded-Up-To', fresh.reflectsRecordedUpTo ?? '');
     await sendExport(
       res,
-      { db: this.db, clock: this.clock },
+      { seals: sealKeeper(this.store, this.db), clock: this.clock },
       {
         format,
         name,

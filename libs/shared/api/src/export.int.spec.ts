@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { Response } from 'express';
-import { PostgresEventStore, createSeal, migrateEventStore } from '@erbm/shared/event-store';
+import { PostgresEventStore, createSeal, migrateEventStore, sealKeeper } from '@erbm/shared/event-store';
 import { type TestDatabase, logSettled, openTestDatabase, testEvent } from '@erbm/shared/event-store/testing';
 import { fixedClock } from '@erbm/shared/kernel';
 import { type ExportSource, type ExportView, sendExport } from './export';
@@ -55,7 +55,8 @@ describe('one export for every view: JSON, CSV and XLSX headed alike', () => {
     // A seal covers the log as its readers see it: the event above, once settled (see logSettled).
     await logSettled(database.db);
     digest = (await createSeal(database.db, 'admin'))?.digest as string;
-    source = { db: database.db, clock: fixedClock('2024-03-14T23:30:00Z') };
+    const store = new PostgresEventStore(database.db);
+    source = { seals: sealKeeper(store, database.db), clock: fixedClock('2024-03-14T23:30:00Z') };
   });
   afterAll(() => database.drop());
 

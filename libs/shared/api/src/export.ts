@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { type SqlDatabase, latestSeal } from '@erbm/shared/event-store';
+import { type SealKeeper } from '@erbm/shared/event-store';
 import type { Clock } from '@erbm/shared/kernel';
 import { type CsvColumn, toCsv } from './csv';
 import { ProblemException } from './problem-details';
@@ -21,7 +21,7 @@ export type ExportHeader = {
 
 export interface ExportSource {
   /** Where the seals are kept. */
-  db: SqlDatabase;
+  seals: Pick<SealKeeper, 'latestSeal'>;
   clock: Clock;
 }
 
@@ -41,8 +41,8 @@ export interface ExportView {
 }
 
 export async function exportHeader(source: ExportSource, view: Pick<ExportView, 'name' | 'asKnownAt' | 'position'>): Promise<ExportHeader> {
-  // A store without seals (EventStoreDB keeps none) has no digest to show: the export says so rather than fail.
-  const seal = await latestSeal(source.db).catch(() => null);
+  // A log not sealed yet, or seals out of reach, have no digest to show: the export says so rather than fail.
+  const seal = await source.seals.latestSeal().catch(() => null);
   return {
     export: view.name,
     'as known at': view.asKnownAt,

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { type EventStore, PostgresEventStore, type SqlDatabase, createSeal } from '@erbm/shared/event-store';
+import { type EventStore, type SqlDatabase, sealKeeper } from '@erbm/shared/event-store';
 import { EVENT_STORE, SQL_DATABASE } from './event-store.module';
 
 /**
  * Seals the log at intervals (ERBM_SEAL_INTERVAL_MINUTES, default 60; 0 turns it off) in the processes that run the
- * projections. Seals cover the events kept in PostgreSQL; with EventStoreDB there is nothing here to seal.
+ * projections, on the store that holds the events (PostgreSQL, or EventStoreDB's seals stream).
  */
 @Injectable()
 export class PeriodicSealer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -18,9 +18,10 @@ export class PeriodicSealer implements OnApplicationBootstrap, OnApplicationShut
 
   onApplicationBootstrap(): void {
     const minutes = Number(process.env.ERBM_SEAL_INTERVAL_MINUTES ?? 60);
-    if (!(this.store instanceof PostgresEventStore) || !(minutes > 0)) return;
+    if (!(minutes > 0)) return;
+    const seals = sealKeeper(this.store, this.db);
     this.timer = setInterval(() => {
-      createSeal(this.db, 'system:periodic').then(
+      seals.createSeal('system:periodic').then(
         (seal) => seal && this.logger.log(`seal ${seal.sealNumber}: ${seal.events} events up to ${seal.upToPosition}, digest ${seal.digest}`),
         (error: unknown) => this.logger.error(`sealing failed: ${String(error)}`),
       );

@@ -32,3 +32,4 @@ export {
 } from './postgres/tamper-evidence';
 export { unreachableStore, type UnreachableStore } from './unavailable';
 export { DataFolderInUseError, type DataFolderHolder, assertDataFolderFree } from './postgres/data-folder-lock';
+export { sealKeeper, type SealKeeper } from './seals';
