@@ -42,3 +42,22 @@ export class AppendTooLargeError extends Error {
     super(`stream "${streamName}": append of ${bytes} bytes is larger than the ${limit} bytes an append may hold`);
   }
 }
+
+/**
+ * A stream of the log was deleted in the store. This system never deletes a stream: the log was altered from outside
+ * (an operator, a tool holding the store's credentials), which an auditor must hear of. Nothing was written.
+ */
+export class StreamDeletedError extends Error {
+  override readonly name = 'StreamDeletedError';
+  constructor(readonly streamName: string) {
+    super(`stream "${streamName}" was deleted from the event store; this system never deletes a stream: the log was altered`);
+  }
+}
+
+/**
+ * The store refused this process access (rights, credentials): a misconfiguration of the deployment, not an outage,
+ * and retrying changes nothing until it is corrected. Nothing was written.
+ */
+export class EventStoreAccessDeniedError extends Error {
+  override readonly name = 'EventStoreAccessDeniedError';
+}

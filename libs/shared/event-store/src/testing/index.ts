@@ -4,3 +4,4 @@ export { testEnvelope, testEvent } from './events';
 export { logSettled } from './log-settled';
 export { openTestDatabase, type TestDatabase } from './test-database';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
+export { esdbRefusal } from './esdb-refusal';
