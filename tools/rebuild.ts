@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DataFolderInUseError } from '@erbm/shared/event-store';
-import { openStores, eventStoreConfigFromEnv } from '@erbm/shared/api';
+import { ConfigurationError, openStores, eventStoreConfigFromEnv } from '@erbm/shared/api';
 import { type Projection, type RebuildProgress, rebuildProjection } from '@erbm/shared/projections';
 import { allProjections } from '@erbm/domains';
 
@@ -68,7 +68,7 @@ main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
     process.stderr.write(
-      `${error instanceof DataFolderInUseError ? error.message : `rebuild failed: ${error instanceof Error ? error.message : String(error)}`}\n`,
+      `${error instanceof DataFolderInUseError || error instanceof ConfigurationError ? error.message : `rebuild failed: ${error instanceof Error ? error.message : String(error)}`}\n`,
     );
     process.exitCode = 1;
   },

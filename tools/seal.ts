@@ -1,5 +1,5 @@
 import { DataFolderInUseError, EventStoreDbEventStore, type Seal, createSeal, migrateEventStore, openSqlDatabase } from '@erbm/shared/event-store';
-import { eventStoreConfigFromEnv } from '@erbm/shared/api';
+import { ConfigurationError, eventStoreConfigFromEnv } from '@erbm/shared/api';
 
 /**
  * Seals the event log up to its head now and prints the digest to keep outside the system: in EventStoreDB with
@@ -50,7 +50,7 @@ main().then(
   (error: unknown) => {
     // The data folder's holder and what to use instead, on one line: no stack for a refusal the person can act on.
     process.stderr.write(
-      `${error instanceof DataFolderInUseError ? error.message : `seal failed: ${error instanceof Error ? error.message : String(error)}`}\n`,
+      `${error instanceof DataFolderInUseError || error instanceof ConfigurationError ? error.message : `seal failed: ${error instanceof Error ? error.message : String(error)}`}\n`,
     );
     process.exitCode = 1;
   },

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DataFolderInUseError, type EventStore, EventStoreDbEventStore, PostgresEventStore, openSqlDatabase, verifyEventLog } from '@erbm/shared/event-store';
-import { eventStoreConfigFromEnv } from '@erbm/shared/api';
+import { ConfigurationError, eventStoreConfigFromEnv } from '@erbm/shared/api';
 import { type ReadModelsReport, verifyReadModels } from '@erbm/shared/projections';
 import { allProjections } from '@erbm/domains';
 
@@ -115,7 +115,7 @@ main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
     process.stderr.write(
-      `${error instanceof DataFolderInUseError ? error.message : `verify failed: ${error instanceof Error ? error.message : String(error)}`}\n`,
+      `${error instanceof DataFolderInUseError || error instanceof ConfigurationError ? error.message : `verify failed: ${error instanceof Error ? error.message : String(error)}`}\n`,
     );
     process.exitCode = 2;
   },

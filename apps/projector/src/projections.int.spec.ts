@@ -232,6 +232,32 @@ describe('projections: the read models from the global log', () => {
     expect(indicators.indicators.some((i: { value: number }) => i.value > 0)).toBe(true);
   });
 
+  it('a checkpoint of another log: health names the projection refused, readiness is 503, no lag is measured from it', async () => {
+    const [first] = projections();
+    const schema = `"${first.schema}"`;
+    const [{ log_id: tag }] = await query(`SELECT log_id FROM ${schema}.projection_state`);
+    expect(tag).toBe(await t.store.logId());
+    // As after ERBM_EVENT_STORE changed without a rebuild: the checkpoint is a position of another store's log.
+    await query(`UPDATE ${schema}.projection_state SET log_id = 'eventstoredb:another-log'`);
+    try {
+      const status = (await t.request('GET', '/health/projections', { token: null })).body;
+      expect(status.status).toBe('degraded');
+      const refused = status.projections.find((p: { projection: string }) => p.projection === first.name);
+      expect(refused).toMatchObject({ checkpointLog: 'eventstoredb:another-log', lagEvents: null, lagSeconds: null });
+      expect(refused.refusal).toContain(`« eventstoredb:another-log », mais le magasin en service est « ${await t.store.logId()} »`);
+      expect(refused.refusal).toContain(`npm run rebuild -- --projection ${first.name}`);
+      const ready = await t.request('GET', '/health/ready', { token: null });
+      expect(ready.status).toBe(503);
+      expect(ready.body.down).toEqual(['projections']);
+      const metrics = await fetch(`${t.baseUrl}/metrics`).then((r) => r.text());
+      expect(metrics).not.toContain(`erbm_projection_lag_events{projection="${first.name}"}`);
+      await expect(new ProjectionRunner(first, t.store, readModels.dataSource(first.name)).catchUp()).rejects.toThrow(/npm run rebuild/);
+    } finally {
+      await query(`UPDATE ${schema}.projection_state SET log_id = '${tag}'`);
+    }
+    expect((await t.request('GET', '/health/ready', { token: null })).status).toBe(200);
+  });
+
   it('the SGAR views are read by the SGAR, auditors and admins, not by domain editors', async () => {
     expect((await t.request('GET', '/sgar/totals', { token: t.token('auditor') })).status).toBe(200);
     for (const d of DOMAINS) expect((await t.request('GET', '/sgar/totals', { token: t.token('editor', d.name) })).status).toBe(403);

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type CommandContext, EVENT_STORE, SQL_DATABASE } from '@erbm/shared/api';
 import type { EventStore, SqlDatabase } from '@erbm/shared/event-store';
+import { logOf } from '@erbm/shared/projections';
 import type { CommitmentAnnouncedData } from '@erbm/ledger/domain';
 import { OperationDirectories } from './operation-directory';
 
@@ -17,6 +18,8 @@ export async function migrateFinancingLinks(db: SqlDatabase): Promise<void> {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('erbm.api.migrations'))`);
     await tx.query(`CREATE SCHEMA IF NOT EXISTS api`);
     await tx.query(`CREATE TABLE IF NOT EXISTS api.financing_links (domains text PRIMARY KEY, checkpoint text)`);
+    // The log the checkpoint is a position of (EventStore.logId); null before it was kept: the store that runs now.
+    await tx.query(`ALTER TABLE api.financing_links ADD COLUMN IF NOT EXISTS log_id text`);
   });
 }
 
@@ -56,10 +59,27 @@ export class FinancingLinks implements OnApplicationBootstrap, OnApplicationShut
     await this.running;
   }
 
-  /** Completes every link pending up to the head of the log; returns how many it made. */
+  /**
+   * Completes every link pending up to the head of the log; returns how many it made. A checkpoint of another log (the
+   * store was changed) means nothing in this one: it starts again from the start of this log, which makes again no
+   * attachment already made.
+   */
   async completePending(): Promise<number> {
-    const [row] = await this.db.query<{ checkpoint: string | null }>(`SELECT checkpoint FROM api.financing_links WHERE domains = $1`, [this.key]);
+    const [row] = await this.db.query<{ checkpoint: string | null; log_id: string | null }>(
+      `SELECT checkpoint, log_id FROM api.financing_links WHERE domains = $1`,
+      [this.key],
+    );
+    const log = await logOf(this.store);
     let checkpoint = row?.checkpoint ?? null;
+    if (checkpoint !== null && row?.log_id !== log) {
+      // Kept before the tag: a checkpoint of the store that runs now (ADR 0011).
+      if (row?.log_id === null) await this.db.query(`UPDATE api.financing_links SET log_id = $2 WHERE domains = $1`, [this.key, log]);
+      else {
+        this.logger.warn(`the checkpoint ${checkpoint} is a position of the log ${row?.log_id}, not of ${log}: reading this log from its start`);
+        checkpoint = null;
+        await this.db.query(`UPDATE api.financing_links SET checkpoint = NULL, log_id = $2 WHERE domains = $1`, [this.key, log]);
+      }
+    }
     let made = 0;
     for (;;) {
       const page = await this.store.readAll(checkpoint, PAGE);
@@ -82,8 +102,9 @@ export class FinancingLinks implements OnApplicationBootstrap, OnApplicationShut
       if (page.checkpoint !== checkpoint) {
         checkpoint = page.checkpoint;
         await this.db.query(
-          `INSERT INTO api.financing_links (domains, checkpoint) VALUES ($1, $2) ON CONFLICT (domains) DO UPDATE SET checkpoint = EXCLUDED.checkpoint`,
-          [this.key, checkpoint],
+          `INSERT INTO api.financing_links (domains, checkpoint, log_id) VALUES ($1, $2, $3)
+           ON CONFLICT (domains) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, log_id = EXCLUDED.log_id`,
+          [this.key, checkpoint, log],
         );
       }
       if (page.isEnd || this.stopped) return made;

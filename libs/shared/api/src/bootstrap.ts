@@ -4,7 +4,7 @@ import { type DynamicModule, Logger, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataFolderInUseError, assertDataFolderFree } from '@erbm/shared/event-store';
 import { AuthModule } from './auth/auth';
-import { EventStoreModule, eventStoreConfigFromEnv } from './event-store.module';
+import { ConfigurationError, type EventStoreConfig, EventStoreModule, eventStoreConfigFromEnv } from './event-store.module';
 import { HttpApiModule, type OpenApiOptions, configureHttpApp } from './http-api.module';
 
 /** The root module of a service: the event store from the environment, tokens, the shared HTTP layer, its features. */
@@ -19,7 +19,17 @@ const SECOND_SERVER =
 
 /** Starts a service on PORT (default 3000) and says where its database, its docs and its tokens are. */
 export async function startService(root: Type<unknown>, openApi: OpenApiOptions): Promise<void> {
-  const { databaseUrl, dataDir } = eventStoreConfigFromEnv();
+  // Refused before Nest starts, which would print its own stack around the one line that says what to set.
+  let config: EventStoreConfig;
+  try {
+    config = eventStoreConfigFromEnv();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const { databaseUrl, dataDir } = config;
   if (!databaseUrl && !dataDir.startsWith('memory://')) {
     // Checked before Nest starts, which would print its own stack around the refusal; the database still takes the
     // lock itself when it opens.
@@ -38,7 +48,6 @@ export async function startService(root: Type<unknown>, openApi: OpenApiOptions)
   await app.listen(Number(process.env.PORT ?? 3000));
   // The port listened on, also when PORT=0 lets the system choose one (a test that starts the server reads it here).
   const { port } = app.getHttpServer().address() as AddressInfo;
-  const config = eventStoreConfigFromEnv();
   const logger = new Logger(openApi.title);
   logger.log(`listening on http://localhost:${port} (OpenAPI: http://localhost:${port}/docs)`);
   const database = config.databaseUrl ? 'PostgreSQL server (DATABASE_URL)' : `embedded PGlite in ${config.dataDir}`;

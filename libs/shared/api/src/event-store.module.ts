@@ -1,5 +1,13 @@
 import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { type EventStore, EventStoreDbEventStore, PostgresEventStore, type SqlDatabase, migrateEventStore, openSqlDatabase } from '@erbm/shared/event-store';
+import {
+  type EventStore,
+  EventStoreDbEventStore,
+  PostgresEventStore,
+  type SqlDatabase,
+  connectionStringProblem,
+  migrateEventStore,
+  openSqlDatabase,
+} from '@erbm/shared/event-store';
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
 export const SQL_DATABASE = Symbol('SQL_DATABASE');
@@ -14,11 +22,43 @@ export interface EventStoreConfig {
   eventStoreConnectionString?: string;
 }
 
+/** A configuration a process refuses to start with: one line, in French, naming the variable at fault. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/** The values of `ERBM_EVENT_STORE`; unset is PostgreSQL. */
+const EVENT_STORE_KINDS = ['postgresql', 'eventstoredb'];
+
+/**
+ * The stores the environment names. Refuses (`ConfigurationError`) what would otherwise start on a store nobody chose:
+ * an unknown `ERBM_EVENT_STORE`, EventStoreDB without a connection string (the events went to PostgreSQL), a connection
+ * string EventStoreDB's client does not take. `EVENTSTORE_CONNECTION_STRING` alone does not choose EventStoreDB: the
+ * contract suite reads it too.
+ */
 export function eventStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EventStoreConfig {
+  const kind = env.ERBM_EVENT_STORE || 'postgresql';
+  if (!EVENT_STORE_KINDS.includes(kind))
+    throw new ConfigurationError(
+      `ERBM_EVENT_STORE vaut « ${kind} », qui n'est pas un magasin d'événements connu : mettez eventstoredb (EventStoreDB, la production) ou postgresql, ou ne la définissez pas (PostgreSQL).`,
+    );
+  let eventStoreConnectionString: string | undefined;
+  if (kind === 'eventstoredb') {
+    eventStoreConnectionString = env.EVENTSTORE_CONNECTION_STRING?.trim();
+    if (!eventStoreConnectionString)
+      throw new ConfigurationError(
+        "ERBM_EVENT_STORE=eventstoredb demande EVENTSTORE_CONNECTION_STRING, qui n'est pas définie : donnez la chaîne de connexion d'EventStoreDB (par exemple esdb://eventstore:2113?tls=false).",
+      );
+    const problem = connectionStringProblem(eventStoreConnectionString);
+    if (problem)
+      throw new ConfigurationError(
+        `EVENTSTORE_CONNECTION_STRING n'est pas une chaîne de connexion qu'EventStoreDB accepte (${problem}) : elle a la forme esdb://hôte:2113?tls=false.`,
+      );
+  }
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.ERBM_DATA_DIR || '.data/erbm',
-    eventStoreConnectionString: env.ERBM_EVENT_STORE === 'eventstoredb' ? env.EVENTSTORE_CONNECTION_STRING : undefined,
+    eventStoreConnectionString,
   };
 }
 

@@ -107,6 +107,9 @@ const DEPENDENCY_LABELS: Record<string, string> = {
 /** Per projection: its lag, its parked events and, where it runs here, whether this process leads it or stands by. */
 async function projectionsReadiness(readModels: ReadModels) {
   const status = await readModels.status();
+  // Views of another log are not ready, however small their lag looks.
+  const refusals = status.flatMap((s) => (s.refusal ? [s.refusal] : []));
+  if (refusals.length) throw new Error(refusals.join(' '));
   const runners = new Map(readModels.runners.map((r) => [r.projection.name, r]));
   return status.map((s) => {
     const runner = runners.get(s.projection);

@@ -1,6 +1,8 @@
+import { status } from '@grpc/grpc-js';
 import { DatabaseError } from 'pg';
 import { QueryFailedError } from 'typeorm';
-import { AppendTooLargeError } from '@erbm/shared/event-store';
+import { AppendTooLargeError, EventStoreAccessDeniedError, StreamDeletedError, WriteContendedError } from '@erbm/shared/event-store';
+import { esdbRefusal } from '@erbm/shared/event-store/testing';
 import { toProblem } from './problem-details';
 
 /** A server error as node-postgres builds it from the server's message. */
@@ -21,6 +23,29 @@ describe('problems for a store that cannot be reached', () => {
     const { problem, headers } = toProblem(error);
     expect(problem).toMatchObject({ type: 'https://erbm.gouv.fr/problems/database-unavailable', status: 503, dependency: 'database' });
     expect(problem.detail).toMatch(/^La base de données est injoignable/);
+    expect(headers).toEqual({ 'Retry-After': '5' });
+  });
+
+  // EventStoreDB's client errors, built as the client builds them (no server runs here: see esdbRefusal).
+  it.each([
+    ['a server down or starting (UNAVAILABLE)', esdbRefusal(status.UNAVAILABLE, 'Server Is Not Ready')],
+    ["a call past the client's deadline", esdbRefusal(status.DEADLINE_EXCEEDED, 'Deadline exceeded')],
+    [
+      'a node that is not the leader',
+      esdbRefusal(status.NOT_FOUND, 'Leader info available', { exception: 'not-leader', 'leader-endpoint-host': 'n2', 'leader-endpoint-port': '2113' }),
+    ],
+    ['an operation the server timed out', esdbRefusal(status.ABORTED, 'Operation timed out: commit')],
+    ['a cluster discovery that gave up', new Error('Failed to discover after 10 attempts.')],
+  ])('EventStoreDB, %s: 503, Retry-After, the event store named (not the database), in French', (_, error) => {
+    const { problem, headers } = toProblem(error);
+    expect(problem).toMatchObject({
+      type: 'https://erbm.gouv.fr/problems/event-store-unavailable',
+      title: 'Event store unavailable',
+      status: 503,
+      dependency: 'eventStore',
+    });
+    expect(problem.detail).toMatch(/^Le magasin d'événements \(EventStoreDB\) est injoignable : réessayez dans quelques secondes\./);
+    expect(problem.detail).not.toMatch(/base de données/);
     expect(headers).toEqual({ 'Retry-After': '5' });
   });
 
@@ -49,6 +74,39 @@ describe('an append larger than the event store takes', () => {
     expect(problem.errors).toEqual([{ field: 'body', reason: expect.stringMatching(/^pèse 9\u202f437\u202f184 octets/) }]);
     // The store's own stream name stays inside.
     expect(JSON.stringify(problem)).not.toContain('commitment-1');
+    expect(headers).toEqual({});
+  });
+});
+
+describe('problems of the event store that no retry mends', () => {
+  it('a deleted stream: a 500 naming the stream for the auditors, never a (cacheable) 410', () => {
+    const { problem, headers } = toProblem(new StreamDeletedError('habitat-operation-42'));
+    expect(problem).toMatchObject({ type: 'https://erbm.gouv.fr/problems/stream-deleted', status: 500, stream: 'habitat-operation-42' });
+    expect(problem.detail).toContain("Le flux d'événements « habitat-operation-42 » a été supprimé dans le magasin d'événements");
+    expect(problem.detail).toMatch(/le journal a été altéré.*Signalez-le aux auditeurs/);
+    expect(headers).toEqual({});
+  });
+
+  it('a stream truncated outside the system says so', () => {
+    const { problem } = toProblem(new StreamDeletedError('habitat-operation-42', 'truncated'));
+    expect(problem).toMatchObject({ status: 500, stream: 'habitat-operation-42' });
+    expect(problem.detail).toContain('« habitat-operation-42 » a été tronqué');
+  });
+
+  it('an append that kept losing its stream to other writers: a 503 to retry soon, nothing written', () => {
+    const { problem, headers } = toProblem(new WriteContendedError('commitment-1', 37));
+    expect(problem).toMatchObject({ type: 'https://erbm.gouv.fr/problems/write-contended', status: 503 });
+    expect(problem.detail).toMatch(/rien n'a été enregistré\. Réessayez/);
+    expect(JSON.stringify(problem)).not.toContain('commitment-1');
+    expect(headers).toEqual({ 'Retry-After': '1' });
+  });
+
+  it('access denied by the event store: a 500 that says the configuration is at fault, with no Retry-After', () => {
+    const { problem, headers } = toProblem(new EventStoreAccessDeniedError('EventStoreDB refused access (7 PERMISSION_DENIED: Access Denied)'));
+    expect(problem).toMatchObject({ type: 'https://erbm.gouv.fr/problems/event-store-access-denied', status: 500 });
+    expect(problem.detail).toMatch(/^Le magasin d'événements refuse l'accès à ce service : sa configuration/);
+    // Nothing of the internals (the user, the server's words) reaches the client: the log has them.
+    expect(problem.detail).not.toMatch(/PERMISSION_DENIED|EventStoreDB refused/);
     expect(headers).toEqual({});
   });
 });

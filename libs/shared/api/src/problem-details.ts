@@ -1,6 +1,15 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AppendTooLargeError, InvalidEventError, type UnreachableStore, WrongExpectedRevisionError, unreachableStore } from '@erbm/shared/event-store';
+import {
+  AppendTooLargeError,
+  EventStoreAccessDeniedError,
+  InvalidEventError,
+  StreamDeletedError,
+  type UnreachableStore,
+  WriteContendedError,
+  WrongExpectedRevisionError,
+  unreachableStore,
+} from '@erbm/shared/event-store';
 import { NotFound, RuleViolation } from '@erbm/shared/kernel';
 import { AuthenticationError } from '@erbm/shared/auth';
 
@@ -145,6 +154,42 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
       headers: {},
     };
   }
+  // A stream is never deleted here: its deletion altered the log, which no retry mends and an auditor must hear of.
+  // A 500, not a 410: the fault is the log's, not the request's, and a 410 may be cached as the resource's fate.
+  if (error instanceof StreamDeletedError)
+    return {
+      problem: {
+        type: problemType('stream-deleted'),
+        title: 'Event stream deleted',
+        status: 500,
+        detail: `Le flux d'événements « ${error.streamName} » a été ${error.how === 'truncated' ? 'tronqué' : 'supprimé'} dans le magasin d'événements. Ce système ne supprime jamais un flux : le journal a été altéré hors de l'application. Signalez-le aux auditeurs ; rien n'a été enregistré.`,
+        stream: error.streamName,
+      },
+      headers: {},
+    };
+  // Writers of other processes kept taking the stream's tip: nothing was written, and the same request may pass soon.
+  if (error instanceof WriteContendedError)
+    return {
+      problem: {
+        type: problemType('write-contended'),
+        title: 'Stream busy',
+        status: 503,
+        detail: "D'autres écritures sur le même flux sont passées avant celle-ci à chaque essai : rien n'a été enregistré. Réessayez dans un instant.",
+      },
+      headers: { 'Retry-After': '1' },
+    };
+  // A misconfiguration (rights, credentials): a 503 would invite retries that cannot succeed until someone corrects it.
+  if (error instanceof EventStoreAccessDeniedError)
+    return {
+      problem: {
+        type: problemType('event-store-access-denied'),
+        title: 'Event store access denied',
+        status: 500,
+        detail:
+          "Le magasin d'événements refuse l'accès à ce service : sa configuration (droits, identifiants) est à corriger par l'exploitation. Rien n'a été enregistré.",
+      },
+      headers: {},
+    };
   const unreachable = unreachableStore(error);
   if (unreachable) return storeUnavailable(unreachable);
   return {
@@ -185,11 +230,14 @@ export const STORE_RETRY_AFTER_SECONDS = 5;
 
 /** A store cannot be reached (an outage, a restart): the same request may succeed as is in a few seconds. */
 function storeUnavailable(store: UnreachableStore): { problem: ProblemDetails; headers: Record<string, string> } {
-  const what = store === 'database' ? 'La base de données est injoignable' : "Le magasin d'événements (EventStoreDB) est injoignable";
+  const { slug, title, what } =
+    store === 'database'
+      ? { slug: 'database-unavailable', title: 'Database unavailable', what: 'La base de données est injoignable' }
+      : { slug: 'event-store-unavailable', title: 'Event store unavailable', what: "Le magasin d'événements (EventStoreDB) est injoignable" };
   return {
     problem: {
-      type: problemType('database-unavailable'),
-      title: 'Database unavailable',
+      type: problemType(slug),
+      title,
       status: 503,
       detail: `${what} : réessayez dans quelques secondes. Une écriture interrompue n'a rien enregistré, sauf si une lecture ultérieure le montre.`,
       dependency: store,

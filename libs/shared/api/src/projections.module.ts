@@ -6,6 +6,7 @@ import {
   Header,
   Inject,
   Injectable,
+  Logger,
   Module,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
@@ -14,6 +15,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import type { EventStore, SqlDatabase } from '@erbm/shared/event-store';
 import {
+  CheckpointOfAnotherLogError,
   type Projection,
   ProjectionRunner,
   type ProjectionStatus,
@@ -45,6 +47,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
   readonly dataSources = new Map<string, DataSource>();
   readonly runners: ProjectionRunner[] = [];
   private closing = false;
+  private readonly logger = new Logger('Projections');
 
   constructor(
     @Inject(PROJECTIONS) private readonly projections: Projection[],
@@ -80,6 +83,10 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
       const runner = new ProjectionRunner(p, this.store, this.dataSource(p.name), { exclusive, batchSize: this.options.batchSize });
       this.runners.push(runner);
       runner.start();
+      // A runner that refuses its checkpoint says so in its errors (health) at every attempt; the log says it once.
+      runner.checkpoint().catch((error: unknown) => {
+        if (error instanceof CheckpointOfAnotherLogError) this.logger.error(error.message);
+      });
     }
   }
 
@@ -131,7 +138,7 @@ export class ProjectionsHealthController {
     const errors = this.readModels.runners
       .filter((r) => r.lastError)
       .map((r) => ({ projection: r.projection.name, error: String((r.lastError as Error).message ?? r.lastError) }));
-    return { status: projections.some((p) => p.parkedEvents > 0) || errors.length ? 'degraded' : 'ok', projections, errors };
+    return { status: projections.some((p) => p.parkedEvents > 0 || p.refusal) || errors.length ? 'degraded' : 'ok', projections, errors };
   }
 
   @Get('metrics')

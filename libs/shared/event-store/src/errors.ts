@@ -58,15 +58,24 @@ export class WriteContendedError extends Error {
 }
 
 /**
- * The stream was deleted or truncated in the store, by something other than this system (which never deletes): an
- * alteration of the log an auditor must hear of. Nothing more is written to it.
+ * A stream of the log was deleted or truncated in the store. This system never deletes a stream: the log was altered
+ * from outside (an operator, a tool holding the store's credentials), which an auditor must hear of. Nothing was
+ * written, and nothing more is written to it.
  */
 export class StreamDeletedError extends Error {
   override readonly name = 'StreamDeletedError';
   constructor(
     readonly streamName: string,
-    readonly how: 'deleted' | 'truncated',
+    readonly how: 'deleted' | 'truncated' = 'deleted',
   ) {
-    super(`stream "${streamName}" was ${how} in the event store outside this system: nothing more is written to it`);
+    super(`stream "${streamName}" was ${how} in the event store; this system never deletes a stream: the log was altered`);
   }
+}
+
+/**
+ * The store refused this process access (rights, credentials): a misconfiguration of the deployment, not an outage,
+ * and retrying changes nothing until it is corrected. Nothing was written.
+ */
+export class EventStoreAccessDeniedError extends Error {
+  override readonly name = 'EventStoreAccessDeniedError';
 }

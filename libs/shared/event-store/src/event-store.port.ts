@@ -112,5 +112,11 @@ export interface EventStore {
    * a client. It does not read the log: a well-formed position past the head is still a position.
    */
   isPosition(text: string): boolean;
+  /**
+   * Names the log this store keeps, `<kind>:<identity>` (`postgresql:<uuid>`, `eventstoredb:<uuid>`): a position is a
+   * position of that log only. Every store opened on one log names it alike, for as long as the log lives; another log
+   * (another database or cluster, of the same kind or not) has another name. Checkpoints are tagged with it.
+   */
+  logId(): Promise<string>;
   close(): Promise<void>;
 }

@@ -14,6 +14,7 @@ export { PostgresEventStore } from './postgres/postgres-event-store';
 export { DEFAULT_CONNECT_TIMEOUT_MS, openSqlDatabase, type SqlDatabase, type SqlExecutor, type DatabaseMode } from './postgres/sql-database';
 export { migrateEventStore } from './postgres/migrations';
 export { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
+export { connectionStringProblem } from './eventstoredb/connection-string';
 export { pgCompatibleDriver } from './postgres/pg-compatible-driver';
 export { isEmbedded, type EmbeddedLease, type RawResult } from './postgres/sql-database';
 export { hasSessions, type SqlSession } from './postgres/sql-database';

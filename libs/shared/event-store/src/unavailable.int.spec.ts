@@ -70,6 +70,17 @@ describe('errors that mean "the store cannot be reached now", as the drivers rai
     }
   });
 
+  it('an EventStoreDB cluster whose discovery finds no node', async () => {
+    const store = new EventStoreDbEventStore(`esdb+discover://127.0.0.1:${await closedPort()}?tls=false&maxDiscoverAttempts=2&discoveryInterval=10`);
+    try {
+      const error = await rejection(store.head());
+      expect(error).toMatchObject({ message: 'Failed to discover after 2 attempts.' });
+      expect(unreachableStore(error)).toBe('eventStore');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('not a query the database refused: a syntax error, a broken constraint, an error of the code', async () => {
     const database = await openTestDatabase();
     try {

@@ -31,6 +31,22 @@ export class ProjectionStateTables1732200000000 implements MigrationInterface {
   }
 }
 
+/**
+ * The log a checkpoint is a position of (`EventStore.logId`): a checkpoint of another log is refused, not resumed from.
+ * Null in a row written before this column: that checkpoint belongs to the store that runs now, which tags it.
+ */
+export class ProjectionStateLog1732200000100 implements MigrationInterface {
+  name = 'ProjectionStateLog1732200000100';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE ${schemaOf(q)}.projection_state ADD COLUMN log_id text`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE ${schemaOf(q)}.projection_state DROP COLUMN log_id`);
+  }
+}
+
 export interface ReadModelDataSourceOptions {
   db: SqlDatabase;
   /** The server's connection string; absent on the embedded database, which TypeORM then reaches through `db`. */
@@ -55,7 +71,7 @@ export async function openReadModelDataSource(options: ReadModelDataSourceOption
     ...connection,
     schema: options.schema,
     entities: options.entities,
-    migrations: [ProjectionStateTables1732200000000, ...options.migrations],
+    migrations: [ProjectionStateTables1732200000000, ProjectionStateLog1732200000100, ...options.migrations],
     migrationsTableName: 'typeorm_migrations',
     installExtensions: false,
     synchronize: false,

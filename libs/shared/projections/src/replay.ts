@@ -4,7 +4,7 @@ import type { EventStore, SqlDatabase, SqlExecutor } from '@erbm/shared/event-st
 import { openReadModelDataSource } from './data-source';
 import type { Projection } from './projection';
 import { DEFAULT_BATCH_SIZE } from './rebuild';
-import { ProjectionRunner } from './runner';
+import { ProjectionRunner, logOf } from './runner';
 import { isBuilt } from './checks';
 
 /** The first row of a table that differs between the live tables and a replay of the log, and how many do. */
@@ -81,6 +81,8 @@ async function replayOne(projection: Projection, store: EventStore, options: Rep
   const liveCheckpoint = async (q: SqlExecutor) =>
     (await q.query<{ checkpoint: string | null }>(`SELECT checkpoint FROM "${live}".projection_state WHERE projection = $1`, [projection.name]))[0]
       ?.checkpoint ?? null;
+  const ofAnotherLog = await anotherLog(db, projection, store);
+  if (ofAnotherLog) return ofAnotherLog;
   let dataSource: DataSource | undefined;
   try {
     dataSource = await openReadModelDataSource({
@@ -141,6 +143,37 @@ async function replayOne(projection: Projection, store: EventStore, options: Rep
     await dataSource?.destroy();
     await db.query(`DROP SCHEMA IF EXISTS "${shadow}" CASCADE`);
   }
+}
+
+/**
+ * The live tables when their checkpoint is a position of another log than the store's: no replay of this log can
+ * stand where they stand. Read as JSON, the tag is found (or not) in a live schema not migrated since it was added.
+ */
+async function anotherLog(db: SqlExecutor, projection: Projection, store: EventStore): Promise<ReplayedProjection | undefined> {
+  const [state] = await db.query<{ checkpoint: string | null; log_id: string | null }>(
+    `SELECT checkpoint, to_jsonb(s) ->> 'log_id' AS log_id FROM "${projection.schema}".projection_state s WHERE projection = $1`,
+    [projection.name],
+  );
+  const log = await logOf(store);
+  if (!state || state.checkpoint === null || state.log_id === null || state.log_id === log) return undefined;
+  return {
+    projection: projection.name,
+    checkpoint: state.checkpoint,
+    tablesCompared: 0,
+    heldSeconds: 0,
+    differences: [
+      {
+        projection: projection.name,
+        table: 'projection_state',
+        key: { projection: projection.name },
+        column: 'log_id',
+        live: state.log_id,
+        replayed: log,
+        differingRows: 1,
+        reason: "the live checkpoint is a position of another store's log than this one's: rebuild the projections from this store (npm run rebuild)",
+      },
+    ],
+  };
 }
 
 interface TableShape {

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { EventStore, StoredEvent } from '@erbm/shared/event-store';
-import { type TestDatabase, type TestEventStore, openTestDatabase, openTestEventStore, testEvent } from '@erbm/shared/event-store/testing';
+import { type EventStore, PostgresEventStore, type StoredEvent, migrateEventStore } from '@erbm/shared/event-store';
+import { type TestDatabase, type TestEventStore, logSettled, openTestDatabase, openTestEventStore, testEvent } from '@erbm/shared/event-store/testing';
 import { openReadModelDataSource } from './data-source';
 import type { Projection } from './projection';
-import { ProjectionRunner } from './runner';
+import { rebuildProjection } from './rebuild';
+import { replayReadModels } from './replay';
+import { CheckpointOfAnotherLogError, ProjectionRunner } from './runner';
+import { projectionStatus } from './status';
 
 /** This run's event type: the log may hold other runs' events (EventStoreDB). */
 const TYPE = `runner-test.${randomUUID()}`;
@@ -119,4 +122,91 @@ describe(`projection runner: pages end where an append ends (${process.env.EVENT
       await other.destroy();
     }
   }, 180_000);
+});
+
+/**
+ * Two PostgreSQL event stores (two databases: two logs whose positions look alike) and the read models of the first
+ * database: a projection built from one log refuses to go on from the other until it is rebuilt.
+ */
+describe('projection runner: a checkpoint is a position of one log', () => {
+  let database: TestDatabase;
+  let otherDatabase: TestDatabase;
+  let store: PostgresEventStore;
+  let other: PostgresEventStore;
+  let dataSource: DataSource;
+  const projection = new RecordingProjection();
+  const state = async () =>
+    (
+      await database.db.query<{ checkpoint: string | null; log_id: string | null; events_applied: string }>(
+        `SELECT checkpoint, log_id, events_applied::text FROM rm_recording.projection_state`,
+      )
+    )[0];
+
+  beforeAll(async () => {
+    database = await openTestDatabase();
+    otherDatabase = await openTestDatabase();
+    for (const db of [database.db, otherDatabase.db]) await migrateEventStore(db);
+    store = new PostgresEventStore(database.db);
+    other = new PostgresEventStore(otherDatabase.db);
+    await store.append('tagged-a', [testEvent(TYPE, { n: 1 }), testEvent(TYPE, { n: 2 })], 'no_stream');
+    await other.append('tagged-b', [testEvent(TYPE, { n: 1 }), testEvent(TYPE, { n: 2 }), testEvent(TYPE, { n: 3 })], 'no_stream');
+    await logSettled(database.db);
+    await logSettled(otherDatabase.db);
+    dataSource = await openReadModelDataSource({ db: database.db, databaseUrl: database.url, schema: projection.schema, entities: [], migrations: [] });
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database.drop();
+    await otherDatabase.drop();
+  });
+
+  it('tags the checkpoint with the log it is a position of, and refuses to resume from it on another log, loudly and changing nothing', async () => {
+    const runner = new ProjectionRunner(projection, store, dataSource);
+    const reached = await runner.catchUp();
+    expect(await state()).toEqual({ checkpoint: reached, log_id: await store.logId(), events_applied: '2' });
+
+    const elsewhere = new ProjectionRunner(projection, other, dataSource);
+    const refused = await elsewhere.catchUp().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CheckpointOfAnotherLogError);
+    const message = (refused as Error).message;
+    expect(message).toContain(`« ${await store.logId()} »`);
+    expect(message).toContain(`« ${await other.logId()} »`);
+    expect(message).toContain('npm run rebuild -- --projection recording');
+    await expect(elsewhere.runOnce()).rejects.toBeInstanceOf(CheckpointOfAnotherLogError);
+    expect(projection.batches.flat()).toHaveLength(2);
+    expect(await state()).toEqual({ checkpoint: reached, log_id: await store.logId(), events_applied: '2' });
+
+    // Its status says why, and measures no lag from a position that means nothing in that log.
+    const status = await projectionStatus(projection.name, dataSource, other);
+    expect(status).toMatchObject({ checkpoint: reached, checkpointLog: await store.logId(), lagEvents: null, lagSeconds: null, refusal: message });
+    expect((await projectionStatus(projection.name, dataSource, store)).refusal).toBeNull();
+    // A replay of the other log cannot stand where the live tables stand: the verification says so.
+    const replay = await replayReadModels([projection], other, { db: database.db, databaseUrl: database.url });
+    expect(replay.ok).toBe(false);
+    expect(replay.firstDifference).toMatchObject({ table: 'projection_state', column: 'log_id', live: await store.logId(), replayed: await other.logId() });
+  });
+
+  it('a checkpoint written before checkpoints were tagged belongs to the store that runs now, which tags it for good', async () => {
+    const { checkpoint } = await state();
+    // A schema as it was before: no column for the tag, and its migration never run.
+    await database.db.query(`ALTER TABLE rm_recording.projection_state DROP COLUMN log_id`);
+    await database.db.query(`DELETE FROM rm_recording.typeorm_migrations WHERE name = 'ProjectionStateLog1732200000100'`);
+    await dataSource.destroy();
+    dataSource = await openReadModelDataSource({ db: database.db, databaseUrl: database.url, schema: projection.schema, entities: [], migrations: [] });
+    expect(await state()).toMatchObject({ checkpoint, log_id: null });
+    expect(await new ProjectionRunner(projection, store, dataSource).checkpoint()).toBe(checkpoint);
+    expect(await state()).toMatchObject({ checkpoint, log_id: await store.logId() });
+    await expect(new ProjectionRunner(projection, other, dataSource).checkpoint()).rejects.toBeInstanceOf(CheckpointOfAnotherLogError);
+  });
+
+  it('a rebuild from the other log resets the tag: the projection then runs on that log, and refuses the first', async () => {
+    projection.batches.length = 0;
+    await rebuildProjection(projection, other, { db: database.db, databaseUrl: database.url });
+    expect(projection.batches.flat().map((e) => e.streamName)).toEqual(['tagged-b', 'tagged-b', 'tagged-b']);
+    const rebuilt = await state();
+    expect(rebuilt).toEqual({ checkpoint: await other.head(), log_id: await other.logId(), events_applied: '3' });
+    // The live data source reads the swapped schema by name.
+    expect(await new ProjectionRunner(projection, other, dataSource).catchUp()).toBe(rebuilt.checkpoint);
+    await expect(new ProjectionRunner(projection, store, dataSource).catchUp()).rejects.toBeInstanceOf(CheckpointOfAnotherLogError);
+  });
 });

@@ -59,11 +59,23 @@ export class ProjectionRunner {
     return `"${(this.dataSource.options as { schema: string }).schema}"`;
   }
 
+  /**
+   * Where the projection stands in the store's log. A checkpoint of another log (another store, another database) is
+   * refused: `CheckpointOfAnotherLogError`, until a rebuild. One written before checkpoints were tagged belongs to the
+   * store that runs now (ADR 0011), which tags it here.
+   */
   async checkpoint(): Promise<string | null> {
-    const rows: { checkpoint: string | null }[] = await this.dataSource.query(`SELECT checkpoint FROM ${this.schema}.projection_state WHERE projection = $1`, [
-      this.projection.name,
-    ]);
-    return rows[0]?.checkpoint ?? null;
+    const rows: { checkpoint: string | null; log_id: string | null }[] = await this.dataSource.query(
+      `SELECT checkpoint, log_id FROM ${this.schema}.projection_state WHERE projection = $1`,
+      [this.projection.name],
+    );
+    const row = rows[0];
+    if (!row || row.checkpoint === null) return null;
+    const log = await logOf(this.store);
+    if (row.log_id === log) return row.checkpoint;
+    if (row.log_id !== null) throw new CheckpointOfAnotherLogError(this.projection.name, row.log_id, log);
+    await this.dataSource.query(`UPDATE ${this.schema}.projection_state SET log_id = $2 WHERE projection = $1 AND log_id IS NULL`, [this.projection.name, log]);
+    return row.checkpoint;
   }
 
   /** Reads one page after the stored checkpoint and applies it. */
@@ -114,11 +126,13 @@ export class ProjectionRunner {
     const events = page.events.filter((e) => this.projection.handles.has(e.type));
     if (page.events.length === 0) return { read: 0, applied: 0, parked: 0, raced: false, checkpoint: from, isEnd: true };
     const last = page.events[page.events.length - 1];
+    // Asked before the transaction: on the embedded database a read of the store inside it would wait for it.
+    const log = await logOf(this.store);
     // A batch that fails as a whole (a database error) is applied again event by event, to park just the poisoned ones;
     // not when the database or the lock is gone: nothing could be applied, and nothing is poisoned.
-    const outcome = await this.commit(from, page.checkpoint, last, events).catch((error: unknown) => {
+    const outcome = await this.commit(from, page.checkpoint, log, last, events).catch((error: unknown) => {
       if (!this.leader || unreachableStore(error)) throw error;
-      return this.commitOneByOne(from, page.checkpoint, last, events);
+      return this.commitOneByOne(from, page.checkpoint, log, last, events);
     });
     return { read: page.events.length, ...outcome, checkpoint: outcome.raced ? from : page.checkpoint, isEnd: page.isEnd };
   }
@@ -135,22 +149,22 @@ export class ProjectionRunner {
     return (this.lockHolder as QueryRunner).manager.transaction(work);
   }
 
-  private async commit(from: string | null, to: string | null, last: StoredEvent, events: StoredEvent[]) {
+  private async commit(from: string | null, to: string | null, log: string, last: StoredEvent, events: StoredEvent[]) {
     return this.transaction(async (manager) => {
       if (this.options.asynchronousCommit) await manager.query('SET LOCAL synchronous_commit = off');
-      if (!(await this.claim(manager.query.bind(manager), from))) return { applied: 0, parked: 0, raced: true };
+      if (!(await this.claim(manager.query.bind(manager), from, log))) return { applied: 0, parked: 0, raced: true };
       const parked: { event: StoredEvent; error: unknown }[] = [];
       await this.projection.apply(events, manager, (event, error) => parked.push({ event, error }));
       await this.park(manager.query.bind(manager), parked);
-      await this.advance(manager.query.bind(manager), to, last, events.length);
+      await this.advance(manager.query.bind(manager), to, log, last, events.length);
       return { applied: events.length - parked.length, parked: parked.length, raced: false };
     });
   }
 
-  private async commitOneByOne(from: string | null, to: string | null, last: StoredEvent, events: StoredEvent[]) {
+  private async commitOneByOne(from: string | null, to: string | null, log: string, last: StoredEvent, events: StoredEvent[]) {
     return this.transaction(async (manager) => {
       const query = manager.query.bind(manager);
-      if (!(await this.claim(query, from))) return { applied: 0, parked: 0, raced: true };
+      if (!(await this.claim(query, from, log))) return { applied: 0, parked: 0, raced: true };
       const parked: { event: StoredEvent; error: unknown }[] = [];
       for (const event of events) {
         await query('SAVEPOINT projection_event');
@@ -163,23 +177,36 @@ export class ProjectionRunner {
         }
       }
       await this.park(query, parked);
-      await this.advance(query, to, last, events.length);
+      await this.advance(query, to, log, last, events.length);
       return { applied: events.length - parked.length, parked: parked.length, raced: false };
     });
   }
 
-  private async claim(query: (sql: string, params?: unknown[]) => Promise<unknown>, from: string | null): Promise<boolean> {
+  /**
+   * Locks the projection's row; true when it still stands where the batch was read from, in the same log (a swap by a
+   * rebuild on another store changes both): otherwise the batch is not applied, and the next read of the checkpoint
+   * says why.
+   */
+  private async claim(query: (sql: string, params?: unknown[]) => Promise<unknown>, from: string | null, log: string): Promise<boolean> {
     await query(`INSERT INTO ${this.schema}.projection_state (projection) VALUES ($1) ON CONFLICT DO NOTHING`, [this.projection.name]);
-    const rows = (await query(`SELECT checkpoint FROM ${this.schema}.projection_state WHERE projection = $1 FOR UPDATE`, [this.projection.name])) as {
+    const rows = (await query(`SELECT checkpoint, log_id FROM ${this.schema}.projection_state WHERE projection = $1 FOR UPDATE`, [this.projection.name])) as {
       checkpoint: string | null;
+      log_id: string | null;
     }[];
-    return (rows[0]?.checkpoint ?? null) === from;
+    const row = rows[0];
+    return (row?.checkpoint ?? null) === from && (from === null || row?.log_id === null || row?.log_id === log);
   }
 
-  private async advance(query: (sql: string, params?: unknown[]) => Promise<unknown>, to: string | null, last: StoredEvent, applied: number): Promise<void> {
+  private async advance(
+    query: (sql: string, params?: unknown[]) => Promise<unknown>,
+    to: string | null,
+    log: string,
+    last: StoredEvent,
+    applied: number,
+  ): Promise<void> {
     await query(
-      `UPDATE ${this.schema}.projection_state SET checkpoint = $2, events_applied = events_applied + $3, last_recorded_at = $4, updated_at = now() WHERE projection = $1`,
-      [this.projection.name, to, applied, last.recordedAt],
+      `UPDATE ${this.schema}.projection_state SET checkpoint = $2, log_id = $5, events_applied = events_applied + $3, last_recorded_at = $4, updated_at = now() WHERE projection = $1`,
+      [this.projection.name, to, applied, last.recordedAt, log],
     );
   }
 
@@ -301,6 +328,33 @@ export class ProjectionRunner {
       await this.lockHolder.release();
       this.lockHolder = undefined;
     }
+  }
+}
+
+/** The name of the log the store keeps (`EventStore.logId`), which a projection's checkpoint is tagged with. */
+export async function logOf(store: EventStore): Promise<string> {
+  const name = await store.logId?.();
+  if (!name) throw new Error("the event store does not name its log (EventStore.logId): a checkpoint of it could not be told from another log's");
+  return name;
+}
+
+/**
+ * A projection's checkpoint is a position of another log than the store's (the store was changed, or pointed at
+ * another database or cluster, without rebuilding the projections): resuming from it would skip or repeat events at
+ * random, so the projection does not run until it is rebuilt.
+ */
+export class CheckpointOfAnotherLogError extends Error {
+  override readonly name = 'CheckpointOfAnotherLogError';
+  constructor(
+    readonly projection: string,
+    /** The log the checkpoint is a position of. */
+    readonly checkpointLog: string,
+    /** The log of the store that runs now. */
+    readonly storeLog: string,
+  ) {
+    super(
+      `La projection ${projection} s'est arrêtée à une position du magasin d'événements « ${checkpointLog} », mais le magasin en service est « ${storeLog} » : reprendre depuis cette position n'aurait pas de sens, elle ne tourne pas. Reconstruisez ses vues depuis le magasin en service : npm run rebuild -- --projection ${projection} (ou --projection all).`,
+    );
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AccessDeniedError, DeadlineExceededError, UnavailableError } from '@eventstore/db-client';
 import { testEvent } from '../testing/events';
 import { EsdbStandIn, asClient } from '../testing/esdb-stand-in';
-import { InvalidEventError, StreamDeletedError, WriteContendedError, WrongExpectedRevisionError } from '../errors';
+import { EventStoreAccessDeniedError, InvalidEventError, StreamDeletedError, WriteContendedError, WrongExpectedRevisionError } from '../errors';
 import type { StoredEvent } from '../event-store.port';
 import { unreachableStore } from '../unavailable';
 import { EventStoreDbEventStore, FOREIGN_ACTOR, READ_CHUNK } from './eventstoredb-event-store';
@@ -244,7 +244,7 @@ describe('EventStoreDB adapter, on a stand-in for its client', () => {
       expect(third).toEqual(positions[3]);
     });
 
-    it('end with the error when it is not one that passes', async () => {
+    it("end with the error when it is not one that passes, as the port's error", async () => {
       const { store, client } = onStandIn({ resubscribeDelaysMs: [1] });
       await store.append('s', [testEvent('t', {})], 'no_stream');
       client.dropAfter = 0;
@@ -254,8 +254,30 @@ describe('EventStoreDB adapter, on a stand-in for its client', () => {
         (async () => {
           for await (const e of subscription) void e;
         })(),
-      ).rejects.toBeInstanceOf(AccessDeniedError);
+      ).rejects.toBeInstanceOf(EventStoreAccessDeniedError);
       expect(client.calls.subscribe).toBe(1);
+    });
+  });
+
+  describe('the name of its log', () => {
+    it('is drawn once and read alike by every process on the cluster, the first one written winning a race', async () => {
+      const client = new EsdbStandIn();
+      const one = new EventStoreDbEventStore('esdb://stand-in?tls=false', { client: asClient(client) });
+      const two = new EventStoreDbEventStore('esdb://stand-in?tls=false', { client: asClient(client) });
+      // Both read "none yet"; the second one's write comes after the first's and is refused: it reads the first's.
+      let raced = false;
+      client.beforeSetMetadata = async () => {
+        if (raced) return;
+        raced = true;
+        await two.logId();
+      };
+      const first = await one.logId();
+      expect(first).toMatch(/^eventstoredb:[0-9a-f-]{36}$/);
+      expect(await two.logId()).toBe(first);
+      expect(await new EventStoreDbEventStore('esdb://stand-in?tls=false', { client: asClient(client) }).logId()).toBe(first);
+      // Not an event of the port's log.
+      expect((await one.readAll(null, 10)).events).toEqual([]);
+      expect(await new EventStoreDbEventStore('esdb://stand-in?tls=false', { client: asClient(new EsdbStandIn()) }).logId()).not.toBe(first);
     });
   });
 });

@@ -31,6 +31,7 @@ import type {
 } from '../event-store.port';
 import { checkAppendSize, validateEvents, validateExpected, validateStreamName } from '../validation';
 import { type EsdbChainBreak, EsdbChainVerifier, chainNewEvents, splitChainedMetadata } from './esdb-chain';
+import { translateEsdbError } from './esdb-errors';
 import type { Seal, VerificationReport } from '../postgres/tamper-evidence';
 import { createEsdbSeal, listEsdbSeals, verifyEsdbEventLog } from './esdb-seals';
 
@@ -57,7 +58,10 @@ interface StoredMetadata extends Omit<EventEnvelope, 'correlationId' | 'causatio
 export const FOREIGN_ACTOR = { userId: '(inconnu)', role: '(hors ERBM)', organisation: '(écrit sans les métadonnées ERBM)' } as const;
 
 /** The part of EventStoreDB's client the adapter uses: what a test stand-in must provide. */
-export type EsdbClient = Pick<EventStoreDBClient, 'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'getStreamMetadata' | 'dispose'>;
+export type EsdbClient = Pick<
+  EventStoreDBClient,
+  'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'getStreamMetadata' | 'setStreamMetadata' | 'dispose'
+>;
 
 export interface EventStoreDbOptions {
   /** A read call that delivers nothing for this long is abandoned (the client sets no deadline on reads). */
@@ -69,6 +73,10 @@ export interface EventStoreDbOptions {
   /** A client of one's own (tests: a stand-in for the client; never presented as a server). */
   client?: EsdbClient;
 }
+
+/** The stream whose metadata names the log (`logId`), and the key it is under. */
+const LOG_ID_STREAM = 'erbm-log';
+const LOG_ID_KEY = 'erbmLogId';
 
 /** Records a read call asks for at most: reads of `$all` and of streams are sequences of such calls. */
 export const READ_CHUNK = 4_096;
@@ -191,6 +199,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly readIdleMs: number;
   private readonly contentionMs: number;
   private readonly resubscribeDelaysMs: readonly number[];
+  private logIdentity: Promise<string> | undefined;
   /** Appends of this process to one stream, one after the other: the races left are with other processes. */
   private readonly appending = new Map<string, Promise<unknown>>();
 
@@ -213,8 +222,8 @@ export class EventStoreDbEventStore implements EventStore {
     validateStreamName(streamName);
     validateEvents(events);
     validateExpected(expected);
-    checkAppendSize(streamName, events);
-    return this.oneAtATime(streamName, () => this.appendNow(streamName, events, expected));
+    const { bytes } = checkAppendSize(streamName, events);
+    return this.oneAtATime(streamName, () => this.appendNow(streamName, events, expected, bytes));
   }
 
   private async oneAtATime<T>(streamName: string, write: () => Promise<T>): Promise<T> {
@@ -228,7 +237,7 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
-  private async appendNow(streamName: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  private async appendNow(streamName: string, events: readonly NewEvent[], expected: ExpectedRevision, bytes: number): Promise<AppendResult> {
     const appendId = events.length > 1 ? randomUUID() : undefined;
     const giveUpAt = Date.now() + this.contentionMs;
     for (let attempt = 1; ; attempt += 1) {
@@ -264,7 +273,7 @@ export class EventStoreDbEventStore implements EventStore {
           position: result.position ? encodePosition(result.position) : '0/0',
         };
       } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        if (!(error instanceof WrongExpectedVersionError)) throw translateEsdbError(error, { streamName, bytes });
         // Another writer got in: this batch itself perhaps (a retry racing its first attempt), or somebody else.
         const again = priorAppend(await this.streamState(streamName), events);
         if (again) return again;
@@ -300,7 +309,9 @@ export class EventStoreDbEventStore implements EventStore {
 
   /** Whether a stream that reads as absent has metadata saying events were there (a soft delete sets truncate-before). */
   private async wasDeleted(streamName: string): Promise<boolean> {
-    const { metadata } = await this.client.getStreamMetadata(streamName);
+    const { metadata } = await this.client.getStreamMetadata(streamName).catch((error: unknown) => {
+      throw translateEsdbError(error, { streamName });
+    });
     return metadata?.truncateBefore !== undefined;
   }
 
@@ -319,7 +330,7 @@ export class EventStoreDbEventStore implements EventStore {
       } catch (error) {
         if (error instanceof StreamNotFoundError) return;
         if (error instanceof EsdbStreamDeletedError) throw new StreamDeletedError(streamName, 'deleted');
-        throw error;
+        throw translateEsdbError(error, { streamName });
       }
       if (read < maxCount) return;
     }
@@ -342,14 +353,18 @@ export class EventStoreDbEventStore implements EventStore {
       let read = 0;
       let last: Position | undefined;
       const call = this.client.readAll({ direction, fromPosition, maxCount });
-      for await (const resolved of withIdleDeadline(call, this.readIdleMs, 'read of $all')) {
-        read += 1;
-        const position = resolved.event?.position;
-        if (!position) continue;
-        last = position;
-        const encoded = encodePosition(position);
-        if (encoded === skipped) continue;
-        yield { resolved, position: encoded };
+      try {
+        for await (const resolved of withIdleDeadline(call, this.readIdleMs, 'read of $all')) {
+          read += 1;
+          const position = resolved.event?.position;
+          if (!position) continue;
+          last = position;
+          const encoded = encodePosition(position);
+          if (encoded === skipped) continue;
+          yield { resolved, position: encoded };
+        }
+      } catch (error) {
+        throw translateEsdbError(error);
       }
       if (read < maxCount || !last) return;
       fromPosition = last;
@@ -450,6 +465,36 @@ export class EventStoreDbEventStore implements EventStore {
     return parsePosition(text) !== undefined;
   }
 
+  /**
+   * `eventstoredb:<uuid>`: the uuid is drawn once per cluster and kept in the metadata of the stream `erbm-log` (in the
+   * system stream `$$erbm-log`, out of the port's log), written with "no stream" so that two processes drawing at once
+   * agree on the first one written.
+   */
+  logId(): Promise<string> {
+    this.logIdentity ??= this.readOrDrawLogId().catch((error: unknown) => {
+      this.logIdentity = undefined;
+      throw error;
+    });
+    return this.logIdentity;
+  }
+
+  private async readOrDrawLogId(): Promise<string> {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const { metadata } = await this.client.getStreamMetadata(LOG_ID_STREAM).catch((error: unknown) => {
+        throw translateEsdbError(error);
+      });
+      const id = (metadata as { [LOG_ID_KEY]?: unknown } | undefined)?.[LOG_ID_KEY];
+      if (typeof id === 'string') return `eventstoredb:${id}`;
+      try {
+        await this.client.setStreamMetadata(LOG_ID_STREAM, { [LOG_ID_KEY]: randomUUID() }, { expectedRevision: NO_STREAM });
+      } catch (error) {
+        // Another process wrote it first: read theirs.
+        if (!(error instanceof WrongExpectedVersionError)) throw translateEsdbError(error);
+      }
+    }
+    throw new Error(`EventStoreDB: the log's identity in the metadata of "${LOG_ID_STREAM}" could not be read back`);
+  }
+
   /** The last event of the port's log: walks back over the system records that follow it, however many. */
   async head(): Promise<string | null> {
     for await (const { resolved, position } of this.allRecords(BACKWARDS, END, null, 64)) if (isLogEvent(resolved)) return position;
@@ -484,7 +529,7 @@ export class EventStoreDbEventStore implements EventStore {
             }
           } catch (error) {
             if (closed) return;
-            if (!isPassing(error)) throw error;
+            if (!isPassing(error)) throw translateEsdbError(error);
           } finally {
             if (!closed) void subscription.unsubscribe().catch(() => undefined);
           }

@@ -120,6 +120,20 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
       );
     },
   },
+  {
+    version: 3,
+    // Drawn once, when the log is created (or first migrated): a copy of the database (a dump, a restored backup) is
+    // the same log and keeps it; another database is another log, whose positions mean nothing here.
+    name: 'identity of the log',
+    sql: `
+      CREATE TABLE event_store.log_identity (
+        singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        log_id     uuid NOT NULL DEFAULT gen_random_uuid(),
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      INSERT INTO event_store.log_identity DEFAULT VALUES
+    `,
+  },
 ];
 
 const MIGRATION_LOCK = 4_242_017_001;

@@ -30,7 +30,25 @@ describe(`PostgreSQL adapter (${process.env.DATABASE_URL ? 'PostgreSQL server' :
   it('migrations are versioned and idempotent', async () => {
     expect(await migrateEventStore(database.db)).toEqual([]);
     const rows = await database.db.query<{ version: number }>('SELECT version FROM event_store.migrations ORDER BY version');
-    expect(rows.map((r) => Number(r.version))).toEqual([1, 2]);
+    expect(rows.map((r) => Number(r.version))).toEqual([1, 2, 3]);
+  });
+
+  it('names its log once for good: another store on the same database names it alike, one on another database not', async () => {
+    const name = await store.logId();
+    expect(name).toMatch(/^postgresql:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(await new PostgresEventStore(database.db).logId()).toBe(name);
+    // Migrating again draws nothing new.
+    await migrateEventStore(database.db);
+    expect(await new PostgresEventStore(database.db).logId()).toBe(name);
+    const other = await openTestDatabase('erbm_es_other');
+    try {
+      await migrateEventStore(other.db);
+      const otherName = await new PostgresEventStore(other.db).logId();
+      expect(otherName).toMatch(/^postgresql:/);
+      expect(otherName).not.toBe(name);
+    } finally {
+      await other.drop();
+    }
   });
 
   it('refuses a checkpoint it did not issue', async () => {

@@ -236,6 +236,7 @@ export class PostgresEventStore implements EventStore {
   /** Stream tips this process saw last (bounded): an append after a read chains here, in one round trip. */
   private readonly tips = new Map<string, ChainTip>();
   private readonly pollIntervalMs: number;
+  private logIdentity?: Promise<string>;
 
   constructor(
     readonly db: SqlDatabase,
@@ -371,6 +372,19 @@ export class PostgresEventStore implements EventStore {
 
   isPosition(text: string): boolean {
     return parsePosition(text) !== undefined;
+  }
+
+  /** The identity drawn when the log was created (migration 3), read once. */
+  logId(): Promise<string> {
+    if (!this.logIdentity) {
+      const reading = this.db.query<{ log_id: string }>('SELECT log_id::text FROM event_store.log_identity').then(([row]) => `postgresql:${row.log_id}`);
+      // A read that failed (an outage) is not kept: the next call reads again.
+      reading.catch(() => {
+        if (this.logIdentity === reading) this.logIdentity = undefined;
+      });
+      this.logIdentity = reading;
+    }
+    return this.logIdentity;
   }
 
   async close(): Promise<void> {

@@ -24,6 +24,7 @@ export class EsdbStandIn {
   readonly log: AllStreamResolvedEvent[] = [];
   private next = 1000n;
   private readonly truncateBefore = new Map<string, bigint>();
+  private readonly metadata = new Map<string, Record<string, unknown>>();
   /** Every append call and read call made, by kind. */
   readonly calls = { append: 0, readAll: 0, readStream: 0, subscribe: 0, cancelled: 0, disposed: 0 };
   /** Runs before each append is checked: a test appends here as another process would. */
@@ -133,7 +134,21 @@ export class EsdbStandIn {
 
   async getStreamMetadata(streamName: string) {
     const truncateBefore = this.truncateBefore.get(streamName);
-    return { streamName, ...(truncateBefore === undefined ? {} : { metadata: { truncateBefore } }) };
+    const custom = this.metadata.get(streamName);
+    if (truncateBefore === undefined && custom === undefined) return { streamName };
+    return { streamName, metadata: { ...custom, ...(truncateBefore === undefined ? {} : { truncateBefore }) } };
+  }
+
+  /** Runs before a stream's metadata is written: a test writes it here as another process would. */
+  beforeSetMetadata: ((streamName: string) => void | Promise<void>) | undefined;
+
+  async setStreamMetadata(streamName: string, metadata: Record<string, unknown>, options: { expectedRevision?: AppendExpectedRevision } = {}) {
+    await this.beforeSetMetadata?.(streamName);
+    if (options.expectedRevision === NO_STREAM && this.metadata.has(streamName)) {
+      throw new WrongExpectedVersionError(undefined, { streamName: `$$${streamName}`, expected: NO_STREAM, current: 0n });
+    }
+    this.metadata.set(streamName, { ...metadata });
+    return { success: true as const, nextExpectedRevision: 0n, position: undefined };
   }
 
   subscribeToAll(options: { fromPosition?: Position | 'start' } = {}) {

@@ -451,6 +451,15 @@ export function eventStoreContract(getStore: () => EventStore, settled: () => Pr
       }
     });
 
+    it('names itself `<kind>:<identity>`, the same name at every call: what checkpoints are tagged with', async () => {
+      const store = getStore();
+      expect(typeof store.logId).toBe('function');
+      const name = await store.logId?.();
+      expect(name).toMatch(/^(postgresql|eventstoredb):\S+$/);
+      await store.append(stream(), [event()], 'no_stream');
+      expect(await store.logId?.()).toBe(name);
+    });
+
     it('a subscription delivers what follows its checkpoint, then live events, in log order', async () => {
       const prefix = `contract-${randomUUID()}`;
       await getStore().append(`${prefix}-a`, [event('test.Before')], 'no_stream');
