@@ -72,7 +72,7 @@ export class FinancingLinks implements OnApplicationBootstrap, OnApplicationShut
     const log = await logOf(this.store);
     let checkpoint = row?.checkpoint ?? null;
     if (checkpoint !== null && row?.log_id !== log) {
-      // Kept before the tag: a checkpoint of the store that runs now (ADR 0011).
+      // Kept before the tag: a checkpoint of the store that runs now (ADR 0013).
       if (row?.log_id === null) await this.db.query(`UPDATE api.financing_links SET log_id = $2 WHERE domains = $1`, [this.key, log]);
       else {
         this.logger.warn(`the checkpoint ${checkpoint} is a position of the log ${row?.log_id}, not of ${log}: reading this log from its start`);

@@ -62,7 +62,7 @@ export class ProjectionRunner {
   /**
    * Where the projection stands in the store's log. A checkpoint of another log (another store, another database) is
    * refused: `CheckpointOfAnotherLogError`, until a rebuild. One written before checkpoints were tagged belongs to the
-   * store that runs now (ADR 0011), which tags it here.
+   * store that runs now (ADR 0013), which tags it here.
    */
   async checkpoint(): Promise<string | null> {
     const rows: { checkpoint: string | null; log_id: string | null }[] = await this.dataSource.query(
