@@ -93,24 +93,13 @@ async function replayOne(projection: Projection, store: EventStore, options: Rep
       migrations: projection.migrations,
     });
     const runner = new ProjectionRunner(projection, store, dataSource, { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, asynchronousCommit: true });
-    const notInLog = (checkpoint: string | null): ReplayedProjection => ({
-      projection: projection.name,
-      checkpoint,
-      tablesCompared: 0,
-      heldSeconds: 0,
-      differences: [
-        {
-          projection: projection.name,
-          table: 'projection_state',
-          key: { projection: projection.name },
-          column: 'checkpoint',
-          live: checkpoint,
-          replayed: null,
-          differingRows: 1,
-          reason: 'the live checkpoint is no position of the log: the log was cut, or the checkpoint altered',
-        },
-      ],
-    });
+    const notInLog = (checkpoint: string | null): ReplayedProjection =>
+      stateDiffers(projection, checkpoint, {
+        column: 'checkpoint',
+        live: checkpoint,
+        replayed: null,
+        reason: 'the live checkpoint is no position of the log: the log was cut, or the checkpoint altered',
+      });
     const hold = options.holdLive ?? (<T>(work: () => Promise<T>) => work());
     for (let attempt = 1; ; attempt++) {
       // Most of the log, while the live projection goes on…
@@ -156,23 +145,26 @@ async function anotherLog(db: SqlExecutor, projection: Projection, store: EventS
   );
   const log = await logOf(store);
   if (!state || state.checkpoint === null || state.log_id === null || state.log_id === log) return undefined;
+  return stateDiffers(projection, state.checkpoint, {
+    column: 'log_id',
+    live: state.log_id,
+    replayed: log,
+    reason: "the live checkpoint is a position of another store's log than this one's: rebuild the projections from this store (npm run rebuild)",
+  });
+}
+
+/** A replay that compared no table: its one difference is in the live projection's state row. */
+function stateDiffers(
+  projection: Projection,
+  checkpoint: string | null,
+  difference: { column: string; live: string | null; replayed: string | null; reason: string },
+): ReplayedProjection {
   return {
     projection: projection.name,
-    checkpoint: state.checkpoint,
+    checkpoint,
     tablesCompared: 0,
     heldSeconds: 0,
-    differences: [
-      {
-        projection: projection.name,
-        table: 'projection_state',
-        key: { projection: projection.name },
-        column: 'log_id',
-        live: state.log_id,
-        replayed: log,
-        differingRows: 1,
-        reason: "the live checkpoint is a position of another store's log than this one's: rebuild the projections from this store (npm run rebuild)",
-      },
-    ],
+    differences: [{ projection: projection.name, table: 'projection_state', key: { projection: projection.name }, ...difference, differingRows: 1 }],
   };
 }
 

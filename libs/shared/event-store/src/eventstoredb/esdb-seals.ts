@@ -13,7 +13,7 @@ import {
   jsonEvent,
 } from '@eventstore/db-client';
 import { foldIntoSeal } from '../hash-chain';
-import type { ChainBreak, Seal, SealBreak, VerificationReport } from '../postgres/tamper-evidence';
+import { type ChainBreak, type Seal, type SealBreak, type VerificationReport, verificationReport } from '../postgres/tamper-evidence';
 import { CHAIN_KEY } from './esdb-chain';
 
 /**
@@ -239,15 +239,5 @@ export async function verifyEsdbEventLog(
   const [chains, seals] = await Promise.all([verifyChains(), verifyEsdbSeals(log)]);
   const wanted = options.digest?.toLowerCase();
   const digestFound = wanted === undefined ? undefined : seals.seals.some((s) => s.digest === wanted);
-  return {
-    ok: chains.breaks.length === 0 && seals.breaks.length === 0 && digestFound !== false,
-    eventsChecked: chains.eventsChecked,
-    streamsChecked: chains.streamsChecked,
-    sealsChecked: seals.sealsChecked,
-    firstBreak: chains.breaks[0] ?? null,
-    breaks: chains.breaks,
-    sealBreaks: seals.breaks,
-    seconds: (Date.now() - started) / 1000,
-    ...(digestFound === undefined ? {} : { digestFound }),
-  };
+  return verificationReport(chains, seals, digestFound, started);
 }

@@ -268,9 +268,18 @@ export async function verifyEventLog(db: SqlDatabase, options: { digest?: string
   // On a server the chains (one SQL pass) and the seals (folded here) are checked at once, on two connections.
   const [chains, seals] = db.mode === 'server' ? await Promise.all([verifyChains(db), verifySeals(db)]) : [await verifyChains(db), await verifySeals(db)];
   const digestFound = options.digest === undefined ? undefined : (await listSeals(db)).some((s) => s.digest === options.digest?.toLowerCase());
-  const ok = chains.breaks.length === 0 && seals.breaks.length === 0 && digestFound !== false;
+  return verificationReport(chains, seals, digestFound, started);
+}
+
+/** The report of a verification: the chains' and the seals' findings, and whether the digest asked for was found. */
+export function verificationReport(
+  chains: { eventsChecked: number; streamsChecked: number; breaks: ChainBreak[] },
+  seals: { sealsChecked: number; breaks: SealBreak[] },
+  digestFound: boolean | undefined,
+  started: number,
+): VerificationReport & { digestFound?: boolean } {
   return {
-    ok,
+    ok: chains.breaks.length === 0 && seals.breaks.length === 0 && digestFound !== false,
     eventsChecked: chains.eventsChecked,
     streamsChecked: chains.streamsChecked,
     sealsChecked: seals.sealsChecked,
