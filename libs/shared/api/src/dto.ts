@@ -44,7 +44,9 @@ export function OneOf(values: readonly string[], options: { optional?: boolean; 
 
 export function Nested(type: () => new () => object, options: { optional?: boolean; description?: string } = {}) {
   return applyDecorators(
-    (options.optional ? ApiPropertyOptional : ApiProperty)({ type, description: options.description }),
+    // Swagger takes a function for a lazy type only if the function is named `type`; the arrow the caller passes has no
+    // name, so Swagger would take it for a class without one and point to `#/components/schemas/`.
+    (options.optional ? ApiPropertyOptional : ApiProperty)({ type: () => type(), description: options.description }),
     ...(options.optional ? [IsOptional()] : []),
     ValidateNested(),
     Type(type),

@@ -5,6 +5,8 @@ import { ArrayMaxSize, IsArray } from 'class-validator';
 import type { Response } from 'express';
 import {
   Access,
+  ApiETag,
+  ApiIfMatch,
   BusinessDate,
   type CommandContext,
   CommandPath,
@@ -169,6 +171,7 @@ export class GetMeetingHandler implements IQueryHandler<GetMeeting> {
 
 /** Meetings of the governance bodies and the decisions they take: first-class facts commitments point to. */
 @ApiTags('meetings and decisions')
+@ApiETag()
 @ApiParam({ name: 'domain', description: 'A domain this service serves (its URL segment)' })
 @Controller(':domain/meetings')
 export class MeetingsController {
@@ -203,6 +206,7 @@ export class MeetingsController {
 
   @Post(':id/decisions')
   @Access('write')
+  @ApiIfMatch()
   @ApiOperation({ summary: 'Record a decision the meeting took (subject, outcome, amounts)' })
   async decide(
     @Param('domain') domain: string,
@@ -224,6 +228,7 @@ export class MeetingsController {
 
   @Post(':id/minutes')
   @Access('write')
+  @ApiIfMatch()
   @ApiOperation({ summary: 'Record the reference of the minutes' })
   async minutes(
     @Param('domain') domain: string,
