@@ -151,7 +151,13 @@ interface LogRow {
   hash: Uint8Array | null;
 }
 
-/** Folds the events after `after` up to `upTo` (inclusive; null: the visible head) in log order into a seal digest (`foldIntoSeal`). */
+/**
+ * Folds the events after `after` up to `upTo` (inclusive; null: the visible head) in log order into a seal digest
+ * (`foldIntoSeal`). Only a fold to the head stops at the log's horizon: every event up to a seal's position was
+ * committed when the seal was made (the seal stopped below that horizon), so a verification folds them all whatever
+ * runs now. Held back by a transaction that the horizon could not tell was another database's, a verification would
+ * otherwise see fewer events than were sealed and report the log altered.
+ */
 async function foldLog(db: SqlExecutor, previous: Buffer | null, after: [string, string], upTo: [string, string] | null, onEvent?: () => void) {
   const digest = createHash('sha256').update(previous ?? Buffer.alloc(0));
   let cursor = after;
@@ -164,7 +170,7 @@ async function foldLog(db: SqlExecutor, previous: Buffer | null, after: [string,
          FROM event_store.events
         WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
           AND ($3::text IS NULL OR (transaction_id, global_position) <= ($3::text::xid8, $4::bigint))
-          AND transaction_id < ${LOG_HORIZON}
+          AND ($3::text IS NOT NULL OR transaction_id < ${LOG_HORIZON})
         ORDER BY transaction_id, global_position LIMIT 50000`,
       [cursor[0], cursor[1], upTo?.[0] ?? null, upTo?.[1] ?? null],
     );
