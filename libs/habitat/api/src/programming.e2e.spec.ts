@@ -5,7 +5,7 @@ import { habitatService } from './testing/service';
 import { HabitatFixtures } from './testing/fixtures';
 
 /**
- * What commitments programme under a decision is counted in the decision's meeting (ADR 0014): the ceiling holds for
+ * What commitments programme under a decision is counted in the decision's meeting (ADR 0015): the ceiling holds for
  * writers at once, the commitment's programming follows from the meeting's after a crash, and what a commitment gives
  * back returns to the decision.
  */

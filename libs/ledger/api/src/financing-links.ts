@@ -30,7 +30,7 @@ export async function migrateFinancingLinks(db: SqlDatabase): Promise<void> {
  *   source of truth; the attachment in the operation's stream is its consequence;
  * - a commitment's programming by a decision. The programming counted in the decision's meeting is the source of
  *   truth; the commitment's `ledger.CommitmentProgrammed` is its consequence, and a programming corrected downwards
- *   gives the difference back to the meeting (DecisionProgrammings, ADR 0014).
+ *   gives the difference back to the meeting (DecisionProgrammings, ADR 0015).
  * The request makes the second append itself; this process makes it after a restart. It follows the global log from
  * a checkpoint kept in the database: what is already made is not made again (derived event ids), so a replay is
  * harmless.

@@ -19,7 +19,7 @@ export class ProgrammeCommitment extends Command<CommitmentResult> {
 
 /**
  * Programmes money on a commitment by a decision: counted first in the decision's meeting, which refuses it beyond what
- * the decision approved for the commitment's financer and funding line, then recorded on the commitment (ADR 0014).
+ * the decision approved for the commitment's financer and funding line, then recorded on the commitment (ADR 0015).
  */
 @CommandHandler(ProgrammeCommitment)
 export class ProgrammeCommitmentHandler implements ICommandHandler<ProgrammeCommitment> {

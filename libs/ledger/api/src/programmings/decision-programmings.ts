@@ -52,7 +52,7 @@ const contextOf = (event: StoredEvent): CommandContext => ({
 const asEvents = <E>(events: readonly StoredEvent[]) => events.map((e) => ({ type: e.type, data: e.data }) as E);
 
 /**
- * What commitments programme under a decision, counted in the decision's meeting stream (ADR 0014). A programming is
+ * What commitments programme under a decision, counted in the decision's meeting stream (ADR 0015). A programming is
  * recorded there first, with the meeting's expected revision, where the decider refuses it beyond what the decision
  * approved for the commitment's financer and funding line; the commitment's own `ledger.CommitmentProgrammed` follows
  * from it, with an event id derived from it, written by the request and, should the process stop in between, by

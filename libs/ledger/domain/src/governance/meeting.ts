@@ -41,7 +41,7 @@ export interface Decision {
 /**
  * What commitments programmed under one decision, per commitment, financer and funding line, net of what was released
  * since (a programming corrected downwards, or one its commitment could not take). The meeting's stream is where this
- * is counted, so that two commitments programmed at once under one decision cannot both pass its ceiling (ADR 0014).
+ * is counted, so that two commitments programmed at once under one decision cannot both pass its ceiling (ADR 0015).
  */
 export interface Programming {
   decisionId: string;
