@@ -13,7 +13,8 @@
  *    has a workload (`samples.workload` of its plugin, in the domain's folder: where, when and what each operation is,
  *    who finances it on which funding lines of funding_lines.csv, its own facts such as phases and deliveries), then
  *    ours: its commitments (financer = the line's owner) announced and attached to it, comités partenariaux that
- *    programme them, legal acts, payments (some advances above 30 %, some interim payments above 80 %, following the
+ *    programme them (counted in the meeting first, as the API does), legal acts, payments after their service fait and
+ *    payment request (some advances above 30 %, some interim payments above 80 %, a few paid directly, following the
  *    operation's works and completion), and now and then carry-overs, funding line changes, increases, reductions,
  *    releases, corrections, recoveries, lapses and closings. Every event comes from the real deciders (the domain's,
  *    decideCommitment, decideMeeting), each stream's state evolved as it goes, all drawn from one seeded sequence;
@@ -76,7 +77,7 @@ import {
   netCommitted,
   resteAPayer,
 } from '@erbm/ledger/domain';
-import { RuleViolation } from '@erbm/shared/kernel';
+import { RuleViolation, type WithoutToday } from '@erbm/shared/kernel';
 import type { DomainPlugin, DomainWorkload, WorkloadContext, WorkloadOperation } from '@erbm/shared/api';
 import { LEDGER_REGISTER, commitmentsBehind, consolidatedTotals, consolidatedTotalsKnownAt, freshness } from '@erbm/ledger/read-models';
 import { DOMAINS, allProjections } from '@erbm/domains';
@@ -208,6 +209,9 @@ const LEGAL_ACT_KIND: Record<string, LegalAct['kind']> = {
   loan: 'convention',
 };
 
+/** What an operation's programming decision approves: each of its commitments' amounts, on its funding line. */
+const decisionAmounts = (o: OpSim) => o.commitments.map((c) => ({ financer: c.line.owner, fundingLine: c.line.id, amountCents: c.amountCents }));
+
 /** The territory of the log: the four arrondissements, each with its comité partenarial. */
 const ARRONDISSEMENTS = ['622', '625', '593', '596'];
 
@@ -322,8 +326,10 @@ class Generator {
     return true;
   }
 
-  private commitment(sim: CommitmentSim, command: CommitmentCommand, day: Day, meta: Partial<Meta> = {}): boolean {
-    return this.emit(sim, decideCommitment, evolveCommitment, command, day, { actor: this.actor(sim.line.owner), ...meta });
+  /** A commitment's fact, recorded on the day it happens (that day is the command's today). */
+  private commitment(sim: CommitmentSim, command: WithoutToday<CommitmentCommand>, day: Day, meta: Partial<Meta> = {}): boolean {
+    const dated = { ...command, today: isoOf(day) } as CommitmentCommand;
+    return this.emit(sim, decideCommitment, evolveCommitment, dated, day, { actor: this.actor(sim.line.owner), ...meta });
   }
 
   private meetingFact(sim: MeetingSim, command: MeetingCommand, day: Day): boolean {
@@ -360,6 +366,7 @@ class Generator {
               body: `comite-partenarial-${arrondissement}`,
               date: isoOf(meetingDay),
               place: `Sous-préfecture (${arrondissement})`,
+              today: isoOf(meetingDay),
             },
             meetingDay,
           ),
@@ -374,7 +381,7 @@ class Generator {
             subject: `Programmation : ${o.op.commune.name}, opération ${o.op.id.slice(0, 8)}`,
             outcome: 'approved',
             operationId: o.op.id,
-            amounts: o.commitments.map((c) => ({ financer: c.line.owner, fundingLine: c.line.id, amountCents: c.amountCents })),
+            amounts: decisionAmounts(o),
           };
           at(meetingDay, () => this.meetingFact(meeting, decision, meetingDay));
         });
@@ -446,10 +453,15 @@ class Generator {
     const o = c.op;
     const M = o.meetingDay;
     const meeting = o.meeting as MeetingSim;
-    const decision = { meetingId: meeting.id, decisionId: o.decisionId, date: isoOf(M) };
+    const decision = { meetingId: meeting.id, decisionId: o.decisionId, date: isoOf(M), outcome: 'approved' as const, amounts: decisionAmounts(o) };
     const open = () => c.state.status !== 'none' && c.state.status !== 'closed' && c.state.status !== 'lapsed';
     const ledgers = () => (c.state.status === 'none' ? undefined : c.state.ledgers);
-    at(M, () => this.commitment(c, { type: 'programme', amountCents: c.amountCents, date: isoOf(M), decision }, M));
+    // As the API programmes: counted in the decision's meeting first, then on the commitment.
+    at(M, () => {
+      const programming = { decisionId: o.decisionId, commitmentId: c.id, financer: c.line.owner, fundingLine: c.line.id, amountCents: c.amountCents };
+      const counted = this.meetingFact(meeting, { type: 'programme', ...programming, domain: o.domain, date: isoOf(M), today: isoOf(M) }, M);
+      if (counted) this.commitment(c, { type: 'programme', amountCents: c.amountCents, date: isoOf(M), decision }, M);
+    });
     let t = M;
     if (r.chance(0.01)) {
       // Never committed: lapses.
@@ -542,8 +554,9 @@ class Generator {
           );
       });
     }
-    // Payments: the State's lines certify and order before paying; the others pay directly.
-    const chain = c.line.kind === 'state-programme' || c.line.kind === 'joint-fund';
+    // Payments follow a certified service fait and a payment request; a few of the partners' lines pay directly (a
+    // warning on each payment).
+    const chain = c.line.kind === 'state-programme' || c.line.kind === 'joint-fund' || !r.chance(0.05);
     const pay = (day: Day, kind: 'advance' | 'interim' | 'balance', amount: () => number, guarantee = false) => {
       const ref = `DP-${c.id.slice(0, 6)}-${day}`;
       if (chain) {

@@ -90,7 +90,12 @@ describe(`Idempotency-Key retries after the process was killed mid-request (${pr
     // Killed after the claim, before the append: nothing written.
     await restart('idempotency-claimed');
     const meeting = await ok('POST', `/${domain.name}/meetings`, { body: 'copil', date: '2023-01-16', place: 'Lille' });
-    await ok('POST', `/${domain.name}/meetings/${meeting.id}/decisions`, { decisionId: 'D1', subject: 'Programmation', outcome: 'approved', amounts: [] });
+    await ok('POST', `/${domain.name}/meetings/${meeting.id}/decisions`, {
+      decisionId: 'D1',
+      subject: 'Programmation',
+      outcome: 'approved',
+      amounts: [{ financer: 'etat', fundingLine: 'etat-p135', amountCents: 100_00 }],
+    });
     const operation = await ok(
       'POST',
       `/${domain.name}/operations`,

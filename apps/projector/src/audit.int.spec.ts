@@ -22,6 +22,9 @@ describe("the auditors' trail over HTTP", () => {
     auditor = t.token('auditor', undefined, { userId: 'ccomptes', organisation: 'Cour des comptes' });
     f = new DomainFixtures(t, domain, editor);
     ({ commitmentId, operationId, decision } = await f.committed(100_000_00));
+    // Payments after a service fait and a payment request for the whole amount: revisions 3 and 4.
+    await f.ok('POST', `/${domain.name}/commitments/${commitmentId}/certify`, { amountCents: 100_000_00, reference: 'SF-1', date: '2023-02-20' });
+    await f.ok('POST', `/${domain.name}/commitments/${commitmentId}/order`, { amountCents: 100_000_00, reference: 'OP-1', date: '2023-02-25' });
     await f.ok('POST', `/${domain.name}/commitments/${commitmentId}/pay`, {
       amountCents: 30_000_00,
       kind: 'advance',
@@ -32,7 +35,7 @@ describe("the auditors' trail over HTTP", () => {
     await f.ok('POST', `/${domain.name}/commitments/${commitmentId}/pay`, { amountCents: 20_000_00, kind: 'interim', reference: 'DP-2', date: '2023-06-01' });
     // The interim payment was 2,000.00 € too high: corrected, never edited.
     await f.ok('POST', `/${domain.name}/commitments/${commitmentId}/correct`, {
-      revision: 4,
+      revision: 6,
       amountCents: 18_000_00,
       date: '2023-07-01',
       reason: 'erreur de saisie du montant',
@@ -55,11 +58,13 @@ describe("the auditors' trail over HTTP", () => {
       'Engagement annoncé',
       'Engagement programmé par une décision',
       'Engagement juridique (acte signé)',
+      'Service fait certifié',
+      'Demande de paiement (mandatement)',
       'Paiement',
       'Paiement',
       'Correction d’un fait antérieur',
     ]);
-    expect(history[3]).toMatchObject({
+    expect(history[5]).toMatchObject({
       recordedBy: 'alice',
       role: 'editor',
       organisation: 'DDTM du Nord',
@@ -68,11 +73,16 @@ describe("the auditors' trail over HTTP", () => {
       sourceDocument: 'dp DP n° 2023-1',
       effects: [{ ledger: 'paid', amountCents: 30_000_00 }],
     });
-    expect(history[5]).toMatchObject({ reason: 'erreur de saisie du montant', corrects: 4, effects: [{ ledger: 'paid', amountCents: -2_000_00 }] });
-    expect(history[4].correctedBy).toEqual([5]);
+    expect(history[7]).toMatchObject({ reason: 'erreur de saisie du montant', corrects: 6, effects: [{ ledger: 'paid', amountCents: -2_000_00 }] });
+    expect(history[6].correctedBy).toEqual([7]);
     expect(history.every((h) => typeof h.hash === 'string' && typeof h.recordedAt === 'string')).toBe(true);
     const meeting = await audit(`/audit/history/meeting/${decision.meetingId}`);
-    expect(meeting.body.history.map((h: { label: string }) => h.label)).toEqual(['Réunion d’une instance', 'Décision']);
+    // The meeting counts what its decision programmed.
+    expect(meeting.body.history.map((h: { label: string }) => h.label)).toEqual([
+      'Réunion d’une instance',
+      'Décision',
+      'Engagement programmé au titre de la décision',
+    ]);
     // An operation's facts, in the words of its domain.
     const operation = await audit(`/audit/history/operation/${domain.name}/${operationId}`);
     const facts = await t.store.readStream(domain.operations.streamName(operationId));
@@ -92,10 +102,10 @@ describe("the auditors' trail over HTTP", () => {
       }),
     ]);
     expect(lineage.legalActs).toEqual([expect.objectContaining({ kind: 'ej', reference: '2103456789', revision: 2 })]);
-    const interim = lineage.payments.find((p: { revision: number }) => p.revision === 4);
+    const interim = lineage.payments.find((p: { revision: number }) => p.revision === 6);
     expect(interim.corrections).toEqual([
       expect.objectContaining({
-        revision: 5,
+        revision: 7,
         reason: 'erreur de saisie du montant',
         data: expect.objectContaining({
           before: expect.objectContaining({ amountCents: 20_000_00 }),
@@ -103,10 +113,10 @@ describe("the auditors' trail over HTTP", () => {
         }),
       }),
     ]);
-    expect(lineage.corrections[0].corrected.revision).toBe(4);
+    expect(lineage.corrections[0].corrected.revision).toBe(6);
     expect(lineage.commitment.ledgers.paid).toBe(48_000_00);
 
-    const payment = (await audit(`/audit/lineage/payment/${commitmentId}/3`)).body;
+    const payment = (await audit(`/audit/lineage/payment/${commitmentId}/5`)).body;
     expect(payment.chain.map((c: { step: string }) => c.step)).toEqual(['Paiement', 'Acte juridique ej 2103456789', 'Décision D1 (Programmation)']);
     expect(payment.chain[2].meeting).toContain('Lille');
     expect((await audit(`/audit/lineage/payment/${commitmentId}/2`)).status).toBe(404);

@@ -5,7 +5,9 @@ import type { Json, TestApp } from '@erbm/shared/api/testing';
 import type { EventStore, NewEvent } from '@erbm/shared/event-store';
 import type { TestDatabase } from '@erbm/shared/event-store/testing';
 import { DOMAINS, allProjections, everyDomain } from '@erbm/domains';
+import type { WithoutToday } from '@erbm/shared/kernel';
 import {
+  type CommitmentCommand,
   type CommitmentEvent,
   type FinancingPlanLine,
   commitmentAttachedType,
@@ -64,10 +66,12 @@ export async function generateOperations(store: EventStore, operations: number):
     for (const [f, [financer, fundingLine]] of FINANCERS.entries()) {
       const commitmentId = randomUUID();
       const amount = (i + 1) * 1_000_00 + f;
+      // The fiscal year is the year of the announcement; every fact is recorded on its own date.
+      const year = 2020 + (i % 4);
       let c = foldCommitment([]);
       const events: CommitmentEvent[] = [];
-      const step = (command: Parameters<typeof decideCommitment>[0]) => {
-        const decided = decideCommitment(command, c);
+      const step = (command: WithoutToday<CommitmentCommand>) => {
+        const decided = decideCommitment({ ...command, today: command.date } as CommitmentCommand, c);
         events.push(...decided);
         c = foldCommitment(events);
       };
@@ -78,14 +82,14 @@ export async function generateOperations(store: EventStore, operations: number):
         domain: domain.name,
         financer,
         fundingLine,
-        fiscalYear: 2020 + (i % 4),
+        fiscalYear: year,
         amountCents: amount,
-        date: '2020-01-15',
+        date: `${year}-01-15`,
       });
-      step({ type: 'programme', amountCents: amount, date: '2020-02-01', decision: { meetingId: 'm', decisionId: 'd', date: '2020-02-01' } });
-      step({ type: 'commit', amountCents: amount, date: '2020-03-01', legalAct: { kind: 'convention', reference: `C-${i}-${f}`, date: '2020-03-01' } });
-      if (i % 2 === 0) step({ type: 'pay', amountCents: Math.floor(amount / 2), kind: 'advance', reference: `DP-${i}-${f}`, date: '2020-04-01' });
-      if (i % 5 === 0) step({ type: 'release', amountCents: 1_00, date: '2021-01-01', reason: 'moins-value' });
+      step({ type: 'programme', amountCents: amount, date: `${year}-02-01`, decision: { meetingId: 'm', decisionId: 'd', date: `${year}-02-01` } });
+      step({ type: 'commit', amountCents: amount, date: `${year}-03-01`, legalAct: { kind: 'convention', reference: `C-${i}-${f}`, date: `${year}-03-01` } });
+      if (i % 2 === 0) step({ type: 'pay', amountCents: Math.floor(amount / 2), kind: 'advance', reference: `DP-${i}-${f}`, date: `${year}-04-01` });
+      if (i % 5 === 0) step({ type: 'release', amountCents: 1_00, date: `${year + 1}-01-01`, reason: 'moins-value' });
       await store.append(commitmentStreamName(commitmentId), toNew(events, '2020-01-15'), 'no_stream');
       opEvents.push(commitmentAttached(domain, { commitmentId, financer, fundingLine, date: '2020-01-15' }));
       commitmentIds.push(commitmentId);
@@ -114,7 +118,12 @@ export class DomainFixtures {
   async committed(committedCents: number) {
     const d = `/${this.domain.name}`;
     const meeting = await this.ok('POST', `${d}/meetings`, { body: 'copil', date: '2023-01-16', place: 'Lille' });
-    await this.ok('POST', `${d}/meetings/${meeting.id}/decisions`, { decisionId: 'D1', subject: 'Programmation', outcome: 'approved', amounts: [] });
+    await this.ok('POST', `${d}/meetings/${meeting.id}/decisions`, {
+      decisionId: 'D1',
+      subject: 'Programmation',
+      outcome: 'approved',
+      amounts: [{ financer: 'etat', fundingLine: 'etat-p135', amountCents: committedCents }],
+    });
     const decision = { meetingId: meeting.id as string, decisionId: 'D1' };
     const operation = await this.ok(
       'POST',

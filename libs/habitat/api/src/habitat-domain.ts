@@ -69,6 +69,8 @@ export const habitatDomain: DomainPlugin = {
           energyLabelBefore: 'F',
           energyLabelTarget: 'C',
           eligibleCostCents: 5_000_000_00,
+          // A sample is recorded on its own date.
+          today: place.date,
         },
         foldOperation([]),
       ),

@@ -88,7 +88,7 @@ describe('habitat-api: errors are problem+json with the field at fault, and chan
   });
 
   it('409 when If-Match is stale; the ETag of a read is the revision to send', async () => {
-    const { commitmentId } = await f.committed();
+    const { commitmentId } = await f.committed({ chainedCents: 1_000_000_00 });
     const read = await t.request('GET', `/habitat/commitments/${commitmentId}`, { token: editor });
     const etag = read.headers.get('etag') as string;
     expect(etag).toBe(`"${read.body.revision}"`);
@@ -199,7 +199,7 @@ describe('habitat-api: retries and races', () => {
   });
 
   it('two concurrent writers on one commitment: exactly one wins, the other gets 409', async () => {
-    const { commitmentId } = await f.committed();
+    const { commitmentId } = await f.committed({ chainedCents: 1_000_000_00 });
     const read = await t.request('GET', `/habitat/commitments/${commitmentId}`, { token: editor });
     const etag = read.headers.get('etag') as string;
     const pay = (ref: string) =>
@@ -216,7 +216,7 @@ describe('habitat-api: retries and races', () => {
   });
 
   it('many writers without If-Match on one commitment never lose an update and never get a 409 they did not ask for', async () => {
-    const { commitmentId } = await f.committed();
+    const { commitmentId } = await f.committed({ chainedCents: 1_000_000_00 });
     const before = (await t.request('GET', `/habitat/commitments/${commitmentId}`, { token: editor })).body;
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
@@ -252,7 +252,7 @@ describe('habitat-api: retries and races', () => {
   it("each event's envelope comes from the token, and the read right after a write shows it", async () => {
     const alice = t.token('editor', 'habitat', { userId: 'alice', organisation: 'DDTM du Nord', party: 'etat' });
     const fx = new HabitatFixtures(t, alice);
-    const { commitmentId } = await fx.committed();
+    const { commitmentId } = await fx.committed({ chainedCents: 1_000_000_00 });
     const view = await fx.ok('POST', `/habitat/commitments/${commitmentId}/pay`, {
       amountCents: 1_00,
       kind: 'interim',

@@ -74,7 +74,7 @@ describe('Idempotency-Key: only final answers are kept under a key', () => {
   });
 
   it('a stale If-Match is not replayed: the same key with the current ETag pays', async () => {
-    const { commitmentId, view } = await f.committed();
+    const { commitmentId, view } = await f.committed({ chainedCents: 1_000_000_00 });
     const body = { amountCents: 1_00, kind: 'interim', reference: 'DP-STALE', date: '2023-03-01' };
     await f.ok('POST', `/habitat/commitments/${commitmentId}/pay`, { amountCents: 1, kind: 'interim', reference: 'OTHER', date: '2023-03-01' });
     const stale = await pay(commitmentId, 'stale-1', body, { 'if-match': `"${view.revision}"` });
@@ -198,7 +198,8 @@ describe('Idempotency-Key: a retry finds what an earlier attempt wrote and answe
   });
 
   it('an announced commitment, programmed since, answers as first and is announced once', async () => {
-    const { operationId, decision } = await f.committed();
+    const { operationId } = await f.committed();
+    const decision = await f.decision('2023-01-16', [{ financer: 'etat', fundingLine: 'etat-p135', amountCents: 50_000_00 }]);
     const body = { financer: 'etat', fundingLine: 'etat-p135', amountCents: 50_000_00, date: '2022-11-01' };
     const first = await send('POST', `/habitat/operations/${operationId}/commitments`, 'lost-announce', body);
     expect(first.status).toBe(201);

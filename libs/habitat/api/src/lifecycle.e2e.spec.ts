@@ -10,7 +10,7 @@ describe('habitat-api: a commitment through its whole life cycle, over HTTP', ()
   });
   afterAll(() => t.close());
 
-  it('meeting and decision → commitment → increase → advance → interim → balance → close', async () => {
+  it('meeting and decision → commitment → increase → service fait, request and payment, three times → close', async () => {
     const meeting = await t.request('POST', '/habitat/meetings', {
       token: editor,
       body: { body: 'copil', date: '16/01/2023', place: 'Lille', minutesReference: 'RD-COPIL-2023-01' },
@@ -67,8 +67,15 @@ describe('habitat-api: a commitment through its whole life cycle, over HTTP', ()
           legalAct: { kind: 'avenant', reference: 'AV1', date: '2023-06-01' },
         },
       ],
+      // Each payment after its service fait and its payment request.
+      ['certify', { amountCents: 36_000_000, reference: 'SF-1', date: '2023-02-20' }],
+      ['order', { amountCents: 36_000_000, reference: 'DP-1', date: '2023-02-25' }],
       ['pay', { amountCents: 36_000_000, kind: 'advance', reference: 'DP-1', date: '2023-03-01' }],
+      ['certify', { amountCents: 60_000_000, reference: 'SF-2', date: '2024-02-20' }],
+      ['order', { amountCents: 60_000_000, reference: 'DP-2', date: '2024-02-25' }],
       ['pay', { amountCents: 60_000_000, kind: 'interim', reference: 'DP-2', date: '2024-03-01' }],
+      ['certify', { amountCents: 24_000_000, reference: 'SF-3', date: '2025-02-20' }],
+      ['order', { amountCents: 24_000_000, reference: 'DP-3', date: '2025-02-25' }],
       ['pay', { amountCents: 24_000_000, kind: 'balance', reference: 'DP-3', date: '2025-03-01' }],
       ['close', { date: '2025-04-01' }],
     ];
@@ -79,7 +86,7 @@ describe('habitat-api: a commitment through its whole life cycle, over HTTP', ()
     }
     expect(last.body).toMatchObject({
       status: 'closed',
-      ledgers: { programmed: 100_000_000, committed: 120_000_000, paid: 120_000_000 },
+      ledgers: { programmed: 100_000_000, committed: 120_000_000, certified: 120_000_000, ordered: 120_000_000, paid: 120_000_000 },
       resteAPayerCents: 0,
       warnings: [],
     });

@@ -4,6 +4,7 @@ import type { EventStore, SqlDatabase } from '@erbm/shared/event-store';
 import { logOf } from '@erbm/shared/projections';
 import type { CommitmentAnnouncedData } from '@erbm/ledger/domain';
 import { OperationDirectories } from './operation-directory';
+import { DecisionProgrammings } from './programmings/decision-programmings';
 
 const ANNOUNCED = 'ledger.CommitmentAnnounced';
 const PAGE = 1_000;
@@ -24,10 +25,15 @@ export async function migrateFinancingLinks(db: SqlDatabase): Promise<void> {
 }
 
 /**
- * Completes the link from an operation's financing plan to each commitment announced for it. The announcement is the
- * one source of truth; the attachment in the operation's stream is its consequence, made by the announcing request
- * and, should the process stop between the two appends, by this process after the restart. It follows the global log
- * from a checkpoint kept in the database: an attachment already made is not made again, so a replay is harmless.
+ * Completes the links between streams that one request writes in two appends, should the process stop between them:
+ * - the link from an operation's financing plan to each commitment announced for it. The announcement is the one
+ *   source of truth; the attachment in the operation's stream is its consequence;
+ * - a commitment's programming by a decision. The programming counted in the decision's meeting is the source of
+ *   truth; the commitment's `ledger.CommitmentProgrammed` is its consequence, and a programming corrected downwards
+ *   gives the difference back to the meeting (DecisionProgrammings, ADR 0015).
+ * The request makes the second append itself; this process makes it after a restart. It follows the global log from
+ * a checkpoint kept in the database: what is already made is not made again (derived event ids), so a replay is
+ * harmless.
  */
 @Injectable()
 export class FinancingLinks implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,6 +46,7 @@ export class FinancingLinks implements OnApplicationBootstrap, OnApplicationShut
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     private readonly directories: OperationDirectories,
+    private readonly programmings: DecisionProgrammings,
   ) {}
 
   /** One row per set of domains served: two processes serving the same domains share their progress. */
@@ -84,6 +91,7 @@ export class FinancingLinks implements OnApplicationBootstrap, OnApplicationShut
     for (;;) {
       const page = await this.store.readAll(checkpoint, PAGE);
       for (const event of page.events) {
+        if (await this.programmings.followUp(event, (domain) => this.directories.served(domain))) made++;
         if (event.type !== ANNOUNCED) continue;
         const d = event.data as CommitmentAnnouncedData;
         if (!this.directories.served(d.domain)) continue;

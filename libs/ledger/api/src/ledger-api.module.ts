@@ -4,6 +4,8 @@ import { AnnounceCommitmentHandler, CommitmentReader, GetCommitmentHandler, Reco
 import { GetMeetingHandler, MeetingService, MeetingsController, RecordMeetingHandler } from './meetings/meetings';
 import { OperationDirectories } from './operation-directory';
 import { FinancingLinks } from './financing-links';
+import { ProgrammeCommitmentHandler } from './commitments/programme-commitment';
+import { DecisionProgrammings } from './programmings/decision-programmings';
 
 /**
  * Commitments, meetings and decisions for every domain a process serves (the DOMAIN_PLUGINS of its DomainsModule):
@@ -15,10 +17,12 @@ import { FinancingLinks } from './financing-links';
   providers: [
     OperationDirectories,
     FinancingLinks,
+    DecisionProgrammings,
     CommitmentReader,
     MeetingService,
     AnnounceCommitmentHandler,
     RecordCommitmentStepHandler,
+    ProgrammeCommitmentHandler,
     GetCommitmentHandler,
     RecordMeetingHandler,
     GetMeetingHandler,

@@ -23,6 +23,8 @@ export const LEDGER_EVENT_LABELS: Readonly<Record<CommitmentEventType | MeetingE
   'governance.MeetingHeld': 'Réunion d’une instance',
   'governance.DecisionTaken': 'Décision',
   'governance.MinutesRecorded': 'Relevé de décisions enregistré',
+  'governance.ProgrammingRecorded': 'Engagement programmé au titre de la décision',
+  'governance.ProgrammingReleased': 'Programmation rendue à la décision',
 };
 
 /** Read with any payment's `kind`, hence a string index; each kind has its label. */

@@ -4,6 +4,7 @@ import { PostgresEventStore, type SqlExecutor, migrateEventStore } from '@erbm/s
 import { type TestDatabase, openTestDatabase, testEvent } from '@erbm/shared/event-store/testing';
 import { ProjectionRunner, type ReadModelBreak, openReadModelDataSource, runReadModelChecks } from '@erbm/shared/projections';
 import { type CommitmentCommand, type CommitmentEvent, commitmentStreamName, decideCommitment, foldCommitment } from '@erbm/ledger/domain';
+import type { WithoutToday } from '@erbm/shared/kernel';
 import { eventually } from '@erbm/shared/testing';
 import { LedgerRegisterProjection } from './ledger-register.projection';
 
@@ -16,7 +17,7 @@ describe("the ledger register's checks", () => {
 
   /** A commitment of 1,000.00 €, announced in one write and programmed and committed in a second: two row versions. */
   async function commitment(store: PostgresEventStore, id: string, fiscalYear: number) {
-    const commands: CommitmentCommand[][] = [
+    const commands: WithoutToday<CommitmentCommand>[][] = [
       [
         {
           type: 'announce',
@@ -38,7 +39,7 @@ describe("the ledger register's checks", () => {
     const events: CommitmentEvent[] = [];
     for (const [write, group] of commands.entries()) {
       const decided = group.flatMap((command) => {
-        const out = decideCommitment(command, foldCommitment(events));
+        const out = decideCommitment({ ...command, today: command.date } as CommitmentCommand, foldCommitment(events));
         events.push(...out);
         return out;
       });

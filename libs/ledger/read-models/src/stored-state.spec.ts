@@ -1,3 +1,4 @@
+import type { WithoutToday } from '@erbm/shared/kernel';
 import {
   type CommitmentCommand,
   type CommitmentEvent,
@@ -27,7 +28,11 @@ const columns = (s: CommitmentState) =>
         revision: s.revision,
       };
 
-const HISTORY: CommitmentCommand[] = [
+/** Decides a command on the day it is dated. */
+const decide = (command: WithoutToday<CommitmentCommand>, state: CommitmentState) =>
+  decideCommitment({ ...command, today: command.date } as CommitmentCommand, state);
+
+const HISTORY: WithoutToday<CommitmentCommand>[] = [
   {
     type: 'announce',
     commitmentId: 'c1',
@@ -41,6 +46,8 @@ const HISTORY: CommitmentCommand[] = [
   },
   { type: 'programme', amountCents: 100_000_00, date: '2022-02-01', decision: { meetingId: 'm1', decisionId: 'D1', date: '2022-02-01' } },
   { type: 'commit', amountCents: 100_000_00, date: '2022-03-01', legalAct: { kind: 'convention', reference: 'C-1', date: '2022-03-01' } },
+  { type: 'certify', amountCents: 40_000_00, date: '2022-03-20', reference: 'SF-0' },
+  { type: 'order', amountCents: 40_000_00, date: '2022-03-25', reference: 'OP-0' },
   // An advance above 30 %: the decider raises a warning that points at the payment's revision.
   { type: 'pay', amountCents: 40_000_00, date: '2022-04-01', kind: 'advance', reference: 'DP-1' },
   {
@@ -49,11 +56,17 @@ const HISTORY: CommitmentCommand[] = [
     date: '2022-05-01',
     reason: 'avenant',
     legalAct: { kind: 'avenant', reference: 'AV-1', date: '2022-05-01' },
-    decision: { meetingId: 'm2', decisionId: 'D2', date: '2022-05-01' },
+    decision: {
+      meetingId: 'm2',
+      decisionId: 'D2',
+      date: '2022-05-01',
+      outcome: 'approved',
+      amounts: [{ financer: 'etat', fundingLine: 'etat-p135', amountCents: 10_000_00 }],
+    },
   },
   { type: 'reduce', amountCents: 5_000_00, date: '2022-06-01', reason: 'moins-value' },
   // A correction of the payment, then one of the reduction (a fact whose sign is -1), then the payment again.
-  { type: 'correct', revision: 3, amountCents: 30_000_00, date: '2022-07-01', reason: 'erreur de saisie' },
+  { type: 'correct', revision: 5, amountCents: 30_000_00, date: '2022-07-01', reason: 'erreur de saisie' },
   { type: 'carryOver', toFiscalYear: 2023, date: '2022-12-31', reason: 'report' },
   { type: 'changeFundingLine', fundingLine: 'etat-fnadt', date: '2023-01-05', reason: 'changement de ligne' },
   { type: 'certify', amountCents: 20_000_00, date: '2023-02-01', reference: 'SF-1' },
@@ -75,12 +88,12 @@ describe('the register keeps the decider state lean between batches', () => {
       stored = fullState(JSON.parse(JSON.stringify(leanState(evolveCommitment(stored, e)))));
       expect(columns(stored)).toEqual(columns(full));
     };
-    for (const command of HISTORY) decideCommitment(command, full).forEach(evolveBoth);
+    for (const command of HISTORY) decide(command, full).forEach(evolveBoth);
     // Corrections of the reduction (sign -1) and of the corrected payment, once the history is long.
     const reduction = applied.findIndex((e) => e.type === 'ledger.CommitmentReduced');
-    decideCommitment({ type: 'correct', revision: reduction, amountCents: 6_000_00, date: '2023-05-01', reason: 'erreur' }, full).forEach(evolveBoth);
-    decideCommitment({ type: 'correct', revision: 3, amountCents: 31_000_00, date: '2023-05-02', reason: 'erreur' }, full).forEach(evolveBoth);
-    decideCommitment({ type: 'lapse', date: '2023-06-01', reason: 'caducité' }, full).forEach(evolveBoth);
+    decide({ type: 'correct', revision: reduction, amountCents: 6_000_00, date: '2023-05-01', reason: 'erreur' }, full).forEach(evolveBoth);
+    decide({ type: 'correct', revision: 5, amountCents: 31_000_00, date: '2023-05-02', reason: 'erreur' }, full).forEach(evolveBoth);
+    decide({ type: 'lapse', date: '2023-06-01', reason: 'caducité' }, full).forEach(evolveBoth);
 
     expect(applied.map((e) => e.type)).toEqual(
       expect.arrayContaining(['ledger.CommitmentWarningRaised', 'ledger.CommitmentFactCorrected', 'ledger.CommitmentReduced']),
@@ -94,12 +107,14 @@ describe('the register keeps the decider state lean between batches', () => {
 
   it('keeps of each fact its ledger and sign only, and loads states stored whole as they are', () => {
     let state: CommitmentState = initialCommitmentState;
-    for (const command of HISTORY.slice(0, 6)) for (const e of decideCommitment(command, state)) state = evolveCommitment(state, e);
+    for (const command of HISTORY.slice(0, 8)) for (const e of decide(command, state)) state = evolveCommitment(state, e);
     const lean = JSON.parse(JSON.stringify(leanState(state))) as { facts: unknown[] };
     expect(lean.facts).toEqual([
       ['announced', 1],
       ['programmed', 1],
       ['committed', 1],
+      ['certified', 1],
+      ['ordered', 1],
       ['paid', 1],
       [null, null],
       ['committed', 1],

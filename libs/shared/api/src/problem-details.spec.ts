@@ -3,6 +3,7 @@ import { DatabaseError } from 'pg';
 import { QueryFailedError } from 'typeorm';
 import { AppendTooLargeError, EventStoreAccessDeniedError, StreamDeletedError, WriteContendedError } from '@erbm/shared/event-store';
 import { esdbRefusal } from '@erbm/shared/event-store/testing';
+import { RuleViolation } from '@erbm/shared/kernel';
 import { toProblem } from './problem-details';
 
 /** A server error as node-postgres builds it from the server's message. */
@@ -108,5 +109,22 @@ describe('problems of the event store that no retry mends', () => {
     // Nothing of the internals (the user, the server's words) reaches the client: the log has them.
     expect(problem.detail).not.toMatch(/PERMISSION_DENIED|EventStoreDB refused/);
     expect(headers).toEqual({});
+  });
+});
+
+describe('the problem of a broken rule', () => {
+  it('is a 422 naming the rule and the field, with the figures the rule gives beside its message', () => {
+    const { problem } = toProblem(
+      new RuleViolation('programme-exceeds-decision', 'reste 40 000,00 €', 'amountCents', { remainingCents: 40_000_00, status: 200, rule: 'other' }),
+    );
+    expect(problem).toEqual({
+      type: 'https://erbm.gouv.fr/problems/rule/programme-exceeds-decision',
+      title: expect.any(String),
+      status: 422,
+      detail: 'reste 40 000,00 €',
+      rule: 'programme-exceeds-decision',
+      field: 'amountCents',
+      remainingCents: 40_000_00,
+    });
   });
 });

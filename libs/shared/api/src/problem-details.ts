@@ -75,6 +75,8 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
   if (error instanceof RuleViolation)
     return {
       problem: {
+        // The rule's figures first, so that none of them can take the place of a member of the problem itself.
+        ...error.details,
         type: problemType(`rule/${error.rule}`),
         title: 'Business rule broken',
         status: 422,

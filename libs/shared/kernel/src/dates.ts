@@ -1,3 +1,5 @@
+import { RuleViolation } from './errors';
+
 /**
  * Business dates are calendar days (Europe/Paris), kept as ISO "yyyy-mm-dd". French documents write "dd/mm/yyyy"
  * and Chorus extracts "dd.mm.yyyy": both are accepted.
@@ -24,6 +26,34 @@ export function isBusinessDate(value: unknown): value is string {
 
 export function fiscalYearOf(businessDate: string): number {
   return Number(businessDate.slice(0, 4));
+}
+
+/** "2024-03-14" → "14/03/2024", as French documents write a date for people. */
+export function formatBusinessDate(businessDate: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(businessDate);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : businessDate;
+}
+
+/**
+ * Today's business date in Europe/Paris, carried by every command that records a dated fact: a decider never reads a
+ * clock, the command path reads the injected one (`todayInParis`).
+ */
+export interface Today {
+  today: string;
+}
+
+/** A command as its caller builds it, before the command path adds today's date. */
+export type WithoutToday<C> = C extends unknown ? Omit<C, 'today'> : never;
+
+/** A fact is recorded once it has happened: a date after today (Europe/Paris) is refused. */
+export function requireNotAfterToday(date: string, today: string, field: string): void {
+  if (date > today)
+    throw new RuleViolation(
+      'date-after-today',
+      `La date du ${formatBusinessDate(date)} est postérieure à aujourd'hui (${formatBusinessDate(today)}) : un fait ne s'enregistre qu'une fois survenu`,
+      field,
+      { today },
+    );
 }
 
 /** Whole months between two business dates, counted as a project's duration is (start month to end month). */

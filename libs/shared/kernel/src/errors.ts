@@ -1,12 +1,14 @@
 /**
- * A command a business rule refuses. `rule` is a stable code clients can switch on; the API maps it to 422.
- * `field` names the part of the command at fault when there is one.
+ * A command a business rule refuses. `rule` is a stable code clients can switch on; the API maps it to 422. The message
+ * is for people, in French. `field` names the part of the command at fault when there is one; `details` are figures a
+ * client can use without reading the message (what remains, a limit), given beside it in the answer.
  */
 export class RuleViolation extends Error {
   constructor(
     public readonly rule: string,
     message: string,
     public readonly field?: string,
+    public readonly details?: Readonly<Record<string, string | number>>,
   ) {
     super(message);
     this.name = 'RuleViolation';

@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
-import { type Decider, RuleViolation } from '@erbm/shared/kernel';
-import { deciderSpec } from './decider-spec';
+import { type Decider, RuleViolation, type Today, requireNotAfterToday } from '@erbm/shared/kernel';
+import { datedDeciderSpec, deciderSpec } from './decider-spec';
 
 /** A counter that may not exceed 10: enough to refuse on a field or on the state, and to fail by a bug. */
 type Command = { type: 'add'; amount: number } | { type: 'reset' } | { type: 'crash' };
@@ -11,7 +11,7 @@ const counter: Decider<Command, Event, number> = {
     switch (command.type) {
       case 'add':
         if (command.amount <= 0) throw new RuleViolation('invalid-amount', `${command.amount} is not positive`, 'amount');
-        if (total + command.amount > 10) throw new RuleViolation('over-limit', `${total + command.amount} is over 10`, 'amount');
+        if (total + command.amount > 10) throw new RuleViolation('over-limit', `${total + command.amount} is over 10`, 'amount', { remaining: 10 - total });
         return [{ type: 'Added', amount: command.amount }];
       case 'reset':
         if (total === 0) throw new RuleViolation('nothing-to-reset', 'The counter is at 0');
@@ -96,6 +96,18 @@ describe('deciderSpec: thenRefuses', () => {
     ).toMatch(/- +"field": "total"/);
     expect(failureOf(() => given([]).when({ type: 'reset' }).thenRefuses('nothing-to-reset', 'amount'))).toMatch(/- +"field": "amount"/);
   });
+  it('passes on details the refusal has, and fails on others', () => {
+    given([added(8)])
+      .when({ type: 'add', amount: 3 })
+      .thenRefuses('over-limit', 'amount', { remaining: 2 });
+    expect(
+      failureOf(() =>
+        given([added(8)])
+          .when({ type: 'add', amount: 3 })
+          .thenRefuses('over-limit', 'amount', { remaining: 3 }),
+      ),
+    ).toMatch(/"remaining": 3/);
+  });
   it('fails when the command decides events, naming them', () => {
     expect(() =>
       given([added(4)])
@@ -132,5 +144,28 @@ describe('deciderSpec: events', () => {
   it('fails on a refusal, naming its rule, and lets a bug through as it is', () => {
     expect(() => given([]).when({ type: 'add', amount: 0 }).events()).toThrow('refused: rule "invalid-amount" on field "amount" (0 is not positive)');
     expect(() => given([]).when({ type: 'crash' }).events()).toThrow(TypeError);
+  });
+});
+
+describe('datedDeciderSpec', () => {
+  /** A diary that takes an entry dated up to today. */
+  type Entry = { type: 'write'; date: string } & Today;
+  const diary: Decider<Entry, { type: 'Written'; date: string }, null> = {
+    decide: (command) => {
+      requireNotAfterToday(command.date, command.today, 'date');
+      return [{ type: 'Written', date: command.date }];
+    },
+    evolve: () => null,
+    initialState: null,
+  };
+  const dated = datedDeciderSpec(diary, '2026-12-01');
+
+  it("decides a command on the spec's today unless it says its own", () => {
+    dated
+      .given([])
+      .when({ type: 'write', date: '2026-12-01' })
+      .then([{ type: 'Written', date: '2026-12-01' }]);
+    dated.given([]).when({ type: 'write', date: '2026-12-02' }).thenRefuses('date-after-today', 'date', { today: '2026-12-01' });
+    dated.given([]).when({ type: 'write', date: '2026-12-01', today: '2026-11-30' }).thenRefuses('date-after-today');
   });
 });

@@ -1,10 +1,10 @@
-import { type Decider, RuleViolation, fold } from '@erbm/shared/kernel';
+import { type Decider, RuleViolation, type Today, type WithoutToday, fold } from '@erbm/shared/kernel';
 
 export interface DeciderSpecWhen<Event> {
   /** The command decides exactly these events (compared with `toEqual`). */
   then(expected: Event[]): void;
-  /** The command is refused by this rule and, when `field` is given, on this field. */
-  thenRefuses(rule: string, field?: string): void;
+  /** The command is refused by this rule and, when `field` is given, on this field, with at least these `details`. */
+  thenRefuses(rule: string, field?: string, details?: Readonly<Record<string, unknown>>): void;
   /** What the command decides, for the assertions `then` cannot express. */
   events(): Event[];
 }
@@ -35,7 +35,7 @@ export function deciderSpec<Command, Event, State>(decider: Decider<Command, Eve
           return {
             then: (expected) => expect(decided()).toEqual(expected),
             events: decided,
-            thenRefuses: (rule, field) => {
+            thenRefuses: (rule, field, details) => {
               const expectation = `a refusal by ${named(rule, field)}`;
               let events: Event[];
               try {
@@ -44,6 +44,7 @@ export function deciderSpec<Command, Event, State>(decider: Decider<Command, Eve
                 if (!(error instanceof RuleViolation)) throw new Error(`Expected ${expectation}, but the decider threw ${String(error)}`, { cause: error });
                 // The message is on both sides, so never compared: it is there for the diff to show what the refusal said.
                 expect({ rule: error.rule, field: error.field, message: error.message }).toEqual({ rule, field: field ?? error.field, message: error.message });
+                if (details) expect(error.details).toEqual(expect.objectContaining(details));
                 return;
               }
               throw new Error(`Expected ${expectation}, but the command decided ${events.length} event(s): ${JSON.stringify(events, null, 2)}`);
@@ -53,6 +54,20 @@ export function deciderSpec<Command, Event, State>(decider: Decider<Command, Eve
       };
     },
   };
+}
+
+/**
+ * The same, for a decider whose commands carry today's date (`Today`): a command given without `today` is decided on
+ * the `today` given here, so that a spec writes it only where the rule under test is about it.
+ */
+export function datedDeciderSpec<Command extends Today, Event, State>(
+  decider: Decider<Command, Event, State>,
+  today: string,
+): DeciderSpec<WithoutToday<Command> & Partial<Today>, Event> {
+  return deciderSpec<WithoutToday<Command> & Partial<Today>, Event, State>({
+    ...decider,
+    decide: (command, state) => decider.decide({ today, ...command } as unknown as Command, state),
+  });
 }
 
 const named = (rule: string, field: string | undefined) => `rule "${rule}"${field === undefined ? '' : ` on field "${field}"`}`;

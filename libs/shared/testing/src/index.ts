@@ -1,5 +1,5 @@
 export { eventually } from './eventually';
-export { deciderSpec, type DeciderSpec, type DeciderSpecWhen } from './decider-spec';
+export { datedDeciderSpec, deciderSpec, type DeciderSpec, type DeciderSpecWhen } from './decider-spec';
 export { dumpReadModels } from './read-models';
 export {
   eventStoreContract,

@@ -1,8 +1,16 @@
 import type { CommandBus } from '@nestjs/cqrs';
 import { type CommandContext, newIdFor } from '@erbm/shared/api';
-import { AnnounceCommitment, type AnnounceCommitmentRequest, RecordCommitmentStep, RecordMeeting, type StepBuilder, steps } from '@erbm/ledger/api';
-import type { OperationCommand } from '@erbm/habitat/domain';
-import { RecordOperationFact } from '../operations/record-operation-fact';
+import {
+  AnnounceCommitment,
+  type AnnounceCommitmentRequest,
+  type ProgrammeRequest,
+  ProgrammeCommitment,
+  RecordCommitmentStep,
+  RecordMeeting,
+  type StepBuilder,
+  steps,
+} from '@erbm/ledger/api';
+import { type OperationRequestCommand, RecordOperationFact } from '../operations/record-operation-fact';
 
 /** Every demo fact says so, in its actor's organisation, its source document and the names of its operations. */
 export const DEMO_ORGANISATION = 'DÉMONSTRATION — données fictives';
@@ -214,8 +222,8 @@ const OPERATIONS: DemoOperation[] = [
 
 /**
  * Seeds the demo: four cités, one per arrondissement, each with several financers, meetings that programmed them,
- * legal acts and payments (one advance above the 30 % ceiling, to show a warning). Ids derive from fixed keys, so a
- * second seeding of the same database writes nothing.
+ * legal acts and payments, each after its service fait and its payment request (one advance above the 30 % ceiling,
+ * to show a warning). Ids derive from fixed keys, so a second seeding of the same database writes nothing.
  */
 export async function seedHabitatDemo(commands: CommandBus): Promise<{ operations: number; commitments: number; meetings: number }> {
   let n = 0;
@@ -288,7 +296,7 @@ export async function seedHabitatDemo(commands: CommandBus): Promise<{ operation
       energyLabelBefore: op.energyLabelBefore,
       energyLabelTarget: op.energyLabelTarget,
       eligibleCostCents: op.eligibleCostEuros * 100,
-    } as OperationCommand;
+    } as OperationRequestCommand;
     const operation = await commands.execute(new RecordOperationFact(operationId, register, { sourceDocument: DEMO_SOURCE }, registerCtx));
     for (const c of op.commitments) {
       const announced = await commands.execute(
@@ -307,10 +315,21 @@ export async function seedHabitatDemo(commands: CommandBus): Promise<{ operation
       );
       const step = (build: StepBuilder) =>
         commands.execute(new RecordCommitmentStep('habitat', announced.view.id, build, { sourceDocument: DEMO_SOURCE }, ctx()));
-      await step(steps.programme({ amountCents: c.euros * 100, date: op.meetingDate, decision: { meetingId, decisionId: 'D1' } }));
+      await commands.execute(
+        new ProgrammeCommitment(
+          'habitat',
+          announced.view.id,
+          { amountCents: c.euros * 100, date: op.meetingDate, decision: { meetingId, decisionId: 'D1' }, sourceDocument: DEMO_SOURCE } as ProgrammeRequest,
+          ctx(),
+        ),
+      );
       await step(steps.commit({ amountCents: c.euros * 100, date: c.legalAct.date, legalAct: c.legalAct }));
-      for (const [i, p] of c.payments.entries())
-        await step(steps.pay({ amountCents: p.euros * 100, kind: p.kind, date: p.date, reference: `DÉMO-DP-${index + 1}-${i + 1}` }));
+      for (const [i, p] of c.payments.entries()) {
+        const reference = `DÉMO-DP-${index + 1}-${i + 1}`;
+        await step(steps.certify({ amountCents: p.euros * 100, date: p.date, reference: `DÉMO-SF-${index + 1}-${i + 1}` }));
+        await step(steps.order({ amountCents: p.euros * 100, date: p.date, reference }));
+        await step(steps.pay({ amountCents: p.euros * 100, kind: p.kind, date: p.date, reference }));
+      }
       commitments++;
     }
     if (op.worksStarted) {

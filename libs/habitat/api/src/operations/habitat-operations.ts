@@ -3,7 +3,7 @@ import { EventSourcedRepository, InjectClock, REFERENTIALS } from '@erbm/shared/
 import type { Referentials } from '@erbm/shared/referentials';
 import { type CommitmentView, CommitmentReader, commitmentView } from '@erbm/ledger/api';
 import { LEDGERS, type Ledgers } from '@erbm/ledger/domain';
-import { type Clock, NotFound, RuleViolation, todayInParis } from '@erbm/shared/kernel';
+import { type Clock, NotFound, RuleViolation, formatBusinessDate, todayInParis } from '@erbm/shared/kernel';
 import { HABITAT_DOMAIN } from '@erbm/habitat/contracts';
 import { type OperationDetails, type OperationEvent, type OperationState, foldOperation, operationIndicators, operationStreamName } from '@erbm/habitat/domain';
 
@@ -31,13 +31,13 @@ export class HabitatOperations {
       if (!commune)
         throw new RuleViolation(
           'unknown-commune',
-          `Commune ${details.communeInsee} is not in the mining-basin referential on ${date} (see /referentials/communes)`,
+          `La commune ${details.communeInsee} n'est pas dans le référentiel du bassin minier au ${formatBusinessDate(date)} (voir /referentials/communes)`,
           'communeInsee',
         );
       if (details.arrondissement !== undefined && details.arrondissement !== commune.arrondissement)
         throw new RuleViolation(
           'arrondissement-mismatch',
-          `${commune.name} lies in arrondissement ${commune.arrondissement}, not ${details.arrondissement}`,
+          `${commune.name} est dans l'arrondissement ${commune.arrondissement}, pas ${details.arrondissement}`,
           'arrondissement',
         );
       out.arrondissement = commune.arrondissement;
@@ -45,7 +45,11 @@ export class HabitatOperations {
     if (details.landlord !== undefined) {
       const landlord = this.referentials.parties.at(details.landlord, date);
       if (!landlord || landlord.kind !== 'social-landlord')
-        throw new RuleViolation('unknown-landlord', `${details.landlord} is not a social landlord known on ${date} (see /referentials/parties)`, 'landlord');
+        throw new RuleViolation(
+          'unknown-landlord',
+          `${details.landlord} n'est pas un bailleur social connu au ${formatBusinessDate(date)} (voir /referentials/parties)`,
+          'landlord',
+        );
     }
     return out;
   }

@@ -5,12 +5,12 @@ import type { Response } from 'express';
 import { Access, ApiETag, ApiIfMatch, type CommandContext, Ctx, InjectClock, ProblemException, asOfQuery, etag, newIdFor } from '@erbm/shared/api';
 import type { Clock } from '@erbm/shared/kernel';
 import { HABITAT_DOMAIN } from '@erbm/habitat/contracts';
-import type { OperationCommand, OperationDetails } from '@erbm/habitat/domain';
+import type { OperationDetails } from '@erbm/habitat/domain';
 import { GetOperation } from './get-operation';
 import type { OperationView } from './habitat-operations';
 import { GetIndicators, ListOperations } from './list-operations';
 import { AmendOperationRequest, RecordDeliveryRequest, RecordPhaseRequest, RegisterOperationRequest } from './operation.requests';
-import { RecordOperationFact } from './record-operation-fact';
+import { type OperationRequestCommand, RecordOperationFact } from './record-operation-fact';
 
 const DOMAIN = HABITAT_DOMAIN;
 
@@ -39,7 +39,7 @@ export class OperationsController {
   async register(@Body() b: RegisterOperationRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
     const operationId = newIdFor(ctx, 'operation');
     const { sourceDocument: _s, date, ...details } = b;
-    const command: OperationCommand = { type: 'register', operationId, date, ...(details as OperationDetails) };
+    const command: OperationRequestCommand = { type: 'register', operationId, date, ...(details as OperationDetails) };
     const view = await this.commands.execute(new RecordOperationFact(operationId, command, b, ctx));
     res.setHeader('Location', `/habitat/operations/${operationId}`);
     return this.send(res, view);

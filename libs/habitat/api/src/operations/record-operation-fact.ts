@@ -1,13 +1,16 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { type CommandContext, CommandPath } from '@erbm/shared/api';
-import { NotFound } from '@erbm/shared/kernel';
+import { type CommandContext, CommandPath, InjectClock } from '@erbm/shared/api';
+import { type Clock, NotFound, type WithoutToday, todayInParis } from '@erbm/shared/kernel';
 import { type OperationCommand, decideOperation, foldOperation, operationStreamName } from '@erbm/habitat/domain';
 import { HabitatOperations, type OperationView } from './habitat-operations';
+
+/** A command as a request or the demo gives it: the handler adds today's date from the process's clock. */
+export type OperationRequestCommand = WithoutToday<OperationCommand>;
 
 export class RecordOperationFact extends Command<OperationView> {
   constructor(
     readonly operationId: string,
-    readonly command: OperationCommand,
+    readonly command: OperationRequestCommand,
     readonly request: { sourceDocument?: { kind: string; reference: string; sha256?: string } },
     readonly ctx: CommandContext,
   ) {
@@ -20,6 +23,7 @@ export class RecordOperationFactHandler implements ICommandHandler<RecordOperati
   constructor(
     private readonly operations: HabitatOperations,
     private readonly commands: CommandPath,
+    @InjectClock() private readonly clock: Clock,
   ) {}
 
   async execute({ operationId, command, request, ctx }: RecordOperationFact): Promise<OperationView> {
@@ -31,12 +35,13 @@ export class RecordOperationFactHandler implements ICommandHandler<RecordOperati
         // An operation's id derives from the Idempotency-Key: a retry after a crash finds it registered (CommandPath
         // answers as of that registration; this guard is for a stream that has it under other event ids).
         if (command.type === 'register' && state.status !== 'none') return { events: [], meta: { occurredAt: command.date } };
+        const today = todayInParis(this.clock);
         const resolved: OperationCommand =
           command.type === 'register'
-            ? ({ ...command, ...this.operations.resolveTerritory(command, command.date) } as OperationCommand)
+            ? ({ ...command, ...this.operations.resolveTerritory(command, command.date), today } as OperationCommand)
             : command.type === 'amend'
-              ? { ...command, changes: this.operations.resolveTerritory(command.changes, command.date) }
-              : command;
+              ? { ...command, changes: this.operations.resolveTerritory(command.changes, command.date), today }
+              : { ...command, today };
         return {
           events: decideOperation(resolved, state),
           meta: { occurredAt: command.date, reason: command.type === 'amend' ? command.reason : undefined, sourceDocument: request.sourceDocument },

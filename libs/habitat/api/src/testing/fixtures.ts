@@ -13,9 +13,14 @@ export class HabitatFixtures {
     return res.body;
   }
 
-  async decision(date = '2023-01-16'): Promise<{ meetingId: string; decisionId: string }> {
+  /** A COPIL's decision approving these amounts (by default, 1,000,000 € for the State's programme 135). */
+  async decision(
+    date = '2023-01-16',
+    amounts: { financer: string; fundingLine?: string; amountCents: number }[] = [{ financer: 'etat', fundingLine: 'etat-p135', amountCents: 1_000_000_00 }],
+    outcome = 'approved',
+  ): Promise<{ meetingId: string; decisionId: string }> {
     const meeting = await this.ok('POST', '/habitat/meetings', { body: 'copil', date, place: 'Lille' });
-    await this.ok('POST', `/habitat/meetings/${meeting.id}/decisions`, { decisionId: 'D1', subject: 'Programmation', outcome: 'approved', amounts: [] });
+    await this.ok('POST', `/habitat/meetings/${meeting.id}/decisions`, { decisionId: 'D1', subject: 'Programmation', outcome, amounts });
     return { meetingId: meeting.id, decisionId: 'D1' };
   }
 
@@ -34,10 +39,16 @@ export class HabitatFixtures {
     });
   }
 
-  /** An operation with one State commitment programmed by a decision and committed by an EJ. */
-  async committed(options: { committedCents?: number; programmedCents?: number; eligibleCostCents?: number; decisionDate?: string } = {}) {
+  /**
+   * An operation with one State commitment programmed by a decision and committed by an EJ; with `chainedCents`, that
+   * much of it certified (service fait) and ordered (payment request) too, ready to be paid.
+   */
+  async committed(
+    options: { committedCents?: number; programmedCents?: number; chainedCents?: number; eligibleCostCents?: number; decisionDate?: string } = {},
+  ) {
     const committedCents = options.committedCents ?? 1_000_000_00;
-    const decision = await this.decision(options.decisionDate);
+    const programmedCents = options.programmedCents ?? committedCents;
+    const decision = await this.decision(options.decisionDate, [{ financer: 'etat', fundingLine: 'etat-p135', amountCents: programmedCents }]);
     const operation = await this.operation({ eligibleCostCents: options.eligibleCostCents ?? 10_000_000_00 });
     const commitment = await this.ok('POST', `/habitat/operations/${operation.id}/commitments`, {
       financer: 'etat',
@@ -46,15 +57,19 @@ export class HabitatFixtures {
       date: '2022-11-01',
     });
     await this.ok('POST', `/habitat/commitments/${commitment.id}/programme`, {
-      amountCents: options.programmedCents ?? committedCents,
+      amountCents: programmedCents,
       date: '2023-01-16',
       decision,
     });
-    const view = await this.ok('POST', `/habitat/commitments/${commitment.id}/commit`, {
+    let view = await this.ok('POST', `/habitat/commitments/${commitment.id}/commit`, {
       amountCents: committedCents,
       date: '2023-02-01',
       legalAct: { kind: 'ej', reference: '2103456789', date: '2023-02-01' },
     });
+    if (options.chainedCents) {
+      await this.ok('POST', `/habitat/commitments/${commitment.id}/certify`, { amountCents: options.chainedCents, reference: 'SF-1', date: '2023-02-10' });
+      view = await this.ok('POST', `/habitat/commitments/${commitment.id}/order`, { amountCents: options.chainedCents, reference: 'DP-1', date: '2023-02-15' });
+    }
     return { operationId: operation.id as string, commitmentId: commitment.id as string, decision, view };
   }
 }

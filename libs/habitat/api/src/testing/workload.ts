@@ -1,5 +1,6 @@
 import type { DomainWorkload, WorkloadContext, WorkloadDay, WorkloadOperation } from '@erbm/shared/api';
 import { type FundingLine, loadReferentials } from '@erbm/shared/referentials';
+import type { WithoutToday } from '@erbm/shared/kernel';
 import { type OperationCommand, operationDecider, operationStreamName } from '@erbm/habitat/domain';
 import { HABITAT_OPERATIONS, HABITAT_REGISTER } from '@erbm/habitat/read-models';
 
@@ -44,8 +45,9 @@ export function habitatWorkload(context: WorkloadContext): DomainWorkload {
     const eligibleCostCents = dwellings * r.int(38_000, 62_000) * 100;
     const id = r.uuid();
     const stream = context.stream(operationStreamName(id), operationDecider);
-    const record = (command: OperationCommand, day: WorkloadDay, meta: { reason?: string } = {}) =>
-      stream.record(command, day, { organisation: ORGANISATION, ...meta });
+    // Each fact is recorded on the day it happens: that day is the command's today.
+    const record = (command: WithoutToday<OperationCommand>, day: WorkloadDay, meta: { reason?: string } = {}) =>
+      stream.record({ ...command, today: isoOf(day) } as OperationCommand, day, { organisation: ORGANISATION, ...meta });
 
     // Its financing plan: the mandatory lines, then optional ones drawn until it has 3 to 5 financers.
     const date = isoOf(registered);

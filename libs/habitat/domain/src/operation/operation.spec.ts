@@ -1,7 +1,9 @@
-import { deciderSpec } from '@erbm/shared/testing';
-import { foldOperation, type OperationEvent, operationDecider } from './operation';
+import { RuleViolation, type WithoutToday } from '@erbm/shared/kernel';
+import { datedDeciderSpec } from '@erbm/shared/testing';
+import { type OperationCommand, foldOperation, type OperationEvent, operationDecider } from './operation';
 
-const { given } = deciderSpec(operationDecider);
+const TODAY = '2026-12-01';
+const { given } = datedDeciderSpec(operationDecider, TODAY);
 
 const registered: OperationEvent = {
   type: 'habitat.OperationRegistered',
@@ -82,5 +84,38 @@ describe('operation: works started', () => {
   it('keeps phases in order', () => {
     given([registered, works]).when({ type: 'recordPhase', phase: 'studies', date: '2019-06-01' }).thenRefuses('phase-out-of-order', 'phase');
     given([registered, works]).when({ type: 'recordPhase', phase: 'works-started', date: '2021-01-01' }).thenRefuses('phase-already-reached');
+  });
+});
+
+describe('operation: no fact dated after today (Europe/Paris)', () => {
+  it('refuses a registration, a phase or a delivery dated after today, and takes one dated today', () => {
+    const { date: _date, ...rest } = registered.data;
+    given([])
+      .when({ type: 'register', ...rest, date: '2199-12-31' })
+      .thenRefuses('date-after-today', 'date', { today: TODAY });
+    given([registered]).when({ type: 'recordPhase', phase: 'works-started', date: '2026-12-02' }).thenRefuses('date-after-today', 'date');
+    given([registered, works]).when({ type: 'recordDelivery', dwellings: 1, date: '2026-12-02' }).thenRefuses('date-after-today', 'date');
+    expect(given([registered, works]).when({ type: 'recordDelivery', dwellings: 1, date: TODAY }).events()).toHaveLength(1);
+  });
+});
+
+describe('operation: refusals in French', () => {
+  it('says why in French, with dates as French write them', () => {
+    const refusal = (history: OperationEvent[], command: WithoutToday<OperationCommand>) => {
+      try {
+        operationDecider.decide({ ...command, today: TODAY } as OperationCommand, foldOperation(history));
+      } catch (error) {
+        if (error instanceof RuleViolation) return error.message;
+        throw error;
+      }
+      throw new Error('not refused');
+    };
+    expect(refusal([registered, works], { type: 'recordDelivery', dwellings: 1, date: '2020-08-31' })).toBe(
+      'Une livraison le 31/08/2020 précède le début des travaux le 01/09/2020',
+    );
+    expect(refusal([registered, works], { type: 'recordPhase', phase: 'works-started', date: '2021-01-01' })).toBe(
+      'La phase « début des travaux » est atteinte depuis le 01/09/2020',
+    );
+    expect(refusal([registered], { type: 'amend', changes: { dwellingsPlanned: 120 }, date: '2020-01-01' })).toBe('Une modification doit dire pourquoi');
   });
 });

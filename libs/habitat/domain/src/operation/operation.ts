@@ -1,5 +1,15 @@
 import { type CommitmentAttachedData, type FinancingPlanLine, decideAttachment, withAttachment } from '@erbm/ledger/domain';
-import { type Decider, RuleViolation, assertNever, fold, isAmountCents, isBusinessDate } from '@erbm/shared/kernel';
+import {
+  type Decider,
+  type Today,
+  RuleViolation,
+  assertNever,
+  fold,
+  formatBusinessDate,
+  isAmountCents,
+  isBusinessDate,
+  requireNotAfterToday,
+} from '@erbm/shared/kernel';
 
 export const ENERGY_LABELS = ['A', 'B', 'C', 'D', 'E', 'F', 'G'] as const;
 export type EnergyLabel = (typeof ENERGY_LABELS)[number];
@@ -32,7 +42,10 @@ export type OperationEventMap = {
 };
 export type OperationEvent = { [K in keyof OperationEventMap]: { type: K; data: OperationEventMap[K] } }[keyof OperationEventMap];
 
-export type OperationCommand =
+/** Every command carries today's date (Europe/Paris): a fact dated after it is refused. */
+export type OperationCommand = OperationAction & Today;
+
+export type OperationAction =
   | ({ type: 'register'; operationId: string; date: string } & OperationDetails)
   | { type: 'amend'; changes: Partial<OperationDetails>; reason?: string; date: string }
   | { type: 'recordPhase'; phase: Phase; date: string }
@@ -49,6 +62,9 @@ interface OperationFacts extends OperationDetails {
   revision: number;
 }
 
+/** How a phase reads in a sentence. */
+const PHASE_LABELS: Readonly<Record<Phase, string>> = { studies: 'études', 'works-started': 'début des travaux', delivered: 'livraison' };
+
 /** The status is the last phase reached; `planned` before any. */
 export type OperationState = { status: 'none' } | (OperationFacts & { status: 'planned' | Phase });
 type Registered = Exclude<OperationState, { status: 'none' }>;
@@ -56,14 +72,15 @@ type Registered = Exclude<OperationState, { status: 'none' }>;
 export const operationStreamName = (operationId: string): string => `habitat.operation-${operationId}`;
 
 export function decideOperation(command: OperationCommand, state: OperationState): OperationEvent[] {
-  if (!isBusinessDate(command.date)) throw new RuleViolation('invalid-date', `${command.date} is not a date (yyyy-mm-dd)`, 'date');
+  if (!isBusinessDate(command.date)) throw new RuleViolation('invalid-date', `${command.date} n'est pas une date (aaaa-mm-jj)`, 'date');
+  requireNotAfterToday(command.date, command.today, 'date');
   if (command.type === 'register') {
-    if (state.status !== 'none') throw new RuleViolation('operation-exists', `Operation ${command.operationId} already exists`);
-    const { type: _t, ...data } = command;
+    if (state.status !== 'none') throw new RuleViolation('operation-exists', `L'opération ${command.operationId} existe déjà`);
+    const { type: _t, today: _today, ...data } = command;
     checkDetails(data);
     return [{ type: 'habitat.OperationRegistered', data }];
   }
-  if (state.status === 'none') throw new RuleViolation('operation-not-registered', 'Register the operation first');
+  if (state.status === 'none') throw new RuleViolation('operation-not-registered', "Enregistrez d'abord l'opération");
   switch (command.type) {
     case 'amend':
       return amend(command, state);
@@ -71,19 +88,20 @@ export function decideOperation(command: OperationCommand, state: OperationState
       return recordPhase(command, state);
     case 'recordDelivery': {
       if (!Number.isSafeInteger(command.dwellings) || command.dwellings <= 0)
-        throw new RuleViolation('invalid-dwellings', 'A delivery counts a positive whole number of dwellings', 'dwellings');
-      if (!state.phases['works-started']) throw new RuleViolation('works-not-started', 'Dwellings are delivered only after the works started');
+        throw new RuleViolation('invalid-dwellings', 'Une livraison compte un nombre entier positif de logements', 'dwellings');
+      if (!state.phases['works-started']) throw new RuleViolation('works-not-started', 'Des logements ne se livrent qu’après le début des travaux');
       if (command.date < state.phases['works-started'])
         throw new RuleViolation(
           'delivery-before-works',
-          `A delivery on ${command.date} precedes the start of works on ${state.phases['works-started']}`,
+          `Une livraison le ${formatBusinessDate(command.date)} précède le début des travaux le ${formatBusinessDate(state.phases['works-started'])}`,
           'date',
         );
       if (state.dwellingsDelivered + command.dwellings > state.dwellingsPlanned)
         throw new RuleViolation(
           'delivered-exceeds-planned',
-          `${state.dwellingsDelivered + command.dwellings} dwellings would be delivered, more than the ${state.dwellingsPlanned} planned: amend the operation first`,
+          `${state.dwellingsDelivered + command.dwellings} logements seraient livrés, plus que les ${state.dwellingsPlanned} prévus : modifiez d'abord l'opération`,
           'dwellings',
+          { remainingDwellings: state.dwellingsPlanned - state.dwellingsDelivered },
         );
       return [{ type: 'habitat.DwellingsDelivered', data: { dwellings: command.dwellings, date: command.date } }];
     }
@@ -95,35 +113,53 @@ export function decideOperation(command: OperationCommand, state: OperationState
 }
 
 function amend(command: Extract<OperationCommand, { type: 'amend' }>, state: Registered): OperationEvent[] {
-  if (!command.reason?.trim()) throw new RuleViolation('reason-required', 'An amendment must say why', 'reason');
+  if (!command.reason?.trim()) throw new RuleViolation('reason-required', 'Une modification doit dire pourquoi', 'reason');
   const changes = Object.fromEntries(
     Object.entries(command.changes).filter(([k, v]) => v !== undefined && (state as unknown as Record<string, unknown>)[k] !== v),
   ) as Partial<OperationDetails>;
-  if (Object.keys(changes).length === 0) throw new RuleViolation('amendment-changes-nothing', 'The amendment changes nothing', 'changes');
+  if (Object.keys(changes).length === 0) throw new RuleViolation('amendment-changes-nothing', 'La modification ne change rien', 'changes');
   const merged = { ...state, ...changes };
   checkDetails(merged);
   if (merged.dwellingsPlanned < state.dwellingsDelivered)
-    throw new RuleViolation('planned-below-delivered', `${state.dwellingsDelivered} dwellings are already delivered`, 'dwellingsPlanned');
+    throw new RuleViolation(
+      'planned-below-delivered',
+      `${state.dwellingsDelivered} logements sont déjà livrés : l'opération ne peut en prévoir moins`,
+      'dwellingsPlanned',
+    );
   return [{ type: 'habitat.OperationAmended', data: { changes, reason: command.reason.trim(), date: command.date } }];
 }
 
 function recordPhase(command: Extract<OperationCommand, { type: 'recordPhase' }>, state: Registered): OperationEvent[] {
-  if (state.phases[command.phase])
-    throw new RuleViolation('phase-already-reached', `Phase ${command.phase} was reached on ${state.phases[command.phase]}`, 'phase');
+  const reached = state.phases[command.phase];
+  if (reached)
+    throw new RuleViolation(
+      'phase-already-reached',
+      `La phase « ${PHASE_LABELS[command.phase]} » est atteinte depuis le ${formatBusinessDate(reached)}`,
+      'phase',
+    );
   const index = PHASES.indexOf(command.phase);
   const later = PHASES.slice(index + 1).find((p) => state.phases[p]);
-  if (later) throw new RuleViolation('phase-out-of-order', `Phase ${later} is already reached: ${command.phase} comes before it`, 'phase');
+  if (later)
+    throw new RuleViolation(
+      'phase-out-of-order',
+      `La phase « ${PHASE_LABELS[later]} » est déjà atteinte : « ${PHASE_LABELS[command.phase]} » la précède`,
+      'phase',
+    );
   const previous = PHASES.slice(0, index)
     .map((p) => state.phases[p])
     .filter((d): d is string => !!d)
     .sort()
     .pop();
   if (previous && command.date < previous)
-    throw new RuleViolation('phase-out-of-order', `${command.phase} on ${command.date} precedes the previous phase on ${previous}`, 'date');
+    throw new RuleViolation(
+      'phase-out-of-order',
+      `La phase « ${PHASE_LABELS[command.phase]} » le ${formatBusinessDate(command.date)} précède la phase précédente, atteinte le ${formatBusinessDate(previous)}`,
+      'date',
+    );
   if (command.phase === 'delivered' && state.dwellingsDelivered < state.dwellingsPlanned)
     throw new RuleViolation(
       'delivery-incomplete',
-      `${state.dwellingsDelivered} of ${state.dwellingsPlanned} dwellings are delivered: record the deliveries first`,
+      `${state.dwellingsDelivered} logements sur ${state.dwellingsPlanned} sont livrés : enregistrez d'abord les livraisons`,
       'phase',
     );
   return [{ type: 'habitat.OperationPhaseReached', data: { phase: command.phase, date: command.date } }];
@@ -131,19 +167,21 @@ function recordPhase(command: Extract<OperationCommand, { type: 'recordPhase' }>
 
 function checkDetails(d: OperationDetails): void {
   for (const field of ['name', 'cite', 'communeInsee', 'arrondissement', 'landlord'] as const)
-    if (typeof d[field] !== 'string' || !d[field].trim()) throw new RuleViolation('missing-field', `${field} is required`, field);
+    if (typeof d[field] !== 'string' || !d[field].trim()) throw new RuleViolation('missing-field', `${field} est requis`, field);
   if (!Number.isSafeInteger(d.dwellingsPlanned) || d.dwellingsPlanned <= 0 || d.dwellingsPlanned > 5_000)
-    throw new RuleViolation('invalid-dwellings', 'dwellingsPlanned is a whole number between 1 and 5,000', 'dwellingsPlanned');
-  if (!ENERGY_LABELS.includes(d.energyLabelBefore)) throw new RuleViolation('invalid-energy-label', 'Energy labels go from A to G', 'energyLabelBefore');
-  if (!ENERGY_LABELS.includes(d.energyLabelTarget)) throw new RuleViolation('invalid-energy-label', 'Energy labels go from A to G', 'energyLabelTarget');
+    throw new RuleViolation('invalid-dwellings', 'dwellingsPlanned est un nombre entier de 1 à 5 000', 'dwellingsPlanned');
+  if (!ENERGY_LABELS.includes(d.energyLabelBefore))
+    throw new RuleViolation('invalid-energy-label', 'Les étiquettes énergie vont de A à G', 'energyLabelBefore');
+  if (!ENERGY_LABELS.includes(d.energyLabelTarget))
+    throw new RuleViolation('invalid-energy-label', 'Les étiquettes énergie vont de A à G', 'energyLabelTarget');
   if (d.energyLabelTarget >= d.energyLabelBefore)
     throw new RuleViolation(
       'target-label-not-better',
-      `The target label ${d.energyLabelTarget} must be better than ${d.energyLabelBefore}`,
+      `L'étiquette visée ${d.energyLabelTarget} doit être meilleure que l'étiquette actuelle ${d.energyLabelBefore}`,
       'energyLabelTarget',
     );
   if (d.eligibleCostCents !== undefined && !isAmountCents(d.eligibleCostCents))
-    throw new RuleViolation('invalid-amount', 'eligibleCostCents is an amount in euro cents', 'eligibleCostCents');
+    throw new RuleViolation('invalid-amount', "eligibleCostCents est un montant en centimes d'euro", 'eligibleCostCents');
 }
 
 export function evolveOperation(state: OperationState, event: OperationEvent): OperationState {

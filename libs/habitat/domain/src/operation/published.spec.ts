@@ -32,11 +32,12 @@ describe('the habitat events as the contracts publish them', () => {
         energyLabelBefore: 'F',
         energyLabelTarget: 'B',
         date: '2024-02-01',
+        today: '2024-02-01',
       },
       foldOperation([]),
     );
     const amended = decideOperation(
-      { type: 'amend', changes: { communeInsee: '59606', arrondissement: '596' }, reason: 'erreur de commune', date: '2024-03-01' },
+      { type: 'amend', changes: { communeInsee: '59606', arrondissement: '596' }, reason: 'erreur de commune', date: '2024-03-01', today: '2024-03-01' },
       foldOperation(registered),
     );
     const streamName = operationStreamName('op1');

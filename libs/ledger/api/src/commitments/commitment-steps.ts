@@ -1,16 +1,23 @@
 import { ProblemException, centsOf } from '@erbm/shared/api';
-import type { CommitmentCommand, DecisionRef, LegalAct, OperationEnvelope } from '@erbm/ledger/domain';
+import type { CitedDecision, CommitmentCommand, LegalAct, OperationEnvelope } from '@erbm/ledger/domain';
+import type { WithoutToday } from '@erbm/shared/kernel';
 import type * as R from './commitment.requests';
 
 /** What a step needs from outside the commitment's stream, looked up on the state it is decided on. */
 export interface StepLookups {
-  decision(ref: R.DecisionRefRequest): Promise<DecisionRef>;
+  decision(ref: R.DecisionRefRequest): Promise<CitedDecision>;
   envelope(): Promise<OperationEnvelope | undefined>;
   checkFundingLine(fundingLine: string, date: string): void;
 }
 
-/** A step's command, built from its own typed request; called again if the command is decided again after a race. */
-export type StepBuilder = (lookups: StepLookups) => Promise<CommitmentCommand> | CommitmentCommand;
+/** A step's command as its request gives it: the handler adds today's date from the process's clock. */
+export type StepCommand = WithoutToday<Exclude<CommitmentCommand, { type: 'announce' | 'programme' }>>;
+
+/**
+ * A step's command, built from its own typed request; called again if the command is decided again after a race.
+ * Programming has its own path (ProgrammeCommitment): it is counted in the decision's meeting first.
+ */
+export type StepBuilder = (lookups: StepLookups) => Promise<StepCommand> | StepCommand;
 
 function legalAct(act: R.LegalActRequest | undefined, field = 'legalAct'): LegalAct | undefined {
   if (!act) return undefined;
@@ -32,9 +39,6 @@ const decisionOf = (ref: R.DecisionRefRequest | undefined, l: StepLookups) => (r
 
 /** One builder per step of a commitment's life after its announcement, each from the request its route takes. */
 export const steps = {
-  programme:
-    (b: R.ProgrammeRequest): StepBuilder =>
-    async (l) => ({ type: 'programme', amountCents: centsOf(b), date: b.date, decision: required(await decisionOf(b.decision, l), 'decision') }),
   commit:
     (b: R.CommitRequest): StepBuilder =>
     async (l) => ({
@@ -100,4 +104,4 @@ export const steps = {
       factDate: b.factDate,
       reference: b.reference,
     }),
-} satisfies Record<Exclude<CommitmentCommand['type'], 'announce'>, (body: never) => StepBuilder>;
+} satisfies Record<StepCommand['type'], (body: never) => StepBuilder>;

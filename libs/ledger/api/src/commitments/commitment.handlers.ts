@@ -1,11 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler, type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { type CommandContext, CommandPath, EventSourcedRepository, REFERENTIALS, type WriteRequest, centsOf, failpoint, newIdFor } from '@erbm/shared/api';
+import {
+  type CommandContext,
+  CommandPath,
+  EventSourcedRepository,
+  InjectClock,
+  REFERENTIALS,
+  type WriteRequest,
+  centsOf,
+  failpoint,
+  newIdFor,
+} from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
 import {
+  type CitedDecision,
+  type CommitmentCommand,
   type CommitmentEvent,
   type CommitmentState,
-  type DecisionRef,
   type MeetingEvent,
   commitmentStreamName,
   decideCommitment,
@@ -14,8 +25,9 @@ import {
   meetingStreamName,
   netCommitted,
 } from '@erbm/ledger/domain';
-import { NotFound, RuleViolation, fiscalYearOf } from '@erbm/shared/kernel';
+import { type Clock, NotFound, RuleViolation, fiscalYearOf, formatBusinessDate, todayInParis } from '@erbm/shared/kernel';
 import { OperationDirectories } from '../operation-directory';
+import { DecisionProgrammings } from '../programmings/decision-programmings';
 import type { StepBuilder } from './commitment-steps';
 import { type CommitmentView, commitmentView } from './commitment-view';
 import type { AnnounceCommitmentRequest, DecisionRefRequest } from './commitment.requests';
@@ -31,7 +43,13 @@ export class CommitmentReader {
     private readonly repository: EventSourcedRepository,
     private readonly directories: OperationDirectories,
     @Inject(REFERENTIALS) private readonly referentials: Referentials,
+    @InjectClock() private readonly clock: Clock,
   ) {}
+
+  /** Today in Europe/Paris, from the process's one clock: what every command carries. */
+  today(): string {
+    return todayInParis(this.clock);
+  }
 
   requireDomain(domain: string): void {
     if (!this.directories.served(domain)) throw new NotFound('domain', domain);
@@ -53,12 +71,13 @@ export class CommitmentReader {
     return commitmentView(commitmentId, loaded.state, loaded.events);
   }
 
-  async decision(ref: DecisionRefRequest): Promise<DecisionRef> {
+  /** The decision a request cites, with what its meeting decided (outcome, amounts) for the decider to check. */
+  async decision(ref: DecisionRefRequest): Promise<CitedDecision> {
     const { state } = await this.repository.load(meetingStreamName(ref.meetingId), (events: MeetingEvent[]) => foldMeeting(events));
-    if (state.status === 'none') throw new RuleViolation('unknown-decision', `No meeting ${ref.meetingId} is recorded`, 'decision.meetingId');
-    if (!state.decisions.some((d) => d.decisionId === ref.decisionId))
-      throw new RuleViolation('unknown-decision', `Meeting ${ref.meetingId} took no decision ${ref.decisionId}`, 'decision.decisionId');
-    return { meetingId: ref.meetingId, decisionId: ref.decisionId, date: state.date };
+    if (state.status === 'none') throw new RuleViolation('unknown-decision', `Aucune réunion ${ref.meetingId} n'est enregistrée`, 'decision.meetingId');
+    const decision = state.decisions.find((d) => d.decisionId === ref.decisionId);
+    if (!decision) throw new RuleViolation('unknown-decision', `La réunion ${ref.meetingId} n'a pris aucune décision ${ref.decisionId}`, 'decision.decisionId');
+    return { meetingId: ref.meetingId, decisionId: ref.decisionId, date: state.date, outcome: decision.outcome, amounts: decision.amounts };
   }
 
   /** The operation's eligible cost and what its other commitments have committed, for the over-commitment warning. */
@@ -77,7 +96,7 @@ export class CommitmentReader {
     if (!this.referentials.parties.at(party, date))
       throw new RuleViolation(
         this.referentials.parties.has(party) ? 'party-not-valid-at-date' : 'unknown-party',
-        `${party} is not a party known on ${date} (see /referentials/parties)`,
+        `${party} n'est pas une partie connue au ${formatBusinessDate(date)} (voir /referentials/parties)`,
         field,
       );
   }
@@ -87,13 +106,13 @@ export class CommitmentReader {
     if (!line)
       throw new RuleViolation(
         this.referentials.fundingLines.has(fundingLine) ? 'funding-line-not-valid-at-date' : 'unknown-funding-line',
-        `${fundingLine} is not a funding line open on ${date} (see /referentials/fundingLines)`,
+        `${fundingLine} n'est pas une ligne de financement ouverte au ${formatBusinessDate(date)} (voir /referentials/fundingLines)`,
         'fundingLine',
       );
     if (financer && line.owner !== financer)
       throw new RuleViolation(
         'funding-line-of-another-financer',
-        `Funding line ${fundingLine} is a budget of ${line.owner}, not of ${financer}`,
+        `La ligne de financement ${fundingLine} est un budget de ${line.owner}, pas de ${financer}`,
         'fundingLine',
       );
   }
@@ -143,6 +162,7 @@ export class AnnounceCommitmentHandler implements ICommandHandler<AnnounceCommit
                   fiscalYear: request.fiscalYear ?? fiscalYearOf(request.date),
                   amountCents: centsOf(request),
                   date: request.date,
+                  today: this.reader.today(),
                 },
                 state,
               ),
@@ -174,20 +194,24 @@ export class RecordCommitmentStepHandler implements ICommandHandler<RecordCommit
   constructor(
     private readonly reader: CommitmentReader,
     private readonly commands: CommandPath,
+    private readonly programmings: DecisionProgrammings,
   ) {}
 
   async execute({ domain, commitmentId, build, request, ctx }: RecordCommitmentStep): Promise<CommitmentResult> {
     await this.reader.load(domain, commitmentId);
+    let corrects = false;
     const outcome = await this.commands.run(ctx, {
       stream: commitmentStreamName(commitmentId),
       fold: foldCommitment,
       decide: async ({ state }) => {
         if (state.status === 'none') throw new NotFound('commitment', commitmentId);
-        const command = await build({
+        const built = await build({
           decision: (ref) => this.reader.decision(ref),
           envelope: () => this.reader.envelope(domain, state.operationId, commitmentId),
           checkFundingLine: (line, date) => this.reader.checkFundingLine(line, date, state.financer),
         });
+        const command = { ...built, today: this.reader.today() } as CommitmentCommand;
+        corrects = command.type === 'correct';
         const legalAct = 'legalAct' in command ? command.legalAct : undefined;
         return {
           events: decideCommitment(command, state),
@@ -199,6 +223,9 @@ export class RecordCommitmentStepHandler implements ICommandHandler<RecordCommit
         };
       },
     });
+    // A programming corrected downwards gives the difference back to its decision, in the decision's meeting (after a
+    // crash here, FinancingLinks does it).
+    if (corrects && outcome.appended > 0) await this.programmings.releaseCorrected(commitmentId, outcome.revision, ctx);
     // The answer is the commitment right after this write, whatever another writer appended since: its ETag is the
     // revision this write made.
     return { view: await this.reader.view(domain, commitmentId, undefined, outcome.revision) };

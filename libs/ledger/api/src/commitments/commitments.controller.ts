@@ -4,6 +4,7 @@ import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Access, ApiETag, ApiIfMatch, type CommandContext, Ctx, ProblemException, type WriteRequest, etag } from '@erbm/shared/api';
 import { AnnounceCommitment, type CommitmentResult, GetCommitment, RecordCommitmentStep } from './commitment.handlers';
+import { ProgrammeCommitment } from './programme-commitment';
 import { type StepBuilder, steps } from './commitment-steps';
 import * as R from './commitment.requests';
 import type { CommitmentView } from './commitment-view';
@@ -63,7 +64,9 @@ export class CommitmentsController {
   @HttpCode(200)
   @Access('write')
   @ApiIfMatch()
-  @ApiOperation({ summary: 'Programme money by a decision' })
+  @ApiOperation({
+    summary: "Programme money by an approved decision, within what it approved for the commitment's financer and funding line",
+  })
   programme(
     @Param('domain') d: string,
     @Param('id') id: string,
@@ -71,7 +74,7 @@ export class CommitmentsController {
     @Ctx() c: CommandContext,
     @Res({ passthrough: true }) r: Response,
   ) {
-    return this.step(d, id, steps.programme(b), b, c, r);
+    return this.commands.execute(new ProgrammeCommitment(d, id, b, c)).then((result) => answer(r, result));
   }
 
   @Post('commitments/:id/commit')

@@ -8,6 +8,7 @@ import {
   ApiETag,
   ApiIfMatch,
   BusinessDate,
+  InjectClock,
   type CommandContext,
   CommandPath,
   Ctx,
@@ -32,7 +33,7 @@ import {
   foldMeeting,
   meetingStreamName,
 } from '@erbm/ledger/domain';
-import { NotFound, RuleViolation } from '@erbm/shared/kernel';
+import { type Clock, NotFound, RuleViolation, type WithoutToday, formatBusinessDate, todayInParis } from '@erbm/shared/kernel';
 import { OperationDirectories } from '../operation-directory';
 
 export class RecordMeetingRequest extends WriteRequest {
@@ -82,6 +83,12 @@ export class RecordMinutesRequest extends WriteRequest {
   minutesReference!: string;
 }
 
+/**
+ * What a request records in a meeting (the handler adds today's date); programmings are recorded by the commitments'
+ * path (DecisionProgrammings).
+ */
+export type MeetingRequestCommand = WithoutToday<Extract<MeetingCommand, { type: 'hold' | 'takeDecision' | 'recordMinutes' }>>;
+
 export type MeetingView = ReturnType<typeof meetingView>;
 function meetingView(id: string, state: MeetingState, events: { recordedAt: string; envelope: { actor: unknown } }[]) {
   if (state.status === 'none') throw new NotFound('meeting', id);
@@ -95,6 +102,7 @@ export class MeetingService {
     private readonly commands: CommandPath,
     private readonly directories: OperationDirectories,
     @Inject(REFERENTIALS) private readonly referentials: Referentials,
+    @InjectClock() private readonly clock: Clock,
   ) {}
 
   /** The meeting now, or right after a given revision (a write's own answer). */
@@ -104,14 +112,21 @@ export class MeetingService {
     return meetingView(meetingId, loaded.state, loaded.events);
   }
 
-  async record(domain: string, meetingId: string, command: MeetingCommand, ctx: CommandContext, request: WriteRequest, isNew: boolean): Promise<MeetingView> {
+  async record(
+    domain: string,
+    meetingId: string,
+    command: MeetingRequestCommand,
+    ctx: CommandContext,
+    request: WriteRequest,
+    isNew: boolean,
+  ): Promise<MeetingView> {
     if (!this.directories.served(domain)) throw new NotFound('domain', domain);
     if (command.type === 'hold') {
       const body = this.referentials.governanceBodies.at(command.body, command.date);
       if (!body)
         throw new RuleViolation(
           this.referentials.governanceBodies.has(command.body) ? 'body-not-sitting-at-date' : 'unknown-governance-body',
-          `${command.body} is not a governance body sitting on ${command.date} (see /referentials/governanceBodies)`,
+          `${command.body} n'est pas une instance de gouvernance qui siège au ${formatBusinessDate(command.date)} (voir /referentials/governanceBodies)`,
           'body',
         );
     }
@@ -124,7 +139,8 @@ export class MeetingService {
         // of that write; this guard is for a stream that has it under other event ids).
         if (isNew && state.status !== 'none') return { events: [], meta: { occurredAt: state.date } };
         const date = command.type === 'hold' ? command.date : state.status === 'held' ? state.date : '';
-        return { events: decideMeeting(command, state), meta: { occurredAt: date, sourceDocument: request.sourceDocument } };
+        const decided: MeetingCommand = command.type === 'hold' ? { ...command, today: todayInParis(this.clock) } : command;
+        return { events: decideMeeting(decided, state), meta: { occurredAt: date, sourceDocument: request.sourceDocument } };
       },
     });
     return this.view(domain, meetingId, outcome.revision);
@@ -135,7 +151,7 @@ export class RecordMeeting extends Command<MeetingView> {
   constructor(
     readonly domain: string,
     readonly meetingId: string,
-    readonly command: MeetingCommand,
+    readonly command: MeetingRequestCommand,
     readonly request: WriteRequest,
     readonly ctx: CommandContext,
     readonly isNew: boolean,
@@ -191,7 +207,7 @@ export class MeetingsController {
   @ApiOperation({ summary: 'Record a meeting of a governance body (COPIL, comité partenarial, comité des financeurs…)' })
   async hold(@Param('domain') domain: string, @Body() b: RecordMeetingRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
     const meetingId = newIdFor(ctx, 'meeting');
-    const command: MeetingCommand = {
+    const command: MeetingRequestCommand = {
       type: 'hold',
       meetingId,
       body: b.body,
@@ -215,7 +231,7 @@ export class MeetingsController {
     @Ctx() ctx: CommandContext,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const command: MeetingCommand = {
+    const command: MeetingRequestCommand = {
       type: 'takeDecision',
       decisionId: b.decisionId ?? newIdFor(ctx, 'decision'),
       subject: b.subject,

@@ -1,10 +1,20 @@
+import type { Today } from '@erbm/shared/kernel';
+import type { Decision } from '../governance/meeting';
 import type { DecisionRef, LegalAct, PaymentKind } from './commitment.events';
 
 /**
- * Commands carry everything the decider needs: dates, ids and facts read elsewhere (the decision's date, the
- * operation's envelope). A decider never reads a clock or a database.
+ * A decision a command cites to commit above what was programmed, with what its meeting decided: the decider checks
+ * that it was approved and grants this commitment's financer and funding line. Its events keep the reference alone.
  */
-export type CommitmentCommand =
+export type CitedDecision = DecisionRef & Pick<Decision, 'outcome' | 'amounts'>;
+
+/**
+ * Commands carry everything the decider needs: dates, today's date (Europe/Paris), ids and facts read elsewhere (the
+ * decision's date and amounts, the operation's envelope). A decider never reads a clock or a database.
+ */
+export type CommitmentCommand = CommitmentAction & Today;
+
+export type CommitmentAction =
   | {
       type: 'announce';
       commitmentId: string;
@@ -17,8 +27,8 @@ export type CommitmentCommand =
       date: string;
     }
   | { type: 'programme'; amountCents: number; date: string; decision: DecisionRef }
-  | { type: 'commit'; amountCents: number; date: string; legalAct: LegalAct; decision?: DecisionRef; envelope?: OperationEnvelope }
-  | { type: 'increase'; amountCents: number; date: string; reason?: string; legalAct?: LegalAct; decision?: DecisionRef; envelope?: OperationEnvelope }
+  | { type: 'commit'; amountCents: number; date: string; legalAct: LegalAct; decision?: CitedDecision; envelope?: OperationEnvelope }
+  | { type: 'increase'; amountCents: number; date: string; reason?: string; legalAct?: LegalAct; decision?: CitedDecision; envelope?: OperationEnvelope }
   | { type: 'reduce'; amountCents: number; date: string; reason?: string; legalAct?: LegalAct }
   | { type: 'carryOver'; toFiscalYear: number; date: string; reason?: string }
   | { type: 'changeFundingLine'; fundingLine: string; date: string; reason?: string }

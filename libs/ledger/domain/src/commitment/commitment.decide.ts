@@ -1,6 +1,17 @@
-import { type Decider, formatEuros, isAmountCents, isBusinessDate, RuleViolation, assertNever } from '@erbm/shared/kernel';
-import type { CommitmentCommand, OperationEnvelope } from './commitment.commands';
-import type { CommitmentEvent, FactValues, Ledgers, WarningCode } from './commitment.events';
+import {
+  type Decider,
+  RuleViolation,
+  assertNever,
+  fiscalYearOf,
+  formatBusinessDate,
+  formatEuros,
+  isAmountCents,
+  isBusinessDate,
+  requireNotAfterToday,
+} from '@erbm/shared/kernel';
+import { requireGrant } from '../governance/meeting';
+import type { CitedDecision, CommitmentCommand, OperationEnvelope } from './commitment.commands';
+import type { CommitmentEvent, DecisionRef, FactValues, Ledger, Ledgers, WarningCode } from './commitment.events';
 import { type CommitmentState, type OpenCommitment, evolveCommitment, initialCommitmentState, netCommitted } from './commitment.state';
 
 /** Advance ceilings of décret 2018-514: 30 % of the aid, 60 % with a bank guarantee; interim payments up to 80 %. */
@@ -21,26 +32,49 @@ const CORRECTABLE: ReadonlySet<CommitmentEvent['type']> = new Set([
   'ledger.AmountRecovered',
 ]);
 
+/** How a ledger's amount reads in a sentence ("… seraient payés"). */
+const LEDGER_PARTICIPLES: Readonly<Record<Ledger, string>> = {
+  announced: 'annoncés',
+  programmed: 'programmés',
+  committed: 'engagés',
+  certified: 'certifiés (service fait)',
+  ordered: 'mandatés',
+  paid: 'payés',
+  released: 'dégagés',
+  recovered: 'reversés',
+};
+
+const STATUS_LABELS: Readonly<Record<OpenCommitment['status'], string>> = { announced: 'annoncé', programmed: 'programmé', committed: 'engagé' };
+
 /**
  * Decides what a command means for a commitment: the events to record, warnings included, or a RuleViolation.
  * Rules the system enforces refuse; rules real data breaks (décret 2018-514 ceilings, payment before its decision,
- * an over-committed envelope) are recorded as warnings beside the fact.
+ * an over-committed envelope, a payment beyond the service fait or the payment requests) are recorded as warnings
+ * beside the fact. The rule set: docs/rules.md.
  */
 export function decideCommitment(command: CommitmentCommand, state: CommitmentState): CommitmentEvent[] {
   checkShape(command);
   if (command.type === 'announce') {
-    if (state.status !== 'none') throw new RuleViolation('commitment-exists', `Commitment ${command.commitmentId} already exists`);
-    const { type: _type, ...data } = command;
+    if (state.status !== 'none') throw new RuleViolation('commitment-exists', `L'engagement ${command.commitmentId} existe déjà`);
+    const year = fiscalYearOf(command.date);
+    if (command.fiscalYear !== year)
+      throw new RuleViolation(
+        'fiscal-year-not-year-of-date',
+        `L'exercice d'un engagement est l'année de la date de son acte (${year}), pas ${command.fiscalYear} : seul un report le fait passer à l'exercice suivant`,
+        'fiscalYear',
+        { fiscalYear: year },
+      );
+    const { type: _type, today: _today, ...data } = command;
     return [{ type: 'ledger.CommitmentAnnounced', data }];
   }
   switch (state.status) {
     case 'none':
-      throw new RuleViolation('commitment-not-announced', 'The commitment must be announced first');
+      throw new RuleViolation('commitment-not-announced', "Annoncez d'abord l'engagement");
     case 'closed':
     case 'lapsed':
       throw new RuleViolation(
         `commitment-${state.status}`,
-        `The commitment is ${state.status === 'closed' ? 'closed' : 'lapsed'} since ${state.endedOn}: nothing more can be recorded on it`,
+        `L'engagement est ${state.status === 'closed' ? 'clos' : 'caduc'} depuis le ${formatBusinessDate(state.endedOn)} : plus rien ne peut y être enregistré`,
       );
     case 'announced':
     case 'programmed':
@@ -61,21 +95,29 @@ function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s
   const l = s.ledgers;
   const next = s.revision + 1;
   switch (command.type) {
-    case 'programme': {
-      const { type: _t, ...data } = command;
-      return [{ type: 'ledger.CommitmentProgrammed', data }];
-    }
+    case 'programme':
+      // What the decision approved and what it programmed already are checked in its meeting's stream, where they are
+      // counted (governance/meeting.ts): this programming follows from the one recorded there.
+      return [{ type: 'ledger.CommitmentProgrammed', data: { amountCents: command.amountCents, date: command.date, decision: refOf(command.decision) } }];
     case 'commit': {
-      requireWithinProgrammed(l, command.amountCents, command.decision !== undefined);
-      const { type: _t, envelope, ...data } = command;
-      return [{ type: 'ledger.CommitmentMade', data }, ...envelopeWarning(l, command.amountCents, envelope, next)];
+      const decision = citedDecision(s, command.decision);
+      requireWithinProgrammed(l, command.amountCents, decision !== undefined);
+      const { amountCents, date, legalAct } = command;
+      return [
+        { type: 'ledger.CommitmentMade', data: { amountCents, date, legalAct, ...(decision ? { decision } : {}) } },
+        ...envelopeWarning(l, amountCents, command.envelope, next),
+      ];
     }
     case 'increase': {
       requireCommitted(s);
       const reason = requireReason(command.reason);
-      requireWithinProgrammed(l, command.amountCents, command.decision !== undefined);
-      const { type: _t, envelope, ...data } = command;
-      return [{ type: 'ledger.CommitmentIncreased', data: { ...data, reason } }, ...envelopeWarning(l, command.amountCents, envelope, next)];
+      const decision = citedDecision(s, command.decision);
+      requireWithinProgrammed(l, command.amountCents, decision !== undefined);
+      const { amountCents, date, legalAct } = command;
+      return [
+        { type: 'ledger.CommitmentIncreased', data: { amountCents, date, reason, ...(legalAct ? { legalAct } : {}), ...(decision ? { decision } : {}) } },
+        ...envelopeWarning(l, amountCents, command.envelope, next),
+      ];
     }
     case 'reduce': {
       requireCommitted(s);
@@ -84,18 +126,19 @@ function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s
       if (netCommitted(l) - command.amountCents < floor)
         throw new RuleViolation(
           'reduce-below-paid',
-          `Reducing by ${formatEuros(command.amountCents)} would leave less committed (${formatEuros(netCommitted(l) - command.amountCents)}) than already certified, ordered or paid (${formatEuros(floor)})`,
+          `Réduire de ${formatEuros(command.amountCents)} laisserait ${formatEuros(netCommitted(l) - command.amountCents)} engagés, moins que le déjà certifié, mandaté ou payé (${formatEuros(floor)})`,
           'amountCents',
+          { floorCents: floor },
         );
-      const { type: _t, ...data } = command;
-      return [{ type: 'ledger.CommitmentReduced', data: { ...data, reason } }];
+      const { amountCents, date, legalAct } = command;
+      return [{ type: 'ledger.CommitmentReduced', data: { amountCents, date, reason, ...(legalAct ? { legalAct } : {}) } }];
     }
     case 'carryOver': {
       const reason = requireReason(command.reason);
       if (command.toFiscalYear !== s.fiscalYear + 1)
         throw new RuleViolation(
           'carry-over-not-next-year',
-          `A commitment of fiscal year ${s.fiscalYear} is carried over to ${s.fiscalYear + 1}, not ${command.toFiscalYear}`,
+          `Un engagement de l'exercice ${s.fiscalYear} se reporte sur l'exercice ${s.fiscalYear + 1}, pas sur ${command.toFiscalYear}`,
           'toFiscalYear',
         );
       return [{ type: 'ledger.CommitmentCarriedOver', data: { fromFiscalYear: s.fiscalYear, toFiscalYear: command.toFiscalYear, date: command.date, reason } }];
@@ -103,20 +146,20 @@ function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s
     case 'changeFundingLine': {
       const reason = requireReason(command.reason);
       if (command.fundingLine === s.fundingLine)
-        throw new RuleViolation('same-funding-line', `The commitment is already on funding line ${s.fundingLine}`, 'fundingLine');
+        throw new RuleViolation('same-funding-line', `L'engagement est déjà sur la ligne ${s.fundingLine}`, 'fundingLine');
       return [{ type: 'ledger.CommitmentFundingLineChanged', data: { from: s.fundingLine, to: command.fundingLine, date: command.date, reason } }];
     }
     case 'certify':
       requireCommitted(s);
-      requireWithinCommitted(l, l.certified, command.amountCents, 'certify-exceeds-committed', 'certified');
+      requireWithinCommitted(l, l.certified, command.amountCents, 'certified');
       return [{ type: 'ledger.ServiceCertified', data: { amountCents: command.amountCents, date: command.date, reference: command.reference } }];
     case 'order':
       requireCommitted(s);
-      requireWithinCommitted(l, l.ordered, command.amountCents, 'order-exceeds-committed', 'ordered');
+      requireWithinCommitted(l, l.ordered, command.amountCents, 'ordered');
       return [{ type: 'ledger.PaymentOrdered', data: { amountCents: command.amountCents, date: command.date, reference: command.reference } }];
     case 'pay': {
       requireCommitted(s);
-      requireWithinCommitted(l, l.paid, command.amountCents, 'payment-exceeds-committed', 'paid');
+      requireWithinCommitted(l, l.paid, command.amountCents, 'paid');
       const paid: CommitmentEvent = {
         type: 'ledger.PaymentMade',
         data: { amountCents: command.amountCents, date: command.date, kind: command.kind, reference: command.reference },
@@ -130,8 +173,9 @@ function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s
       if (command.amountCents > releasable)
         throw new RuleViolation(
           'release-exceeds-remaining',
-          `Only ${formatEuros(releasable)} is committed and not yet ordered or paid; cannot release ${formatEuros(command.amountCents)}`,
+          `Seuls ${formatEuros(releasable)} sont engagés et ni mandatés ni payés : impossible d'en dégager ${formatEuros(command.amountCents)}`,
           'amountCents',
+          { remainingCents: releasable },
         );
       return [{ type: 'ledger.CommitmentReleased', data: { amountCents: command.amountCents, date: command.date, reason } }];
     }
@@ -144,8 +188,9 @@ function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s
       if (command.amountCents > l.paid - l.recovered)
         throw new RuleViolation(
           'recovery-exceeds-paid',
-          `Only ${formatEuros(l.paid - l.recovered)} was paid and not yet recovered; cannot recover ${formatEuros(command.amountCents)}`,
+          `Seuls ${formatEuros(l.paid - l.recovered)} ont été payés et non encore reversés : impossible d'en reverser ${formatEuros(command.amountCents)}`,
           'amountCents',
+          { remainingCents: l.paid - l.recovered },
         );
       return [{ type: 'ledger.AmountRecovered', data: { amountCents: command.amountCents, date: command.date, reference: command.reference, reason } }];
     }
@@ -154,7 +199,9 @@ function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s
       if (remaining > 0)
         throw new RuleViolation(
           'close-with-reste-a-payer',
-          `${formatEuros(remaining)} is committed and neither paid nor released: pay the balance or release it before closing`,
+          `${formatEuros(remaining)} sont engagés et ni payés ni dégagés : payez le solde ou dégagez-le avant de clore l'engagement`,
+          undefined,
+          { resteAPayerCents: remaining },
         );
       return [{ type: 'ledger.CommitmentClosed', data: { date: command.date, ...(command.reason ? { reason: command.reason } : {}) } }];
     }
@@ -171,7 +218,7 @@ function decideCorrection(command: Extract<CommitmentCommand, { type: 'correct' 
   if (!target || !CORRECTABLE.has(target.type))
     throw new RuleViolation(
       'fact-not-correctable',
-      `Revision ${command.revision} is not a fact with an amount, a date or a reference that can be corrected`,
+      `La révision ${command.revision} n'est pas un fait dont le montant, la date ou la référence se corrige`,
       'revision',
     );
   const before = target.values;
@@ -182,15 +229,23 @@ function decideCorrection(command: Extract<CommitmentCommand, { type: 'correct' 
     ...(command.reference !== undefined ? { reference: command.reference } : {}),
   };
   if (command.amountCents !== undefined && before.amountCents === undefined)
-    throw new RuleViolation('fact-not-correctable', `Revision ${command.revision} has no amount to correct`, 'amountCents');
+    throw new RuleViolation('fact-not-correctable', `La révision ${command.revision} n'a pas de montant à corriger`, 'amountCents');
   if (command.reference !== undefined && before.reference === undefined)
-    throw new RuleViolation('fact-not-correctable', `Revision ${command.revision} has no reference to correct`, 'reference');
+    throw new RuleViolation('fact-not-correctable', `La révision ${command.revision} n'a pas de référence à corriger`, 'reference');
   if (JSON.stringify(after) === JSON.stringify(before))
-    throw new RuleViolation('correction-changes-nothing', 'The correction gives the values the fact already has');
+    throw new RuleViolation('correction-changes-nothing', 'La correction donne les valeurs que le fait a déjà');
+  // A programming counts against its decision's amounts, in the meeting's stream: a correction may give back part of
+  // it (the meeting then releases it), never take more than the decision was asked for.
+  if (target.type === 'ledger.CommitmentProgrammed' && (after.amountCents ?? 0) > (before.amountCents ?? 0))
+    throw new RuleViolation(
+      'correction-raises-programmed',
+      `Une correction peut réduire un montant programmé (${formatEuros(before.amountCents ?? 0)}), pas l'augmenter : programmez la différence par une décision`,
+      'amountCents',
+    );
   const ledgers = { ...s.ledgers };
   if (target.ledger) ledgers[target.ledger] += (target.sign ?? 1) * ((after.amountCents ?? 0) - (before.amountCents ?? 0));
   const broken = brokenInvariant(ledgers);
-  if (broken) throw new RuleViolation('correction-breaks-ledger', `After this correction ${broken}`, 'amountCents');
+  if (broken) throw new RuleViolation('correction-breaks-ledger', `Après cette correction, ${broken}`, 'amountCents');
   return [
     {
       type: 'ledger.CommitmentFactCorrected',
@@ -201,37 +256,54 @@ function decideCorrection(command: Extract<CommitmentCommand, { type: 'correct' 
 
 function brokenInvariant(l: Ledgers): string | undefined {
   const net = netCommitted(l);
-  if (l.committed < 0 || net < 0) return 'more would be released or reduced than committed';
-  if (l.paid > net) return `paid (${formatEuros(l.paid)}) would exceed committed (${formatEuros(net)})`;
-  if (l.ordered > net) return `ordered (${formatEuros(l.ordered)}) would exceed committed (${formatEuros(net)})`;
-  if (l.certified > net) return `certified (${formatEuros(l.certified)}) would exceed committed (${formatEuros(net)})`;
-  if (l.recovered > l.paid) return `recovered (${formatEuros(l.recovered)}) would exceed paid (${formatEuros(l.paid)})`;
+  if (l.committed < 0 || net < 0) return "plus serait dégagé ou réduit qu'engagé";
+  if (l.paid > net) return `le payé (${formatEuros(l.paid)}) dépasserait l'engagé (${formatEuros(net)})`;
+  if (l.ordered > net) return `le mandaté (${formatEuros(l.ordered)}) dépasserait l'engagé (${formatEuros(net)})`;
+  if (l.certified > net) return `le service fait certifié (${formatEuros(l.certified)}) dépasserait l'engagé (${formatEuros(net)})`;
+  if (l.recovered > l.paid) return `le reversé (${formatEuros(l.recovered)}) dépasserait le payé (${formatEuros(l.paid)})`;
   return undefined;
 }
 
 function requireCommitted(s: OpenCommitment): void {
-  if (s.status !== 'committed') throw new RuleViolation('not-committed', `The commitment is ${s.status}: no legal act commits it yet`);
+  if (s.status !== 'committed')
+    throw new RuleViolation('not-committed', `L'engagement est ${STATUS_LABELS[s.status]} : aucun acte juridique ne l'engage encore`);
 }
 
 function requireReason(reason: string | undefined): string {
-  if (!reason || !reason.trim()) throw new RuleViolation('reason-required', 'An amendment, a release or a correction must say why', 'reason');
+  if (!reason || !reason.trim())
+    throw new RuleViolation('reason-required', 'Une modification, un dégagement, une caducité, un reversement ou une correction doit dire pourquoi', 'reason');
   return reason.trim();
 }
+
+/** The decision a commit or an increase cites, once checked: approved, and granting this financer's funding line. */
+function citedDecision(s: OpenCommitment, decision: CitedDecision | undefined): DecisionRef | undefined {
+  if (!decision) return undefined;
+  requireGrant(decision, s.financer, s.fundingLine);
+  return refOf(decision);
+}
+
+const refOf = (d: DecisionRef): DecisionRef => ({ meetingId: d.meetingId, decisionId: d.decisionId, date: d.date });
 
 function requireWithinProgrammed(l: Ledgers, amount: number, withDecision: boolean): void {
   if (withDecision) return;
   if (l.committed + amount > l.programmed)
     throw new RuleViolation(
       'commit-exceeds-programmed',
-      `Committing ${formatEuros(amount)} would bring the commitment to ${formatEuros(l.committed + amount)}, above the ${formatEuros(l.programmed)} programmed: name the decision that grants it`,
+      `Engager ${formatEuros(amount)} porterait l'engagement à ${formatEuros(l.committed + amount)}, au-delà des ${formatEuros(l.programmed)} programmés : citez la décision qui l'accorde`,
       'decision',
+      { programmedCents: l.programmed },
     );
 }
 
-function requireWithinCommitted(l: Ledgers, current: number, amount: number, rule: string, what: string): void {
+function requireWithinCommitted(l: Ledgers, current: number, amount: number, ledger: 'certified' | 'ordered' | 'paid'): void {
   const net = netCommitted(l);
   if (current + amount > net)
-    throw new RuleViolation(rule, `${formatEuros(current + amount)} would be ${what}, above the ${formatEuros(net)} committed`, 'amountCents');
+    throw new RuleViolation(
+      ledger === 'certified' ? 'certify-exceeds-committed' : ledger === 'ordered' ? 'order-exceeds-committed' : 'payment-exceeds-committed',
+      `${formatEuros(current + amount)} seraient ${LEDGER_PARTICIPLES[ledger]}, au-delà des ${formatEuros(net)} engagés`,
+      'amountCents',
+      { remainingCents: net - current },
+    );
 }
 
 function warning(code: WarningCode, message: string, raisedByRevision: number, amountCents?: number, limitCents?: number): CommitmentEvent {
@@ -292,15 +364,48 @@ function paymentWarnings(s: OpenCommitment, command: Extract<CommitmentCommand, 
   }
   const firstDecision = s.decisions.map((d) => d.date).sort()[0];
   if (firstDecision && command.date < firstDecision)
-    warnings.push(warning('payment-before-decision', `Paiement daté du ${command.date}, antérieur à la décision du ${firstDecision}`, revision));
+    warnings.push(
+      warning(
+        'payment-before-decision',
+        `Paiement daté du ${formatBusinessDate(command.date)}, antérieur à la décision du ${formatBusinessDate(firstDecision)}`,
+        revision,
+      ),
+    );
+  // The payment chain: a payment follows a certified service fait and a payment request. Paying beyond either is what
+  // a contrôleur looks at first; real extracts do it (a payment keyed before its request), so it is recorded, flagged.
+  const paid = s.ledgers.paid + command.amountCents;
+  if (paid > s.ledgers.certified)
+    warnings.push(
+      warning(
+        'payment-exceeds-certified',
+        `Paiements cumulés ${formatEuros(paid)} : au-delà du service fait certifié (${formatEuros(s.ledgers.certified)})`,
+        revision,
+        paid,
+        s.ledgers.certified,
+      ),
+    );
+  if (paid > s.ledgers.ordered)
+    warnings.push(
+      warning(
+        'payment-exceeds-ordered',
+        `Paiements cumulés ${formatEuros(paid)} : au-delà des demandes de paiement mandatées (${formatEuros(s.ledgers.ordered)})`,
+        revision,
+        paid,
+        s.ledgers.ordered,
+      ),
+    );
   return warnings;
 }
 
+/** Well-formed values, and no fact dated after today (Europe/Paris). */
 function checkShape(command: CommitmentCommand): void {
-  if (!isBusinessDate(command.date)) throw new RuleViolation('invalid-date', `${command.date} is not a date (yyyy-mm-dd)`, 'date');
+  if (!isBusinessDate(command.date)) throw new RuleViolation('invalid-date', `${command.date} n'est pas une date (aaaa-mm-jj)`, 'date');
   if ('amountCents' in command && command.amountCents !== undefined) {
     const zeroAllowed = command.type === 'announce' || command.type === 'correct';
     if (!isAmountCents(command.amountCents) || (!zeroAllowed && command.amountCents === 0))
-      throw new RuleViolation('invalid-amount', `${command.amountCents} is not a positive amount in euro cents`, 'amountCents');
+      throw new RuleViolation('invalid-amount', `${command.amountCents} n'est pas un montant positif en centimes d'euro`, 'amountCents');
   }
+  requireNotAfterToday(command.date, command.today, 'date');
+  if ('legalAct' in command && command.legalAct) requireNotAfterToday(command.legalAct.date, command.today, 'legalAct.date');
+  if (command.type === 'correct' && command.factDate !== undefined) requireNotAfterToday(command.factDate, command.today, 'factDate');
 }

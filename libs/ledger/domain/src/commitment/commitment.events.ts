@@ -26,7 +26,14 @@ export interface DecisionRef {
 export const PAYMENT_KINDS = ['advance', 'interim', 'balance'] as const;
 export type PaymentKind = (typeof PAYMENT_KINDS)[number];
 
-export const WARNING_CODES = ['advance-above-limit', 'interim-above-limit', 'payment-before-decision', 'envelope-over-committed'] as const;
+export const WARNING_CODES = [
+  'advance-above-limit',
+  'interim-above-limit',
+  'payment-before-decision',
+  'envelope-over-committed',
+  'payment-exceeds-certified',
+  'payment-exceeds-ordered',
+] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 
 interface Dated {

@@ -1,12 +1,31 @@
-import { type Decider, fold, isAmountCents, isBusinessDate, RuleViolation, assertNever } from '@erbm/shared/kernel';
+import {
+  type Decider,
+  type Today,
+  RuleViolation,
+  assertNever,
+  fold,
+  formatEuros,
+  isAmountCents,
+  isBusinessDate,
+  requireNotAfterToday,
+} from '@erbm/shared/kernel';
 
 /** A meeting of a governance body (COPIL, comité partenarial, comité des financeurs…) and the decisions it takes. */
 
 export const DECISION_OUTCOMES = ['approved', 'rejected', 'deferred', 'noted'] as const;
 export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 
+/** How a decision's outcome reads in a sentence. */
+export const DECISION_OUTCOME_LABELS: Readonly<Record<DecisionOutcome, string>> = {
+  approved: 'approuvée',
+  rejected: 'rejetée',
+  deferred: 'ajournée',
+  noted: 'prise pour information',
+};
+
 export interface DecisionAmount {
   financer: string;
+  /** The funding line the amount is for; without one, any funding line of the financer. */
   fundingLine?: string;
   amountCents: number;
 }
@@ -19,39 +38,120 @@ export interface Decision {
   amounts: DecisionAmount[];
 }
 
+/**
+ * What commitments programmed under one decision, per commitment, financer and funding line, net of what was released
+ * since (a programming corrected downwards, or one its commitment could not take). The meeting's stream is where this
+ * is counted, so that two commitments programmed at once under one decision cannot both pass its ceiling (ADR 0015).
+ */
+export interface Programming {
+  decisionId: string;
+  commitmentId: string;
+  financer: string;
+  fundingLine: string;
+  amountCents: number;
+}
+
 export type MeetingEventMap = {
   'governance.MeetingHeld': { meetingId: string; body: string; date: string; place: string; minutesReference?: string };
   'governance.DecisionTaken': Decision & { meetingId: string; date: string };
   'governance.MinutesRecorded': { minutesReference: string };
+  /** A commitment is programmed under one of the meeting's decisions: the commitment's own programming follows from it. */
+  'governance.ProgrammingRecorded': Omit<Programming, 'amountCents'> & { amountCents: number; domain: string; date: string };
+  /** Part of a programming no longer counts against the decision's amounts. */
+  'governance.ProgrammingReleased': Omit<Programming, 'amountCents'> & { amountCents: number; date: string; reason: string };
 };
 export type MeetingEvent = { [K in keyof MeetingEventMap]: { type: K; data: MeetingEventMap[K] } }[keyof MeetingEventMap];
 
 export type MeetingCommand =
-  | { type: 'hold'; meetingId: string; body: string; date: string; place: string; minutesReference?: string }
+  | ({ type: 'hold'; meetingId: string; body: string; date: string; place: string; minutesReference?: string } & Today)
   | ({ type: 'takeDecision' } & Decision)
-  | { type: 'recordMinutes'; minutesReference: string };
+  | { type: 'recordMinutes'; minutesReference: string }
+  | ({ type: 'programme'; domain: string; date: string } & Programming & Today)
+  | ({ type: 'releaseProgramming'; date: string; reason: string } & Programming);
 
 export type MeetingState =
   | { status: 'none' }
-  | { status: 'held'; meetingId: string; body: string; date: string; place: string; minutesReference?: string; decisions: Decision[]; revision: number };
+  | {
+      status: 'held';
+      meetingId: string;
+      body: string;
+      date: string;
+      place: string;
+      minutesReference?: string;
+      decisions: Decision[];
+      programmings: Programming[];
+      revision: number;
+    };
+type Held = Extract<MeetingState, { status: 'held' }>;
 
 export const meetingStreamName = (meetingId: string): string => `meeting-${meetingId}`;
+
+/** The part of a decision's amounts a commitment on this financer's funding line draws from. */
+export interface Grant {
+  approvedCents: number;
+  /** The line the amounts name; undefined when they name the financer alone (any of its lines). */
+  fundingLine?: string;
+}
+
+/**
+ * A decision's amounts programme their own financer and funding line: those naming this line, else those naming the
+ * financer without a line. Undefined when the decision grants this line nothing.
+ */
+export function grantOf(decision: Pick<Decision, 'amounts'>, financer: string, fundingLine: string): Grant | undefined {
+  const ofFinancer = decision.amounts.filter((a) => a.financer === financer);
+  const onLine = ofFinancer.filter((a) => a.fundingLine === fundingLine);
+  const amounts = onLine.length > 0 ? onLine : ofFinancer.filter((a) => a.fundingLine === undefined);
+  if (amounts.length === 0) return undefined;
+  return { approvedCents: amounts.reduce((s, a) => s + a.amountCents, 0), ...(onLine.length > 0 ? { fundingLine } : {}) };
+}
+
+/** Only an approved decision grants money, and only to the financers and funding lines its amounts name. */
+export function requireGrant(decision: Pick<Decision, 'decisionId' | 'outcome' | 'amounts'>, financer: string, fundingLine: string, field = 'decision'): Grant {
+  if (decision.outcome !== 'approved')
+    throw new RuleViolation(
+      'decision-not-approved',
+      `La décision ${decision.decisionId} est ${DECISION_OUTCOME_LABELS[decision.outcome]} : seule une décision approuvée programme ou accorde des crédits`,
+      field,
+      { outcome: decision.outcome },
+    );
+  const grant = grantOf(decision, financer, fundingLine);
+  if (!grant) {
+    const named = decision.amounts.map((a) => `${a.financer}${a.fundingLine ? ` (${a.fundingLine})` : ''}`).join(', ');
+    throw new RuleViolation(
+      'decision-not-for-funding-line',
+      `La décision ${decision.decisionId} n'accorde aucun montant à ${financer} sur la ligne ${fundingLine} : ses montants ne valent que pour leur financeur et leur ligne (${named || 'aucun montant'})`,
+      field,
+    );
+  }
+  return grant;
+}
+
+/** What commitments programmed so far under a decision, from the part of its amounts this grant is. */
+export function programmedUnder(state: Held, decision: Decision, financer: string, grant: Grant): number {
+  return state.programmings
+    .filter((p) => p.decisionId === decision.decisionId && p.financer === financer)
+    .filter((p) =>
+      grant.fundingLine !== undefined ? p.fundingLine === grant.fundingLine : grantOf(decision, financer, p.fundingLine)?.fundingLine === undefined,
+    )
+    .reduce((s, p) => s + p.amountCents, 0);
+}
 
 export function decideMeeting(command: MeetingCommand, state: MeetingState): MeetingEvent[] {
   switch (command.type) {
     case 'hold': {
-      if (state.status !== 'none') throw new RuleViolation('meeting-exists', `Meeting ${command.meetingId} is already recorded`);
-      if (!isBusinessDate(command.date)) throw new RuleViolation('invalid-date', `${command.date} is not a date (yyyy-mm-dd)`, 'date');
-      const { type: _t, ...data } = command;
+      if (state.status !== 'none') throw new RuleViolation('meeting-exists', `La réunion ${command.meetingId} est déjà enregistrée`);
+      requireDate(command.date);
+      requireNotAfterToday(command.date, command.today, 'date');
+      const { type: _t, today: _today, ...data } = command;
       return [{ type: 'governance.MeetingHeld', data }];
     }
     case 'takeDecision': {
       const held = requireHeld(state);
       if (held.decisions.some((d) => d.decisionId === command.decisionId))
-        throw new RuleViolation('decision-exists', `Decision ${command.decisionId} is already recorded for this meeting`, 'decisionId');
+        throw new RuleViolation('decision-exists', `La décision ${command.decisionId} de cette réunion est déjà enregistrée`, 'decisionId');
       command.amounts.forEach((a, i) => {
         if (!isAmountCents(a.amountCents))
-          throw new RuleViolation('invalid-amount', `${a.amountCents} is not an amount in euro cents`, `amounts[${i}].amountCents`);
+          throw new RuleViolation('invalid-amount', `${a.amountCents} n'est pas un montant en centimes d'euro`, `amounts[${i}].amountCents`);
       });
       const { type: _t, ...decision } = command;
       return [{ type: 'governance.DecisionTaken', data: { ...decision, meetingId: held.meetingId, date: held.date } }];
@@ -59,31 +159,91 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState): Mee
     case 'recordMinutes': {
       const held = requireHeld(state);
       if (held.minutesReference === command.minutesReference)
-        throw new RuleViolation('minutes-already-recorded', `Minutes ${command.minutesReference} are already recorded`, 'minutesReference');
+        throw new RuleViolation('minutes-already-recorded', `Le relevé de décisions ${command.minutesReference} est déjà enregistré`, 'minutesReference');
       return [{ type: 'governance.MinutesRecorded', data: { minutesReference: command.minutesReference } }];
+    }
+    case 'programme':
+      return programme(command, requireHeld(state));
+    case 'releaseProgramming': {
+      const held = requireHeld(state);
+      const recorded = held.programmings.find((p) => sameProgramming(p, command))?.amountCents ?? 0;
+      // Never more than this commitment programmed under the decision: a programming recorded before the meetings
+      // counted them is not in the count, and releasing it would free what was never taken.
+      const amountCents = Math.min(command.amountCents, recorded);
+      if (amountCents <= 0) return [];
+      const { type: _t, ...data } = command;
+      return [{ type: 'governance.ProgrammingReleased', data: { ...data, amountCents } }];
     }
     default:
       return assertNever(command);
   }
 }
 
-function requireHeld(state: MeetingState): Extract<MeetingState, { status: 'held' }> {
-  if (state.status !== 'held') throw new RuleViolation('meeting-not-recorded', 'Record the meeting before its decisions');
+function programme(command: Extract<MeetingCommand, { type: 'programme' }>, held: Held): MeetingEvent[] {
+  requireDate(command.date);
+  requireNotAfterToday(command.date, command.today, 'date');
+  if (!isAmountCents(command.amountCents) || command.amountCents === 0)
+    throw new RuleViolation('invalid-amount', `${command.amountCents} n'est pas un montant positif en centimes d'euro`, 'amountCents');
+  const decision = held.decisions.find((d) => d.decisionId === command.decisionId);
+  if (!decision)
+    throw new RuleViolation('unknown-decision', `La réunion ${held.meetingId} n'a pris aucune décision ${command.decisionId}`, 'decision.decisionId');
+  const grant = requireGrant(decision, command.financer, command.fundingLine);
+  const programmed = programmedUnder(held, decision, command.financer, grant);
+  const remaining = Math.max(0, grant.approvedCents - programmed);
+  if (command.amountCents > remaining)
+    throw new RuleViolation(
+      'programme-exceeds-decision',
+      `Programmer ${formatEuros(command.amountCents)} dépasserait ce que la décision ${decision.decisionId} a approuvé pour ${command.financer} sur la ligne ${grant.fundingLine ?? command.fundingLine} : ${formatEuros(grant.approvedCents)} approuvés, ${formatEuros(programmed)} déjà programmés, reste ${formatEuros(remaining)}`,
+      'amountCents',
+      { remainingCents: remaining, approvedCents: grant.approvedCents, programmedCents: programmed },
+    );
+  const { type: _t, today: _today, ...data } = command;
+  return [{ type: 'governance.ProgrammingRecorded', data }];
+}
+
+function requireDate(date: string): void {
+  if (!isBusinessDate(date)) throw new RuleViolation('invalid-date', `${date} n'est pas une date (aaaa-mm-jj)`, 'date');
+}
+
+function requireHeld(state: MeetingState): Held {
+  if (state.status !== 'held') throw new RuleViolation('meeting-not-recorded', 'Enregistrez la réunion avant ses décisions');
   return state;
 }
 
+const sameProgramming = (a: Omit<Programming, 'amountCents'>, b: Omit<Programming, 'amountCents'>) =>
+  a.decisionId === b.decisionId && a.commitmentId === b.commitmentId && a.financer === b.financer && a.fundingLine === b.fundingLine;
+
+/** Adds (or takes) an amount to one commitment's programming under a decision; a programming brought to zero goes. */
+function withProgrammed(programmings: readonly Programming[], change: Programming): Programming[] {
+  const existing = programmings.find((p) => sameProgramming(p, change));
+  const amountCents = (existing?.amountCents ?? 0) + change.amountCents;
+  const others = programmings.filter((p) => p !== existing);
+  return amountCents === 0 ? others : [...others, { ...change, amountCents }];
+}
+
+const programmingOf = (d: Programming): Programming => ({
+  decisionId: d.decisionId,
+  commitmentId: d.commitmentId,
+  financer: d.financer,
+  fundingLine: d.fundingLine,
+  amountCents: d.amountCents,
+});
+
 export function evolveMeeting(state: MeetingState, event: MeetingEvent): MeetingState {
+  if (event.type === 'governance.MeetingHeld') return { status: 'held', ...event.data, decisions: [], programmings: [], revision: 0 };
+  if (state.status !== 'held') throw new Error(`${event.type} before MeetingHeld`);
+  const next = { ...state, revision: state.revision + 1 };
   switch (event.type) {
-    case 'governance.MeetingHeld':
-      return { status: 'held', ...event.data, decisions: [], revision: 0 };
     case 'governance.DecisionTaken': {
-      if (state.status !== 'held') throw new Error('DecisionTaken before MeetingHeld');
       const { meetingId: _m, date: _d, ...decision } = event.data;
-      return { ...state, decisions: [...state.decisions, decision], revision: state.revision + 1 };
+      return { ...next, decisions: [...state.decisions, decision] };
     }
     case 'governance.MinutesRecorded':
-      if (state.status !== 'held') throw new Error('MinutesRecorded before MeetingHeld');
-      return { ...state, minutesReference: event.data.minutesReference, revision: state.revision + 1 };
+      return { ...next, minutesReference: event.data.minutesReference };
+    case 'governance.ProgrammingRecorded':
+      return { ...next, programmings: withProgrammed(state.programmings, programmingOf(event.data)) };
+    case 'governance.ProgrammingReleased':
+      return { ...next, programmings: withProgrammed(state.programmings, { ...programmingOf(event.data), amountCents: -event.data.amountCents }) };
     default:
       return assertNever(event);
   }
