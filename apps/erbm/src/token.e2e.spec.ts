@@ -1,28 +1,15 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hs256Verifier } from '@erbm/shared/auth';
-import { ROOT } from './testing/erbm-process';
+import { ROOT, runTool } from './testing/erbm-process';
 
 /** `npm run token`'s script, run from `cwd` with no ERBM_DATA_DIR nor ERBM_JWT_SECRET: the zero-setup case. */
-function mintFrom(cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
+function mintFrom(cwd: string) {
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.ERBM_DATA_DIR;
   delete env.ERBM_JWT_SECRET;
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'tools/run-ts.cjs'), join(ROOT, 'tools/mint-token.ts'), '--role', 'auditor', '--user', 'ccomptes', '--org', 'Cour des comptes'],
-      { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return runTool('mint-token.ts', ['--role', 'auditor', '--user', 'ccomptes', '--org', 'Cour des comptes'], env, cwd);
 }
 
 describe('local tokens in the zero-setup mode', () => {

@@ -104,11 +104,14 @@ export interface ToolRun {
   stderr: string;
 }
 
-/** Runs a tool of tools/ as `npm run <tool>` does, without blocking this process meanwhile. */
-export function runTool(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<ToolRun> {
+/**
+ * Runs a tool of tools/ as `npm run <tool>` does (from the checkout, unless `cwd` says another folder), without
+ * blocking this process meanwhile.
+ */
+export function runTool(script: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<ToolRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'tools/run-ts.cjs'), join(ROOT, 'tools', script), ...args], {
-      cwd: ROOT,
+      cwd,
       env: { ...env, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
