@@ -3,7 +3,7 @@ import { EventSourcedRepository, InjectClock, REFERENTIALS } from '@erbm/shared/
 import type { Referentials } from '@erbm/shared/referentials';
 import { type CommitmentView, CommitmentReader, commitmentView } from '@erbm/ledger/api';
 import { LEDGERS, type Ledgers } from '@erbm/ledger/domain';
-import { type Clock, NotFound, RuleViolation, todayInParis } from '@erbm/shared/kernel';
+import { type Clock, NotFound, RuleViolation, formatBusinessDate, todayInParis } from '@erbm/shared/kernel';
 import { HABITAT_DOMAIN } from '@erbm/habitat/contracts';
 import { type OperationDetails, type OperationEvent, type OperationState, foldOperation, operationIndicators, operationStreamName } from '@erbm/habitat/domain';
 
@@ -31,13 +31,13 @@ export class HabitatOperations {
       if (!commune)
         throw new RuleViolation(
           'unknown-commune',
-          `Commune ${details.communeInsee} is not in the mining-basin referential on ${date} (see /referentials/communes)`,
+          `La commune ${details.communeInsee} n'est pas dans le référentiel du bassin minier le ${formatBusinessDate(date)} (voir /referentials/communes)`,
           'communeInsee',
         );
       if (details.arrondissement !== undefined && details.arrondissement !== commune.arrondissement)
         throw new RuleViolation(
           'arrondissement-mismatch',
-          `${commune.name} lies in arrondissement ${commune.arrondissement}, not ${details.arrondissement}`,
+          `${commune.name} est dans l'arrondissement ${commune.arrondissement}, pas dans le ${details.arrondissement}`,
           'arrondissement',
         );
       out.arrondissement = commune.arrondissement;
@@ -45,7 +45,11 @@ export class HabitatOperations {
     if (details.landlord !== undefined) {
       const landlord = this.referentials.parties.at(details.landlord, date);
       if (!landlord || landlord.kind !== 'social-landlord')
-        throw new RuleViolation('unknown-landlord', `${details.landlord} is not a social landlord known on ${date} (see /referentials/parties)`, 'landlord');
+        throw new RuleViolation(
+          'unknown-landlord',
+          `« ${details.landlord} » n'est pas un bailleur social connu le ${formatBusinessDate(date)} (voir /referentials/parties)`,
+          'landlord',
+        );
     }
     return out;
   }
@@ -65,12 +69,12 @@ export class HabitatOperations {
       states.push(loaded.state);
       commitments.push(commitmentView(line.commitmentId, loaded.state, loaded.events));
     }
-    const totals = Object.fromEntries(LEDGERS.map((l) => [l, commitments.reduce((s, c) => s + c.ledgers[l], 0)])) as Ledgers;
+    const total = Object.fromEntries(LEDGERS.map((l) => [l, commitments.reduce((s, c) => s + c.ledgers[l], 0)])) as Ledgers;
     const commune = this.referentials.communes.at(state.communeInsee, state.registeredOn);
     const arrondissement = this.referentials.arrondissements.at(state.arrondissement, state.registeredOn);
     const landlord = this.referentials.parties.at(state.landlord, state.registeredOn);
     const asOf = options.asOf ?? todayInParis(this.clock);
-    const { financingPlan: _plan, revision, ...rest } = state;
+    const { financingPlan: _plan, operationId: _id, revision, ...rest } = state;
     return {
       id: operationId,
       domain: DOMAIN,
@@ -82,9 +86,9 @@ export class HabitatOperations {
       recordedAt: events[0].recordedAt,
       recordedBy: events[0].envelope.actor,
       financing: {
-        totals,
-        resteAPayerCents: commitments.reduce((s, c) => s + c.resteAPayerCents, 0),
-        warnings: commitments.reduce((s, c) => s + c.warnings.length, 0),
+        total: { ...total, resteAPayer: commitments.reduce((s, c) => s + c.resteAPayer, 0) },
+        commitmentCount: commitments.length,
+        warningCount: commitments.reduce((s, c) => s + c.warnings.length, 0),
       },
       indicators: { asOf, ...operationIndicators(state, states, asOf) },
       commitments,

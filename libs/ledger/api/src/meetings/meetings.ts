@@ -1,17 +1,16 @@
 import { Body, Controller, Get, Inject, Injectable, Param, Post, Res } from '@nestjs/common';
 import { Command, CommandBus, CommandHandler, type ICommandHandler, type IQueryHandler, Query, QueryBus, QueryHandler } from '@nestjs/cqrs';
-import { ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray } from 'class-validator';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
   Access,
+  AmountRequest,
   BusinessDate,
   type CommandContext,
   CommandPath,
   Ctx,
   EventSourcedRepository,
-  MoneyRequest,
-  Nested,
+  NestedList,
   OneOf,
   REFERENTIALS,
   Text,
@@ -30,7 +29,7 @@ import {
   foldMeeting,
   meetingStreamName,
 } from '@erbm/ledger/domain';
-import { NotFound, RuleViolation } from '@erbm/shared/kernel';
+import { NotFound, RuleViolation, formatBusinessDate } from '@erbm/shared/kernel';
 import { OperationDirectories } from '../operation-directory';
 
 export class RecordMeetingRequest extends WriteRequest {
@@ -47,7 +46,7 @@ export class RecordMeetingRequest extends WriteRequest {
   minutesReference?: string;
 }
 
-export class DecisionAmountRequest extends MoneyRequest {
+export class DecisionAmountRequest extends AmountRequest {
   @Text({ max: 100, example: 'etat' })
   financer!: string;
 
@@ -68,10 +67,7 @@ export class TakeDecisionRequest extends WriteRequest {
   @Text({ optional: true, max: 100, description: 'The operation the decision is about' })
   operationId?: string;
 
-  @ApiProperty({ type: [DecisionAmountRequest] })
-  @IsArray()
-  @ArrayMaxSize(50)
-  @Nested(() => DecisionAmountRequest)
+  @NestedList(() => DecisionAmountRequest, { max: 50 })
   amounts!: DecisionAmountRequest[];
 }
 
@@ -83,7 +79,8 @@ export class RecordMinutesRequest extends WriteRequest {
 export type MeetingView = ReturnType<typeof meetingView>;
 function meetingView(id: string, state: MeetingState, events: { recordedAt: string; envelope: { actor: unknown } }[]) {
   if (state.status === 'none') throw new NotFound('meeting', id);
-  return { id, ...state, recordedAt: events[0].recordedAt, recordedBy: events[0].envelope.actor };
+  const { meetingId: _id, ...rest } = state;
+  return { id, ...rest, recordedAt: events[0].recordedAt, recordedBy: events[0].envelope.actor };
 }
 
 @Injectable()
@@ -109,7 +106,7 @@ export class MeetingService {
       if (!body)
         throw new RuleViolation(
           this.referentials.governanceBodies.has(command.body) ? 'body-not-sitting-at-date' : 'unknown-governance-body',
-          `${command.body} is not a governance body sitting on ${command.date} (see /referentials/governanceBodies)`,
+          `« ${command.body} » n'est pas une instance de gouvernance qui siège le ${formatBusinessDate(command.date)} (voir /referentials/governanceBodies)`,
           'body',
         );
     }
