@@ -18,18 +18,18 @@ export function parseBusinessDate(text: string): string | undefined {
   return `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
-/** "2023-01-16" → "16/01/2023": a business date as French documents and people write it. */
-export function formatBusinessDate(isoDate: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
-  return m ? `${m[3]}/${m[2]}/${m[1]}` : isoDate;
-}
-
 export function isBusinessDate(value: unknown): value is string {
   return typeof value === 'string' && parseBusinessDate(value) === value;
 }
 
 export function fiscalYearOf(businessDate: string): number {
   return Number(businessDate.slice(0, 4));
+}
+
+/** "2024-03-14" → "14/03/2024", as French documents write a date for people. */
+export function formatBusinessDate(businessDate: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(businessDate);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : businessDate;
 }
 
 /** Whole months between two business dates, counted as a project's duration is (start month to end month). */
