@@ -33,7 +33,12 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const batchSize = args['batch-size'] ? Number(args['batch-size']) : undefined;
+  const batchText = args['batch-size'];
+  const batchSize = batchText === undefined ? undefined : Number(batchText);
+  if (batchSize !== undefined && (!/^\d+$/.test(batchText ?? '') || !Number.isSafeInteger(batchSize) || batchSize < 1)) {
+    process.stderr.write(`rebuild: --batch-size is a whole number of events ≥ 1, got "${batchText}"\n${USAGE}\n`);
+    return 2;
+  }
   const config = eventStoreConfigFromEnv();
   const { db, store, kind } = await openStores(config, {
     // The server has no rebuild route: a rebuild on the embedded database needs the folder to itself.

@@ -1,5 +1,13 @@
 import { parseArgs } from 'node:util';
-import { DataFolderInUseError, type EventStore, EventStoreDbEventStore, PostgresEventStore, openSqlDatabase, verifyEventLog } from '@erbm/shared/event-store';
+import {
+  DataFolderInUseError,
+  type EventStore,
+  EventStoreDbEventStore,
+  PostgresEventStore,
+  type SqlDatabase,
+  openSqlDatabase,
+  verifyEventLog,
+} from '@erbm/shared/event-store';
 import { ConfigurationError, eventStoreConfigFromEnv } from '@erbm/shared/api';
 import { type ReadModelsReport, verifyReadModels } from '@erbm/shared/projections';
 import { allProjections } from '@erbm/domains';
@@ -45,7 +53,10 @@ async function main(argv: string[]): Promise<number> {
   const esdb = config.eventStoreConnectionString ? new EventStoreDbEventStore(config.eventStoreConnectionString) : undefined;
   try {
     const store: EventStore = esdb ?? new PostgresEventStore(db);
-    const log = logSection(esdb ? await esdb.verifyEventLog({ digest: args.digest }) : await verifyEventLog(db, { digest: args.digest }), args.digest);
+    const log =
+      esdb || (await holdsEventLog(db))
+        ? logSection(esdb ? await esdb.verifyEventLog({ digest: args.digest }) : await verifyEventLog(db, { digest: args.digest }), args.digest)
+        : noEventLog(args.digest);
     const readModels = await verifyReadModels(db, allProjections(), args.replay ? { replay: { store, databaseUrl: config.databaseUrl } } : {});
     const ok = log.ok && readModels.ok;
     if (args.json) process.stdout.write(`${JSON.stringify({ ...log.json, ok, readModels })}\n`);
@@ -55,6 +66,29 @@ async function main(argv: string[]): Promise<number> {
     await esdb?.close();
     await db.close();
   }
+}
+
+/** Whether the database holds the PostgreSQL event log at all (a database nothing was ever recorded in does not). */
+async function holdsEventLog(db: SqlDatabase): Promise<boolean> {
+  const [row] = await db.query<{ events: string | null }>(`SELECT to_regclass('event_store.events')::text AS events`);
+  return row?.events !== null && row?.events !== undefined;
+}
+
+/** The log's section for a database that holds no event log: nothing recorded, so nothing to verify, and no seal. */
+function noEventLog(digest: string | undefined): LogSection {
+  const lines = ['No event log in this database: nothing was ever recorded here, so there is nothing to verify.'];
+  if (digest !== undefined)
+    lines.push(`NOT OK: no seal of this log has digest ${digest} (this database holds no log at all: is DATABASE_URL or ERBM_DATA_DIR the right one?)`);
+  const report = {
+    ok: digest === undefined,
+    eventsChecked: 0,
+    streamsChecked: 0,
+    sealsChecked: 0,
+    breaks: [],
+    sealBreaks: [],
+    ...(digest === undefined ? {} : { digestFound: false }),
+  };
+  return { ok: report.ok, json: report, lines };
 }
 
 /** The log's section, the same on both stores: every chain, every seal, and the digest kept outside the system. */
@@ -73,7 +107,13 @@ function logSection(report: Awaited<ReturnType<typeof verifyEventLog>>, digest: 
   }
   for (const s of report.sealBreaks) lines.push(`SEAL ${s.sealNumber}${s.digest ? ` (${s.digest})` : ''} BROKEN: ${s.reason}`);
   if (report.digestFound === false) lines.push(`DIGEST ${digest} is the digest of no seal of this log`);
-  lines.push(report.ok ? 'OK: every chain and every seal matches' : 'NOT OK: the log was altered');
+  const altered = report.breaks.length > 0 || report.sealBreaks.length > 0;
+  if (report.ok) lines.push('OK: every chain and every seal matches');
+  else if (altered) lines.push('NOT OK: the log was altered');
+  else
+    lines.push(
+      `NOT OK: no seal of this log has digest ${digest}; every chain and every seal matches. Check the digest as kept (npm run seal printed it; GET /audit/seals lists every seal's), and that this is the log it was kept from.`,
+    );
   return { ok: report.ok, json: report as unknown as Record<string, unknown>, lines };
 }
 

@@ -43,12 +43,15 @@ export interface ErbmProcess {
   stop(): Promise<void>;
 }
 
-/** Spawns what `npm start` runs (the all-in-one process) on a free port; the environment names its database. */
-export async function spawnErbm(env: NodeJS.ProcessEnv): Promise<ErbmProcess> {
+/**
+ * Spawns what `npm start` runs (the all-in-one process), or another service of apps/ as `npm run start:service` does,
+ * on a free port; the environment names its database.
+ */
+export async function spawnErbm(env: NodeJS.ProcessEnv, service = 'erbm'): Promise<ErbmProcess> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   let stderr = '';
-  const child = spawn(process.execPath, [join(ROOT, 'tools/run-ts.cjs'), join(ROOT, 'apps/erbm/src/main.ts')], {
+  const child = spawn(process.execPath, [join(ROOT, 'tools/run-ts.cjs'), join(ROOT, 'apps', service, 'src/main.ts')], {
     cwd: ROOT,
     env: { ...env, PORT: String(port), NODE_OPTIONS: '' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -80,9 +83,9 @@ export async function spawnErbm(env: NodeJS.ProcessEnv): Promise<ErbmProcess> {
   };
 }
 
-/** Spawns the all-in-one process and waits until it answers /health (it fails at once if the process exits). */
-export async function startErbm(env: NodeJS.ProcessEnv): Promise<ErbmProcess> {
-  const started = await spawnErbm(env);
+/** Spawns the all-in-one process (or another service) and waits until it answers /health (it fails at once if the process exits). */
+export async function startErbm(env: NodeJS.ProcessEnv, service = 'erbm'): Promise<ErbmProcess> {
+  const started = await spawnErbm(env, service);
   await eventually(
     async () => {
       const { exitCode, signalCode } = started.child;

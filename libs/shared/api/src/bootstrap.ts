@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { type DynamicModule, Logger, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataFolderInUseError, assertDataFolderFree } from '@erbm/shared/event-store';
@@ -57,6 +58,6 @@ export async function startService(root: Type<unknown>, openApi: OpenApiOptions)
   logger.log(
     process.env.ERBM_OIDC_ISSUER
       ? `tokens: OIDC issuer ${process.env.ERBM_OIDC_ISSUER}`
-      : 'tokens: local HS256; mint one with `npm run token -- --role editor --domain <domain> --user me --org "DDTM 62"`',
+      : `tokens: local HS256, secret ${process.env.ERBM_JWT_SECRET ? 'from ERBM_JWT_SECRET' : `in ${join(config.dataDir, 'jwt-secret')}`}; mint one with \`npm run token -- --role editor --domain <domain> --user me --org "DDTM 62"\` (from this checkout, or with the same ${process.env.ERBM_JWT_SECRET ? 'ERBM_JWT_SECRET' : 'ERBM_DATA_DIR'})`,
   );
 }

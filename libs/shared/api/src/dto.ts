@@ -114,7 +114,9 @@ export function YesNo(options: FieldOptions = {}) {
 
 export function Nested(type: () => new () => object, options: FieldOptions = {}) {
   return applyDecorators(
-    doc(options.optional)({ type, description: options.description }),
+    // Swagger takes a function for a lazy type only if the function is named `type`; the arrow the caller passes has no
+    // name, so Swagger would take it for a class without one and point to `#/components/schemas/`.
+    doc(options.optional)({ type: () => type(), description: options.description }),
     ...presence(options.optional),
     ValidateNested({ message: 'doit être un objet' }),
     Type(type),

@@ -33,7 +33,7 @@ export class HealthController {
   }
 
   @Get('live')
-  @Public()
+  @Public({ alwaysAnswers: true })
   @ApiOperation({ summary: 'Liveness: 200 while the process runs, whatever its dependencies' })
   live() {
     return { status: 'ok' };

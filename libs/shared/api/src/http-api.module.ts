@@ -10,6 +10,7 @@ import { CLOCK } from './clock';
 import { CommandPath } from './command-path';
 import { EventSourcedRepository } from './event-sourcing';
 import { HealthController } from './health.controller';
+import { documentRoutes } from './http-docs';
 import { ClaimOwner } from './idempotency/claim-owner';
 import { IdempotencyInterceptor } from './idempotency/idempotency';
 import { ProblemDetailsFilter } from './problem-details';
@@ -59,12 +60,16 @@ export function configureHttpApp(app: INestApplication, openApi: OpenApiOptions)
   express.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
   express.use(emptyBodyIsNoBody);
   express.disable('x-powered-by');
+  // An ETag here is a revision, to send back as If-Match: Express's own (a weak hash of any body, errors included) is not.
+  express.set('etag', false);
   const config = new DocumentBuilder()
     .setTitle(openApi.title)
     .setDescription(openApi.description)
     .setVersion(openApi.version ?? '1')
+    // Relative: the service that serves the document, wherever it is reached.
+    .addServer('/')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .addSecurityRequirements('bearer')
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config));
+  SwaggerModule.setup('docs', app, () => documentRoutes(SwaggerModule.createDocument(app, config)));
 }

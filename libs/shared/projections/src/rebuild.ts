@@ -70,6 +70,10 @@ export async function rebuildProjection(projection: Projection, store: EventStor
     });
     await swap(dataSource, live, next);
     report(true);
+  } catch (error) {
+    // Nothing of a failed rebuild is left behind: the live tables were never touched.
+    await dataSource.query(`DROP SCHEMA IF EXISTS "${next}" CASCADE`).catch(() => undefined);
+    throw error;
   } finally {
     await dataSource.destroy();
   }

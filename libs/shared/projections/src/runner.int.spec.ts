@@ -209,4 +209,13 @@ describe('projection runner: a checkpoint is a position of one log', () => {
     expect(await new ProjectionRunner(projection, other, dataSource).catchUp()).toBe(rebuilt.checkpoint);
     await expect(new ProjectionRunner(projection, store, dataSource).catchUp()).rejects.toBeInstanceOf(CheckpointOfAnotherLogError);
   });
+
+  it('a rebuild that fails leaves nothing behind: no rebuild schema, the live tables as they were', async () => {
+    const before = await state();
+    const failed = await rebuildProjection(projection, other, { db: database.db, databaseUrl: database.url, batchSize: 0 }).catch((e: unknown) => e);
+    expect(failed).toMatchObject({ field: 'limit' });
+    const schemas = await database.db.query<{ n: string }>(`SELECT nspname AS n FROM pg_namespace WHERE nspname = 'rm_recording_rebuild'`);
+    expect(schemas).toEqual([]);
+    expect(await state()).toEqual(before);
+  });
 });

@@ -2,19 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from 
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import {
-  Access,
-  ApiIdempotencyKey,
-  ApiIfMatch,
-  type CommandContext,
-  Ctx,
-  FieldErrors,
-  InjectClock,
-  asOfQuery,
-  etag,
-  instantParam,
-  newIdFor,
-} from '@erbm/shared/api';
+import { Access, ApiETag, ApiIfMatch, type CommandContext, Ctx, FieldErrors, InjectClock, asOfQuery, etag, instantParam, newIdFor } from '@erbm/shared/api';
 import type { Clock } from '@erbm/shared/kernel';
 import { HABITAT_DOMAIN } from '@erbm/habitat/contracts';
 import type { OperationCommand, OperationDetails } from '@erbm/habitat/domain';
@@ -46,7 +34,7 @@ export class OperationsController {
 
   @Post()
   @Access('write', DOMAIN)
-  @ApiIdempotencyKey()
+  @ApiETag()
   @ApiOperation({ summary: 'Register a rehabilitation operation (cité, commune, landlord, dwellings, energy labels)' })
   async register(@Body() b: RegisterOperationRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
     const operationId = newIdFor(ctx, 'operation');
@@ -60,7 +48,6 @@ export class OperationsController {
   @Patch(':id')
   @Access('write', DOMAIN)
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Amend an operation: the fields that change, and why' })
   async amend(@Param('id') id: string, @Body() b: AmendOperationRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
     const { sourceDocument: _s, date, reason, ...changes } = b;
@@ -71,7 +58,6 @@ export class OperationsController {
   @HttpCode(200)
   @Access('write', DOMAIN)
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Record a phase reached: studies, works started, delivered' })
   async phase(@Param('id') id: string, @Body() b: RecordPhaseRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
     return this.send(res, await this.commands.execute(new RecordOperationFact(id, { type: 'recordPhase', phase: b.phase, date: b.date }, b, ctx)));
@@ -81,7 +67,6 @@ export class OperationsController {
   @HttpCode(200)
   @Access('write', DOMAIN)
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Record dwellings delivered on a date' })
   async delivery(@Param('id') id: string, @Body() b: RecordDeliveryRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
     return this.send(res, await this.commands.execute(new RecordOperationFact(id, { type: 'recordDelivery', dwellings: b.dwellings, date: b.date }, b, ctx)));
@@ -100,6 +85,7 @@ export class OperationsController {
 
   @Get(':id')
   @Access('read', DOMAIN)
+  @ApiETag()
   @ApiQuery({ name: 'asOf', required: false, description: 'Business date for the indicators (default: today, Europe/Paris)' })
   @ApiQuery({ name: 'asKnownAt', required: false, description: 'ISO date-time: the operation and its commitments as the system knew them then' })
   @ApiOperation({ summary: 'An operation with its commitments, their ledgers and warnings, and its indicators' })

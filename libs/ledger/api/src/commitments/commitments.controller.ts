@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestj
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, ApiIdempotencyKey, ApiIfMatch, type CommandContext, Ctx, FieldErrors, type WriteRequest, etag, instantParam } from '@erbm/shared/api';
+import { Access, ApiETag, ApiIfMatch, type CommandContext, Ctx, FieldErrors, type WriteRequest, etag, instantParam } from '@erbm/shared/api';
 import { AnnounceCommitment, type CommitmentResult, GetCommitment, RecordCommitmentStep } from './commitment.handlers';
 import { type StepBuilder, steps } from './commitment-steps';
 import * as R from './commitment.requests';
@@ -17,6 +17,7 @@ function answer(res: Response, result: CommitmentResult): CommitmentView {
 
 /** Every step of a commitment's life, one route each; the decider enforces the rules, warnings come back in the view. */
 @ApiTags('commitments')
+@ApiETag()
 @DomainParam()
 @Controller(':domain')
 export class CommitmentsController {
@@ -27,7 +28,6 @@ export class CommitmentsController {
 
   @Post('operations/:operationId/commitments')
   @Access('write')
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: "Announce a financer's commitment to an operation, on one funding line" })
   async announce(
     @Param('domain') domain: string,
@@ -62,7 +62,6 @@ export class CommitmentsController {
   @HttpCode(200)
   @Access('write')
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Programme money by a decision' })
   programme(
     @Param('domain') d: string,
@@ -78,7 +77,6 @@ export class CommitmentsController {
   @HttpCode(200)
   @Access('write')
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Commit by a legal act (arrêté, convention, délibération, EJ); above what was programmed needs a decision' })
   commit(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.CommitRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.step(d, id, steps.commit(b), b, c, r);
@@ -88,7 +86,6 @@ export class CommitmentsController {
   @HttpCode(200)
   @Access('write')
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Increase the committed amount (avenant); a reason is required' })
   increase(
     @Param('domain') d: string,
@@ -104,7 +101,6 @@ export class CommitmentsController {
   @HttpCode(200)
   @Access('write')
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Reduce the committed amount; a reason is required' })
   reduce(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.ReduceRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.step(d, id, steps.reduce(b), b, c, r);
@@ -114,7 +110,6 @@ export class CommitmentsController {
   @HttpCode(200)
   @Access('write')
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Carry the commitment over to the next fiscal year' })
   carryOver(
     @Param('domain') d: string,
@@ -130,7 +125,6 @@ export class CommitmentsController {
   @HttpCode(200)
   @Access('write')
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: "Move the commitment to another of the financer's budget lines" })
   changeFundingLine(
     @Param('domain') d: string,
@@ -146,7 +140,6 @@ export class CommitmentsController {
   @HttpCode(200)
   @Access('write')
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Certify a service fait' })
   certify(
     @Param('domain') d: string,
@@ -162,7 +155,6 @@ export class CommitmentsController {
   @HttpCode(200)
   @Access('write')
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Order a payment (payment request, mandat)' })
   order(
     @Param('domain') d: string,
@@ -178,7 +170,6 @@ export class CommitmentsController {
   @HttpCode(200)
   @Access('write')
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Record a payment: advance, interim or balance' })
   pay(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.PayRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.step(d, id, steps.pay(b), b, c, r);
@@ -188,7 +179,6 @@ export class CommitmentsController {
   @HttpCode(200)
   @Access('write')
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Release (de-commit) what will not be paid; a reason is required' })
   release(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.ReleaseRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.step(d, id, steps.release(b), b, c, r);
@@ -198,7 +188,6 @@ export class CommitmentsController {
   @HttpCode(200)
   @Access('write')
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'The commitment lapses (caducité): what was not paid is released' })
   lapse(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.LapseRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.step(d, id, steps.lapse(b), b, c, r);
@@ -208,7 +197,6 @@ export class CommitmentsController {
   @HttpCode(200)
   @Access('write')
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Recover money paid (titre de recette)' })
   recover(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.RecoverRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.step(d, id, steps.recover(b), b, c, r);
@@ -218,7 +206,6 @@ export class CommitmentsController {
   @HttpCode(200)
   @Access('write')
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Close the commitment: nothing more can be recorded on it' })
   close(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.CloseRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.step(d, id, steps.close(b), b, c, r);
@@ -228,7 +215,6 @@ export class CommitmentsController {
   @HttpCode(200)
   @Access('write')
   @ApiIfMatch()
-  @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Correct an earlier fact: a new fact pointing at the one it corrects' })
   correct(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.CorrectRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.step(d, id, steps.correct(b), b, c, r);

@@ -5,6 +5,8 @@ import type { Response } from 'express';
 import {
   Access,
   AmountRequest,
+  ApiETag,
+  ApiIfMatch,
   BusinessDate,
   type CommandContext,
   CommandPath,
@@ -166,6 +168,7 @@ export class GetMeetingHandler implements IQueryHandler<GetMeeting> {
 
 /** Meetings of the governance bodies and the decisions they take: first-class facts commitments point to. */
 @ApiTags('meetings and decisions')
+@ApiETag()
 @ApiParam({ name: 'domain', description: 'A domain this service serves (its URL segment)' })
 @Controller(':domain/meetings')
 export class MeetingsController {
@@ -200,6 +203,7 @@ export class MeetingsController {
 
   @Post(':id/decisions')
   @Access('write')
+  @ApiIfMatch()
   @ApiOperation({ summary: 'Record a decision the meeting took (subject, outcome, amounts)' })
   async decide(
     @Param('domain') domain: string,
@@ -221,6 +225,7 @@ export class MeetingsController {
 
   @Post(':id/minutes')
   @Access('write')
+  @ApiIfMatch()
   @ApiOperation({ summary: 'Record the reference of the minutes' })
   async minutes(
     @Param('domain') domain: string,

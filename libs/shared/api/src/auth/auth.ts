@@ -7,11 +7,13 @@ import {
   Injectable,
   Module,
   SetMetadata,
+  applyDecorators,
   createParamDecorator,
 } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AuthenticationError, type Principal, type TokenVerifier, localJwtSecret, verifierFromConfig } from '@erbm/shared/auth';
+import { DocumentAccess } from '../http-docs';
 import { ProblemException } from '../problem-details';
 
 export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
@@ -26,8 +28,10 @@ interface AccessRule {
 }
 
 /** Who may call the route: readers of the domain, or its writers. Every non-public route must say. */
-export const Access = (kind: AccessKind, domain?: string) => SetMetadata(ACCESS, { kind, domain } satisfies AccessRule);
-export const Public = () => SetMetadata(PUBLIC, true);
+export const Access = (kind: AccessKind, domain?: string) => applyDecorators(SetMetadata(ACCESS, { kind, domain } satisfies AccessRule), DocumentAccess(kind));
+/** A route without a token; `alwaysAnswers`: it reaches no store, so it answers whatever their state (liveness). */
+export const Public = (options: { alwaysAnswers?: boolean } = {}) =>
+  applyDecorators(SetMetadata(PUBLIC, true), DocumentAccess(options.alwaysAnswers ? 'always' : 'public'));
 
 export interface AuthenticatedRequest extends Request {
   principal?: Principal;
