@@ -32,7 +32,7 @@ export class AuditSealsController {
   @AuditOperation('seal', 'Seal the log up to its head now (admin)')
   async seal(@CurrentPrincipal() principal: Principal) {
     const seal = await this.keeper.createSeal(principal.userId);
-    return seal ? { seal } : { seal: null, detail: 'nothing recorded since the last seal' };
+    return seal ? { seal } : { seal: null, detail: "rien n'a été enregistré depuis le dernier sceau" };
   }
 
   @Get('verify')
