@@ -31,13 +31,13 @@ export class HabitatOperations {
       if (!commune)
         throw new RuleViolation(
           'unknown-commune',
-          `La commune ${details.communeInsee} n'est pas dans le référentiel du bassin minier le ${formatBusinessDate(date)} (voir /referentials/communes)`,
+          `La commune ${details.communeInsee} n'est pas dans le référentiel du bassin minier au ${formatBusinessDate(date)} (voir /referentials/communes)`,
           'communeInsee',
         );
       if (details.arrondissement !== undefined && details.arrondissement !== commune.arrondissement)
         throw new RuleViolation(
           'arrondissement-mismatch',
-          `${commune.name} est dans l'arrondissement ${commune.arrondissement}, pas dans le ${details.arrondissement}`,
+          `${commune.name} est dans l'arrondissement ${commune.arrondissement}, pas ${details.arrondissement}`,
           'arrondissement',
         );
       out.arrondissement = commune.arrondissement;
@@ -47,7 +47,7 @@ export class HabitatOperations {
       if (!landlord || landlord.kind !== 'social-landlord')
         throw new RuleViolation(
           'unknown-landlord',
-          `« ${details.landlord} » n'est pas un bailleur social connu le ${formatBusinessDate(date)} (voir /referentials/parties)`,
+          `${details.landlord} n'est pas un bailleur social connu au ${formatBusinessDate(date)} (voir /referentials/parties)`,
           'landlord',
         );
     }

@@ -55,9 +55,9 @@ export class CommitmentReader {
 
   async decision(ref: DecisionRefRequest): Promise<DecisionRef> {
     const { state } = await this.repository.load(meetingStreamName(ref.meetingId), (events: MeetingEvent[]) => foldMeeting(events));
-    if (state.status === 'none') throw new RuleViolation('unknown-decision', `Aucune réunion « ${ref.meetingId} » n'est enregistrée`, 'decision.meetingId');
+    if (state.status === 'none') throw new RuleViolation('unknown-decision', `Aucune réunion ${ref.meetingId} n'est enregistrée`, 'decision.meetingId');
     if (!state.decisions.some((d) => d.decisionId === ref.decisionId))
-      throw new RuleViolation('unknown-decision', `La réunion « ${ref.meetingId} » n'a pris aucune décision « ${ref.decisionId} »`, 'decision.decisionId');
+      throw new RuleViolation('unknown-decision', `La réunion ${ref.meetingId} n'a pris aucune décision ${ref.decisionId}`, 'decision.decisionId');
     return { meetingId: ref.meetingId, decisionId: ref.decisionId, date: state.date };
   }
 
@@ -77,7 +77,7 @@ export class CommitmentReader {
     if (!this.referentials.parties.at(party, date))
       throw new RuleViolation(
         this.referentials.parties.has(party) ? 'party-not-valid-at-date' : 'unknown-party',
-        `« ${party} » n'est pas une partie connue le ${formatBusinessDate(date)} (voir /referentials/parties)`,
+        `${party} n'est pas une partie connue au ${formatBusinessDate(date)} (voir /referentials/parties)`,
         field,
       );
   }
@@ -87,13 +87,13 @@ export class CommitmentReader {
     if (!line)
       throw new RuleViolation(
         this.referentials.fundingLines.has(fundingLine) ? 'funding-line-not-valid-at-date' : 'unknown-funding-line',
-        `« ${fundingLine} » n'est pas une ligne de financement ouverte le ${formatBusinessDate(date)} (voir /referentials/fundingLines)`,
+        `${fundingLine} n'est pas une ligne de financement ouverte au ${formatBusinessDate(date)} (voir /referentials/fundingLines)`,
         'fundingLine',
       );
     if (financer && line.owner !== financer)
       throw new RuleViolation(
         'funding-line-of-another-financer',
-        `La ligne de financement « ${fundingLine} » est un budget de « ${line.owner} », pas de « ${financer} »`,
+        `La ligne de financement ${fundingLine} est un budget de ${line.owner}, pas de ${financer}`,
         'fundingLine',
       );
   }

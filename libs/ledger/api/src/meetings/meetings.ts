@@ -108,7 +108,7 @@ export class MeetingService {
       if (!body)
         throw new RuleViolation(
           this.referentials.governanceBodies.has(command.body) ? 'body-not-sitting-at-date' : 'unknown-governance-body',
-          `« ${command.body} » n'est pas une instance de gouvernance qui siège le ${formatBusinessDate(command.date)} (voir /referentials/governanceBodies)`,
+          `${command.body} n'est pas une instance de gouvernance qui siège au ${formatBusinessDate(command.date)} (voir /referentials/governanceBodies)`,
           'body',
         );
     }
