@@ -6,7 +6,6 @@ import { type FieldError, invalidRequest } from './problem-details';
 const OWN_REASONS: Record<string, string> = {
   whitelistValidation: 'champ inconnu : retirez-le',
   nestedValidation: 'doit être un objet',
-  unknownValue: 'doit être un objet JSON',
 };
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
