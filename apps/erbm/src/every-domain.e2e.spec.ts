@@ -42,7 +42,7 @@ describe('every registered domain, in the process that serves them all', () => {
     it('puts its commitment in the SGAR totals under its name, in the arrondissement of its operation', async () => {
       const sgar = t.token('sgar');
       const byDomain = await t.request('GET', '/sgar/totals?groupBy=domain', { token: sgar });
-      expect(byDomain.body.rows.find((r: { domain: string }) => r.domain === name)).toMatchObject({ commitments: 1, announced: amountCents });
+      expect(byDomain.body.rows.find((r: { domain: string }) => r.domain === name)).toMatchObject({ commitmentCount: 1, announced: amountCents });
       const placed = await t.request('GET', `/sgar/totals?domain=${name}&groupBy=arrondissement`, { token: sgar });
       expect(placed.body.rows).toEqual([expect.objectContaining({ arrondissement: ARRONDISSEMENT, announced: amountCents })]);
       const behind = await t.request('GET', `/sgar/totals/commitments?domain=${name}`, { token: sgar });

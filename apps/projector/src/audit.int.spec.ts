@@ -125,7 +125,7 @@ describe("the auditors' trail over HTTP", () => {
   it('goes from a consolidated total to the commitments behind it, then to their decisions', async () => {
     await catchUp();
     const total = (await audit(`/audit/lineage/total?financer=etat&fundingLine=etat-p135`)).body;
-    expect(total.count).toBeGreaterThanOrEqual(1);
+    expect(total.total.commitmentCount).toBeGreaterThanOrEqual(1);
     const mine = total.commitments.find((c: { id: string }) => c.id === commitmentId);
     expect(mine.decisions[0]).toMatchObject({ decisionId: 'D1', body: expect.stringContaining('Comité de pilotage') });
     expect(total.commitments.reduce((s: number, c: { committed: number }) => s + c.committed, 0)).toBe(total.total.committed);
@@ -172,7 +172,7 @@ describe("the auditors' trail over HTTP", () => {
     expect(now.rows).toEqual(today.rows);
     const progressThen = (await t.request('GET', `/sgar/progress?by=arrondissement&asOfCheckpoint=${shown.freshness.checkpoint}&format=csv`, { token: sgar }))
       .body as string;
-    expect(progressThen).toContain(`# position in the log: ${shown.freshness.checkpoint}`);
+    expect(progressThen).toContain(`# position dans le journal: ${shown.freshness.checkpoint}`);
   });
 
   it('exports history and lineage as CSV and XLSX headed with the as-of time, the log position and the latest seal, re-adding to the ledgers', async () => {
@@ -187,8 +187,8 @@ describe("the auditors' trail over HTTP", () => {
       r.text(),
     );
     const lines = csv.replace(/^\ufeff/, '').split('\r\n');
-    expect(lines[2]).toMatch(/^# position in the log: \d+\/\d+$/);
-    expect(lines[3]).toContain(`# latest seal digest: ${digest}`);
+    expect(lines[2]).toMatch(/^# position dans le journal: \d+\/\d+$/);
+    expect(lines[3]).toContain(`# dernier sceau: ${digest}`);
     const rows = parseCsvRecords(lines.filter((l) => !l.startsWith('#')).join('\n'), ';');
     const sum = (ledger: string) =>
       rows.filter((r) => r['grand livre'] === ledger).reduce((s, r) => s + Math.round(Number(r['montant (€)'].replace(',', '.')) * 100), 0);

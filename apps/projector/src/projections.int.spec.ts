@@ -166,7 +166,7 @@ describe('projections: the read models from the global log', () => {
       const q = `financer=${row.financer}&arrondissement=${row.arrondissement}&fiscalYear=${row.fiscalYear}&domain=${domain.name}`;
       const behind = await t.request('GET', `/sgar/totals/commitments?${q}`, { token: sgar });
       expect(behind.body.total).toEqual({
-        commitments: row.commitments,
+        commitmentCount: row.commitmentCount,
         announced: row.announced,
         programmed: row.programmed,
         committed: row.committed,
@@ -200,7 +200,7 @@ describe('projections: the read models from the global log', () => {
       expect(csv.headers.get('content-type')).toContain('text/csv');
       const text = (await csv.text()).replace(/^\ufeff/, '');
       const lines = text.split('\r\n');
-      expect(lines[2]).toBe(`# position in the log: ${view.body.freshness.checkpoint}`);
+      expect(lines[2]).toBe(`# position dans le journal: ${view.body.freshness.checkpoint}`);
       const records = parseCsvRecords(lines.filter((l) => !l.startsWith('#')).join('\n'), ';');
       expect(records).toHaveLength(view.body.rows.length);
       const cents = (column: string) => records.reduce((s, r) => s + Math.round(Number(r[column].replace(',', '.')) * 100), 0);
@@ -215,7 +215,7 @@ describe('projections: the read models from the global log', () => {
     const progress = await t.request('GET', '/sgar/progress?by=arrondissement', { token: sgar });
     expect(progress.body.rows.map((r: { arrondissement: string }) => r.arrondissement).sort()).toEqual(['593', '596', '622', '625']);
     const lens = progress.body.rows.find((r: { arrondissement: string }) => r.arrondissement === '625');
-    expect(lens).toMatchObject({ arrondissementName: 'Lens', promised: expect.any(Number), paidOfCommittedPercent: expect.any(Number) });
+    expect(lens).toMatchObject({ arrondissementName: 'Lens', announced: expect.any(Number), paidOfCommittedPercent: expect.any(Number) });
     const indicators = (await t.request('GET', '/sgar/indicators', { token: sgar })).body;
     for (const d of DOMAINS) {
       const values = await d.indicators.read(readModels.dataSource(d.indicators.projection));

@@ -50,7 +50,8 @@ describe('habitat-api: the authorization matrix, every role against every route'
         const res = await t.request(route.method, route.path, { token: tokenOf(who), body: {} });
         const expected = !who.role ? 401 : WRITERS.has(who.label) ? 400 : 403;
         if (res.status !== expected) failures.push(`${who.label} ${route.method} ${route.path}: ${res.status}, expected ${expected}`);
-        if (res.status === 403 && !/may not write/.test(res.body.detail)) failures.push(`${who.label} ${route.method} ${route.path}: 403 without a reason`);
+        if (res.status === 403 && !/ne peut pas écrire/.test(res.body.detail))
+          failures.push(`${who.label} ${route.method} ${route.path}: 403 without a reason`);
       }
     expect(failures).toEqual([]);
     await logSettled(t.database.db);

@@ -17,6 +17,7 @@ import {
 } from '@erbm/habitat/domain';
 import { HABITAT_REGISTER, HabitatRegisterProjection, readHabitatIndicators } from '@erbm/habitat/read-models';
 import { HabitatApiModule } from './habitat-api.module';
+import { HABITAT_FIELD_NAMES } from './habitat-field-names';
 import { seedHabitatDemo } from './demo/demo-seed';
 import { habitatWorkload } from './testing/workload';
 
@@ -37,6 +38,7 @@ export const habitatDomain: DomainPlugin = {
     },
   },
   eventLabels: HABITAT_EVENT_LABELS,
+  fieldNames: HABITAT_FIELD_NAMES,
   indicators: {
     definitions: (Object.keys(INDICATOR_DEFINITIONS) as IndicatorCode[]).map((code) => ({ code, ...INDICATOR_DEFINITIONS[code], target: DWELLINGS_TARGET })),
     projection: HABITAT_REGISTER,

@@ -32,7 +32,7 @@ describe('habitat-api: errors are problem+json with the field at fault, and chan
     expect(new Set(fields)).toEqual(
       new Set(['name', 'cite', 'communeInsee', 'landlord', 'dwellingsPlanned', 'energyLabelBefore', 'energyLabelTarget', 'date']),
     );
-    expect(res.body.errors.find((e: { field: string }) => e.field === 'date').reason).toMatch(/real date/);
+    expect(res.body.errors.find((e: { field: string }) => e.field === 'date').reason).toMatch(/n'est pas une date qui existe/);
     expect(await head()).toBe(before);
   });
 
@@ -42,7 +42,7 @@ describe('habitat-api: errors are problem+json with the field at fault, and chan
       token: editor,
       body: { amountCents: 1, kind: 'interim', reference: 'DP', date: '2023-03-01', actor: { userId: 'someone-else', role: 'admin' } },
     });
-    expect([res.status, res.body.errors]).toEqual([400, [{ field: 'actor', reason: 'property actor should not exist' }]]);
+    expect([res.status, res.body.errors]).toEqual([400, [{ field: 'actor', reason: 'champ inconnu : retirez-le' }]]);
     const nested = await t.request('POST', `/habitat/commitments/${commitmentId}/commit`, {
       token: editor,
       body: { amountCents: 1, date: '2023-03-01', legalAct: { kind: 'ej', reference: '123', date: '2023-03-01' } },
@@ -67,7 +67,7 @@ describe('habitat-api: errors are problem+json with the field at fault, and chan
       token: editor,
       rawBody: JSON.stringify({ body: 'copil', date: '2023-01-16', place: 'x'.repeat(1_100_000) }),
     });
-    expect([res.status, res.contentType?.split(';')[0], res.body.title]).toEqual([413, 'application/problem+json', 'Request body too large']);
+    expect([res.status, res.contentType?.split(';')[0], res.body.title]).toEqual([413, 'application/problem+json', 'Corps de requête trop volumineux']);
     expect(await head()).toBe(before);
   });
 

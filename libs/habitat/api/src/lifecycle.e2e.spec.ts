@@ -87,7 +87,7 @@ describe('habitat-api: a commitment through its whole life cycle, over HTTP', ()
     expect(last.body).toMatchObject({
       status: 'closed',
       ledgers: { programmed: 100_000_000, committed: 120_000_000, certified: 120_000_000, ordered: 120_000_000, paid: 120_000_000 },
-      resteAPayerCents: 0,
+      resteAPayer: 0,
       warnings: [],
     });
     expect(last.body.facts[1]).toMatchObject({
@@ -99,7 +99,7 @@ describe('habitat-api: a commitment through its whole life cycle, over HTTP', ()
     const read = await t.request('GET', `/habitat/operations/${op.body.id}`, { token: t.token('auditor') });
     expect(read.status).toBe(200);
     expect(read.body.commitments.map((x: { id: string; status: string }) => [x.id, x.status])).toEqual([[id, 'closed']]);
-    expect(read.body.financing.totals.paid).toBe(120_000_000);
+    expect(read.body.financing.total.paid).toBe(120_000_000);
     expect(read.body.indicators['dwellings-financed']).toBe(120);
   });
 });

@@ -34,16 +34,21 @@ describe('habitat: the demo data, and its operations in the read models', () => 
   it('seeds demo data marked as such: a cité per arrondissement, three financers or more each, 310 dwellings delivered by the end of 2022', async () => {
     const list = await t.request('GET', '/habitat/operations', { token: t.token('sgar') });
     expect(list.status).toBe(200);
-    const operations = list.body.operations as { name: string; arrondissement: string; commitments: number; recordedBy: { organisation: string } }[];
+    const operations = list.body.operations as {
+      name: string;
+      arrondissement: string;
+      financing: { commitmentCount: number };
+      recordedBy: { organisation: string };
+    }[];
     expect(operations.length).toBeGreaterThanOrEqual(4);
     expect(operations.every((o) => o.name.startsWith('[DÉMO]') && o.recordedBy.organisation.includes('DÉMONSTRATION'))).toBe(true);
     expect(new Set(operations.map((o) => o.arrondissement))).toEqual(new Set(['622', '625', '593', '596']));
-    expect(operations.every((o) => o.commitments >= 3)).toBe(true);
+    expect(operations.every((o) => o.financing.commitmentCount >= 3)).toBe(true);
     const [{ n }] = await query('SELECT count(*)::int AS n FROM rm_ledger.commitments');
     expect(Number(n)).toBe(13);
 
     const indicators = await t.request('GET', '/habitat/indicators?asOf=31/12/2022', { token: editor });
-    expect(indicators.body.indicators.find((i: { code: string }) => i.code === 'dwellings-delivered')).toMatchObject({
+    expect(indicators.body.indicators.find((i: { indicator: string }) => i.indicator === 'dwellings-delivered')).toMatchObject({
       value: 60 + 70 + 40 + 140,
       target: 23_000,
     });

@@ -75,21 +75,6 @@ describe('habitat-api: rules the system enforces are refused with 422 naming the
     );
   });
 
-  it('an amendment, a release or a correction without a reason', async () => {
-    const { commitmentId, decision } = await f.committed();
-    await refused(`/habitat/commitments/${commitmentId}/increase`, { amountCents: 1, date: '2023-05-01', decision }, 'reason-required', 'reason');
-    await refused(`/habitat/commitments/${commitmentId}/reduce`, { amountCents: 1, date: '2023-05-01' }, 'reason-required', 'reason');
-    await refused(`/habitat/commitments/${commitmentId}/carry-over`, { toFiscalYear: 2024, date: '2023-12-31' }, 'reason-required', 'reason');
-    await refused(
-      `/habitat/commitments/${commitmentId}/change-funding-line`,
-      { fundingLine: 'etat-p112-fnadt', date: '2023-12-31' },
-      'reason-required',
-      'reason',
-    );
-    await refused(`/habitat/commitments/${commitmentId}/release`, { amountCents: 1, date: '2023-05-01' }, 'reason-required', 'reason');
-    await refused(`/habitat/commitments/${commitmentId}/correct`, { revision: 2, amountCents: 5, date: '2023-05-01' }, 'reason-required', 'reason');
-  });
-
   it("a funding line that is not the financer's, or closed at the date", async () => {
     const { commitmentId } = await f.committed();
     await refused(
@@ -151,7 +136,7 @@ describe('habitat-api: rules real data breaks are recorded as warnings on the co
   });
   afterAll(() => t.close());
 
-  const codes = (view: Record<string, Json>) => view.warnings.map((w: { code: string }) => w.code);
+  const codes = (view: Record<string, Json>) => view.warnings.map((w: { rule: string }) => w.rule);
 
   it('an advance above 30 %, or above 60 % with a guarantee', async () => {
     const a = await f.committed({ committedCents: 100_000_00, chainedCents: 100_000_00 });
@@ -194,7 +179,7 @@ describe('habitat-api: rules real data breaks are recorded as warnings on the co
       codes(await f.ok('POST', `/habitat/commitments/${commitmentId}/pay`, { amountCents: 80_000_00, kind: 'interim', reference: 'DP1', date: '2023-03-01' })),
     ).toEqual([]);
     const over = await f.ok('POST', `/habitat/commitments/${commitmentId}/pay`, { amountCents: 1_00, kind: 'interim', reference: 'DP2', date: '2023-04-01' });
-    expect(over.warnings).toEqual([expect.objectContaining({ code: 'interim-above-limit', raisedByRevision: 6 })]);
+    expect(over.warnings).toEqual([expect.objectContaining({ rule: 'interim-above-limit', raisedByRevision: 6 })]);
   });
 
   it('a payment dated before its decision', async () => {
@@ -218,9 +203,9 @@ describe('habitat-api: rules real data breaks are recorded as warnings on the co
       decision,
       legalAct: { kind: 'deliberation', reference: 'CP-2023-12', date: '2023-03-01' },
     });
-    expect(view.warnings).toEqual([expect.objectContaining({ code: 'envelope-over-committed', amountCents: 1_100_000_00, limitCents: 1_000_000_00 })]);
+    expect(view.warnings).toEqual([expect.objectContaining({ rule: 'envelope-over-committed', amountCents: 1_100_000_00, limitCents: 1_000_000_00 })]);
     const operation = await f.ok('GET', `/habitat/operations/${operationId}`, undefined);
-    expect(operation.financing).toMatchObject({ totals: { committed: 1_100_000_00 }, warnings: 1 });
+    expect(operation.financing).toMatchObject({ total: { committed: 1_100_000_00 }, warningCount: 1 });
   });
 });
 
@@ -359,13 +344,13 @@ describe('habitat-api: rules on decisions, dates and the payment chain', () => {
     expect(paid.ledgers).toMatchObject({ certified: 0, ordered: 0, paid: 100_000_00 });
     expect(paid.warnings).toEqual([
       expect.objectContaining({
-        code: 'payment-exceeds-certified',
+        rule: 'payment-exceeds-certified',
         amountCents: 100_000_00,
         limitCents: 0,
         message: 'Paiements cumulés 100\u202f000,00\u00a0€ : au-delà du service fait certifié (0,00\u00a0€)',
       }),
       expect.objectContaining({
-        code: 'payment-exceeds-ordered',
+        rule: 'payment-exceeds-ordered',
         amountCents: 100_000_00,
         limitCents: 0,
         message: 'Paiements cumulés 100\u202f000,00\u00a0€ : au-delà des demandes de paiement mandatées (0,00\u00a0€)',

@@ -69,7 +69,7 @@ describe('habitat indicators', () => {
       [operationIndicators(a, [committedOn('2020-02-01')], '2022-12-31'), operationIndicators(b, [committedOn('2022-03-01')], '2022-12-31')],
       '2022-12-31',
     );
-    expect(report.map((r) => [r.code, r.value, r.target, r.percentOfTarget])).toEqual([
+    expect(report.map((r) => [r.indicator, r.value, r.target, r.percentOfTarget])).toEqual([
       ['dwellings-financed', 500, DWELLINGS_TARGET, 2.2],
       ['dwellings-works-started', 200, DWELLINGS_TARGET, 0.9],
       ['dwellings-delivered', 120, DWELLINGS_TARGET, 0.5],

@@ -56,7 +56,7 @@ export function operationIndicators(operation: OperationState, commitments: read
 }
 
 export interface IndicatorReport {
-  code: IndicatorCode;
+  indicator: IndicatorCode;
   label: string;
   unit: 'logements';
   definition: string;
@@ -69,8 +69,15 @@ export interface IndicatorReport {
 
 /** Indicators add up over operations; each is compared with the 23,000 dwellings target. */
 export function indicatorReport(perOperation: readonly IndicatorValues[], asOf: string): IndicatorReport[] {
-  return (Object.keys(INDICATOR_DEFINITIONS) as IndicatorCode[]).map((code) => {
-    const value = perOperation.reduce((sum, v) => sum + v[code], 0);
-    return { code, ...INDICATOR_DEFINITIONS[code], asOf, value, target: DWELLINGS_TARGET, percentOfTarget: Math.round((value / DWELLINGS_TARGET) * 1000) / 10 };
+  return (Object.keys(INDICATOR_DEFINITIONS) as IndicatorCode[]).map((indicator) => {
+    const value = perOperation.reduce((sum, v) => sum + v[indicator], 0);
+    return {
+      indicator,
+      ...INDICATOR_DEFINITIONS[indicator],
+      asOf,
+      value,
+      target: DWELLINGS_TARGET,
+      percentOfTarget: Math.round((value / DWELLINGS_TARGET) * 1000) / 10,
+    };
   });
 }

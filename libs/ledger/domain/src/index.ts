@@ -5,3 +5,4 @@ export * from './commitment/commitment.decide';
 export * from './governance/meeting';
 export * from './labels';
 export * from './financing/financing-plan';
+export * from './commitment/warning-view';

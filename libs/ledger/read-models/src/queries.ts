@@ -3,12 +3,13 @@ import { readRows, selectList } from '@erbm/shared/projections';
 import { COLUMN, COMMITMENTS, type CommitmentRow, OPERATION_LOCATIONS, TOTAL_AXES, TOTAL_LEDGERS, type TotalAxis, type TotalLedger } from './tables';
 
 export type TotalFilters = Partial<Record<TotalAxis, string | number>>;
-export type Amounts = Record<TotalLedger, number> & { commitments: number };
+/** Money along every ledger, and how many commitments it adds up. */
+export type Amounts = Record<TotalLedger, number> & { commitmentCount: number };
 export type TotalRow = Partial<Record<TotalAxis, string | number>> & Amounts;
 
 const schemaOf = (ds: DataSource) => `"${(ds.options as { schema: string }).schema}"`;
 const SUMS = ['commitments', ...TOTAL_LEDGERS.map((l) => COLUMN[l])]
-  .map((c, i) => `sum(${c})::text AS "${i === 0 ? 'commitments' : TOTAL_LEDGERS[i - 1]}"`)
+  .map((c, i) => `sum(${c})::text AS "${i === 0 ? 'commitmentCount' : TOTAL_LEDGERS[i - 1]}"`)
   .join(', ');
 
 function where(filters: TotalFilters, params: unknown[]): string {
@@ -20,7 +21,7 @@ function where(filters: TotalFilters, params: unknown[]): string {
 }
 
 function amounts(row: Record<string, unknown>): Amounts {
-  return Object.fromEntries(['commitments', ...TOTAL_LEDGERS].map((l) => [l, Number(row[l] ?? 0)])) as Amounts;
+  return Object.fromEntries(['commitmentCount', ...TOTAL_LEDGERS].map((l) => [l, Number(row[l] ?? 0)])) as Amounts;
 }
 
 /** Totals along the chosen axes, filtered by any of them, and the grand total of the rows returned. */
@@ -31,9 +32,11 @@ export async function consolidatedTotals(ds: DataSource, groupBy: TotalAxis[], f
     ${groupBy.length ? `GROUP BY ${groupBy.map((a) => COLUMN[a]).join(', ')} ORDER BY ${groupBy.map((a) => COLUMN[a]).join(', ')}` : ''}`;
   const raw: Record<string, unknown>[] = await ds.query(sql, params);
   const rows = raw
-    .filter((r) => groupBy.length > 0 || r.commitments !== null)
+    .filter((r) => groupBy.length > 0 || r.commitmentCount !== null)
     .map((r) => ({ ...Object.fromEntries(groupBy.map((a) => [a, a === 'fiscalYear' ? Number(r[a]) : r[a]])), ...amounts(r) }) as TotalRow);
-  const total = amounts(Object.fromEntries(['commitments', ...TOTAL_LEDGERS].map((l) => [l, rows.reduce((s, r) => s + (r[l as TotalLedger] as number), 0)])));
+  const total = amounts(
+    Object.fromEntries(['commitmentCount', ...TOTAL_LEDGERS].map((l) => [l, rows.reduce((s, r) => s + (r[l as keyof Amounts] as number), 0)])),
+  );
   return { rows, total };
 }
 
@@ -60,7 +63,7 @@ export async function commitmentsBehind(
   ds: DataSource,
   filters: TotalFilters,
   page: { limit: number; offset: number },
-): Promise<{ rows: CommitmentSummary[]; count: number; total: Amounts }> {
+): Promise<{ rows: CommitmentSummary[]; total: Amounts }> {
   const params: unknown[] = [];
   const w = where(filters, params);
   const rows: Record<string, unknown>[] = await ds.query(
@@ -68,11 +71,10 @@ export async function commitmentsBehind(
     [...params, page.limit, page.offset],
   );
   const [sums] = await ds.query(
-    `SELECT count(*)::text AS commitments, ${TOTAL_LEDGERS.map((l) => `coalesce(sum(${COLUMN[l]}), 0)::text AS "${l}"`).join(', ')} FROM ${schemaOf(ds)}.commitments ${w}`,
+    `SELECT count(*)::text AS "commitmentCount", ${TOTAL_LEDGERS.map((l) => `coalesce(sum(${COLUMN[l]}), 0)::text AS "${l}"`).join(', ')} FROM ${schemaOf(ds)}.commitments ${w}`,
     params,
   );
-  const total = amounts(sums);
-  return { rows: readRows(COMMITMENTS, rows, SUMMARY), count: total.commitments, total };
+  return { rows: readRows(COMMITMENTS, rows, SUMMARY), total: amounts(sums) };
 }
 
 export async function commitmentRow(ds: DataSource, id: string): Promise<Pick<CommitmentRow, (typeof DETAIL)[number]> | undefined> {
@@ -92,7 +94,10 @@ export async function operationSummary(ds: DataSource, operationId: string) {
     SUMMARY,
   );
   if (!location && commitments.length === 0) return undefined;
-  const total = amounts({ commitments: commitments.length, ...Object.fromEntries(TOTAL_LEDGERS.map((l) => [l, commitments.reduce((s, c) => s + c[l], 0)])) });
+  const total = amounts({
+    commitmentCount: commitments.length,
+    ...Object.fromEntries(TOTAL_LEDGERS.map((l) => [l, commitments.reduce((s, c) => s + c[l], 0)])),
+  });
   return {
     operation: location ?? { operationId, domain: commitments[0]?.domain, name: commitments[0]?.operationName, arrondissement: commitments[0]?.arrondissement },
     commitments,
@@ -117,11 +122,11 @@ export async function freshness(ds: DataSource, projection: string): Promise<Fre
 }
 
 /** Each operation's commitments added up, ledger by ledger, with their warnings: for lists of operations of any domain. */
-export async function financingByOperation(ds: DataSource, domain: string): Promise<Map<string, Amounts & { warnings: number }>> {
+export async function financingByOperation(ds: DataSource, domain: string): Promise<Map<string, Amounts & { warningCount: number }>> {
   const rows: Record<string, unknown>[] = await ds.query(
-    `SELECT operation_id AS "operationId", count(*)::text AS commitments, ${TOTAL_LEDGERS.map((l) => `sum(${COLUMN[l]})::text AS "${l}"`).join(', ')}, sum(warning_count)::text AS warnings
+    `SELECT operation_id AS "operationId", count(*)::text AS "commitmentCount", ${TOTAL_LEDGERS.map((l) => `sum(${COLUMN[l]})::text AS "${l}"`).join(', ')}, sum(warning_count)::text AS "warningCount"
        FROM ${schemaOf(ds)}.commitments WHERE domain = $1 GROUP BY operation_id`,
     [domain],
   );
-  return new Map(rows.map((r) => [r.operationId as string, { ...amounts(r), warnings: Number(r.warnings) }]));
+  return new Map(rows.map((r) => [r.operationId as string, { ...amounts(r), warningCount: Number(r.warningCount) }]));
 }

@@ -150,14 +150,16 @@ export async function consolidatedTotalsKnownAt(
   const sums = TOTAL_LEDGERS.map((l) => `sum(${COLUMN[l]})::text AS "${l}"`).join(', ');
   const cols = groupBy.map((a) => `${COLUMN[a]} AS "${a}"`);
   const raw = await ds.query(
-    `SELECT ${[...cols, 'count(*)::text AS commitments', sums].join(', ')} FROM ${schema}.commitment_versions WHERE ${where}
+    `SELECT ${[...cols, 'count(*)::text AS "commitmentCount"', sums].join(', ')} FROM ${schema}.commitment_versions WHERE ${where}
      ${groupBy.length ? `GROUP BY ${groupBy.map((a) => COLUMN[a]).join(', ')} ORDER BY ${groupBy.map((a) => COLUMN[a]).join(', ')}` : ''}`,
     params,
   );
-  const amounts = (r: Record<string, unknown>) => Object.fromEntries(['commitments', ...TOTAL_LEDGERS].map((l) => [l, Number(r[l] ?? 0)])) as Amounts;
+  const amounts = (r: Record<string, unknown>) => Object.fromEntries(['commitmentCount', ...TOTAL_LEDGERS].map((l) => [l, Number(r[l] ?? 0)])) as Amounts;
   const rows = raw
-    .filter((r) => groupBy.length > 0 || Number(r.commitments) > 0)
+    .filter((r) => groupBy.length > 0 || Number(r.commitmentCount) > 0)
     .map((r) => ({ ...Object.fromEntries(groupBy.map((a) => [a, a === 'fiscalYear' ? Number(r[a]) : r[a]])), ...amounts(r) }) as TotalRow);
-  const total = amounts(Object.fromEntries(['commitments', ...TOTAL_LEDGERS].map((l) => [l, rows.reduce((s, r) => s + (r[l as keyof Amounts] as number), 0)])));
+  const total = amounts(
+    Object.fromEntries(['commitmentCount', ...TOTAL_LEDGERS].map((l) => [l, rows.reduce((s, r) => s + (r[l as keyof Amounts] as number), 0)])),
+  );
   return { rows, total };
 }

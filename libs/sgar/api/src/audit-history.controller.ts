@@ -7,7 +7,7 @@ import type { StoredEvent } from '@erbm/shared/event-store';
 import { LEDGER_EVENT_LABELS, meetingStreamName, resteAPayer } from '@erbm/ledger/domain';
 import { NotFound } from '@erbm/shared/kernel';
 import { type EventLabels, commitmentHistory, historyOf } from './audit-trail';
-import { AuditOperation, AuditReader, HISTORY_COLUMNS, historyRows, knownAt } from './audit-reader';
+import { AuditOperation, AuditReader, HISTORY_COLUMNS, historyQuery, historyRows } from './audit-reader';
 
 /** The auditors' history of a commitment, an operation, a meeting or a decision: every fact as recorded. */
 @ApiTags('audit')
@@ -35,9 +35,9 @@ export class AuditHistoryController {
     @CurrentPrincipal() principal: Principal,
     @Res() res: Response,
     @Query('asKnownAt') asKnownAtText?: string,
-    @Query('format') format?: string,
+    @Query('format') formatText?: string,
   ) {
-    const asKnownAt = knownAt(asKnownAtText);
+    const { asKnownAt, format } = historyQuery(asKnownAtText, formatText);
     const { entries, state } = commitmentHistory(await this.reader.commitmentEvents(principal, id, asKnownAt));
     const ledgers = state.status === 'none' ? null : state.ledgers;
     return this.reader.export(
@@ -45,7 +45,7 @@ export class AuditHistoryController {
       format,
       `historique-engagement-${id}`,
       asKnownAt,
-      { commitmentId: id, ledgers, resteAPayerCents: ledgers ? resteAPayer(ledgers) : null, history: entries },
+      { commitmentId: id, ledgers, resteAPayer: ledgers ? resteAPayer(ledgers) : null, history: entries },
       HISTORY_COLUMNS,
       historyRows(entries),
     );
@@ -59,10 +59,10 @@ export class AuditHistoryController {
     stream: string,
     domain: string | null,
     asKnownAtText: string | undefined,
-    format: string | undefined,
+    formatText: string | undefined,
     filter: (e: StoredEvent) => boolean = () => true,
   ) {
-    const asKnownAt = knownAt(asKnownAtText);
+    const { asKnownAt, format } = historyQuery(asKnownAtText, formatText);
     const events = (await this.reader.store.readStream(stream, { recordedUpTo: asKnownAt })).filter(filter);
     if (events.length === 0) throw new NotFound(kind, id);
     if (domain) this.reader.requireDomain(principal, domain, kind, id);

@@ -2,13 +2,13 @@ import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Principal } from '@erbm/shared/auth';
-import { Access, CurrentPrincipal, REFERENTIALS, ReadModels } from '@erbm/shared/api';
+import { Access, CurrentPrincipal, FieldErrors, REFERENTIALS, ReadModels, column, wholeNumberParam } from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
-import { type LegalAct, PAYMENT_KIND_LABELS, meetingStreamName, resteAPayer } from '@erbm/ledger/domain';
+import { type LegalAct, PAYMENT_KIND_LABELS, meetingStreamName, resteAPayer, warningView } from '@erbm/ledger/domain';
 import { NotFound } from '@erbm/shared/kernel';
 import { TOTAL_AXES, type TotalFilters, commitmentsBehind, freshness } from '@erbm/ledger/read-models';
 import { commitmentHistory, labelOf } from './audit-trail';
-import { AuditOperation, AuditReader, HISTORY_COLUMNS, historyRows, knownAt } from './audit-reader';
+import { AuditOperation, AuditReader, HISTORY_COLUMNS, historyQuery, historyRows } from './audit-reader';
 
 /** The auditors' lineage: from a commitment, a payment or a consolidated total to the decisions and acts behind it. */
 @ApiTags('audit')
@@ -73,33 +73,33 @@ export class AuditLineageController {
         fiscalYear: state.fiscalYear,
         status: state.status,
         ledgers: state.ledgers,
-        resteAPayerCents: resteAPayer(state.ledgers),
-        warnings: state.warnings,
+        resteAPayer: resteAPayer(state.ledgers),
+        warnings: state.warnings.map(warningView),
       },
       operation: {
         id: state.operationId,
         domain: state.domain,
-        href: `/${state.domain}/operations/${state.operationId}`,
-        history: `/audit/history/operation/${state.domain}/${state.operationId}`,
+        domainHref: `/${state.domain}/operations/${state.operationId}`,
+        historyHref: `/audit/history/operation/${state.domain}/${state.operationId}`,
       },
       decisions,
       legalActs: byType('ledger.CommitmentMade', 'ledger.CommitmentIncreased', 'ledger.CommitmentReduced')
         .filter((e) => (e.data as { legalAct?: unknown }).legalAct)
         .map((e) => ({ revision: e.revision, ...(e.data as { legalAct: LegalAct }).legalAct, corrections: e.corrections })),
       announcement: byType('ledger.CommitmentAnnounced', 'ledger.CommitmentProgrammed'),
-      commitments: byType('ledger.CommitmentMade'),
+      legalCommitments: byType('ledger.CommitmentMade'),
       amendments: byType('ledger.CommitmentIncreased', 'ledger.CommitmentReduced', 'ledger.CommitmentFundingLineChanged'),
       carryOvers: byType('ledger.CommitmentCarriedOver'),
       payments: byType('ledger.ServiceCertified', 'ledger.PaymentOrdered', 'ledger.PaymentMade').map((p) => ({
         ...p,
-        kindLabel: PAYMENT_KIND_LABELS[(p.data as { kind?: string }).kind ?? ''] ?? null,
+        paymentKindLabel: PAYMENT_KIND_LABELS[(p.data as { kind?: string }).kind ?? ''] ?? null,
       })),
       releases: byType('ledger.CommitmentReleased', 'ledger.CommitmentLapsed'),
       recoveries: byType('ledger.AmountRecovered'),
       corrections: entries.filter((e) => e.corrects !== null).map((c) => ({ ...c, corrected: entries.find((e) => e.revision === c.corrects) })),
       warnings: byType('ledger.CommitmentWarningRaised'),
       closing: byType('ledger.CommitmentClosed'),
-      entries,
+      history: entries,
     };
   }
 
@@ -116,15 +116,15 @@ export class AuditLineageController {
     @CurrentPrincipal() principal: Principal,
     @Res() res: Response,
     @Query('asKnownAt') asKnownAtText?: string,
-    @Query('format') format?: string,
+    @Query('format') formatText?: string,
   ) {
-    const asKnownAt = knownAt(asKnownAtText);
+    const { asKnownAt, format } = historyQuery(asKnownAtText, formatText);
     const lineage = await this.lineageOf(principal, id, asKnownAt);
-    const rows = historyRows(lineage.entries).map((r) => ({
+    const rows = historyRows(lineage.history).map((r) => ({
       ...r,
       decisions: lineage.decisions.map((d) => `${d.meeting?.bodyName ?? ''} ${d.date} ${d.decisionId}`).join(' | '),
     }));
-    return this.reader.export(res, format, `lignee-engagement-${id}`, asKnownAt, lineage, [...HISTORY_COLUMNS, { key: 'decisions', label: 'décisions' }], rows);
+    return this.reader.export(res, format, `lignee-engagement-${id}`, asKnownAt, lineage, [...HISTORY_COLUMNS, column('decisions')], rows);
   }
 
   @Get('lineage/payment/:commitmentId/:revision')
@@ -159,14 +159,19 @@ export class AuditLineageController {
   @ApiQuery({ name: 'limit', required: false })
   @AuditOperation('total', 'From a consolidated total (its axes as filters) to the commitments behind it, then their decisions and legal acts')
   async total(@Query() query: Record<string, string | undefined>, @CurrentPrincipal() principal: Principal) {
+    const errors = new FieldErrors();
     const filters: TotalFilters = {};
-    for (const axis of TOTAL_AXES) if (query[axis] !== undefined) filters[axis] = axis === 'fiscalYear' ? Number(query[axis]) : query[axis];
+    for (const axis of TOTAL_AXES) {
+      const value = query[axis];
+      if (value !== undefined) filters[axis] = axis === 'fiscalYear' ? wholeNumberParam(errors, axis, value, 1900, 2200) : value;
+    }
+    const limit = query.limit === undefined ? 100 : (wholeNumberParam(errors, 'limit', query.limit, 1, 500) ?? 0);
+    errors.check();
     if (principal.role === 'editor') {
       if (filters.domain !== undefined && filters.domain !== principal.domain)
         this.reader.requireDomain(principal, String(filters.domain), 'total', 'of another domain');
       filters.domain = principal.domain as string;
     }
-    const limit = Math.min(500, Number(query.limit ?? 100));
     const ds = this.readModels.dataSource('ledger-register');
     const behind = await commitmentsBehind(ds, filters, { limit, offset: 0 });
     const commitments = [];
@@ -182,9 +187,9 @@ export class AuditLineageController {
           subject: d.decision?.subject ?? null,
         })),
         legalActs: lineage.legalActs,
-        lineage: `/audit/lineage/commitment/${c.id}`,
+        lineageHref: `/audit/lineage/commitment/${c.id}`,
       });
     }
-    return { freshness: await freshness(ds, 'ledger-register'), filters, total: behind.total, count: behind.count, shown: commitments.length, commitments };
+    return { freshness: await freshness(ds, 'ledger-register'), filters, total: behind.total, shown: commitments.length, commitments };
   }
 }

@@ -2,21 +2,37 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Principal } from '@erbm/shared/auth';
-import { type CsvColumn, EVENT_STORE, type ExportHeader, InjectClock, ProblemException, SQL_DATABASE, exportHeader, sendExport } from '@erbm/shared/api';
+import {
+  type CsvColumn,
+  EVENT_STORE,
+  type ExportFormat,
+  type ExportHeader,
+  FieldErrors,
+  InjectClock,
+  ProblemException,
+  SQL_DATABASE,
+  column,
+  exportFormat,
+  exportHeader,
+  instantParam,
+  sendExport,
+} from '@erbm/shared/api';
 import { type EventStore, type SqlDatabase, type StoredEvent, sealKeeper } from '@erbm/shared/event-store';
 import { commitmentStreamName } from '@erbm/ledger/domain';
 import { type Clock, NotFound } from '@erbm/shared/kernel';
 import type { HistoryEntry } from './audit-trail';
 
-export function badRequest(field: string, reason: string) {
-  return ProblemException.of(400, 'invalid-request', 'Invalid request', `${field} ${reason}`, { field, errors: [{ field, reason }] });
-}
-
 /** `?asKnownAt=`: an instant, normalised to ISO 8601 in UTC. */
-export function knownAt(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (Number.isNaN(Date.parse(value))) throw badRequest('asKnownAt', 'is an ISO 8601 date-time');
-  return new Date(value).toISOString();
+export const knownAt = (errors: FieldErrors, value: string | undefined): string | undefined =>
+  value === undefined ? undefined : instantParam(errors, 'asKnownAt', value);
+
+/** The two parameters of the trail's views that may be exported, checked together. */
+export function historyQuery(asKnownAtText: string | undefined, formatText: string | undefined): { asKnownAt?: string; format: ExportFormat } {
+  const errors = new FieldErrors();
+  const asKnownAt = knownAt(errors, asKnownAtText);
+  const format = exportFormat(errors, formatText);
+  errors.check();
+  return { asKnownAt, format };
 }
 
 /**
@@ -26,21 +42,21 @@ export function knownAt(value: string | undefined): string | undefined {
 export const AuditOperation = (method: string, summary: string) => ApiOperation({ summary, operationId: `AuditController_${method}` });
 
 export const HISTORY_COLUMNS: CsvColumn[] = [
-  { key: 'revision', label: 'révision' },
-  { key: 'label', label: 'fait' },
-  { key: 'occurredAt', label: 'date du fait' },
-  { key: 'recordedAt', label: 'enregistré le' },
-  { key: 'recordedBy', label: 'enregistré par' },
-  { key: 'role', label: 'rôle' },
-  { key: 'organisation', label: 'organisation' },
-  { key: 'onBehalfOf', label: 'pour le compte de' },
-  { key: 'reason', label: 'motif' },
-  { key: 'sourceDocument', label: 'pièce' },
-  { key: 'corrects', label: 'corrige la révision' },
-  { key: 'ledger', label: 'grand livre' },
-  { key: 'amountCents', label: 'montant (€)', money: true },
-  { key: 'position', label: 'position dans le journal' },
-  { key: 'hash', label: 'empreinte' },
+  column('revision'),
+  column('label'),
+  column('occurredAt'),
+  column('recordedAt'),
+  column('recordedBy'),
+  column('role'),
+  column('organisation'),
+  column('onBehalfOf'),
+  column('reason'),
+  column('sourceDocument'),
+  column('corrects'),
+  column('ledger'),
+  column('amountCents', { money: true }),
+  column('position'),
+  column('hash'),
 ];
 
 /** One line per ledger effect (a fact that moves no ledger keeps one line): the lines re-add to the ledgers. */
@@ -64,8 +80,9 @@ export class AuditReader {
       throw ProblemException.of(
         403,
         'forbidden',
-        'Forbidden',
-        `The ${kind} ${id} belongs to domain ${domain}: an editor of ${principal.domain} sees the trail of ${principal.domain} only`,
+        'Accès refusé',
+        `Ce qui est demandé relève du domaine ${domain} : un éditeur du domaine ${principal.domain} ne voit que la piste d'audit de son domaine.`,
+        { kind, id },
       );
   }
 
@@ -88,7 +105,7 @@ export class AuditReader {
 
   async export(
     res: Response,
-    format: string | undefined,
+    format: ExportFormat,
     name: string,
     asKnownAt: string | undefined,
     body: Record<string, unknown>,

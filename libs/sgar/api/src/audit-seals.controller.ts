@@ -1,9 +1,9 @@
 import { Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@erbm/shared/auth';
-import { Access, CurrentPrincipal, EVENT_STORE, ReadModels, SQL_DATABASE } from '@erbm/shared/api';
+import { Access, CurrentPrincipal, EVENT_STORE, FieldErrors, ReadModels, SQL_DATABASE } from '@erbm/shared/api';
 import { type EventStore, type SealKeeper, type SqlDatabase, sealKeeper } from '@erbm/shared/event-store';
-import { AuditOperation, badRequest } from './audit-reader';
+import { AuditOperation } from './audit-reader';
 
 /** The seals of the log, and the verification of every hash chain, every seal and the read models made from the log. */
 @ApiTags('audit')
@@ -32,7 +32,7 @@ export class AuditSealsController {
   @AuditOperation('seal', 'Seal the log up to its head now (admin)')
   async seal(@CurrentPrincipal() principal: Principal) {
     const seal = await this.keeper.createSeal(principal.userId);
-    return seal ? { seal } : { seal: null, detail: 'nothing recorded since the last seal' };
+    return seal ? { seal } : { seal: null, detail: "rien n'a été enregistré depuis le dernier sceau" };
   }
 
   @Get('verify')
@@ -49,8 +49,10 @@ export class AuditSealsController {
     'Recompute every hash chain and every seal, and check the read models against the rows behind them (and, with replay, against a replay of the log); name the first thing that does not match',
   )
   async verify(@Query('digest') digest?: string, @Query('replay') replay?: string) {
-    if (digest !== undefined && !/^[0-9a-fA-F]{64}$/.test(digest)) throw badRequest('digest', 'is 64 hexadecimal digits');
-    if (replay !== undefined && replay !== 'true' && replay !== 'false') throw badRequest('replay', 'vaut true ou false');
+    const errors = new FieldErrors();
+    if (digest !== undefined && !/^[0-9a-fA-F]{64}$/.test(digest)) errors.add('digest', 'doit être 64 chiffres hexadécimaux');
+    if (replay !== undefined && replay !== 'true' && replay !== 'false') errors.add('replay', 'vaut true ou false');
+    errors.check();
     const log = await this.keeper.verifyEventLog({ digest });
     const readModels = await this.readModels.verify({ replay: replay === 'true' });
     return { ...log, ok: log.ok && readModels.ok, readModels };

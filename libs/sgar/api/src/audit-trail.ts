@@ -117,7 +117,7 @@ export function commitmentAsOf(events: StoredEvent[], asOf: string) {
     asOf,
     status,
     ledgers,
-    resteAPayerCents: resteAPayer(ledgers),
+    resteAPayer: resteAPayer(ledgers),
     facts: included,
     knownNow: state.status === 'none' ? null : { status: state.status, ledgers: state.ledgers },
   };

@@ -6,14 +6,19 @@ import {
   type CsvColumn,
   type DomainPlugin,
   EVENT_STORE,
+  type ExportFormat,
   type ExportView,
+  FieldErrors,
   InjectClock,
   InjectDomains,
-  ProblemException,
   REFERENTIALS,
   ReadModels,
   SQL_DATABASE,
+  column,
+  exportFormat,
+  instantParam,
   sendExport,
+  wholeNumberParam,
 } from '@erbm/shared/api';
 import { type EventStore, type SqlDatabase, sealKeeper } from '@erbm/shared/event-store';
 import type { Referentials } from '@erbm/shared/referentials';
@@ -32,60 +37,35 @@ import {
   freshness,
   operationSummary,
 } from '@erbm/ledger/read-models';
+import { warningView } from '@erbm/ledger/domain';
 
 const LEDGER = 'ledger-register';
-const AXIS_LABEL: Record<TotalAxis, string> = {
-  financer: 'financeur',
-  domain: 'domaine',
-  fundingLine: 'ligne de financement',
-  arrondissement: 'arrondissement',
-  fiscalYear: 'exercice',
-};
-const LEDGER_LABEL: Record<string, string> = {
-  commitments: 'engagements',
-  announced: 'annoncé (€)',
-  programmed: 'programmé (€)',
-  committed: 'engagé (€)',
-  certified: 'service fait (€)',
-  ordered: 'mandaté (€)',
-  paid: 'payé (€)',
-  released: 'dégagé (€)',
-  recovered: 'reversé (€)',
-  resteAPayer: 'reste à payer (€)',
-};
-const LEDGER_COLUMNS: CsvColumn[] = [
-  { key: 'commitments', label: LEDGER_LABEL.commitments },
-  ...TOTAL_LEDGERS.map((l) => ({ key: l, label: LEDGER_LABEL[l], money: true })),
-];
+const LEDGER_COLUMNS: CsvColumn[] = [column('commitmentCount'), ...TOTAL_LEDGERS.map((l) => column(l, { money: true }))];
 
-function filtersOf(query: Record<string, string | undefined>): TotalFilters {
+function filtersOf(errors: FieldErrors, query: Record<string, string | undefined>): TotalFilters {
   const filters: TotalFilters = {};
   for (const axis of TOTAL_AXES) {
     const value = query[axis];
     if (value === undefined) continue;
-    if (axis === 'fiscalYear' && !/^\d{4}$/.test(value)) throw badRequest('fiscalYear', 'is a year, e.g. 2023');
-    filters[axis] = axis === 'fiscalYear' ? Number(value) : value;
+    if (axis === 'fiscalYear') filters[axis] = wholeNumberParam(errors, axis, value, 1900, 2200);
+    else filters[axis] = value;
   }
   return filters;
 }
 
-function badRequest(field: string, reason: string) {
-  return ProblemException.of(400, 'invalid-request', 'Invalid request', `${field} ${reason}`, { field, errors: [{ field, reason }] });
-}
-
-function groupByOf(value: string | undefined, fallback: TotalAxis[]): TotalAxis[] {
+function groupByOf(errors: FieldErrors, value: string | undefined, fallback: TotalAxis[]): TotalAxis[] {
   if (value === undefined) return fallback;
   const axes = value.split(',').filter(Boolean);
-  for (const a of axes) if (!(TOTAL_AXES as readonly string[]).includes(a)) throw badRequest('groupBy', `takes axes among ${TOTAL_AXES.join(', ')}`);
+  const unknown = axes.filter((a) => !(TOTAL_AXES as readonly string[]).includes(a));
+  if (unknown.length) errors.add('groupBy', `${unknown.join(', ')} : les axes sont ${TOTAL_AXES.join(', ')}`);
   return axes as TotalAxis[];
 }
 
-function pageOf(limit?: string, offset?: string) {
-  const l = limit === undefined ? 100 : Number(limit);
-  const o = offset === undefined ? 0 : Number(offset);
-  if (!Number.isInteger(l) || l < 1 || l > 10_000) throw badRequest('limit', 'is between 1 and 10,000');
-  if (!Number.isInteger(o) || o < 0) throw badRequest('offset', 'is 0 or more');
-  return { limit: l, offset: o };
+function pageOf(errors: FieldErrors, limit?: string, offset?: string) {
+  return {
+    limit: limit === undefined ? 100 : (wholeNumberParam(errors, 'limit', limit, 1, 10_000) ?? 0),
+    offset: offset === undefined ? 0 : (wholeNumberParam(errors, 'offset', offset, 0, Number.MAX_SAFE_INTEGER) ?? 0),
+  };
 }
 
 const QUERY_DOC = [
@@ -138,7 +118,7 @@ export class SgarController {
 
   private async send(
     res: Response,
-    format: string | undefined,
+    format: ExportFormat,
     name: string,
     fresh: Freshness & { asKnownAt?: string; asOfCheckpoint?: string },
     json: Record<string, unknown>,
@@ -161,15 +141,16 @@ export class SgarController {
   }
 
   /** `asKnownAt` (a past time) or `asOfCheckpoint` (a position an earlier answer gave): the views as they were then. */
-  private knownAt(query: Record<string, string | undefined>): KnownAt | undefined {
-    if (query.asKnownAt !== undefined && query.asOfCheckpoint !== undefined) throw badRequest('asKnownAt', 'and asOfCheckpoint cannot both be given');
+  private knownAt(errors: FieldErrors, query: Record<string, string | undefined>): KnownAt | undefined {
+    if (query.asKnownAt !== undefined && query.asOfCheckpoint !== undefined)
+      return errors.add('asOfCheckpoint', 'ne se donne pas avec asKnownAt : donnez l’un ou l’autre');
     if (query.asKnownAt !== undefined) {
-      if (Number.isNaN(Date.parse(query.asKnownAt))) throw badRequest('asKnownAt', 'is an ISO 8601 date-time');
-      return { recordedAt: new Date(query.asKnownAt).toISOString() };
+      const recordedAt = instantParam(errors, 'asKnownAt', query.asKnownAt);
+      return recordedAt === undefined ? undefined : { recordedAt };
     }
     if (query.asOfCheckpoint !== undefined) {
       if (!this.store.isPosition(query.asOfCheckpoint))
-        throw badRequest('asOfCheckpoint', 'is a position of the log, as answers give it (freshness.checkpoint)');
+        return errors.add('asOfCheckpoint', "n'est pas une position du journal telle que les réponses la donnent (freshness.checkpoint)");
       return { checkpoint: query.asOfCheckpoint };
     }
     return undefined;
@@ -190,14 +171,17 @@ export class SgarController {
   @Docs()
   @ApiOperation({ summary: 'Every ledger totalled along any axes (party, domain, funding line, arrondissement, fiscal year), filtered by any' })
   async totals(@Query() query: Record<string, string | undefined>, @Res() res: Response) {
-    const groupBy = groupByOf(query.groupBy, ['financer']);
-    const filters = filtersOf(query);
-    const at = this.knownAt(query);
+    const errors = new FieldErrors();
+    const groupBy = groupByOf(errors, query.groupBy, ['financer']);
+    const filters = filtersOf(errors, query);
+    const at = this.knownAt(errors, query);
+    const format = exportFormat(errors, query.format);
+    errors.check();
     const fresh = await this.freshnessAt(at);
     const { rows, total } = await this.totalsAt(groupBy, filters, at);
     const labelled = rows.map(this.labeller());
-    await this.send(res, query.format, 'totaux-consolides', fresh, { groupBy, filters, rows: labelled, total }, () => ({
-      columns: [...groupBy.map((a) => ({ key: a, label: AXIS_LABEL[a] })), ...LEDGER_COLUMNS],
+    await this.send(res, format, 'totaux-consolides', fresh, { groupBy, filters, rows: labelled, total }, () => ({
+      columns: [...groupBy.map((a) => column(a)), ...LEDGER_COLUMNS],
       rows: labelled,
     }));
   }
@@ -209,24 +193,28 @@ export class SgarController {
   @ApiQuery({ name: 'offset', required: false })
   @ApiOperation({ summary: 'Drill down: the commitments behind a total (same filters), whose sum is that total' })
   async behind(@Query() query: Record<string, string | undefined>, @Res() res: Response) {
-    const filters = filtersOf(query);
-    const page = pageOf(query.limit, query.offset);
+    const errors = new FieldErrors();
+    const filters = filtersOf(errors, query);
+    const page = pageOf(errors, query.limit, query.offset);
+    const format = exportFormat(errors, query.format);
+    errors.check();
     const fresh = await freshness(this.ledger, LEDGER);
-    const result = await commitmentsBehind(this.ledger, filters, query.format === 'csv' ? { limit: 1_000_000, offset: 0 } : page);
+    const result = await commitmentsBehind(this.ledger, filters, format === 'json' ? page : { limit: 1_000_000, offset: 0 });
     const rows = result.rows.map(this.labeller());
-    await this.send(res, query.format, 'engagements', fresh, { filters, ...page, count: result.count, total: result.total, rows }, () => ({
+    await this.send(res, format, 'engagements', fresh, { filters, ...page, total: result.total, rows }, () => ({
       columns: [
-        { key: 'id', label: 'engagement' },
-        { key: 'domain', label: 'domaine' },
-        { key: 'operationId', label: 'opération' },
-        { key: 'operationName', label: "nom de l'opération" },
-        { key: 'financer', label: 'financeur' },
-        { key: 'fundingLine', label: 'ligne de financement' },
-        { key: 'arrondissement', label: 'arrondissement' },
-        { key: 'fiscalYear', label: 'exercice' },
-        { key: 'status', label: 'statut' },
+        column('id'),
+        column('domain'),
+        column('operationId'),
+        column('operationName'),
+        column('financer'),
+        column('financerName'),
+        column('fundingLine'),
+        column('arrondissement'),
+        column('fiscalYear'),
+        column('status'),
         ...LEDGER_COLUMNS.slice(1),
-        { key: 'warningCount', label: 'avertissements' },
+        column('warningCount'),
       ],
       rows,
     }));
@@ -240,7 +228,7 @@ export class SgarController {
     if (!row) throw new NotFound('commitment', id);
     return {
       freshness: await freshness(this.ledger, LEDGER),
-      commitment: this.labeller()(row),
+      commitment: this.labeller()({ ...row, warnings: row.warnings.map(warningView) }),
       operation: { id: row.operationId, href: `/sgar/register/operations/${row.operationId}`, domainHref: `/${row.domain}/operations/${row.operationId}` },
     };
   }
@@ -252,10 +240,11 @@ export class SgarController {
     const found = await operationSummary(this.ledger, id);
     if (!found) throw new NotFound('operation', id);
     const label = this.labeller();
+    const { operationId, ...operation } = found.operation as Record<string, unknown>;
     return {
       freshness: await freshness(this.ledger, LEDGER),
       ...found,
-      operation: label(found.operation as Record<string, unknown>),
+      operation: label({ id: operationId, ...operation }),
       commitments: found.commitments.map(label),
     };
   }
@@ -266,10 +255,13 @@ export class SgarController {
   @ApiQuery({ name: 'by', required: false, enum: ['financer', 'arrondissement'] })
   @ApiOperation({ summary: 'Promised vs programmed vs committed vs paid, per partner or per arrondissement (what a comité partenarial sees)' })
   async progress(@Query() query: Record<string, string | undefined>, @Res() res: Response) {
+    const errors = new FieldErrors();
     const by = (query.by ?? 'financer') as TotalAxis;
-    if (by !== 'financer' && by !== 'arrondissement') throw badRequest('by', 'is financer or arrondissement');
-    const filters = filtersOf(query);
-    const at = this.knownAt(query);
+    if (by !== 'financer' && by !== 'arrondissement') errors.add('by', 'vaut financer ou arrondissement');
+    const filters = filtersOf(errors, query);
+    const at = this.knownAt(errors, query);
+    const format = exportFormat(errors, query.format);
+    errors.check();
     const fresh = await this.freshnessAt(at);
     const { rows, total } = await this.totalsAt([by], filters, at);
     const rate = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 1000) / 10);
@@ -277,7 +269,7 @@ export class SgarController {
     const shaped = rows.map((r) =>
       label({
         [by]: r[by],
-        promised: r.announced,
+        announced: r.announced,
         programmed: r.programmed,
         committed: r.committed,
         paid: r.paid,
@@ -286,16 +278,12 @@ export class SgarController {
         paidOfCommittedPercent: rate(r.paid, r.committed),
       }),
     );
-    const sum = { promised: total.announced, programmed: total.programmed, committed: total.committed, paid: total.paid, resteAPayer: total.resteAPayer };
-    await this.send(res, query.format, `avancement-par-${by}`, fresh, { by, filters, rows: shaped, total: sum }, () => ({
+    const sum = { announced: total.announced, programmed: total.programmed, committed: total.committed, paid: total.paid, resteAPayer: total.resteAPayer };
+    await this.send(res, format, `avancement-par-${by}`, fresh, { by, filters, rows: shaped, total: sum }, () => ({
       columns: [
-        { key: by, label: AXIS_LABEL[by] },
-        { key: by === 'financer' ? 'financerName' : 'arrondissementName', label: 'nom' },
-        { key: 'promised', label: 'annoncé (€)', money: true },
-        { key: 'programmed', label: 'programmé (€)', money: true },
-        { key: 'committed', label: 'engagé (€)', money: true },
-        { key: 'paid', label: 'payé (€)', money: true },
-        { key: 'resteAPayer', label: 'reste à payer (€)', money: true },
+        column(by),
+        column(by === 'financer' ? 'financerName' : 'arrondissementName'),
+        ...(['announced', 'programmed', 'committed', 'paid', 'resteAPayer'] as const).map((l) => column(l, { money: true })),
       ],
       rows: shaped,
     }));
@@ -305,7 +293,10 @@ export class SgarController {
   @Access('read', 'sgar')
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
   @ApiOperation({ summary: 'Indicators against their targets (23,000 dwellings), per arrondissement and in all' })
-  async indicators(@Query('format') format: string | undefined, @Res() res: Response) {
+  async indicators(@Query('format') formatText: string | undefined, @Res() res: Response) {
+    const errors = new FieldErrors();
+    const format = exportFormat(errors, formatText);
+    errors.check();
     const rows: Record<string, unknown>[] = [];
     const indicators = [];
     const checkpoints: Freshness[] = [];
@@ -335,13 +326,7 @@ export class SgarController {
       ? checkpoints.reduce((a, b) => ((b.reflectsRecordedUpTo ?? '') < (a.reflectsRecordedUpTo ?? '') ? b : a))
       : await freshness(this.ledger, LEDGER);
     await this.send(res, format, 'indicateurs', fresh, { indicators, byArrondissement: rows }, () => ({
-      columns: [
-        { key: 'domain', label: 'domaine' },
-        { key: 'indicator', label: 'indicateur' },
-        { key: 'arrondissement', label: 'arrondissement' },
-        { key: 'arrondissementName', label: 'nom' },
-        { key: 'value', label: 'valeur' },
-      ],
+      columns: [column('domain'), column('indicator'), column('arrondissement'), column('arrondissementName'), column('value')],
       rows,
     }));
   }

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type ExecutionContext, createParamDecorator } from '@nestjs/common';
 import type { Principal } from '@erbm/shared/auth';
 import type { AuthenticatedRequest } from './auth/auth';
-import { ProblemException } from './problem-details';
+import { invalidRequest } from './problem-details';
 
 /** Who is acting and how the request was made: it fills every event's envelope and guards retries and races. */
 export interface CommandContext {
@@ -19,9 +19,7 @@ export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext):
   if (!request.principal) throw new Error('Ctx used on a public route');
   const correlationId = request.header('x-correlation-id');
   if (correlationId !== undefined && !/^[\w.:-]{1,100}$/.test(correlationId))
-    throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'X-Correlation-Id is 1 to 100 letters, digits, dots, colons or dashes', {
-      errors: [{ field: 'X-Correlation-Id', reason: 'malformed' }],
-    });
+    throw invalidRequest([{ field: 'X-Correlation-Id', reason: 'de 1 à 100 lettres, chiffres, points, deux-points, tirets ou soulignés' }]);
   return {
     principal: request.principal,
     correlationId: correlationId ?? randomUUID(),
@@ -34,10 +32,7 @@ export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext):
 export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
   const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(header);
-  if (!match)
-    throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'If-Match holds the revision from the ETag this API returned, e.g. "3"', {
-      errors: [{ field: 'If-Match', reason: 'is not a revision' }],
-    });
+  if (!match) throw invalidRequest([{ field: 'If-Match', reason: 'doit être la révision de l\'ETag que cette API a donné, par exemple "3"' }]);
   return Number(match[1]);
 }
 

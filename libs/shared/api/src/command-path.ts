@@ -72,7 +72,7 @@ export class CommandPath {
           throw ProblemException.of(
             409,
             'write-race',
-            'Concurrent writes',
+            'Écritures concurrentes',
             `D'autres écritures sont passées avant celle-ci à chacune de ses ${RACE_ATTEMPTS} tentatives : rien n'a été enregistré, renvoyez la même requête`,
             { attempts: RACE_ATTEMPTS },
           );

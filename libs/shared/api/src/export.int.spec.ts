@@ -3,8 +3,9 @@ import type { Response } from 'express';
 import { PostgresEventStore, createSeal, migrateEventStore, sealKeeper } from '@erbm/shared/event-store';
 import { type TestDatabase, logSettled, openTestDatabase, testEvent } from '@erbm/shared/event-store/testing';
 import { fixedClock } from '@erbm/shared/kernel';
-import { type ExportSource, type ExportView, sendExport } from './export';
+import { type ExportFormat, type ExportSource, type ExportView, exportFormat, sendExport } from './export';
 import { ProblemException } from './problem-details';
+import { FieldErrors } from './validation';
 
 /** Records what a handler answers, as Express would send it. */
 function recordingResponse() {
@@ -23,7 +24,7 @@ describe('one export for every view: JSON, CSV and XLSX headed alike', () => {
   let database: TestDatabase;
   let source: ExportSource;
   let digest: string;
-  const view = (format: string | undefined): ExportView => ({
+  const view = (format: ExportFormat): ExportView => ({
     format,
     name: 'totaux-consolides',
     asKnownAt: '2024-03-14T09:00:00.000Z',
@@ -41,11 +42,11 @@ describe('one export for every view: JSON, CSV and XLSX headed alike', () => {
     }),
   });
   const header = () => ({
-    export: 'totaux-consolides',
-    'as known at': '2024-03-14T09:00:00.000Z',
-    'position in the log': 'a position',
-    'latest seal digest': expect.stringContaining(digest),
-    'exported at': '2024-03-14T23:30:00.000Z',
+    name: 'totaux-consolides',
+    asKnownAt: '2024-03-14T09:00:00.000Z',
+    position: 'a position',
+    latestSealDigest: expect.stringContaining(digest),
+    exportedAt: '2024-03-14T23:30:00.000Z',
   });
 
   beforeAll(async () => {
@@ -61,9 +62,9 @@ describe('one export for every view: JSON, CSV and XLSX headed alike', () => {
   afterAll(() => database.drop());
 
   it('answers JSON by default, the header under `export` before the body', async () => {
-    for (const format of [undefined, 'json']) {
+    for (const asked of [undefined, 'json']) {
       const { res, answer } = recordingResponse();
-      await sendExport(res, source, view(format));
+      await sendExport(res, source, view(exportFormat(new FieldErrors(), asked)));
       expect(answer.status).toBe(200);
       expect(answer.json).toEqual({ export: header(), total: { paid: 150 } });
       expect(Object.keys(answer.json?.export as object)).toEqual(Object.keys(header()));
@@ -79,10 +80,10 @@ describe('one export for every view: JSON, CSV and XLSX headed alike', () => {
       .split('\r\n');
     expect(lines.slice(0, 5)).toEqual([
       '# export: totaux-consolides',
-      '# as known at: 2024-03-14T09:00:00.000Z',
-      '# position in the log: a position',
-      expect.stringMatching(new RegExp(`^# latest seal digest: ${digest} \\(seal 1, up to .+\\)$`)),
-      '# exported at: 2024-03-14T23:30:00.000Z',
+      '# connu au: 2024-03-14T09:00:00.000Z',
+      '# position dans le journal: a position',
+      expect.stringMatching(new RegExp(`^# dernier sceau: ${digest} \\(sceau 1, jusqu'à la position .+\\)$`)),
+      '# exporté le: 2024-03-14T23:30:00.000Z',
     ]);
     expect(lines.slice(5)).toEqual(['financeur;payé (€)', 'etat;1,00', 'cd62;0,50', '']);
   });
@@ -97,9 +98,9 @@ describe('one export for every view: JSON, CSV and XLSX headed alike', () => {
     const cells = (n: number) => (sheet.getRow(n).values as unknown[]).slice(1);
     expect([1, 2, 3, 5].map(cells)).toEqual([
       ['export', 'totaux-consolides'],
-      ['as known at', '2024-03-14T09:00:00.000Z'],
-      ['position in the log', 'a position'],
-      ['exported at', '2024-03-14T23:30:00.000Z'],
+      ['connu au', '2024-03-14T09:00:00.000Z'],
+      ['position dans le journal', 'a position'],
+      ['exporté le', '2024-03-14T23:30:00.000Z'],
     ]);
     expect(String(cells(4)[1])).toContain(digest);
     expect([6, 7, 8].map(cells)).toEqual([
@@ -109,11 +110,27 @@ describe('one export for every view: JSON, CSV and XLSX headed alike', () => {
     ]);
   });
 
-  it('refuses an unknown format with a 400 on `format`, answering nothing', async () => {
-    const { res, answer } = recordingResponse();
-    const error = await sendExport(res, source, view('pdf')).catch((e: unknown) => e);
+  it('takes json, csv or xlsx, json when absent; anything else is refused on `format` with the other faults of the request', () => {
+    const errors = new FieldErrors();
+    expect([undefined, 'json', 'csv', 'xlsx'].map((f) => exportFormat(errors, f))).toEqual(['json', 'json', 'csv', 'xlsx']);
+    expect(() => errors.check()).not.toThrow();
+    errors.add('limit', 'doit être un nombre entier de 1 à 10 000');
+    exportFormat(errors, 'pdf');
+    const error = (() => {
+      try {
+        errors.check();
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(error).toBeInstanceOf(ProblemException);
-    expect((error as ProblemException).problem).toMatchObject({ status: 400, field: 'format', errors: [{ field: 'format', reason: 'is json, csv or xlsx' }] });
-    expect(answer).toEqual({ headers: {} });
+    expect((error as ProblemException).problem).toMatchObject({
+      status: 400,
+      field: 'limit',
+      errors: [
+        { field: 'limit', reason: 'doit être un nombre entier de 1 à 10 000' },
+        { field: 'format', reason: 'vaut json, csv, xlsx' },
+      ],
+    });
   });
 });

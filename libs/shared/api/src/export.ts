@@ -2,22 +2,41 @@ import type { Response } from 'express';
 import { type SealKeeper } from '@erbm/shared/event-store';
 import type { Clock } from '@erbm/shared/kernel';
 import { type CsvColumn, toCsv } from './csv';
-import { ProblemException } from './problem-details';
+import { FIELD_NAMES } from './field-names';
 import { toXlsx } from './xlsx';
+import type { FieldErrors } from './validation';
 
 export const EXPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** `?format=`: json when absent; anything but json, csv or xlsx is added to `errors`. */
+export function exportFormat(errors: FieldErrors, value: string | undefined): ExportFormat {
+  if (value === undefined) return 'json';
+  if ((EXPORT_FORMATS as readonly string[]).includes(value)) return value as ExportFormat;
+  errors.add('format', `vaut ${EXPORT_FORMATS.join(', ')}`);
+  return 'json';
+}
 
 /**
  * What heads every export, in this order: in JSON under `export`, as the first lines of a CSV, as the first rows of a
  * workbook. An auditor can tell from it what the rows are, what the system knew then, and which seal vouches for it.
  */
 export type ExportHeader = {
-  export: string;
-  'as known at': string | null;
-  'position in the log': string | null;
-  'latest seal digest': string | null;
-  'exported at': string;
+  name: string;
+  asKnownAt: string | null;
+  position: string | null;
+  latestSealDigest: string | null;
+  exportedAt: string;
 };
+
+/** The header as the first lines of a file, each under the French label of its field. */
+const headerLines = (header: ExportHeader): Record<string, string | null> => ({
+  [FIELD_NAMES.export.label]: header.name,
+  [FIELD_NAMES.asKnownAt.label]: header.asKnownAt,
+  [FIELD_NAMES.position.label]: header.position,
+  [FIELD_NAMES.latestSealDigest.label]: header.latestSealDigest,
+  [FIELD_NAMES.exportedAt.label]: header.exportedAt,
+});
 
 export interface ExportSource {
   /** Where the seals are kept. */
@@ -26,8 +45,8 @@ export interface ExportSource {
 }
 
 export interface ExportView {
-  /** `?format=` as the client sent it: json (the default), csv or xlsx. */
-  format: string | undefined;
+  /** What `exportFormat` made of `?format=`. */
+  format: ExportFormat;
   /** Names the export, its file and its sheet. */
   name: string;
   /** The time the rows reflect: a past time asked for, or how recent the read model is. */
@@ -44,31 +63,27 @@ export async function exportHeader(source: ExportSource, view: Pick<ExportView, 
   // A log not sealed yet, or seals out of reach, have no digest to show: the export says so rather than fail.
   const seal = await source.seals.latestSeal().catch(() => null);
   return {
-    export: view.name,
-    'as known at': view.asKnownAt,
-    'position in the log': view.position,
-    'latest seal digest': seal ? `${seal.digest} (seal ${seal.sealNumber}, up to ${seal.upToPosition})` : null,
-    'exported at': source.clock.now().toISOString(),
+    name: view.name,
+    asKnownAt: view.asKnownAt,
+    position: view.position,
+    latestSealDigest: seal ? `${seal.digest} (sceau ${seal.sealNumber}, jusqu'à la position ${seal.upToPosition})` : null,
+    exportedAt: source.clock.now().toISOString(),
   };
 }
 
-/** Answers a view in the format asked for, headed with `exportHeader`; an unknown format is a 400 on `format`. */
+/** Answers a view in the format asked for, headed with `exportHeader`. */
 export async function sendExport(res: Response, source: ExportSource, view: ExportView): Promise<void> {
-  if (view.format !== undefined && !(EXPORT_FORMATS as readonly string[]).includes(view.format)) {
-    const reason = 'is json, csv or xlsx';
-    throw ProblemException.of(400, 'invalid-request', 'Invalid request', `format ${reason}`, { field: 'format', errors: [{ field: 'format', reason }] });
-  }
   const header = await exportHeader(source, view);
-  if (view.format === undefined || view.format === 'json') {
+  if (view.format === 'json') {
     res.status(200).json({ export: header, ...view.body });
     return;
   }
   const { columns, rows } = view.table();
   if (view.format === 'csv') {
     res.status(200).setHeader('Content-Disposition', `attachment; filename="${view.name}.csv"`);
-    res.type('text/csv; charset=utf-8').send(toCsv(header, columns, rows));
+    res.type('text/csv; charset=utf-8').send(toCsv(headerLines(header), columns, rows));
     return;
   }
   res.status(200).setHeader('Content-Disposition', `attachment; filename="${view.name}.xlsx"`);
-  res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(header, columns, rows, view.name));
+  res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(headerLines(header), columns, rows, view.name));
 }

@@ -65,7 +65,7 @@ export class HealthController {
       throw new ProblemException(
         {
           type: 'https://erbm.gouv.fr/problems/not-ready',
-          title: 'Not ready',
+          title: 'Service pas prêt',
           status: 503,
           detail: `Injoignable : ${down.map((d) => DEPENDENCY_LABELS[d] ?? d).join(', ')}.`,
           down,

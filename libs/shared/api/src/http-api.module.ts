@@ -15,6 +15,7 @@ import { ClaimOwner } from './idempotency/claim-owner';
 import { IdempotencyInterceptor } from './idempotency/idempotency';
 import { ProblemDetailsFilter } from './problem-details';
 import { validationPipe } from './validation';
+import { emptyBodyIsNoBody, requireJsonBody } from './json-body';
 import { REFERENTIALS, ReferentialsController, referentialsProvider } from './referentials';
 
 /** Largest JSON body a write accepts; larger ones get 413. */
@@ -55,7 +56,9 @@ export function configureHttpApp(app: INestApplication, openApi: OpenApiOptions)
   const express = app as NestExpressApplication;
   // First of all: a request refused for load has read nothing, not even its body.
   express.use(app.get(RequestAdmission).middleware);
+  express.use(requireJsonBody);
   express.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
+  express.use(emptyBodyIsNoBody);
   express.disable('x-powered-by');
   // An ETag here is a revision, to send back as If-Match: Express's own (a weak hash of any body, errors included) is not.
   express.set('etag', false);

@@ -21,3 +21,5 @@ export * from './failpoint';
 export * from './clock';
 export * from './http-docs';
 export * from './admission';
+export * from './field-names';
+export * from './json-body';

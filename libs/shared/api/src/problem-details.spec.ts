@@ -1,7 +1,16 @@
 import { status } from '@grpc/grpc-js';
 import { DatabaseError } from 'pg';
 import { QueryFailedError } from 'typeorm';
-import { AppendTooLargeError, EventStoreAccessDeniedError, StreamDeletedError, WriteContendedError } from '@erbm/shared/event-store';
+import { NotFoundException } from '@nestjs/common';
+import {
+  AppendTooLargeError,
+  EventStoreAccessDeniedError,
+  StreamDeletedError,
+  WriteContendedError,
+  WrongExpectedRevisionError,
+} from '@erbm/shared/event-store';
+import { AuthenticationError } from '@erbm/shared/auth';
+import { NotFound } from '@erbm/shared/kernel';
 import { esdbRefusal } from '@erbm/shared/event-store/testing';
 import { RuleViolation } from '@erbm/shared/kernel';
 import { toProblem } from './problem-details';
@@ -41,7 +50,7 @@ describe('problems for a store that cannot be reached', () => {
     const { problem, headers } = toProblem(error);
     expect(problem).toMatchObject({
       type: 'https://erbm.gouv.fr/problems/event-store-unavailable',
-      title: 'Event store unavailable',
+      title: "Magasin d'événements indisponible",
       status: 503,
       dependency: 'eventStore',
     });
@@ -125,6 +134,36 @@ describe('the problem of a broken rule', () => {
       rule: 'programme-exceeds-decision',
       field: 'amountCents',
       remainingCents: 40_000_00,
+    });
+  });
+});
+
+describe('problems people read are in French, their codes and fields stay identifiers', () => {
+  it('a thing that does not exist, a stale revision, a missing token, an unknown route', () => {
+    expect(toProblem(new NotFound('commitment', 'c-1')).problem).toMatchObject({
+      title: 'Introuvable',
+      detail: "L'engagement c-1 n'existe pas.",
+      kind: 'commitment',
+      id: 'c-1',
+    });
+    expect(toProblem(new WrongExpectedRevisionError('commitment-c-1', 3, 4)).problem).toMatchObject({
+      title: 'Modifié entre-temps',
+      status: 409,
+      expectedRevision: 3,
+      actualRevision: 4,
+      detail: expect.stringMatching(/^If-Match attendait la révision 3, mais elle est à la révision 4/),
+    });
+    const unauthenticated = toProblem(new AuthenticationError('token expired'));
+    expect(unauthenticated.problem).toMatchObject({
+      title: 'Authentification requise',
+      detail: expect.stringContaining('Jeton absent ou refusé (token expired)'),
+    });
+    // The challenge header stays ASCII, as RFC 6750 wants it.
+    expect(unauthenticated.headers['WWW-Authenticate']).toBe('Bearer error="invalid_token", error_description="token expired"');
+    expect(toProblem(new NotFoundException('Cannot GET /nowhere')).problem).toMatchObject({
+      title: 'Introuvable',
+      status: 404,
+      detail: 'Aucune route GET /nowhere dans ce service.',
     });
   });
 });

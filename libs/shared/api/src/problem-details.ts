@@ -31,6 +31,12 @@ export interface ProblemDetails {
 export const PROBLEM_JSON = 'application/problem+json';
 const problemType = (slug: string) => `https://erbm.gouv.fr/problems/${slug}`;
 
+/** A field of a request and why it is refused, in French. */
+export interface FieldError {
+  field: string;
+  reason: string;
+}
+
 /** An error that is already a problem: thrown by guards, pipes and interceptors. */
 export class ProblemException extends Error {
   constructor(
@@ -44,6 +50,55 @@ export class ProblemException extends Error {
     return new ProblemException({ type: problemType(slug), title, status, ...(detail ? { detail } : {}), ...extra });
   }
 }
+
+/** Malformed input: a 400 naming every field at fault, each with why (the first is also `field`). */
+export function invalidRequest(errors: FieldError[]): ProblemException {
+  return ProblemException.of(400, 'invalid-request', 'Requête invalide', errors.map((e) => `${e.field} : ${e.reason}`).join(' ; '), {
+    field: errors[0]?.field,
+    errors,
+  });
+}
+
+/** A body that is not JSON: 415, before anything reads it. */
+export function unsupportedMediaType(contentType: string | undefined): ProblemException {
+  return ProblemException.of(
+    415,
+    'unsupported-media-type',
+    'Type de contenu non pris en charge',
+    `Le corps de la requête doit être un objet JSON envoyé avec Content-Type: application/json${contentType ? ` (reçu : ${contentType})` : ' (aucun Content-Type reçu)'}.`,
+    {
+      field: 'Content-Type',
+      errors: [{ field: 'Content-Type', reason: contentType ? `${contentType} n'est pas application/json` : 'absent : application/json attendu' }],
+    },
+  );
+}
+
+/** What a thing a request names is called in French, for the 404 that says it does not exist. */
+const THING: Record<string, string> = {
+  commitment: "L'engagement",
+  operation: "L'opération",
+  meeting: 'La réunion',
+  decision: 'La décision',
+  payment: 'Le paiement',
+  domain: 'Le domaine',
+};
+
+/** Titles of the statuses Nest answers by itself (an unknown route, say). */
+const STATUS_TITLES: Record<number, string> = {
+  400: 'Requête invalide',
+  401: 'Authentification requise',
+  403: 'Accès refusé',
+  404: 'Introuvable',
+  405: 'Méthode non autorisée',
+  406: 'Format de réponse non disponible',
+  409: 'Conflit',
+  413: 'Corps de requête trop volumineux',
+  415: 'Type de contenu non pris en charge',
+  422: 'Règle métier non respectée',
+  429: 'Trop de requêtes',
+  500: 'Erreur interne',
+  503: 'Service indisponible',
+};
 
 /** A stored answer replayed as it was first given (Idempotency-Key). */
 export class ReplayedResponse extends Error {
@@ -78,7 +133,7 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
         // The rule's figures first, so that none of them can take the place of a member of the problem itself.
         ...error.details,
         type: problemType(`rule/${error.rule}`),
-        title: 'Business rule broken',
+        title: 'Règle métier non respectée',
         status: 422,
         detail: error.message,
         rule: error.rule,
@@ -87,14 +142,24 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
       headers: {},
     };
   if (error instanceof NotFound)
-    return { problem: { type: problemType('not-found'), title: 'Not found', status: 404, detail: error.message, kind: error.kind, id: error.id }, headers: {} };
+    return {
+      problem: {
+        type: problemType('not-found'),
+        title: 'Introuvable',
+        status: 404,
+        detail: `${THING[error.kind] ?? `« ${error.kind} »`} ${error.id} n'existe pas${error.kind === 'domain' ? ' dans ce service' : ''}.`,
+        kind: error.kind,
+        id: error.id,
+      },
+      headers: {},
+    };
   if (error instanceof WrongExpectedRevisionError)
     return {
       problem: {
         type: problemType('stale-revision'),
-        title: 'Someone else changed it first',
+        title: 'Modifié entre-temps',
         status: 409,
-        detail: `Expected revision ${String(error.expected)}, but it is at revision ${String(error.actual)}: read it again, then retry`,
+        detail: `If-Match attendait la révision ${String(error.expected)}, mais elle est à la révision ${String(error.actual)} : relisez-la, puis recommencez. Rien n'a été enregistré.`,
         expectedRevision: error.expected,
         actualRevision: error.actual,
       },
@@ -104,9 +169,9 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
     return {
       problem: {
         type: problemType('invalid-request'),
-        title: 'Invalid request',
+        title: 'Requête invalide',
         status: 400,
-        detail: error.message,
+        detail: `${error.field} : ${error.reason}`,
         field: error.field,
         errors: [{ field: error.field, reason: error.reason }],
       },
@@ -115,7 +180,12 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
   if (error instanceof AppendTooLargeError) return appendTooLarge(error);
   if (error instanceof AuthenticationError)
     return {
-      problem: { type: problemType('unauthenticated'), title: 'Authentication required', status: 401, detail: error.reason },
+      problem: {
+        type: problemType('unauthenticated'),
+        title: 'Authentification requise',
+        status: 401,
+        detail: `Jeton absent ou refusé (${error.reason}) : envoyez un jeton valide dans l'en-tête Authorization: Bearer <jeton>.`,
+      },
       headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${error.reason.replace(/"/g, "'")}"` },
     };
   // Express's body parser errors arrive wrapped in an HttpException by the Nest adapter, whose copy of
@@ -125,9 +195,9 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
     return {
       problem: {
         type: problemType('body-too-large'),
-        title: 'Request body too large',
+        title: 'Corps de requête trop volumineux',
         status: 413,
-        detail: `The body may not exceed ${bodyError.limit} bytes`,
+        detail: `Le corps de la requête ne peut dépasser ${octets(bodyError.limit ?? 0)} : rien n'a été enregistré.`,
       },
       headers: {},
     };
@@ -135,21 +205,37 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
     return {
       problem: {
         type: problemType('invalid-json'),
-        title: 'Malformed JSON',
+        title: 'JSON mal formé',
         status: 400,
-        detail: 'The body is not valid JSON',
-        errors: [{ field: 'body', reason: 'is not valid JSON' }],
+        detail: "Le corps de la requête n'est pas du JSON valide : rien n'a été enregistré.",
+        field: 'body',
+        errors: [{ field: 'body', reason: "n'est pas du JSON valide" }],
+      },
+      headers: {},
+    };
+  if (bodyError?.type === 'charset.unsupported' || bodyError?.type === 'encoding.unsupported')
+    return {
+      problem: {
+        type: problemType('unsupported-media-type'),
+        title: 'Type de contenu non pris en charge',
+        status: 415,
+        detail: 'Le corps de la requête doit être du JSON en UTF-8, sans compression.',
+        field: 'Content-Type',
+        errors: [{ field: bodyError.type === 'charset.unsupported' ? 'Content-Type' : 'Content-Encoding', reason: 'UTF-8 sans compression attendu' }],
       },
       headers: {},
     };
   if (isHttpException(error)) {
     const status = error.getStatus();
     const response = error.getResponse();
-    const detail = typeof response === 'string' ? response : ((response as { message?: unknown }).message as string | undefined);
+    const message = typeof response === 'string' ? response : ((response as { message?: unknown }).message as string | undefined);
+    // Nest says "Cannot GET /nowhere" of a route it does not know.
+    const route = typeof message === 'string' ? /^Cannot (\w+) (.*)$/.exec(message) : null;
+    const detail = route ? `Aucune route ${route[1]} ${route[2]} dans ce service.` : message;
     return {
       problem: {
         type: problemType(status === 404 ? 'not-found' : `http-${status}`),
-        title: error.name.replace(/Exception$/, ''),
+        title: STATUS_TITLES[status] ?? error.name.replace(/Exception$/, ''),
         status,
         ...(typeof detail === 'string' ? { detail } : {}),
       },
@@ -162,7 +248,7 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
     return {
       problem: {
         type: problemType('stream-deleted'),
-        title: 'Event stream deleted',
+        title: "Flux d'événements supprimé",
         status: 500,
         detail: `Le flux d'événements « ${error.streamName} » a été ${error.how === 'truncated' ? 'tronqué' : 'supprimé'} dans le magasin d'événements. Ce système ne supprime jamais un flux : le journal a été altéré hors de l'application. Signalez-le aux auditeurs ; rien n'a été enregistré.`,
         stream: error.streamName,
@@ -174,7 +260,7 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
     return {
       problem: {
         type: problemType('write-contended'),
-        title: 'Stream busy',
+        title: 'Flux occupé',
         status: 503,
         detail: "D'autres écritures sur le même flux sont passées avant celle-ci à chaque essai : rien n'a été enregistré. Réessayez dans un instant.",
       },
@@ -185,7 +271,7 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
     return {
       problem: {
         type: problemType('event-store-access-denied'),
-        title: 'Event store access denied',
+        title: "Accès refusé au magasin d'événements",
         status: 500,
         detail:
           "Le magasin d'événements refuse l'accès à ce service : sa configuration (droits, identifiants) est à corriger par l'exploitation. Rien n'a été enregistré.",
@@ -197,9 +283,9 @@ export function toProblem(error: unknown): { problem: ProblemDetails; headers: R
   return {
     problem: {
       type: problemType('internal'),
-      title: 'Internal error',
+      title: 'Erreur interne',
       status: 500,
-      detail: 'The request could not be completed; nothing was recorded unless a later read shows it',
+      detail: "La requête n'a pas pu aboutir : rien n'a été enregistré, sauf si une lecture ultérieure le montre.",
     },
     headers: {},
   };
@@ -234,8 +320,8 @@ export const STORE_RETRY_AFTER_SECONDS = 5;
 function storeUnavailable(store: UnreachableStore): { problem: ProblemDetails; headers: Record<string, string> } {
   const { slug, title, what } =
     store === 'database'
-      ? { slug: 'database-unavailable', title: 'Database unavailable', what: 'La base de données est injoignable' }
-      : { slug: 'event-store-unavailable', title: 'Event store unavailable', what: "Le magasin d'événements (EventStoreDB) est injoignable" };
+      ? { slug: 'database-unavailable', title: 'Base de données indisponible', what: 'La base de données est injoignable' }
+      : { slug: 'event-store-unavailable', title: "Magasin d'événements indisponible", what: "Le magasin d'événements (EventStoreDB) est injoignable" };
   return {
     problem: {
       type: problemType(slug),

@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Referentials, loadReferentials } from '@erbm/shared/referentials';
-import { type Clock, parseBusinessDate, todayInParis } from '@erbm/shared/kernel';
+import type { Clock } from '@erbm/shared/kernel';
 import { Access } from './auth/auth';
-import { InjectClock } from './clock';
+import { InjectClock, asOfQuery } from './clock';
 import { ProblemException } from './problem-details';
+import { FieldErrors } from './validation';
 
 export const REFERENTIALS = Symbol('REFERENTIALS');
 export const referentialsProvider = { provide: REFERENTIALS, useFactory: () => loadReferentials() };
@@ -23,10 +24,11 @@ export class ReferentialsController {
   @Access('read', '*')
   @ApiOperation({ summary: `One referential (${LISTS.join(', ')}), as valid at a date (default: today)` })
   list(@Param('list') list: string, @Query('date') date?: string) {
-    if (!(LISTS as readonly string[]).includes(list)) throw ProblemException.of(404, 'not-found', 'Not found', `Referentials: ${LISTS.join(', ')}`);
-    const at = date === undefined ? todayInParis(this.clock) : parseBusinessDate(date);
-    if (!at)
-      throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'date must be a date', { errors: [{ field: 'date', reason: 'is not a date' }] });
+    if (!(LISTS as readonly string[]).includes(list))
+      throw ProblemException.of(404, 'not-found', 'Introuvable', `Le référentiel « ${list} » n'existe pas ; les référentiels : ${LISTS.join(', ')}.`);
+    const errors = new FieldErrors();
+    const at = asOfQuery(date, this.clock, errors, 'date');
+    errors.check();
     return { date: at, items: this.referentials[list as (typeof LISTS)[number]].validOn(at) };
   }
 }

@@ -69,12 +69,12 @@ export class HabitatOperations {
       states.push(loaded.state);
       commitments.push(commitmentView(line.commitmentId, loaded.state, loaded.events));
     }
-    const totals = Object.fromEntries(LEDGERS.map((l) => [l, commitments.reduce((s, c) => s + c.ledgers[l], 0)])) as Ledgers;
+    const total = Object.fromEntries(LEDGERS.map((l) => [l, commitments.reduce((s, c) => s + c.ledgers[l], 0)])) as Ledgers;
     const commune = this.referentials.communes.at(state.communeInsee, state.registeredOn);
     const arrondissement = this.referentials.arrondissements.at(state.arrondissement, state.registeredOn);
     const landlord = this.referentials.parties.at(state.landlord, state.registeredOn);
     const asOf = options.asOf ?? todayInParis(this.clock);
-    const { financingPlan: _plan, revision, ...rest } = state;
+    const { financingPlan: _plan, operationId: _id, revision, ...rest } = state;
     return {
       id: operationId,
       domain: DOMAIN,
@@ -86,9 +86,9 @@ export class HabitatOperations {
       recordedAt: events[0].recordedAt,
       recordedBy: events[0].envelope.actor,
       financing: {
-        totals,
-        resteAPayerCents: commitments.reduce((s, c) => s + c.resteAPayerCents, 0),
-        warnings: commitments.reduce((s, c) => s + c.warnings.length, 0),
+        total: { ...total, resteAPayer: commitments.reduce((s, c) => s + c.resteAPayer, 0) },
+        commitmentCount: commitments.length,
+        warningCount: commitments.reduce((s, c) => s + c.warnings.length, 0),
       },
       indicators: { asOf, ...operationIndicators(state, states, asOf) },
       commitments,

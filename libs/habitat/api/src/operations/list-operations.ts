@@ -8,7 +8,7 @@ import { HABITAT_DOMAIN } from '@erbm/habitat/contracts';
 import { type IndicatorReport, indicatorReport, indicatorsAsOf } from '@erbm/habitat/domain';
 import { HABITAT_REGISTER, listHabitatOperations } from '@erbm/habitat/read-models';
 
-const NO_MONEY = { commitments: 0, ...emptyLedgers(), resteAPayer: 0, warnings: 0 };
+const NO_MONEY = { commitmentCount: 0, ...emptyLedgers(), resteAPayer: 0, warningCount: 0 };
 
 /**
  * Every operation as the read models hold it (the habitat register and the ledger register), not from the log: a list
@@ -23,7 +23,7 @@ export async function operationsAsOf(readModels: ReadModels, referentials: Refer
     freshness(register, HABITAT_REGISTER),
   ]);
   const operations = rows.map((row) => {
-    const { warnings, commitments: _c, resteAPayer, ...totals } = money.get(row.id) ?? NO_MONEY;
+    const { warningCount, commitmentCount, ...total } = money.get(row.id) ?? NO_MONEY;
     const registeredOn = row.state.status === 'none' ? asOf : row.state.registeredOn;
     return {
       id: row.id,
@@ -45,8 +45,7 @@ export async function operationsAsOf(readModels: ReadModels, referentials: Refer
       registeredOn,
       recordedAt: row.registeredAt,
       recordedBy: row.recordedBy,
-      commitments: row.commitments,
-      financing: { totals, resteAPayerCents: resteAPayer, warnings },
+      financing: { total, commitmentCount, warningCount },
       indicators: { asOf, ...indicatorsAsOf(row.state, row.firstLegalActOn, asOf) },
     };
   });

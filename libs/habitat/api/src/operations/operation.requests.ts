@@ -1,30 +1,15 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { BusinessDate, OneOf, Text, WriteRequest } from '@erbm/shared/api';
+import { BusinessDate, OneOf, Pattern, Text, WholeNumber, WriteRequest } from '@erbm/shared/api';
+import { MAX_AMOUNT_CENTS } from '@erbm/shared/kernel';
 import { ENERGY_LABELS, PHASES } from '@erbm/habitat/domain';
 
-const Dwellings =
-  (optional = false) =>
-  (target: object, key: string) => {
-    (optional ? ApiPropertyOptional : ApiProperty)({ type: Number, minimum: 1, maximum: 5000, example: 120 })(target, key);
-    if (optional) IsOptional()(target, key);
-    IsInt()(target, key);
-    Min(1)(target, key);
-    Max(5000)(target, key);
-  };
-const Insee =
-  (optional = false) =>
-  (target: object, key: string) => {
-    (optional ? ApiPropertyOptional : ApiProperty)({ example: '62498', description: 'INSEE code of the commune (see /referentials/communes)' })(target, key);
-    if (optional) IsOptional()(target, key);
-    Matches(/^\d[\dAB]\d{3}$/, { message: '$property must be a 5-character INSEE commune code' })(target, key);
-  };
-const Cents = () => (target: object, key: string) => {
-  ApiPropertyOptional({ type: Number, description: 'Cost eligible to public aid, in euro cents' })(target, key);
-  IsOptional()(target, key);
-  IsInt()(target, key);
-  Min(0)(target, key);
-};
+const Dwellings = (optional = false) => WholeNumber({ optional, min: 1, max: 5000, example: 120 });
+const Insee = (optional = false) =>
+  Pattern(/^\d[\dAB]\d{3}$/, 'doit être un code INSEE de commune à 5 caractères', {
+    optional,
+    example: '62498',
+    description: 'INSEE code of the commune (see /referentials/communes)',
+  });
+const Cents = () => WholeNumber({ optional: true, min: 0, max: MAX_AMOUNT_CENTS, description: 'Cost eligible to public aid, in euro cents' });
 
 export class RegisterOperationRequest extends WriteRequest {
   @Text({ max: 200, example: 'Réhabilitation de la cité 12/14' })
@@ -83,8 +68,8 @@ export class AmendOperationRequest extends WriteRequest {
   @Cents()
   eligibleCostCents?: number;
 
-  @Text({ optional: true, max: 1000, description: 'Why the operation is amended (required)' })
-  reason?: string;
+  @Text({ max: 1000, description: 'Why the operation is amended' })
+  reason!: string;
 
   @BusinessDate()
   date!: string;

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from 
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, ApiETag, ApiIfMatch, type CommandContext, Ctx, InjectClock, ProblemException, asOfQuery, etag, newIdFor } from '@erbm/shared/api';
+import { Access, ApiETag, ApiIfMatch, type CommandContext, Ctx, FieldErrors, InjectClock, asOfQuery, etag, instantParam, newIdFor } from '@erbm/shared/api';
 import type { Clock } from '@erbm/shared/kernel';
 import { HABITAT_DOMAIN } from '@erbm/habitat/contracts';
 import type { OperationDetails } from '@erbm/habitat/domain';
@@ -77,7 +77,9 @@ export class OperationsController {
   @ApiQuery({ name: 'asOf', required: false, description: 'Business date for the indicators (default: today, Europe/Paris)' })
   @ApiOperation({ summary: 'Every habitat operation with its financing totals and indicators, from the read models (see freshness)' })
   async list(@Query('asOf') asOf?: string) {
-    const date = asOfQuery(asOf, this.clock);
+    const errors = new FieldErrors();
+    const date = asOfQuery(asOf, this.clock, errors);
+    errors.check();
     return { asOf: date, ...(await this.queries.execute(new ListOperations(date))) };
   }
 
@@ -88,12 +90,11 @@ export class OperationsController {
   @ApiQuery({ name: 'asKnownAt', required: false, description: 'ISO date-time: the operation and its commitments as the system knew them then' })
   @ApiOperation({ summary: 'An operation with its commitments, their ledgers and warnings, and its indicators' })
   async get(@Param('id') id: string, @Res({ passthrough: true }) res: Response, @Query('asOf') asOf?: string, @Query('asKnownAt') asKnownAt?: string) {
-    const date = asOfQuery(asOf, this.clock);
-    if (asKnownAt !== undefined && Number.isNaN(Date.parse(asKnownAt)))
-      throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'asKnownAt is an ISO 8601 date-time', {
-        errors: [{ field: 'asKnownAt', reason: 'is not a date-time' }],
-      });
-    return this.send(res, await this.queries.execute(new GetOperation(id, date, asKnownAt)));
+    const errors = new FieldErrors();
+    const date = asOfQuery(asOf, this.clock, errors);
+    const knownAt = asKnownAt === undefined ? undefined : instantParam(errors, 'asKnownAt', asKnownAt);
+    errors.check();
+    return this.send(res, await this.queries.execute(new GetOperation(id, date, knownAt)));
   }
 }
 
@@ -111,7 +112,9 @@ export class IndicatorsController {
   @ApiQuery({ name: 'asOf', required: false, description: 'Business date (default: today, Europe/Paris)' })
   @ApiOperation({ summary: 'Dwellings financed, works started and delivered, each with its definition, against the 23,000 target' })
   async get(@Query('asOf') asOf?: string) {
-    const date = asOfQuery(asOf, this.clock);
+    const errors = new FieldErrors();
+    const date = asOfQuery(asOf, this.clock, errors);
+    errors.check();
     return { asOf: date, ...(await this.queries.execute(new GetIndicators(date))) };
   }
 }

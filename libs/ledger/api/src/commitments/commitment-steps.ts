@@ -19,20 +19,10 @@ export type StepCommand = WithoutToday<Exclude<CommitmentCommand, { type: 'annou
  */
 export type StepBuilder = (lookups: StepLookups) => Promise<StepCommand> | StepCommand;
 
-function legalAct(act: R.LegalActRequest | undefined, field = 'legalAct'): LegalAct | undefined {
-  if (!act) return undefined;
-  if (act.kind === 'ej' && !/^\d{10}$/.test(act.reference))
-    throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'An EJ number is the 10-digit Chorus number', {
-      field: `${field}.reference`,
-      errors: [{ field: `${field}.reference`, reason: 'an EJ number has 10 digits' }],
-    });
-  return { kind: act.kind, reference: act.reference, date: act.date };
-}
-
-function required<T>(value: T | undefined, field: string): T {
-  if (value === undefined)
-    throw ProblemException.of(400, 'invalid-request', 'Invalid request', `${field} is required`, { field, errors: [{ field, reason: 'is required' }] });
-  return value;
+function legalAct(act: R.LegalActRequest): LegalAct;
+function legalAct(act: R.LegalActRequest | undefined): LegalAct | undefined;
+function legalAct(act: R.LegalActRequest | undefined): LegalAct | undefined {
+  return act && { kind: act.kind, reference: act.reference, date: act.date };
 }
 
 const decisionOf = (ref: R.DecisionRefRequest | undefined, l: StepLookups) => (ref ? l.decision(ref) : Promise.resolve(undefined));
@@ -45,7 +35,7 @@ export const steps = {
       type: 'commit',
       amountCents: centsOf(b),
       date: b.date,
-      legalAct: required(legalAct(b.legalAct), 'legalAct'),
+      legalAct: legalAct(b.legalAct),
       decision: await decisionOf(b.decision, l),
       envelope: await l.envelope(),
     }),
@@ -85,13 +75,13 @@ export const steps = {
     (b: R.ReleaseRequest): StepBuilder =>
     () => ({ type: 'release', amountCents: centsOf(b), date: b.date, reason: b.reason }),
   lapse:
-    (b: R.DatedReasonRequest): StepBuilder =>
+    (b: R.LapseRequest): StepBuilder =>
     () => ({ type: 'lapse', date: b.date, reason: b.reason }),
   recover:
     (b: R.RecoverRequest): StepBuilder =>
     () => ({ type: 'recover', amountCents: centsOf(b), date: b.date, reference: b.reference, reason: b.reason }),
   close:
-    (b: R.DatedReasonRequest): StepBuilder =>
+    (b: R.CloseRequest): StepBuilder =>
     () => ({ type: 'close', date: b.date, reason: b.reason }),
   correct:
     (b: R.CorrectRequest): StepBuilder =>

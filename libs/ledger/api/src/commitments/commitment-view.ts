@@ -1,16 +1,17 @@
 import type { StoredEvent } from '@erbm/shared/event-store';
-import { type CommitmentState, netCommitted, resteAPayer } from '@erbm/ledger/domain';
+import { type CommitmentState, netCommitted, resteAPayer, warningView } from '@erbm/ledger/domain';
 
 /** A commitment as its users read it: every ledger apart, warnings, and each fact with who recorded it, when and why. */
 export function commitmentView(id: string, state: CommitmentState, events: StoredEvent[]) {
   if (state.status === 'none') throw new Error('no commitment to show');
-  const { facts, revision, ...rest } = state;
+  const { facts, revision, commitmentId: _id, warnings, ...rest } = state;
   return {
     id,
     revision,
     ...rest,
-    netCommittedCents: netCommitted(state.ledgers),
-    resteAPayerCents: resteAPayer(state.ledgers),
+    warnings: warnings.map(warningView),
+    netCommitted: netCommitted(state.ledgers),
+    resteAPayer: resteAPayer(state.ledgers),
     facts: facts.map((f) => {
       const event = events[f.revision];
       return {

@@ -1,6 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { BusinessDate, MoneyRequest, Nested, OneOf, Text, WriteRequest } from '@erbm/shared/api';
+import { ValidateBy, type ValidationArguments } from 'class-validator';
+import { AmountRequest, BusinessDate, MoneyRequest, Nested, OneOf, OptionalAmountRequest, Text, WholeNumber, WriteRequest, YesNo } from '@erbm/shared/api';
 import { LEGAL_ACT_KINDS, PAYMENT_KINDS } from '@erbm/ledger/domain';
 
 export class DecisionRefRequest {
@@ -11,31 +10,40 @@ export class DecisionRefRequest {
   decisionId!: string;
 }
 
+/** An EJ is named by its 10-digit Chorus number; other acts by whatever reference they bear. */
+function EjNumberWhenEj() {
+  return ValidateBy({
+    name: 'isEjNumber',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) => (args?.object as { kind?: unknown }).kind !== 'ej' || /^\d{10}$/.test(String(value)),
+      defaultMessage: () => 'un numéro d’EJ a 10 chiffres (numéro Chorus)',
+    },
+  });
+}
+
 export class LegalActRequest {
   @OneOf(LEGAL_ACT_KINDS, { description: 'arrêté, convention, avenant, délibération, EJ (10-digit Chorus number) or notification' })
   kind!: (typeof LEGAL_ACT_KINDS)[number];
 
   @Text({ max: 100, example: '2103456789' })
+  @EjNumberWhenEj()
   reference!: string;
 
   @BusinessDate({ description: 'Date the act was signed' })
   date!: string;
 }
 
-const Reason = () => Text({ optional: true, max: 1000, description: 'Why: required for amendments, releases, lapses, recoveries and corrections' });
+const Reason = () => Text({ max: 1000, description: 'Why the fact is recorded' });
+const FiscalYear = (options: { optional?: boolean; description: string }) => WholeNumber({ ...options, min: 2000, max: 2100, example: 2024 });
 
-export class AnnounceCommitmentRequest extends MoneyRequest {
+export class AnnounceCommitmentRequest extends AmountRequest {
   @Text({ max: 100, description: 'Party id of the financer (see /referentials/parties)', example: 'etat' })
   financer!: string;
 
   @Text({ max: 100, description: 'Funding line id (see /referentials/fundingLines)', example: 'etat-p135' })
   fundingLine!: string;
 
-  @ApiPropertyOptional({ description: 'Fiscal year; defaults to the year of the date' })
-  @IsOptional()
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
+  @FiscalYear({ optional: true, description: 'Fiscal year; defaults to the year of the date' })
   fiscalYear?: number;
 
   @BusinessDate()
@@ -66,7 +74,7 @@ export class IncreaseRequest extends MoneyRequest {
   date!: string;
 
   @Reason()
-  reason?: string;
+  reason!: string;
 
   @Nested(() => LegalActRequest, { optional: true, description: 'The avenant or new act' })
   legalAct?: LegalActRequest;
@@ -80,7 +88,7 @@ export class ReduceRequest extends MoneyRequest {
   date!: string;
 
   @Reason()
-  reason?: string;
+  reason!: string;
 
   @Nested(() => LegalActRequest, { optional: true })
   legalAct?: LegalActRequest;
@@ -90,14 +98,11 @@ export class CarryOverRequest extends WriteRequest {
   @BusinessDate()
   date!: string;
 
-  @ApiProperty({ description: 'The next fiscal year' })
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
+  @FiscalYear({ description: 'The next fiscal year' })
   toFiscalYear!: number;
 
   @Reason()
-  reason?: string;
+  reason!: string;
 }
 
 export class ChangeFundingLineRequest extends WriteRequest {
@@ -108,7 +113,7 @@ export class ChangeFundingLineRequest extends WriteRequest {
   fundingLine!: string;
 
   @Reason()
-  reason?: string;
+  reason!: string;
 }
 
 export class ReferencedMoneyRequest extends MoneyRequest {
@@ -123,9 +128,7 @@ export class PayRequest extends ReferencedMoneyRequest {
   @OneOf(PAYMENT_KINDS, { description: 'advance (avance), interim (acompte) or balance (solde)' })
   kind!: (typeof PAYMENT_KINDS)[number];
 
-  @ApiPropertyOptional({ description: 'A bank guarantee backs the advance (ceiling 60 % instead of 30 %)' })
-  @IsOptional()
-  @IsBoolean()
+  @YesNo({ optional: true, description: 'A bank guarantee backs the advance (ceiling 60 % instead of 30 %)' })
   guarantee?: boolean;
 }
 
@@ -134,29 +137,35 @@ export class ReleaseRequest extends MoneyRequest {
   date!: string;
 
   @Reason()
-  reason?: string;
+  reason!: string;
 }
 
 export class RecoverRequest extends ReferencedMoneyRequest {
   @Reason()
-  reason?: string;
+  reason!: string;
 }
 
-export class DatedReasonRequest extends WriteRequest {
+export class LapseRequest extends WriteRequest {
   @BusinessDate()
   date!: string;
 
   @Reason()
+  reason!: string;
+}
+
+export class CloseRequest extends WriteRequest {
+  @BusinessDate()
+  date!: string;
+
+  @Text({ optional: true, max: 1000, description: 'Why the commitment is closed' })
   reason?: string;
 }
 
-export class CorrectRequest extends MoneyRequest {
+export class CorrectRequest extends OptionalAmountRequest {
   @BusinessDate({ description: 'Date the correction is made' })
   date!: string;
 
-  @ApiProperty({ description: 'Revision of the fact corrected (see the facts of the commitment)' })
-  @IsInt()
-  @Min(0)
+  @WholeNumber({ min: 0, max: Number.MAX_SAFE_INTEGER, description: 'Revision of the fact corrected (see the facts of the commitment)' })
   revision!: number;
 
   @BusinessDate({ optional: true, description: 'The right date of the corrected fact' })
@@ -166,5 +175,5 @@ export class CorrectRequest extends MoneyRequest {
   reference?: string;
 
   @Reason()
-  reason?: string;
+  reason!: string;
 }

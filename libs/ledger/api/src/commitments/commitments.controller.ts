@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestj
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, ApiETag, ApiIfMatch, type CommandContext, Ctx, ProblemException, type WriteRequest, etag } from '@erbm/shared/api';
+import { Access, ApiETag, ApiIfMatch, type CommandContext, Ctx, FieldErrors, type WriteRequest, etag, instantParam } from '@erbm/shared/api';
 import { AnnounceCommitment, type CommitmentResult, GetCommitment, RecordCommitmentStep } from './commitment.handlers';
 import { ProgrammeCommitment } from './programme-commitment';
 import { type StepBuilder, steps } from './commitment-steps';
@@ -47,11 +47,10 @@ export class CommitmentsController {
   @ApiQuery({ name: 'asKnownAt', required: false, description: 'ISO date-time: the commitment as the system knew it then' })
   @ApiOperation({ summary: 'A commitment with each ledger, its warnings and every fact (who recorded it, when, why)' })
   async get(@Param('domain') domain: string, @Param('id') id: string, @Res({ passthrough: true }) res: Response, @Query('asKnownAt') asKnownAt?: string) {
-    if (asKnownAt !== undefined && Number.isNaN(Date.parse(asKnownAt)))
-      throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'asKnownAt is an ISO 8601 date-time', {
-        errors: [{ field: 'asKnownAt', reason: 'is not a date-time' }],
-      });
-    const view = await this.queries.execute(new GetCommitment(domain, id, asKnownAt));
+    const errors = new FieldErrors();
+    const knownAt = asKnownAt === undefined ? undefined : instantParam(errors, 'asKnownAt', asKnownAt);
+    errors.check();
+    const view = await this.queries.execute(new GetCommitment(domain, id, knownAt));
     res.setHeader('ETag', etag(view.revision));
     return view;
   }
@@ -193,13 +192,7 @@ export class CommitmentsController {
   @Access('write')
   @ApiIfMatch()
   @ApiOperation({ summary: 'The commitment lapses (caducité): what was not paid is released' })
-  lapse(
-    @Param('domain') d: string,
-    @Param('id') id: string,
-    @Body() b: R.DatedReasonRequest,
-    @Ctx() c: CommandContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
+  lapse(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.LapseRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.step(d, id, steps.lapse(b), b, c, r);
   }
 
@@ -217,13 +210,7 @@ export class CommitmentsController {
   @Access('write')
   @ApiIfMatch()
   @ApiOperation({ summary: 'Close the commitment: nothing more can be recorded on it' })
-  close(
-    @Param('domain') d: string,
-    @Param('id') id: string,
-    @Body() b: R.DatedReasonRequest,
-    @Ctx() c: CommandContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
+  close(@Param('domain') d: string, @Param('id') id: string, @Body() b: R.CloseRequest, @Ctx() c: CommandContext, @Res({ passthrough: true }) r: Response) {
     return this.step(d, id, steps.close(b), b, c, r);
   }
 

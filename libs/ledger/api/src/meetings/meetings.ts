@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Inject, Injectable, Param, Post, Res } from '@nestjs/common';
 import { Command, CommandBus, CommandHandler, type ICommandHandler, type IQueryHandler, Query, QueryBus, QueryHandler } from '@nestjs/cqrs';
-import { ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray } from 'class-validator';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
   Access,
+  AmountRequest,
   ApiETag,
   ApiIfMatch,
   BusinessDate,
@@ -13,8 +13,7 @@ import {
   CommandPath,
   Ctx,
   EventSourcedRepository,
-  MoneyRequest,
-  Nested,
+  NestedList,
   OneOf,
   REFERENTIALS,
   Text,
@@ -50,7 +49,7 @@ export class RecordMeetingRequest extends WriteRequest {
   minutesReference?: string;
 }
 
-export class DecisionAmountRequest extends MoneyRequest {
+export class DecisionAmountRequest extends AmountRequest {
   @Text({ max: 100, example: 'etat' })
   financer!: string;
 
@@ -71,10 +70,7 @@ export class TakeDecisionRequest extends WriteRequest {
   @Text({ optional: true, max: 100, description: 'The operation the decision is about' })
   operationId?: string;
 
-  @ApiProperty({ type: [DecisionAmountRequest] })
-  @IsArray()
-  @ArrayMaxSize(50)
-  @Nested(() => DecisionAmountRequest)
+  @NestedList(() => DecisionAmountRequest, { max: 50 })
   amounts!: DecisionAmountRequest[];
 }
 
@@ -92,7 +88,8 @@ export type MeetingRequestCommand = WithoutToday<Extract<MeetingCommand, { type:
 export type MeetingView = ReturnType<typeof meetingView>;
 function meetingView(id: string, state: MeetingState, events: { recordedAt: string; envelope: { actor: unknown } }[]) {
   if (state.status === 'none') throw new NotFound('meeting', id);
-  return { id, ...state, recordedAt: events[0].recordedAt, recordedBy: events[0].envelope.actor };
+  const { meetingId: _id, ...rest } = state;
+  return { id, ...rest, recordedAt: events[0].recordedAt, recordedBy: events[0].envelope.actor };
 }
 
 @Injectable()

@@ -76,14 +76,14 @@ export class AuthGuard implements CanActivate {
     const principal = await this.verifier.verify(match[1]);
     request.principal = principal;
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS, targets);
-    if (!rule) throw ProblemException.of(403, 'forbidden', 'Forbidden', 'This route declares no access rule');
+    if (!rule) throw ProblemException.of(403, 'forbidden', 'Accès refusé', "Cette route ne déclare aucune règle d'accès.");
     const domain = rule.domain ?? String(request.params.domain ?? '');
     if (!isAllowed(principal, rule.kind, domain))
       throw ProblemException.of(
         403,
         'forbidden',
-        'Forbidden',
-        `Role ${principal.role}${principal.domain ? ` (${principal.domain})` : ''} may not ${rule.kind} in domain ${domain}`,
+        'Accès refusé',
+        `Le rôle ${principal.role}${principal.domain ? ` (domaine ${principal.domain})` : ''} ne peut pas ${rule.kind === 'read' ? 'lire' : 'écrire'} ${domain ? `dans le domaine ${domain}` : 'ici'}.`,
         { role: principal.role, access: rule.kind, domain },
       );
     return true;

@@ -6,6 +6,7 @@ import type { Decider, IndicatorDefinition, IndicatorValue, OperationLocator } f
 import type { Commune, FundingLine } from '@erbm/shared/referentials';
 import type { Projection } from '@erbm/shared/projections';
 import { EVENT_STORE } from '../event-store.module';
+import type { FieldNames } from '../field-names';
 
 /**
  * A domain as the rest of the system sees it: one plain object each domain exports and one registry lists. The apps,
@@ -34,6 +35,11 @@ export interface DomainPlugin {
   };
   /** What an auditor reads for each of its event types. */
   eventLabels: Readonly<Record<string, string>>;
+  /**
+   * The names its own views give fields the shared list (`FIELD_NAMES`) does not have, each with what it means: the
+   * field-names test holds every view to the two lists together, one name per concept.
+   */
+  fieldNames: FieldNames;
   indicators: DomainIndicators;
   /** Made-up but valid facts of this domain, for the tests and benchmarks that exercise every domain alike. */
   samples: DomainSamples;

@@ -7,7 +7,7 @@ import type { SqlDatabase } from '@erbm/shared/event-store';
 import type { AuthenticatedRequest } from '../auth/auth';
 import { SQL_DATABASE } from '../event-store.module';
 import { failpoint } from '../failpoint';
-import { ProblemException, ReplayedResponse, toProblem } from '../problem-details';
+import { ProblemException, ReplayedResponse, invalidRequest, toProblem } from '../problem-details';
 import { ClaimOwner } from './claim-owner';
 import { fateOf } from './final-answer';
 
@@ -78,10 +78,7 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = request.header('idempotency-key');
     if (!WRITE_METHODS.has(request.method) || key === undefined || !request.principal) return next.handle();
-    if (!/^[\x21-\x7e]{1,200}$/.test(key))
-      throw ProblemException.of(400, 'invalid-request', 'Invalid request', 'Idempotency-Key est fait de 1 à 200 caractères ASCII visibles', {
-        errors: [{ field: 'Idempotency-Key', reason: 'malformed' }],
-      });
+    if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw invalidRequest([{ field: 'Idempotency-Key', reason: 'de 1 à 200 caractères ASCII visibles' }]);
     const userId = request.principal.userId;
     const hash = createHash('sha256')
       .update(`${request.method} ${request.originalUrl}\n${canonical(request.body ?? null)}`)
@@ -181,7 +178,7 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit {
       return ProblemException.of(
         422,
         'idempotency-key-reused',
-        'Idempotency-Key reused',
+        'Idempotency-Key déjà utilisée',
         'Cette Idempotency-Key a déjà servi pour une autre requête : une nouvelle requête demande une nouvelle clé',
         { field: 'Idempotency-Key', rule: 'idempotency-key-reused' },
       );
@@ -189,7 +186,7 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit {
       return new ProblemException(
         {
           type: 'https://erbm.gouv.fr/problems/request-in-progress',
-          title: 'Request in progress',
+          title: 'Requête en cours',
           status: 409,
           detail: 'La première requête avec cette Idempotency-Key est encore en cours : réessayez dans un instant',
         },
