@@ -357,7 +357,7 @@ describe('habitat-api: rules on decisions, dates and the payment chain', () => {
       }),
     ]);
     const operation = await f.ok('GET', `/habitat/operations/${operationId}`, undefined);
-    expect(operation.financing.warnings).toBe(2);
+    expect(operation.financing.warningCount).toBe(2);
   });
 
   it('says what is wrong in French, as the warnings do', async () => {

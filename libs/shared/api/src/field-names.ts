@@ -74,6 +74,7 @@ export const FIELD_NAMES = {
   commitmentCount: { meaning: 'how many commitments', label: "nombre d'engagements" },
   warningCount: { meaning: 'how many warnings', label: "nombre d'avertissements" },
   financing: { meaning: "an operation's commitments added up", label: 'financement' },
+  programmings: { meaning: "what commitments programmed under a meeting's decisions, recorded in the meeting (ADR 0015)", label: 'programmations' },
   committedOfProgrammedPercent: { meaning: 'committed / programmed, in %', label: 'engagé / programmé (%)' },
   paidOfCommittedPercent: { meaning: 'paid / committed, in %', label: 'payé / engagé (%)' },
 
