@@ -1,4 +1,4 @@
-import { ProblemException, centsOf } from '@erbm/shared/api';
+import { centsOf } from '@erbm/shared/api';
 import type { CitedDecision, CommitmentCommand, LegalAct, OperationEnvelope } from '@erbm/ledger/domain';
 import type { WithoutToday } from '@erbm/shared/kernel';
 import type * as R from './commitment.requests';
