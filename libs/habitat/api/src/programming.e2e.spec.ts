@@ -3,6 +3,7 @@ import { type CommandContext, uuidFrom } from '@erbm/shared/api';
 import { DecisionProgrammings, FinancingLinks } from '@erbm/ledger/api';
 import { habitatService } from './testing/service';
 import { HabitatFixtures } from './testing/fixtures';
+import { logSettled } from '@erbm/shared/testing';
 
 /**
  * What commitments programme under a decision is counted in the decision's meeting (ADR 0015): the ceiling holds for
@@ -14,6 +15,12 @@ describe("habitat-api: programming by a decision, counted in the decision's meet
   let f: HabitatFixtures;
   let editor: string;
   const USER = 'test-editor-habitat';
+  /** The completion pass, once the log shows every event written so far: it reads the log as any reader does (see logSettled). */
+  const completePending = async () => {
+    await logSettled(t.database.db);
+    return t.app.get(FinancingLinks).completePending();
+  };
+
   beforeAll(async () => {
     t = await startTestApp(habitatService);
     editor = t.token('editor', 'habitat');
@@ -71,7 +78,7 @@ describe("habitat-api: programming by a decision, counted in the decision's meet
       amountCents: 25_000_00,
       date: '2023-01-16',
     });
-    await t.app.get(FinancingLinks).completePending();
+    await completePending();
     const [programmed] = await programmedIn(commitmentId);
     expect(programmed).toMatchObject({
       id: uuidFrom(`ledger.CommitmentProgrammed\u0000${recorded.id}`),
@@ -79,7 +86,7 @@ describe("habitat-api: programming by a decision, counted in the decision's meet
       envelope: { actor: { userId: USER, role: 'editor' }, correlationId: 'crash-1' },
     });
     // Once: a second pass makes nothing more.
-    await t.app.get(FinancingLinks).completePending();
+    await completePending();
     expect(await programmedIn(commitmentId)).toHaveLength(1);
   });
 
@@ -123,7 +130,7 @@ describe("habitat-api: programming by a decision, counted in the decision's meet
       amountCents: 100_000_00,
       date: '2023-01-16',
     });
-    await t.app.get(FinancingLinks).completePending();
+    await completePending();
     expect(await programmedIn(closed)).toEqual([]);
     expect(sum(await countedIn(decision.meetingId))).toBe(0);
 
