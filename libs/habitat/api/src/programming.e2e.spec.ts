@@ -28,16 +28,19 @@ describe("habitat-api: programming by a decision, counted in the decision's meet
   });
   afterAll(() => t.close());
 
-  async function announced(): Promise<string> {
-    const operation = await f.operation();
-    const commitment = await f.ok('POST', `/habitat/operations/${operation.id}/commitments`, {
+  const announced = () => f.announced(100_000_00);
+  /** What a programming request records in the decision's meeting before the commitment (State, programme 135, D1). */
+  const recordInMeeting = (ctx: CommandContext, meetingId: string, commitmentId: string, amountCents: number) =>
+    t.app.get(DecisionProgrammings).record(ctx, {
+      meetingId,
+      decisionId: 'D1',
+      commitmentId,
+      domain: 'habitat',
       financer: 'etat',
       fundingLine: 'etat-p135',
-      amountCents: 100_000_00,
-      date: '2022-11-01',
+      amountCents,
+      date: '2023-01-16',
     });
-    return commitment.id as string;
-  }
   const programmedIn = async (commitmentId: string) =>
     (await t.store.readStream(`commitment-${commitmentId}`)).filter((e) => e.type === 'ledger.CommitmentProgrammed');
   const countedIn = async (meetingId: string) => (await f.ok('GET', `/habitat/meetings/${meetingId}`, undefined)).programmings as { amountCents: number }[];
@@ -68,16 +71,7 @@ describe("habitat-api: programming by a decision, counted in the decision's meet
     const commitmentId = await announced();
     const ctx: CommandContext = { principal: { userId: USER, role: 'editor', organisation: 'Test organisation' }, correlationId: 'crash-1' };
     // The request stops right after the meeting's append: what the process finds on its restart.
-    const recorded = await t.app.get(DecisionProgrammings).record(ctx, {
-      meetingId: decision.meetingId,
-      decisionId: 'D1',
-      commitmentId,
-      domain: 'habitat',
-      financer: 'etat',
-      fundingLine: 'etat-p135',
-      amountCents: 25_000_00,
-      date: '2023-01-16',
-    });
+    const recorded = await recordInMeeting(ctx, decision.meetingId, commitmentId, 25_000_00);
     await completePending();
     const [programmed] = await programmedIn(commitmentId);
     expect(programmed).toMatchObject({
@@ -95,16 +89,7 @@ describe("habitat-api: programming by a decision, counted in the decision's meet
     const commitmentId = await announced();
     const key = 'programme-after-crash';
     const ctx: CommandContext = { principal: { userId: USER, role: 'editor', organisation: 'Test organisation' }, correlationId: 'c', idempotencyKey: key };
-    await t.app.get(DecisionProgrammings).record(ctx, {
-      meetingId: decision.meetingId,
-      decisionId: 'D1',
-      commitmentId,
-      domain: 'habitat',
-      financer: 'etat',
-      fundingLine: 'etat-p135',
-      amountCents: 70_000_00,
-      date: '2023-01-16',
-    });
+    await recordInMeeting(ctx, decision.meetingId, commitmentId, 70_000_00);
     const retry = await t.request('POST', `/habitat/commitments/${commitmentId}/programme`, {
       token: editor,
       headers: { 'idempotency-key': key },
@@ -120,16 +105,7 @@ describe("habitat-api: programming by a decision, counted in the decision's meet
     await f.ok('POST', `/habitat/commitments/${closed}/close`, { date: '2023-01-10', reason: 'abandon' });
     const ctx: CommandContext = { principal: { userId: USER, role: 'editor', organisation: 'Test organisation' }, correlationId: 'c' };
     // Counted in the meeting for a commitment closed since: the completion is refused and the amount goes back.
-    await t.app.get(DecisionProgrammings).record(ctx, {
-      meetingId: decision.meetingId,
-      decisionId: 'D1',
-      commitmentId: closed,
-      domain: 'habitat',
-      financer: 'etat',
-      fundingLine: 'etat-p135',
-      amountCents: 100_000_00,
-      date: '2023-01-16',
-    });
+    await recordInMeeting(ctx, decision.meetingId, closed, 100_000_00);
     await completePending();
     expect(await programmedIn(closed)).toEqual([]);
     expect(sum(await countedIn(decision.meetingId))).toBe(0);

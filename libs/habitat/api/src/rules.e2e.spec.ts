@@ -220,17 +220,7 @@ describe('habitat-api: rules on decisions, dates and the payment chain', () => {
   });
   afterAll(() => t.close());
 
-  /** A State commitment of 1,000,000 € on programme 135, announced on a new operation and not programmed yet. */
-  async function announced(): Promise<string> {
-    const operation = await f.operation();
-    const commitment = await f.ok('POST', `/habitat/operations/${operation.id}/commitments`, {
-      financer: 'etat',
-      fundingLine: 'etat-p135',
-      amountCents: 1_000_000_00,
-      date: '2022-11-01',
-    });
-    return commitment.id as string;
-  }
+  const announced = () => f.announced(1_000_000_00);
   /** How many events the decision's meeting and the commitment hold: a refusal changes neither. */
   const written = async (meetingId: string, commitmentId: string) => [
     (await t.store.readStream(`meeting-${meetingId}`)).length,

@@ -24,7 +24,7 @@ export const FIELD_NAMES = {
   id: { meaning: 'identifier of the thing the object is', label: 'identifiant' },
   revision: { meaning: "number of an event in its stream, from 0; of a view, its stream's last (its ETag)", label: 'révision' },
   type: { meaning: 'stable type of an event', label: "type d'événement" },
-  domain: { meaning: 'policy area (habitat, emploi…) whose service records the thing', label: 'domaine' },
+  domain: { meaning: 'policy area whose service records the thing (a domain of the registry)', label: 'domaine' },
   operationId: { meaning: 'the operation a thing belongs to', label: "identifiant de l'opération" },
   commitmentId: { meaning: 'the commitment a thing is about', label: "identifiant de l'engagement" },
   meetingId: { meaning: 'the meeting of a governance body that took a decision', label: 'identifiant de la réunion' },

@@ -39,6 +39,18 @@ export class HabitatFixtures {
     });
   }
 
+  /** A State commitment on programme 135, announced on a new operation and not programmed yet; its id. */
+  async announced(amountCents = 1_000_000_00): Promise<string> {
+    const operation = await this.operation();
+    const commitment = await this.ok('POST', `/habitat/operations/${operation.id}/commitments`, {
+      financer: 'etat',
+      fundingLine: 'etat-p135',
+      amountCents,
+      date: '2022-11-01',
+    });
+    return commitment.id as string;
+  }
+
   /**
    * An operation with one State commitment programmed by a decision and committed by an EJ; with `chainedCents`, that
    * much of it certified (service fait) and ordered (payment request) too, ready to be paid.
