@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { EventSourcedRepository, ReadModels } from '@erbm/shared/api';
 import { type Json, type TestApp, startTestApp } from '@erbm/shared/api/testing';
 import type { EventEnvelope } from '@erbm/shared/event-store';
+import { eventUpcasters } from '@erbm/shared/kernel';
 import { rebuildProjection } from '@erbm/shared/projections';
 import { dumpReadModels, logSettled } from '@erbm/shared/testing';
 import { type CommitmentEvent, type Ledger, type Ledgers, type MeetingEvent, LEDGERS, foldCommitment, foldMeeting } from '@erbm/ledger/domain';
@@ -114,6 +115,11 @@ describe('a log written by main at a3d6236, read by the code of now', () => {
     expect(new Set(log.map((e) => e.type)).size).toBe(26);
     expect([commitmentStreams.length, meetingStreams.length]).toEqual([3, 2]);
     expect(log.every((e) => e.schemaVersion === 1)).toBe(true);
+  });
+
+  it("reads every old event through its type's upcasters, at the schema version the code of now writes", async () => {
+    const read = (await t.store.readAll(null, 10_000)).events;
+    expect(read.map((e) => [e.id, e.type, e.schemaVersion])).toEqual(log.map((e) => [e.id, e.type, eventUpcasters.currentVersion(e.type)]));
   });
 
   it('projects every event, parks none, and a rebuild from zero gives the same tables', async () => {

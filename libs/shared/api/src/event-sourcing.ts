@@ -7,6 +7,7 @@ import {
   type StoredEvent,
   WrongExpectedRevisionError,
 } from '@erbm/shared/event-store';
+import { eventUpcasters } from '@erbm/shared/kernel';
 import { type CommandContext, eventIdFor } from './command-context';
 import { EVENT_STORE } from './event-store.module';
 
@@ -64,7 +65,8 @@ export class EventSourcedRepository {
       events.map((event, index) => ({
         id: eventId ? eventId(index) : eventIdFor(ctx, streamName, index),
         type: event.type,
-        schemaVersion: 1,
+        // Deciders decide in the current shape of each type: the version its upcasters lead to.
+        schemaVersion: eventUpcasters.currentVersion(event.type),
         // Optional fields a decider leaves undefined are absent in JSON; the store refuses undefined values.
         data: JSON.parse(JSON.stringify(event.data)),
         envelope: {

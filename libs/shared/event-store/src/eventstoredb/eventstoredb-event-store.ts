@@ -17,6 +17,7 @@ import {
   type Position,
   type ResolvedEvent,
 } from '@eventstore/db-client';
+import { type EventUpcasters, eventUpcasters } from '@erbm/shared/kernel';
 import { InvalidEventError, StreamDeletedError, WriteContendedError, WrongExpectedRevisionError } from '../errors';
 import type {
   AppendResult,
@@ -72,6 +73,8 @@ export interface EventStoreDbOptions {
   resubscribeDelaysMs?: readonly number[];
   /** A client of one's own (tests: a stand-in for the client; never presented as a server). */
   client?: EsdbClient;
+  /** What events of older schema versions read as (default: the process's registry). */
+  upcasters?: EventUpcasters;
 }
 
 /** The stream whose metadata names the log (`logId`), and the key it is under. */
@@ -117,18 +120,20 @@ function isLogEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): boolean {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 
-function toStoredEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): StoredEvent | undefined {
+/** A record as readers get it (its data upcast to the current schema version of its type), or undefined if not the port's. */
+function toStoredEvent(resolved: ResolvedEvent | AllStreamResolvedEvent, upcasters: EventUpcasters): StoredEvent | undefined {
   const event = resolved.event;
   if (!event || !isLogEvent(resolved)) return undefined;
   const { metadata, hash } = splitChainedMetadata(isRecord(event.metadata) ? event.metadata : {});
   const { schemaVersion, $correlationId, $causationId, [APPEND_KEY]: appendId, ...envelope } = metadata as Partial<StoredMetadata>;
   const position = event.position ?? resolved.commitPosition;
   const recordedAt = new Date(event.created).toISOString();
+  const upcast = upcasters.upcast(event.type, event.data, typeof schemaVersion === 'number' ? schemaVersion : 1);
   return {
     id: event.id,
     type: event.type,
-    schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : 1,
-    data: event.data,
+    schemaVersion: upcast.schemaVersion,
+    data: upcast.data,
     envelope: {
       ...(isRecord(envelope.actor) ? {} : { actor: { ...FOREIGN_ACTOR } }),
       ...(typeof envelope.occurredAt === 'string' ? {} : { occurredAt: recordedAt }),
@@ -199,6 +204,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly readIdleMs: number;
   private readonly contentionMs: number;
   private readonly resubscribeDelaysMs: readonly number[];
+  private readonly upcasters: EventUpcasters;
   private logIdentity: Promise<string> | undefined;
   /** Appends of this process to one stream, one after the other: the races left are with other processes. */
   private readonly appending = new Map<string, Promise<unknown>>();
@@ -208,6 +214,7 @@ export class EventStoreDbEventStore implements EventStore {
     this.readIdleMs = options.readIdleMs ?? DEFAULT_READ_IDLE_MS;
     this.contentionMs = options.contentionMs ?? DEFAULT_CONTENTION_MS;
     this.resubscribeDelaysMs = options.resubscribeDelaysMs ?? DEFAULT_RESUBSCRIBE_DELAYS_MS;
+    this.upcasters = options.upcasters ?? eventUpcasters;
   }
 
   /**
@@ -296,7 +303,7 @@ export class EventStoreDbEventStore implements EventStore {
     let tip: StreamState['tip'];
     let first = true;
     for await (const resolved of this.streamRecords(streamName)) {
-      const event = toStoredEvent(resolved);
+      const event = toStoredEvent(resolved, this.upcasters);
       const revision = Number(resolved.event?.revision ?? -1);
       if (first && revision !== 0) throw new StreamDeletedError(streamName, 'truncated');
       first = false;
@@ -425,7 +432,7 @@ export class EventStoreDbEventStore implements EventStore {
     let records = 0;
     for await (const resolved of this.streamRecords(streamName, from, options.to)) {
       records += 1;
-      const event = toStoredEvent(resolved);
+      const event = toStoredEvent(resolved, this.upcasters);
       if (!event) continue;
       if (recordedUpTo !== undefined && Date.parse(event.recordedAt) > recordedUpTo) continue;
       out.push(event);
@@ -442,7 +449,7 @@ export class EventStoreDbEventStore implements EventStore {
     const events: StoredEvent[] = [];
     let isEnd = true;
     for await (const { resolved } of this.allRecords(FORWARDS, from, fromCheckpoint, limit + 2)) {
-      const event = toStoredEvent(resolved);
+      const event = toStoredEvent(resolved, this.upcasters);
       if (!event) continue;
       if (events.length === limit) {
         isEnd = false;
@@ -513,6 +520,7 @@ export class EventStoreDbEventStore implements EventStore {
     let wake: (() => void) | undefined;
     const delays = this.resubscribeDelaysMs;
     const client = this.client;
+    const upcasters = this.upcasters;
     return {
       async *[Symbol.asyncIterator]() {
         for (let failures = 0; !closed;) {
@@ -521,7 +529,7 @@ export class EventStoreDbEventStore implements EventStore {
           try {
             for await (const resolved of subscription) {
               failures = 0;
-              const event = toStoredEvent(resolved);
+              const event = toStoredEvent(resolved, upcasters);
               if (!event) continue;
               from = decodePosition(event.position);
               yield event;

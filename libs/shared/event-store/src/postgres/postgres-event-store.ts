@@ -1,3 +1,4 @@
+import { type EventUpcasters, eventUpcasters } from '@erbm/shared/kernel';
 import { InvalidEventError, WrongExpectedRevisionError } from '../errors';
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllResult, ReadStreamOptions, StoredEvent, Subscription } from '../event-store.port';
 import { checkAppendSize, measureAppend, validateEvents, validateExpected, validateStreamName, type MeasuredAppend } from '../validation';
@@ -56,12 +57,14 @@ function decodePosition(checkpoint: string | null): [string, string] {
   return parts;
 }
 
-function toStoredEvent(row: EventRow): StoredEvent {
+/** A row as readers get it: its data upcast to the current schema version of its type. */
+function toStoredEvent(row: EventRow, upcasters: EventUpcasters): StoredEvent {
+  const { data, schemaVersion } = upcasters.upcast(row.type, row.data, Number(row.schema_version));
   const event = {
     id: row.event_id,
     type: row.type,
-    schemaVersion: Number(row.schema_version),
-    data: row.data,
+    schemaVersion,
+    data,
     envelope: undefined as unknown as StoredEvent['envelope'],
     streamName: row.stream_name,
     revision: Number(row.revision),
@@ -229,6 +232,8 @@ export async function appendInTransaction(tx: SqlExecutor, streamName: string, e
 export interface PostgresEventStoreOptions {
   /** Poll interval of subscriptions for writes made by other processes. */
   pollIntervalMs?: number;
+  /** What events of older schema versions read as (default: the process's registry). */
+  upcasters?: EventUpcasters;
 }
 
 export class PostgresEventStore implements EventStore {
@@ -236,6 +241,7 @@ export class PostgresEventStore implements EventStore {
   /** Stream tips this process saw last (bounded): an append after a read chains here, in one round trip. */
   private readonly tips = new Map<string, ChainTip>();
   private readonly pollIntervalMs: number;
+  private readonly upcasters: EventUpcasters;
   private logIdentity?: Promise<string>;
 
   constructor(
@@ -243,6 +249,7 @@ export class PostgresEventStore implements EventStore {
     options: PostgresEventStoreOptions = {},
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.upcasters = options.upcasters ?? eventUpcasters;
   }
 
   /** Opens the database (server when `databaseUrl` is given, embedded otherwise) and migrates the schema. */
@@ -314,7 +321,7 @@ export class PostgresEventStore implements EventStore {
         ORDER BY e.revision`,
       [streamName, options.from ?? 0, options.to ?? null, recordedUpTo?.toISOString() ?? null],
     );
-    const events = rows.map(toStoredEvent);
+    const events = rows.map((row) => toStoredEvent(row, this.upcasters));
     const last = events[events.length - 1];
     if (last?.hash && options.to === undefined && recordedUpTo === null)
       this.remember(streamName, { revision: last.revision, hash: Buffer.from(last.hash, 'hex') });
@@ -338,7 +345,7 @@ export class PostgresEventStore implements EventStore {
         LIMIT $3`,
       [transactionId, globalPosition, limit],
     );
-    const events = rows.map(toStoredEvent);
+    const events = rows.map((row) => toStoredEvent(row, this.upcasters));
     return {
       events,
       checkpoint: events.length ? events[events.length - 1].position : fromCheckpoint,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventUpcasters } from '@erbm/shared/kernel';
 import { untilClockPasses } from './clock';
 import { testEvent } from './events';
 import { AppendTooLargeError, InvalidEventError, WrongExpectedRevisionError } from '../errors';
@@ -85,6 +86,31 @@ export function eventStoreContract(getStore: () => EventStore, settled: () => Pr
 
     it('reads an unknown stream as empty', async () => {
       expect(await getStore().readStream(stream('missing'))).toEqual([]);
+    });
+  });
+
+  describe('schema versions', () => {
+    it("reads an event of an older schema version as its type's upcasters say, in its stream and in the log", async () => {
+      const type = `contract.Upcast-${randomUUID()}`;
+      eventUpcasters.register(
+        { type, fromVersion: 1, upcast: (d: { n: number }) => ({ count: d.n }) },
+        { type, fromVersion: 2, upcast: (d: { count: number }) => ({ ...d, unit: 'euro' }) },
+      );
+      const s = stream();
+      const versions = [
+        { ...event(type, { n: 1 }), schemaVersion: 1 },
+        { ...event(type, { count: 2 }), schemaVersion: 2 },
+        { ...event(type, { count: 3, unit: 'cent' }), schemaVersion: 3 },
+      ];
+      await getStore().append(s, versions, 'no_stream');
+      const read = await getStore().readStream(s);
+      expect(read.map((e) => [e.schemaVersion, e.data])).toEqual([
+        [3, { count: 1, unit: 'euro' }],
+        [3, { count: 2, unit: 'euro' }],
+        [3, { count: 3, unit: 'cent' }],
+      ]);
+      await settled();
+      expect((await readAllOf(getStore(), s)).map((e) => [e.schemaVersion, e.data])).toEqual(read.map((e) => [e.schemaVersion, e.data]));
     });
   });
 
