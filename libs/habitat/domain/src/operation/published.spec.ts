@@ -65,8 +65,8 @@ describe('the habitat events as the contracts publish them', () => {
       arrondissement: '625',
       landlord: 'maisons_et_cites',
       dwellingsPlanned: 45,
-      energyLabelBefore: 'F',
-      energyLabelTarget: 'B',
+      energyLabelBefore: 'F' as const,
+      energyLabelTarget: 'B' as const,
       date: '2019-02-01',
     };
     // As an event recorded before ADR 0019 holds it.
