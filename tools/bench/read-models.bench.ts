@@ -9,7 +9,7 @@
  * error or Ctrl-C; with BENCH_KEEP_DATABASE=1 it keeps it, and one projection's rebuild can then be run again alone:
  *   npm run bench:read-models -- --child-rebuild ledger-register --url postgres://…/erbm_bench_<hex>
  *
- * 1. Generation. Operations in the four arrondissements (communes.csv), drawn in turn from each registered domain that
+ * 1. Generation. Operations in the ERBM communes of the four arrondissements, drawn in turn from each registered domain that
  *    has a workload (`samples.workload` of its plugin, in the domain's folder: where, when and what each operation is,
  *    who finances it on which funding lines of funding_lines.csv, its own facts such as phases and deliveries), then
  *    ours: its commitments (financer = the line's owner) announced and attached to it, comités partenariaux that
@@ -213,7 +213,7 @@ const LEGAL_ACT_KIND: Record<string, LegalAct['kind']> = {
 const decisionAmounts = (o: OpSim) => o.commitments.map((c) => ({ financer: c.line.owner, fundingLine: c.line.id, amountCents: c.amountCents }));
 
 /** The territory of the log: the four arrondissements, each with its comité partenarial. */
-const ARRONDISSEMENTS = ['622', '625', '593', '596'];
+const ARRONDISSEMENTS = ['622', '627', '593', '596'];
 
 export interface GenerationStats {
   events: number;
@@ -236,6 +236,8 @@ interface DomainAtWork {
 class Generator {
   private readonly rng: Rng;
   private readonly communes: Commune[];
+  /** The comité partenarial of each arrondissement. */
+  private readonly bodies: Map<string, string>;
   private readonly actors: Map<string, Actor[]> = new Map();
   private readonly domains: DomainAtWork[];
   private seq = 0;
@@ -248,7 +250,9 @@ class Generator {
 
   constructor(seed: number, plugins: readonly DomainPlugin[]) {
     this.rng = new Rng(seed);
-    this.communes = loadReferentials().communes.all.filter((c) => ARRONDISSEMENTS.includes(c.arrondissement));
+    const referentials = loadReferentials();
+    this.communes = referentials.communes.all.filter((c) => ARRONDISSEMENTS.includes(c.arrondissement) && referentials.erbmPerimeter.has(c.insee));
+    this.bodies = new Map(referentials.governanceBodies.all.filter((b) => b.kind === 'comite-partenarial').map((b) => [b.arrondissement ?? '', b.id]));
     const context: WorkloadContext = {
       random: this.rng,
       communes: this.communes,
@@ -363,7 +367,7 @@ class Generator {
             {
               type: 'hold',
               meetingId: id,
-              body: `comite-partenarial-${arrondissement}`,
+              body: this.bodies.get(arrondissement) ?? `comite-partenarial-${arrondissement}`,
               date: isoOf(meetingDay),
               place: `Sous-préfecture (${arrondissement})`,
               today: isoOf(meetingDay),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIELD_NAMES, type FieldName, RETIRED_FIELD_NAMES, ReadModels } from '@erbm/shared/api';
+import { FIELD_NAMES, type FieldName, REFERENTIAL_LISTS, RETIRED_FIELD_NAMES, ReadModels } from '@erbm/shared/api';
 import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
 import { logSettled } from '@erbm/shared/testing';
 import { DOMAINS, everyDomain } from '@erbm/domains';
@@ -79,6 +79,7 @@ describe('one name per concept: every view and every export names its fields fro
         const before = route.slice(0, at);
         if (param === 'domain') return domain.name;
         if (param === 'list') return '{list}';
+        if (param === 'insee') return '62498';
         if (param === 'meetingId') return own.meetingId;
         if (param === 'decisionId') return own.decisionId;
         if (param === 'commitmentId') return own.commitmentId;
@@ -99,7 +100,7 @@ describe('one name per concept: every view and every export names its fields fro
       .map(([route]) => route)
       .filter((route) => !NOT_VIEWS.has(route));
     expect(routes.length).toBeGreaterThan(20);
-    const lists = ['parties', 'departements', 'arrondissements', 'communes', 'fundingLines', 'governanceBodies'];
+    const lists = REFERENTIAL_LISTS;
     const paths = routes.flatMap(pathsOf).flatMap((p) => (p.includes('{list}') ? lists.map((l) => p.replace('{list}', l)) : [p]));
     const anyDomain = DOMAINS[0].name;
     const { commitmentId } = ids[anyDomain];

@@ -213,8 +213,8 @@ describe('projections: the read models from the global log', () => {
 
   it("progress per arrondissement, and each domain's indicators against their targets as the domain reads them", async () => {
     const progress = await t.request('GET', '/sgar/progress?by=arrondissement', { token: sgar });
-    expect(progress.body.rows.map((r: { arrondissement: string }) => r.arrondissement).sort()).toEqual(['593', '596', '622', '625']);
-    const lens = progress.body.rows.find((r: { arrondissement: string }) => r.arrondissement === '625');
+    expect(progress.body.rows.map((r: { arrondissement: string }) => r.arrondissement).sort()).toEqual(['593', '596', '622', '627']);
+    const lens = progress.body.rows.find((r: { arrondissement: string }) => r.arrondissement === '627');
     expect(lens).toMatchObject({ arrondissementName: 'Lens', announced: expect.any(Number), paidOfCommittedPercent: expect.any(Number) });
     const indicators = (await t.request('GET', '/sgar/indicators', { token: sgar })).body;
     for (const d of DOMAINS) {

@@ -28,7 +28,7 @@ const toNew = (events: { type: string; data: unknown }[], date: string): NewEven
   events.map((e) => ({ id: randomUUID(), type: e.type, schemaVersion: 1, data: JSON.parse(JSON.stringify(e.data)), envelope: envelope(date) }));
 
 const COMMUNES = [
-  ['62498', '625'],
+  ['62498', '627'],
   ['59178', '593'],
   ['59606', '596'],
   ['62119', '622'],

@@ -44,7 +44,7 @@ describe('habitat-api: a commitment through its whole life cycle, over HTTP', ()
       },
     });
     expect(op.status).toBe(201);
-    expect(op.body).toMatchObject({ arrondissement: '625', arrondissementName: 'Lens', communeName: 'Lens', status: 'planned' });
+    expect(op.body).toMatchObject({ arrondissement: '627', arrondissementName: 'Lens', communeName: 'Lens', status: 'planned' });
     expect(op.headers.get('location')).toBe(`/habitat/operations/${op.body.id}`);
 
     const c = await t.request('POST', `/habitat/operations/${op.body.id}/commitments`, {

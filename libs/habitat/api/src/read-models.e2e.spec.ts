@@ -42,7 +42,7 @@ describe('habitat: the demo data, and its operations in the read models', () => 
     }[];
     expect(operations.length).toBeGreaterThanOrEqual(4);
     expect(operations.every((o) => o.name.startsWith('[DÉMO]') && o.recordedBy.organisation.includes('DÉMONSTRATION'))).toBe(true);
-    expect(new Set(operations.map((o) => o.arrondissement))).toEqual(new Set(['622', '625', '593', '596']));
+    expect(new Set(operations.map((o) => o.arrondissement))).toEqual(new Set(['622', '627', '593', '596']));
     expect(operations.every((o) => o.financing.commitmentCount >= 3)).toBe(true);
     const [{ n }] = await query('SELECT count(*)::int AS n FROM rm_ledger.commitments');
     expect(Number(n)).toBe(13);
@@ -91,7 +91,7 @@ describe('habitat: the demo data, and its operations in the read models', () => 
     expect(delivered).toEqual([
       { arrondissement: '596', value: 40 },
       { arrondissement: '622', value: 140 },
-      { arrondissement: '625', value: 130 },
+      { arrondissement: '627', value: 130 },
     ]);
     const [row] = await query(`SELECT status FROM rm_habitat.operations WHERE id = '${glycines.id}'`);
     expect(row.status).toBe('studies');

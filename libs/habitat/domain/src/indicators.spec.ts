@@ -11,7 +11,7 @@ const op = (id: string, dwellings: number, extra: OperationEvent[] = []) =>
         name: id,
         cite: id,
         communeInsee: '62498',
-        arrondissement: '625',
+        arrondissement: '627',
         landlord: 'maisons_et_cites',
         dwellingsPlanned: dwellings,
         energyLabelBefore: 'G',

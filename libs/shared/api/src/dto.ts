@@ -18,7 +18,7 @@ import {
   type ValidationArguments,
   ValidateNested,
 } from 'class-validator';
-import { MAX_AMOUNT_CENTS, formatEuros, isBusinessDate, parseBusinessDate, parseEuroAmount } from '@erbm/shared/kernel';
+import { MAX_AMOUNT_CENTS, formatEuros, isBusinessDate, isQpvCode, parseBusinessDate, parseEuroAmount } from '@erbm/shared/kernel';
 import { invalidRequest } from './problem-details';
 
 /**
@@ -244,4 +244,33 @@ export class OptionalAmountRequest extends WriteRequest {
   @ZERO_OR_MORE.amount
   @AmountField('amount', { required: false, minCents: 0 })
   amount?: string;
+}
+
+/** Codes of quartiers prioritaires (QPV), 2015 (`QP059001`) or 2024 (`QN06201M`) geography, each once. */
+export function QpvCodes(options: FieldOptions & { max?: number } = {}) {
+  const max = options.max ?? 50;
+  return applyDecorators(
+    doc(options.optional)({
+      type: [String],
+      maxItems: max,
+      description: options.description ?? 'Codes of the quartiers prioritaires (QPV): QP + 6 characters (2015 geography) or QN + 6 (2024)',
+      example: ['QP062045'],
+    }),
+    ...presence(options.optional),
+    IsArray({ message: 'doit être une liste' }),
+    ArrayMaxSize(max, { message: `${max} éléments au plus` }),
+    ValidateBy({
+      name: 'qpvCodes',
+      validator: {
+        validate: (value: unknown) => Array.isArray(value) && value.every(isQpvCode) && new Set(value).size === value.length,
+        defaultMessage: (args?: ValidationArguments) => {
+          const codes = Array.isArray(args?.value) ? (args.value as unknown[]) : [];
+          const bad = codes.filter((c) => !isQpvCode(c));
+          return bad.length
+            ? `${bad.map((c) => JSON.stringify(c)).join(', ')} : un code QPV s'écrit QP suivi de 6 caractères (géographie 2015, ex. QP059001) ou QN suivi de 6 (géographie 2024, ex. QN06201M)`
+            : 'chaque code QPV ne se donne qu’une fois';
+        },
+      },
+    }),
+  );
 }

@@ -9,6 +9,18 @@ export interface OperationPlace {
   name?: string;
   arrondissement?: string;
   communeInsee?: string;
+  /** SIREN of the EPCI, when the operation is placed by its intercommunalité (or derived from its commune). */
+  epci?: string;
+  /** '59' or '62', when nothing finer is known (or derived). */
+  departement?: string;
+  /** Codes of the quartiers prioritaires the operation serves (see `isQpvCode`). */
+  qpv?: string[];
+  /** Code of the contrat de ville (e.g. `CV219`). */
+  contratDeVille?: string;
+  /** The domain's programme line (dispositif) the operation falls under. */
+  dispositif?: string;
+  /** Id of the beneficiary (stream `beneficiary-<id>`). */
+  beneficiaryId?: string;
 }
 
 export interface LocatableEvent {

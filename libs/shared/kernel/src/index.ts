@@ -6,3 +6,4 @@ export * from './domain-seam';
 export * from './decider';
 export * from './exhaustive';
 export * from './upcasting';
+export * from './qpv';

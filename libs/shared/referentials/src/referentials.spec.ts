@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadReferentials } from './referentials';
-import { parseCsv } from './csv';
+import { loadTerritorySource } from './territory';
+import { placeOf } from './place';
+import { parseCsv, parseCsvRecords } from './csv';
 
 const ref = loadReferentials();
 
@@ -30,13 +34,76 @@ describe('referentials kept in the repository', () => {
     expect([...kinds].sort()).toEqual(['departement', 'epci', 'eu-fund', 'joint-fund', 'landlord-own-funds', 'loan', 'region', 'state-programme']);
   });
 
-  it('places each commune in one of the four arrondissements and an existing EPCI', () => {
+  it('holds every commune of Nord and Pas-de-Calais that the package lists, each in an arrondissement and an EPCI of its own lists', () => {
+    const source = loadTerritorySource();
+    const count = (d: string) => source.communes.filter((c) => c.departement === d).length;
+    expect(count('59')).toBeGreaterThan(600);
+    expect(count('62')).toBeGreaterThan(800);
+    expect(ref.communes.validOn('2020-01-01').filter((c) => c.departement === '59')).toHaveLength(count('59'));
+    expect(ref.communes.validOn('2020-01-01').filter((c) => c.departement === '62')).toHaveLength(count('62'));
+    // As version 6.0.0 of the package says (COG and DGCL 2026): a new version may change the counts.
+    expect(source.version).toBe('6.0.0');
+    expect([count('59'), count('62')]).toEqual([647, 887]);
     for (const c of ref.communes.all) {
-      expect(ref.arrondissements.at(c.arrondissement, '2020-01-01')?.erbm).toBe(true);
-      expect(ref.parties.at(c.epci, '2020-01-01')?.kind).toBe('epci');
+      expect(ref.arrondissements.at(c.arrondissement, '2020-01-01')?.departement).toBe(c.departement);
+      expect(ref.epcis.at(c.epci, '2020-01-01')?.members).toContain(c.insee);
       expect(c.insee.slice(0, 2)).toBe(c.departement);
     }
-    expect(ref.communes.at('62498', '2020-01-01')).toMatchObject({ name: 'Lens', arrondissement: '625' });
+    expect(
+      ref.arrondissements
+        .validOn('2020-01-01')
+        .map((a) => a.code)
+        .sort(),
+    ).toEqual(['591', '592', '593', '594', '595', '596', '621', '622', '623', '624', '625', '626', '627']);
+    expect(ref.departements.validOn('2020-01-01').map((d) => `${d.code} ${d.name}`)).toEqual(['59 Nord', '62 Pas-de-Calais']);
+    expect(ref.communes.at('62498', '2016-12-31')).toBeUndefined();
+  });
+
+  it('knows Lens, Valenciennes and their intercommunalités', () => {
+    expect(ref.communes.at('62498', '2020-01-01')).toMatchObject({ name: 'Lens', arrondissement: '627', epci: '246200364', epciParty: 'ca_lens_lievin' });
+    expect(ref.arrondissements.at('627', '2020-01-01')).toMatchObject({ name: 'Lens', erbm: true });
+    expect(ref.arrondissements.at('625', '2020-01-01')).toMatchObject({ name: 'Saint-Omer', erbm: false });
+    expect(ref.communes.at('59606', '2020-01-01')).toMatchObject({ name: 'Valenciennes', arrondissement: '596', epci: '245901160' });
+    expect(ref.epcis.at('246200364', '2020-01-01')).toMatchObject({ name: 'CA de Lens - Liévin', kind: 'CA', departement: '62', party: 'ca_lens_lievin' });
+    expect(ref.epcis.at('246200364', '2020-01-01')?.members).toEqual(expect.arrayContaining(['62498', '62510']));
+    // Flandre Lys straddles the two départements.
+    expect(ref.epcis.at('245900758', '2020-01-01')?.departements).toEqual(['59', '62']);
+    expect(
+      ref.arrondissements
+        .validOn('2020-01-01')
+        .filter((a) => a.erbm)
+        .map((a) => a.code)
+        .sort(),
+    ).toEqual(['593', '596', '622', '627']);
+  });
+
+  it('ties each of the 24 contrats de ville to an EPCI of today, through its successor when the EPCI merged', () => {
+    expect(ref.contratsDeVille.all).toHaveLength(24);
+    for (const c of ref.contratsDeVille.all) expect(ref.epcis.has(c.epci)).toBe(true);
+    expect(ref.contratsDeVille.at('CV219', '2020-01-01')).toMatchObject({ epci2015: '246200364', epci: '246200364', qpvPopulation: 53545 });
+    expect(ref.contratsDeVille.at('CV192', '2020-01-01')).toMatchObject({ epci2015: '245900410', epci: '200093201' });
+    expect(ref.contratsDeVille.at('CV221', '2020-01-01')?.epci).toBe('200072460');
+    expect(ref.contratsDeVille.at('CV219', '2024-01-01')).toBeUndefined();
+  });
+
+  it('holds, for each 2015 EPCI that merged, a successor that contains the commune given as evidence', () => {
+    const successors = parseCsvRecords(readFileSync(join(__dirname, '../../../../data/referentials/epci_successors.csv'), 'utf8'));
+    expect(successors.length).toBeGreaterThan(0);
+    for (const s of successors) {
+      expect(ref.epcis.has(s.siren)).toBe(false);
+      expect(ref.communes.at(s.evidence_commune, '2024-01-01')?.epci).toBe(s.successor);
+    }
+  });
+
+  it('draws the ERBM perimeter from the communes of the eight signatory intercommunalités, from the signature on', () => {
+    const signatories = ref.parties.validOn('2020-01-01').filter((p) => p.kind === 'epci' && p.signatory);
+    const members = signatories.flatMap((p) => ref.epcis.at(p.siren ?? '', '2020-01-01')?.members ?? []);
+    expect(new Set(ref.erbmPerimeter.validOn('2020-01-01').map((c) => c.insee))).toEqual(new Set(members));
+    expect(members.length).toBe(100 + 36 + 14 + 49 + 35 + 20 + 47 + 35);
+    expect(ref.erbmPerimeter.at('62498', '2017-03-07')).toMatchObject({ party: 'ca_lens_lievin', epci: '246200364' });
+    expect(ref.erbmPerimeter.at('62498', '2017-03-06')).toBeUndefined();
+    // Lille is in the BOP 147 territory, not the ERBM's.
+    expect(ref.erbmPerimeter.at('59350', '2020-01-01')).toBeUndefined();
   });
 
   it('has a comité partenarial for each of the four arrondissements', () => {
@@ -44,7 +111,57 @@ describe('referentials kept in the repository', () => {
       .filter((b) => b.kind === 'comite-partenarial')
       .map((b) => b.arrondissement)
       .sort();
-    expect(arr).toEqual(['593', '596', '622', '625']);
+    expect(arr).toEqual(['593', '596', '622', '627']);
+  });
+});
+
+describe('placeOf', () => {
+  it('places by commune and derives its EPCI, arrondissement, département and the perimeter', () => {
+    expect(placeOf(ref, { communeInsee: '62498' }, '2020-01-01')).toEqual({
+      communeInsee: '62498',
+      epci: '246200364',
+      arrondissement: '627',
+      departement: '62',
+      erbm: true,
+      known: 'commune',
+    });
+    expect(placeOf(ref, { communeInsee: '59350' }, '2020-01-01')).toMatchObject({ epci: '200093201', arrondissement: '595', erbm: false, known: 'commune' });
+    // Before the signature, Lens is placed but outside the perimeter.
+    expect(placeOf(ref, { communeInsee: '62498' }, '2017-01-15')).toMatchObject({ erbm: false, known: 'commune' });
+  });
+
+  it('finds a commune merged into a commune nouvelle by its former code', () => {
+    const [former, current] = [...ref.formerCommunes.entries()].find(([f]) => f.startsWith('62'))!;
+    expect(placeOf(ref, { communeInsee: former }, '2020-01-01')).toMatchObject({ communeInsee: current, known: 'commune' });
+  });
+
+  it('places by EPCI when no commune is known, deriving what all its communes share', () => {
+    expect(placeOf(ref, { epci: '246200364' }, '2020-01-01')).toEqual({
+      communeInsee: null,
+      epci: '246200364',
+      arrondissement: '627',
+      departement: '62',
+      erbm: true,
+      known: 'epci',
+    });
+    expect(placeOf(ref, { epci: '245900758' }, '2020-01-01')).toMatchObject({ departement: null, erbm: false, known: 'epci' });
+    // An unknown commune falls back on the EPCI given beside it.
+    expect(placeOf(ref, { communeInsee: '99999', epci: '200093201' }, '2020-01-01')).toMatchObject({ epci: '200093201', known: 'epci', erbm: false });
+  });
+
+  it('places by département alone, leaving the perimeter open, and allows an unknown place', () => {
+    expect(placeOf(ref, { departement: '59' }, '2020-01-01')).toEqual({
+      communeInsee: null,
+      epci: null,
+      arrondissement: null,
+      departement: '59',
+      erbm: null,
+      known: 'departement',
+    });
+    const unknown = { communeInsee: null, epci: null, arrondissement: null, departement: null, erbm: null, known: 'unknown' };
+    expect(placeOf(ref, {}, '2020-01-01')).toEqual(unknown);
+    expect(placeOf(ref, { communeInsee: '75056', departement: '75' }, '2020-01-01')).toEqual(unknown);
+    expect(placeOf(ref, { communeInsee: '62498' }, '2010-01-01')).toEqual(unknown);
   });
 });
 

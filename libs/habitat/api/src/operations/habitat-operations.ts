@@ -31,7 +31,7 @@ export class HabitatOperations {
       if (!commune)
         throw new RuleViolation(
           'unknown-commune',
-          `La commune ${details.communeInsee} n'est pas dans le référentiel du bassin minier au ${formatBusinessDate(date)} (voir /referentials/communes)`,
+          `La commune ${details.communeInsee} n'est pas dans le référentiel du Nord et du Pas-de-Calais au ${formatBusinessDate(date)} (voir /referentials/communes)`,
           'communeInsee',
         );
       if (details.arrondissement !== undefined && details.arrondissement !== commune.arrondissement)

@@ -1,4 +1,4 @@
-import { BusinessDate, OneOf, Pattern, Text, WholeNumber, WriteRequest } from '@erbm/shared/api';
+import { BusinessDate, OneOf, Pattern, QpvCodes, Text, WholeNumber, WriteRequest } from '@erbm/shared/api';
 import { MAX_AMOUNT_CENTS } from '@erbm/shared/kernel';
 import { ENERGY_LABELS, PHASES } from '@erbm/habitat/domain';
 
@@ -21,7 +21,7 @@ export class RegisterOperationRequest extends WriteRequest {
   @Insee()
   communeInsee!: string;
 
-  @Text({ optional: true, max: 3, description: 'INSEE code of the arrondissement; derived from the commune when absent', example: '625' })
+  @Text({ optional: true, max: 3, description: 'INSEE code of the arrondissement; derived from the commune when absent', example: '627' })
   arrondissement?: string;
 
   @Text({ max: 100, description: 'Party id of the social landlord', example: 'maisons_et_cites' })
@@ -38,6 +38,9 @@ export class RegisterOperationRequest extends WriteRequest {
 
   @Cents()
   eligibleCostCents?: number;
+
+  @QpvCodes({ optional: true, description: 'Codes of the quartiers prioritaires (QPV) the operation serves' })
+  qpv?: string[];
 
   @BusinessDate({ description: 'Date the operation was registered in the programme' })
   date!: string;
@@ -67,6 +70,9 @@ export class AmendOperationRequest extends WriteRequest {
 
   @Cents()
   eligibleCostCents?: number;
+
+  @QpvCodes({ optional: true, description: 'Codes of the quartiers prioritaires (QPV) the operation serves: the whole new list' })
+  qpv?: string[];
 
   @Text({ max: 1000, description: 'Why the operation is amended' })
   reason!: string;

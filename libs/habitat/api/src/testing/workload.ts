@@ -56,7 +56,7 @@ export function habitatWorkload(context: WorkloadContext): DomainWorkload {
     const mandatory = lines(['etat-p135', 'region-erbm']);
     const optional = lines([
       `cd${commune.departement}-habitat`,
-      `epci-${commune.epci}`,
+      `epci-${commune.epciParty ?? commune.epci}`,
       landlordLine,
       r.chance(0.5) ? 'feder-2021-2027' : 'feder-2014-2020',
       'pret-banque_des_territoires',

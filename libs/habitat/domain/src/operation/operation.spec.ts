@@ -12,7 +12,7 @@ const registered: OperationEvent = {
     name: 'Cité 12/14',
     cite: 'Cité 12/14',
     communeInsee: '62498',
-    arrondissement: '625',
+    arrondissement: '627',
     landlord: 'maisons_et_cites',
     dwellingsPlanned: 100,
     energyLabelBefore: 'F',
@@ -39,6 +39,39 @@ describe('operation: none', () => {
       .when({ type: 'register', date, ...rest, dwellingsPlanned: 0 })
       .thenRefuses('invalid-dwellings', 'dwellingsPlanned');
     given([]).when({ type: 'recordPhase', phase: 'studies', date: '2020-01-01' }).thenRefuses('operation-not-registered');
+  });
+});
+
+describe('operation: the quartiers prioritaires it serves', () => {
+  it('registers and amends its QPV codes, of either geography at a date when it exists', () => {
+    const { date, ...rest } = registered.data;
+    given([])
+      .when({ type: 'register', date, ...rest, qpv: ['QP062045', 'QP062046'] })
+      .then([{ ...registered, data: { ...registered.data, qpv: ['QP062045', 'QP062046'] } }]);
+    given([registered])
+      .when({ type: 'amend', changes: { qpv: ['QN06201M'] }, reason: 'géographie prioritaire 2024', date: '2024-01-15' })
+      .then([{ type: 'habitat.OperationAmended', data: { changes: { qpv: ['QN06201M'] }, reason: 'géographie prioritaire 2024', date: '2024-01-15' } }]);
+    expect(
+      foldOperation([registered, { type: 'habitat.OperationAmended', data: { changes: { qpv: ['QN06201M'] }, reason: 'r', date: '2024-01-15' } }]),
+    ).toMatchObject({
+      qpv: ['QN06201M'],
+    });
+  });
+  it('refuses a malformed or repeated code, a 2024 quartier before 2024, and an amendment that repeats the same list', () => {
+    const { date, ...rest } = registered.data;
+    given([])
+      .when({ type: 'register', date, ...rest, qpv: ['QP62045'] })
+      .thenRefuses('invalid-qpv-code', 'qpv');
+    given([])
+      .when({ type: 'register', date, ...rest, qpv: ['QP062045', 'QP062045'] })
+      .thenRefuses('invalid-qpv-code', 'qpv');
+    given([])
+      .when({ type: 'register', date, ...rest, qpv: ['QN06201M'] })
+      .thenRefuses('qpv-not-in-force', 'qpv');
+    const withQpv: OperationEvent = { ...registered, data: { ...registered.data, qpv: ['QP062045'] } };
+    given([withQpv])
+      .when({ type: 'amend', changes: { qpv: ['QP062045'] }, reason: 'rien', date: '2020-01-01' })
+      .thenRefuses('amendment-changes-nothing', 'changes');
   });
 });
 

@@ -1,5 +1,7 @@
 import { type CommitmentAttachedData, type FinancingPlanLine, decideAttachment, withAttachment } from '@erbm/ledger/domain';
+import { habitatArrondissement } from '@erbm/habitat/contracts';
 import {
+  QPV_2024_FROM,
   type Decider,
   type Today,
   RuleViolation,
@@ -8,6 +10,8 @@ import {
   formatBusinessDate,
   isAmountCents,
   isBusinessDate,
+  isQpvCode,
+  qpvGeneration,
   requireNotAfterToday,
 } from '@erbm/shared/kernel';
 
@@ -31,6 +35,8 @@ export interface OperationDetails {
   energyLabelTarget: EnergyLabel;
   /** Cost eligible to public aid: what the co-financing plan may not exceed. */
   eligibleCostCents?: number;
+  /** Codes of the quartiers prioritaires (QPV) the operation serves. */
+  qpv?: string[];
 }
 
 export type OperationEventMap = {
@@ -78,6 +84,7 @@ export function decideOperation(command: OperationCommand, state: OperationState
     if (state.status !== 'none') throw new RuleViolation('operation-exists', `L'opération ${command.operationId} existe déjà`);
     const { type: _t, today: _today, ...data } = command;
     checkDetails(data);
+    checkQpv(data.qpv, command.date);
     return [{ type: 'habitat.OperationRegistered', data }];
   }
   if (state.status === 'none') throw new RuleViolation('operation-not-registered', "Enregistrez d'abord l'opération");
@@ -115,11 +122,14 @@ export function decideOperation(command: OperationCommand, state: OperationState
 function amend(command: Extract<OperationCommand, { type: 'amend' }>, state: Registered): OperationEvent[] {
   if (!command.reason?.trim()) throw new RuleViolation('reason-required', 'Une modification doit dire pourquoi', 'reason');
   const changes = Object.fromEntries(
-    Object.entries(command.changes).filter(([k, v]) => v !== undefined && (state as unknown as Record<string, unknown>)[k] !== v),
+    Object.entries(command.changes).filter(
+      ([k, v]) => v !== undefined && JSON.stringify((state as unknown as Record<string, unknown>)[k]) !== JSON.stringify(v),
+    ),
   ) as Partial<OperationDetails>;
   if (Object.keys(changes).length === 0) throw new RuleViolation('amendment-changes-nothing', 'La modification ne change rien', 'changes');
   const merged = { ...state, ...changes };
   checkDetails(merged);
+  checkQpv(changes.qpv, command.date);
   if (merged.dwellingsPlanned < state.dwellingsDelivered)
     throw new RuleViolation(
       'planned-below-delivered',
@@ -184,16 +194,44 @@ function checkDetails(d: OperationDetails): void {
     throw new RuleViolation('invalid-amount', "eligibleCostCents est un montant en centimes d'euro", 'eligibleCostCents');
 }
 
+/** The QPV codes of an operation: well formed, each once, and none of the 2024 geography on a fact dated before it. */
+function checkQpv(qpv: readonly string[] | undefined, date: string): void {
+  if (qpv === undefined) return;
+  if (!Array.isArray(qpv) || !qpv.every(isQpvCode) || new Set(qpv).size !== qpv.length)
+    throw new RuleViolation('invalid-qpv-code', 'Les codes QPV s’écrivent QP suivi de 6 caractères ou QN suivi de 6, chacun une fois', 'qpv');
+  const early = qpv.find((code) => qpvGeneration(code) === '2024');
+  if (early && date < QPV_2024_FROM)
+    throw new RuleViolation(
+      'qpv-not-in-force',
+      `Le quartier ${early} appartient à la géographie prioritaire de 2024 : il n'existe pas le ${formatBusinessDate(date)}`,
+      'qpv',
+    );
+}
+
 export function evolveOperation(state: OperationState, event: OperationEvent): OperationState {
   if (event.type === 'habitat.OperationRegistered') {
     const { date, ...details } = event.data;
-    return { status: 'planned', ...details, registeredOn: date, phases: {}, deliveries: [], dwellingsDelivered: 0, financingPlan: [], revision: 0 };
+    const arrondissement = habitatArrondissement(details.communeInsee, details.arrondissement) ?? details.arrondissement;
+    return {
+      status: 'planned',
+      ...details,
+      arrondissement,
+      registeredOn: date,
+      phases: {},
+      deliveries: [],
+      dwellingsDelivered: 0,
+      financingPlan: [],
+      revision: 0,
+    };
   }
   if (state.status === 'none') throw new Error(`${event.type} before the operation was registered`);
   const next = { ...state, revision: state.revision + 1 };
   switch (event.type) {
-    case 'habitat.OperationAmended':
-      return { ...next, ...event.data.changes };
+    case 'habitat.OperationAmended': {
+      const { changes } = event.data;
+      const arrondissement = habitatArrondissement(changes.communeInsee ?? state.communeInsee, changes.arrondissement);
+      return { ...next, ...changes, ...(arrondissement !== undefined ? { arrondissement } : {}) };
+    }
     case 'habitat.OperationPhaseReached':
       return { ...next, status: event.data.phase, phases: { ...state.phases, [event.data.phase]: event.data.date } };
     case 'habitat.DwellingsDelivered':

@@ -26,7 +26,7 @@ describe('the habitat events as the contracts publish them', () => {
         name: 'Cité 9',
         cite: 'Cité 9',
         communeInsee: '62510',
-        arrondissement: '625',
+        arrondissement: '627',
         landlord: 'maisons_et_cites',
         dwellingsPlanned: 45,
         energyLabelBefore: 'F',
@@ -44,7 +44,7 @@ describe('the habitat events as the contracts publish them', () => {
     expect(habitatOperationLocation({ ...registered[0], streamName })).toEqual({
       operationId: 'op1',
       name: 'Cité 9',
-      arrondissement: '625',
+      arrondissement: '627',
       communeInsee: '62510',
     });
     expect(habitatOperationLocation({ ...amended[0], streamName })).toEqual({
@@ -52,6 +52,39 @@ describe('the habitat events as the contracts publish them', () => {
       name: undefined,
       arrondissement: '596',
       communeInsee: '59606',
+    });
+  });
+
+  it('report the quartiers prioritaires, and read the old code 625 of Lens’s communes as 627', () => {
+    const streamName = operationStreamName('op2');
+    const data = {
+      operationId: 'op2',
+      name: 'Cité 4',
+      cite: 'Cité 4',
+      communeInsee: '62498',
+      arrondissement: '625',
+      landlord: 'maisons_et_cites',
+      dwellingsPlanned: 45,
+      energyLabelBefore: 'F' as const,
+      energyLabelTarget: 'B' as const,
+      date: '2019-02-01',
+    };
+    // As an event recorded before ADR 0019 holds it.
+    expect(habitatOperationLocation({ type: 'habitat.OperationRegistered', streamName, data })).toMatchObject({ arrondissement: '627', communeInsee: '62498' });
+    expect(foldOperation([{ type: 'habitat.OperationRegistered', data }])).toMatchObject({ arrondissement: '627' });
+    // Saint-Omer's own code stays its own.
+    const saintOmer = { ...data, communeInsee: '62765', qpv: ['QP062001'] };
+    expect(habitatOperationLocation({ type: 'habitat.OperationRegistered', streamName, data: saintOmer })).toMatchObject({
+      arrondissement: '625',
+      qpv: ['QP062001'],
+    });
+    const amended = { type: 'habitat.OperationAmended', streamName, data: { changes: { qpv: ['QN06201M'] }, reason: 'QPV 2024', date: '2024-02-01' } };
+    expect(habitatOperationLocation(amended)).toEqual({
+      operationId: 'op2',
+      name: undefined,
+      arrondissement: undefined,
+      communeInsee: undefined,
+      qpv: ['QN06201M'],
     });
   });
 });
