@@ -9,6 +9,15 @@ export interface OperationPlace {
   name?: string;
   arrondissement?: string;
   communeInsee?: string;
+  /** SIREN of the EPCI. */
+  epci?: string;
+  /** '59' or '62'. */
+  departement?: string;
+  qpv?: string[];
+  contratDeVille?: string;
+  /** The domain's programme line the operation belongs to. */
+  dispositif?: string;
+  beneficiaryId?: string;
 }
 
 export interface LocatableEvent {

@@ -21,6 +21,21 @@ export interface Fact {
   values: FactValues;
   paymentKind?: PaymentKind;
   correctedBy: number[];
+  /** The bucket it counts in (see `LedgerBucket`): set on every fact that moves a ledger. */
+  fundingLine?: string;
+  year?: number;
+}
+
+/**
+ * The ledgers of a commitment on one funding line in one year: where each fact counts (ADR 0016). Money that moved
+ * (committed, certified, ordered, paid, released, recovered) counts in the calendar year of its date; announced and
+ * programmed in the commitment's fiscal year; each on the funding line the commitment had when the fact was recorded.
+ * A carry-over or a change of funding line moves only what is still open. The buckets add up to `ledgers`.
+ */
+export interface LedgerBucket {
+  fundingLine: string;
+  year: number;
+  ledgers: Ledgers;
 }
 
 export interface CommitmentWarning {
@@ -34,6 +49,8 @@ export interface CommitmentWarning {
 export interface CommitmentFacts extends Omit<CommitmentAnnouncedData, 'amountCents' | 'date'> {
   announcedOn: string;
   ledgers: Ledgers;
+  /** The ledgers by funding line and year, in the order the buckets were first used. */
+  buckets: LedgerBucket[];
   decisions: DecisionRef[];
   legalActs: LegalAct[];
   facts: Fact[];
@@ -75,24 +92,34 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
     const { amountCents, date, ...rest } = event.data;
     const ledgers = emptyLedgers();
     ledgers.announced = amountCents;
+    const announced = { ...fact(0, event.type, { amountCents, date }, 'announced'), fundingLine: rest.fundingLine, year: rest.fiscalYear };
     return {
       status: 'announced',
       ...rest,
       announcedOn: date,
       ledgers,
+      buckets: [{ fundingLine: rest.fundingLine, year: rest.fiscalYear, ledgers: { ...ledgers } }],
       decisions: [],
       legalActs: [],
-      facts: [fact(0, event.type, { amountCents, date }, 'announced')],
+      facts: [announced],
       warnings: [],
       revision: 0,
     };
   }
   if (state.status === 'none') throw new Error(`${event.type} before the commitment was announced`);
   const revision = state.revision + 1;
-  const next = { ...state, revision, facts: state.facts, ledgers: { ...state.ledgers } } as typeof state;
+  const next = { ...state, revision, facts: state.facts, ledgers: { ...state.ledgers }, buckets: [...(state.buckets ?? [])] } as typeof state;
   const add = (f: Fact) => {
+    if (f.ledger) {
+      f.fundingLine = state.fundingLine;
+      f.year = bucketYear(f.ledger, f.values.date, state.fiscalYear);
+    }
     next.facts = [...state.facts, f];
-    if (f.ledger) next.ledgers[f.ledger] += (f.sign ?? 1) * (f.values.amountCents ?? 0);
+    if (f.ledger) {
+      const amount = (f.sign ?? 1) * (f.values.amountCents ?? 0);
+      next.ledgers[f.ledger] += amount;
+      moveBucket(next.buckets, f.fundingLine as string, f.year as number, f.ledger, amount);
+    }
   };
   const open = (s: OpenCommitment['status']): CommitmentState =>
     next.status === 'closed' || next.status === 'lapsed' ? next : { ...next, status: atLeast(next.status, s) };
@@ -126,10 +153,12 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
     }
     case 'ledger.CommitmentCarriedOver':
       add(fact(revision, event.type, { date: event.data.date }));
+      moveOpen(next.buckets, (b) => (b.year === event.data.fromFiscalYear ? { fundingLine: b.fundingLine, year: event.data.toFiscalYear } : undefined));
       next.fiscalYear = event.data.toFiscalYear;
       return next;
     case 'ledger.CommitmentFundingLineChanged':
       add(fact(revision, event.type, { date: event.data.date }));
+      moveOpen(next.buckets, (b) => (b.fundingLine === event.data.from ? { fundingLine: event.data.to, year: b.year } : undefined));
       next.fundingLine = event.data.to;
       return next;
     case 'ledger.ServiceCertified':
@@ -158,8 +187,19 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
       add(fact(revision, event.type, { date: d.date }));
       const target = next.facts[d.correctsRevision];
       const delta = (d.after.amountCents ?? 0) - (d.before.amountCents ?? 0);
-      if (target.ledger) next.ledgers[target.ledger] += (target.sign ?? 1) * delta;
-      next.facts[d.correctsRevision] = { ...target, values: d.after, correctedBy: [...target.correctedBy, revision] };
+      let moved: Pick<Fact, 'year'> = {};
+      if (target.ledger) {
+        const sign = target.sign ?? 1;
+        next.ledgers[target.ledger] += sign * delta;
+        // A correction counts where the fact it corrects counts; a date moved to another year moves the fact there.
+        const line = target.fundingLine ?? state.fundingLine;
+        const from = target.year ?? bucketYear(target.ledger, d.before.date, state.fiscalYear);
+        const to = MOVED_IN_ITS_YEAR.has(target.ledger) ? calendarYear(d.after.date) : from;
+        moveBucket(next.buckets, line, from, target.ledger, -sign * (d.before.amountCents ?? 0));
+        moveBucket(next.buckets, line, to, target.ledger, sign * (d.after.amountCents ?? 0));
+        moved = { year: to };
+      }
+      next.facts[d.correctsRevision] = { ...target, ...moved, values: d.after, correctedBy: [...target.correctedBy, revision] };
       return next;
     }
     case 'ledger.CommitmentWarningRaised':
@@ -169,6 +209,51 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
     default:
       return assertNever(event);
   }
+}
+
+/** The ledgers whose facts count in the calendar year of their date: money that moved. */
+const MOVED_IN_ITS_YEAR: ReadonlySet<Ledger> = new Set<Ledger>(['committed', 'certified', 'ordered', 'paid', 'released', 'recovered']);
+
+const calendarYear = (date: string): number => Number(date.slice(0, 4));
+
+/** The year a fact of a ledger counts in: its date's for money that moved, the commitment's fiscal year for a promise. */
+export const bucketYear = (ledger: Ledger, date: string, fiscalYear: number): number => (MOVED_IN_ITS_YEAR.has(ledger) ? calendarYear(date) : fiscalYear);
+
+/** Adds an amount to one ledger of a bucket, made when first used (a new object: states are never changed in place). */
+function moveBucket(buckets: LedgerBucket[], fundingLine: string, year: number, ledger: Ledger, amount: number): void {
+  if (amount === 0) return;
+  const i = buckets.findIndex((b) => b.fundingLine === fundingLine && b.year === year);
+  if (i < 0) {
+    const ledgers = emptyLedgers();
+    ledgers[ledger] = amount;
+    buckets.push({ fundingLine, year, ledgers });
+  } else buckets[i] = { ...buckets[i], ledgers: { ...buckets[i].ledgers, [ledger]: buckets[i].ledgers[ledger] + amount } };
+}
+
+/**
+ * What is still open in a bucket: announced not yet programmed, programmed not yet committed, and the reste à payer
+ * (committed − released − paid), each when positive. Reckoned per bucket, so that a fact dated in another year than
+ * the fiscal year (a commitment made in January for last year's programming) is not moved twice.
+ */
+export function openInBucket(l: Ledgers): Pick<Ledgers, 'announced' | 'programmed' | 'committed'> {
+  return {
+    announced: Math.max(0, l.announced - l.programmed),
+    programmed: Math.max(0, l.programmed - l.committed),
+    committed: Math.max(0, resteAPayer(l)),
+  };
+}
+
+/** Moves what is open in each bucket that `to` names a destination for (a carry-over, a change of funding line). */
+function moveOpen(buckets: LedgerBucket[], to: (b: LedgerBucket) => Pick<LedgerBucket, 'fundingLine' | 'year'> | undefined): void {
+  const moves = buckets.flatMap((b) => {
+    const target = to(b);
+    return target ? [{ from: b, target, open: openInBucket(b.ledgers) }] : [];
+  });
+  for (const { from, target, open } of moves)
+    for (const ledger of ['announced', 'programmed', 'committed'] as const) {
+      moveBucket(buckets, from.fundingLine, from.year, ledger, -open[ledger]);
+      moveBucket(buckets, target.fundingLine, target.year, ledger, open[ledger]);
+    }
 }
 
 function fact(revision: number, type: CommitmentEvent['type'], values: FactValues, ledger?: Ledger): Fact {
