@@ -111,11 +111,12 @@ describe('commitment buckets: each fact counts in the year and on the line where
       bucket('etat-p135', 2022, { announced: 1_000_00, programmed: 1_000_00 }),
       bucket('etat-p135', 2023, { committed: 1_000_00 }),
     ]);
-    // The carry-over then moves the programmed amount not committed in 2022, and no reste à payer (none in 2022).
+    // The carry-over then moves nothing: nothing is open (all programmed was committed), and the reste à payer is in
+    // 2023 already, not in 2022 to be moved out of it.
     const carried = bucketsOf([...events, carriedOver(2022, '2023-01-10')]);
     expect(carried.buckets).toEqual([
-      bucket('etat-p135', 2022, { announced: 1_000_00, programmed: 0 }),
-      bucket('etat-p135', 2023, { programmed: 1_000_00, committed: 1_000_00 }),
+      bucket('etat-p135', 2022, { announced: 1_000_00, programmed: 1_000_00 }),
+      bucket('etat-p135', 2023, { committed: 1_000_00 }),
     ]);
   });
 
@@ -149,6 +150,23 @@ describe('commitment buckets: each fact counts in the year and on the line where
     ]);
     expect(moved.facts[3].year).toBe(2023);
     expectBucketsAddUp([...events, redated]);
+  });
+
+  it('after a carry-over, a change of funding line moves the reste à payer carried, not the programmed amount committed in the year left', () => {
+    const events = [
+      announced(),
+      programmed(),
+      made(),
+      paid(300_00, '2022-06-01'),
+      carriedOver(2022, '2022-12-31'),
+      lineChanged('etat-p135', 'etat-p147', '2023-02-01'),
+    ];
+    expect(bucketsOf(events).buckets).toEqual([
+      bucket('etat-p135', 2022, { announced: 1_000_00, programmed: 1_000_00, committed: 300_00, paid: 300_00 }),
+      bucket('etat-p135', 2023, { committed: 0 }),
+      bucket('etat-p147', 2023, { committed: 700_00 }),
+    ]);
+    expectBucketsAddUp(events);
   });
 
   it('a lapse releases in the year of its date; a reduction takes from the year it is dated', () => {

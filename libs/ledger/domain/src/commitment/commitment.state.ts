@@ -153,12 +153,14 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
     }
     case 'ledger.CommitmentCarriedOver':
       add(fact(revision, event.type, { date: event.data.date }));
-      moveOpen(next.buckets, (b) => (b.year === event.data.fromFiscalYear ? { fundingLine: b.fundingLine, year: event.data.toFiscalYear } : undefined));
+      moveOpen(next.buckets, next.ledgers, (b) =>
+        b.year === event.data.fromFiscalYear ? { fundingLine: b.fundingLine, year: event.data.toFiscalYear } : undefined,
+      );
       next.fiscalYear = event.data.toFiscalYear;
       return next;
     case 'ledger.CommitmentFundingLineChanged':
       add(fact(revision, event.type, { date: event.data.date }));
-      moveOpen(next.buckets, (b) => (b.fundingLine === event.data.from ? { fundingLine: event.data.to, year: b.year } : undefined));
+      moveOpen(next.buckets, next.ledgers, (b) => (b.fundingLine === event.data.from ? { fundingLine: event.data.to, year: b.year } : undefined));
       next.fundingLine = event.data.to;
       return next;
     case 'ledger.ServiceCertified':
@@ -231,11 +233,10 @@ function moveBucket(buckets: LedgerBucket[], fundingLine: string, year: number, 
 }
 
 /**
- * What is still open in a bucket: announced not yet programmed, programmed not yet committed, and the reste à payer
- * (committed − released − paid), each when positive. Reckoned per bucket, so that a fact dated in another year than
- * the fiscal year (a commitment made in January for last year's programming) is not moved twice.
+ * What is still open: announced not yet programmed, programmed not yet committed, and the reste à payer (committed −
+ * released − paid), each when positive.
  */
-export function openInBucket(l: Ledgers): Pick<Ledgers, 'announced' | 'programmed' | 'committed'> {
+export function openLedgers(l: Ledgers): Pick<Ledgers, 'announced' | 'programmed' | 'committed'> {
   return {
     announced: Math.max(0, l.announced - l.programmed),
     programmed: Math.max(0, l.programmed - l.committed),
@@ -243,17 +244,28 @@ export function openInBucket(l: Ledgers): Pick<Ledgers, 'announced' | 'programme
   };
 }
 
-/** Moves what is open in each bucket that `to` names a destination for (a carry-over, a change of funding line). */
-function moveOpen(buckets: LedgerBucket[], to: (b: LedgerBucket) => Pick<LedgerBucket, 'fundingLine' | 'year'> | undefined): void {
-  const moves = buckets.flatMap((b) => {
+/**
+ * Moves what is open in the commitment out of the buckets that `to` names a destination for (a carry-over: those of
+ * the year left; a change of line: those of the line left). What moves is the commitment's open amount, taken from
+ * those buckets within what each holds open itself: a bucket never gives what it does not hold (a fact dated in
+ * another year than the fiscal year counts there, and does not move), nor what was moved already.
+ */
+function moveOpen(buckets: LedgerBucket[], ledgers: Ledgers, to: (b: LedgerBucket) => Pick<LedgerBucket, 'fundingLine' | 'year'> | undefined): void {
+  const open = openLedgers(ledgers);
+  const sources = buckets.flatMap((b) => {
     const target = to(b);
-    return target ? [{ from: b, target, open: openInBucket(b.ledgers) }] : [];
+    return target ? [{ from: b, target, held: openLedgers(b.ledgers) }] : [];
   });
-  for (const { from, target, open } of moves)
-    for (const ledger of ['announced', 'programmed', 'committed'] as const) {
-      moveBucket(buckets, from.fundingLine, from.year, ledger, -open[ledger]);
-      moveBucket(buckets, target.fundingLine, target.year, ledger, open[ledger]);
+  for (const ledger of ['announced', 'programmed', 'committed'] as const) {
+    let remaining = open[ledger];
+    for (const { from, target, held } of sources) {
+      const moved = Math.min(remaining, held[ledger]);
+      if (moved <= 0) continue;
+      remaining -= moved;
+      moveBucket(buckets, from.fundingLine, from.year, ledger, -moved);
+      moveBucket(buckets, target.fundingLine, target.year, ledger, moved);
     }
+  }
 }
 
 function fact(revision: number, type: CommitmentEvent['type'], values: FactValues, ledger?: Ledger): Fact {
