@@ -33,8 +33,8 @@ const rowsFromState = sameRowsCheck({
                            ${STATE_LEDGERS.map((l) => `${stateLedger(l)} AS ${COLUMN[l]}`).join(', ')},
                            ${stateLedger('committed')} - ${stateLedger('released')} - ${stateLedger('paid')} AS ${COLUMN.resteAPayer},
                            jsonb_array_length(state->'warnings') AS warning_count, (state->>'revision')::int AS revision,
-                           coalesce(state->'decisions'->0->>'body', state->'acts'->0->>'issuer', '') AS governance_body
-                      FROM ${s}.${COMMITMENTS.name}`,
+                           coalesce(state->'decisions'->0->>'body', m.body, state->'acts'->0->>'issuer', '') AS governance_body
+                      FROM ${s}.${COMMITMENTS.name} LEFT JOIN ${s}.meeting_bodies m ON m.meeting_id = state->'decisions'->0->>'meetingId'`,
   columns: ['domain', 'operation_id', 'financer', 'funding_line', 'fiscal_year', 'status', ...LEDGERS, 'warning_count', 'revision', 'governance_body'],
   rule: "a commitment row's columns are those of the decider state stored with it",
 });

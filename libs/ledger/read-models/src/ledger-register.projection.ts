@@ -8,6 +8,8 @@ import {
   COMMITMENTS,
   COMMITMENT_BUCKETS,
   CONSOLIDATED_TOTALS,
+  MEETING_BODIES,
+  type MeetingBodyRow,
   type CommitmentBucketRow,
   type CommitmentRow,
   type ConsolidatedTotalRow,
@@ -41,11 +43,17 @@ const placeOfLocation = (l: OperationLocationRow): PlaceAxes => ({
 });
 const UNPLACED: PlaceAxes = { arrondissement: '', departement: '', epci: '', commune: '', contratDeVille: '', erbm: '', dispositif: '' };
 
-/** The body that decided a commitment's money: its first decision's, or else the issuer of its first act ('' unknown). */
-function governanceBodyOf(state: Exclude<CommitmentState, { status: 'none' }>): string {
+/**
+ * The body that decided a commitment's money: its first decision's (as the decision says, or else as its meeting's
+ * record says), or else the issuer of its first act; '' when none is known.
+ */
+function governanceBodyOf(state: Exclude<CommitmentState, { status: 'none' }>, meetingBodies: ReadonlyMap<string, string>): string {
   const acts = (state as { acts?: { issuer?: string }[] }).acts;
-  return state.decisions[0]?.body ?? acts?.[0]?.issuer ?? '';
+  const decision = state.decisions[0];
+  return decision?.body ?? (decision && meetingBodies.get(decision.meetingId)) ?? acts?.[0]?.issuer ?? '';
 }
+
+const MEETING_HELD = 'governance.MeetingHeld';
 
 /** A commitment's bucket rows: its ledgers by funding line and year, on its other axes. */
 export function bucketRowsOf(row: CommitmentRow): CommitmentBucketRow[] {
@@ -95,12 +103,14 @@ export class LedgerRegisterProjection implements Projection {
     private readonly referentials?: Referentials,
   ) {
     this.locators = locators;
-    this.handles = new Set([...COMMITMENT_EVENT_TYPES, ...locators.flatMap((l) => l.types)]);
+    this.handles = new Set([...COMMITMENT_EVENT_TYPES, MEETING_HELD, ...locators.flatMap((l) => l.types)]);
   }
 
   async apply(events: StoredEvent[], manager: EntityManager, park: Park): Promise<void> {
     const commitmentIds = new Set<string>();
     const operationIds = new Set<string>();
+    /** Meetings whose body a commitment of the batch may be filed under. */
+    const meetingIds = new Set<string>();
     /** Operations a locator event of the batch moves: all their commitment rows follow. */
     const locatedIds = new Set<string>();
     for (const e of events) {
@@ -113,6 +123,8 @@ export class LedgerRegisterProjection implements Projection {
           locatedIds.add(operationId);
         }
       if (e.type === 'ledger.CommitmentAnnounced') operationIds.add((e.data as { operationId: string }).operationId);
+      const cited = (e.data as { decision?: { meetingId?: string } } | undefined)?.decision?.meetingId;
+      if (cited) meetingIds.add(cited);
     }
     operationIds.delete('');
     locatedIds.delete('');
@@ -130,6 +142,12 @@ export class LedgerRegisterProjection implements Projection {
       properties: LOADED,
     })) as CommitmentRow[];
     const before = new Map(loaded.map((r) => [r.id, { ...r }]));
+    for (const r of loaded) if (r.state.status !== 'none' && r.state.decisions[0]) meetingIds.add(r.state.decisions[0].meetingId);
+    const meetingBodies = new Map<string, string>();
+    if (meetingIds.size)
+      for (const m of await loadRows(manager, MEETING_BODIES, { where: 'meeting_id = ANY($1::text[])', parameters: [pgArray(meetingIds)] }))
+        meetingBodies.set(m.meetingId, m.body);
+    const held: MeetingBodyRow[] = [];
     const rows = new Map(loaded.map((r) => [r.id, r]));
     /** The batch's rows by operation: what a locator event moves (a commitment's operation never changes). */
     const byOperation = new Map<string, CommitmentRow[]>();
@@ -147,6 +165,12 @@ export class LedgerRegisterProjection implements Projection {
 
     for (const event of events) {
       try {
+        if (event.type === MEETING_HELD) {
+          const { meetingId, body } = event.data as { meetingId: string; body: string };
+          meetingBodies.set(meetingId, body);
+          held.push({ meetingId, body });
+          continue;
+        }
         const locator = this.locators.find((l) => l.types.includes(event.type));
         if (locator) {
           const where = locator.locate(event);
@@ -198,7 +222,7 @@ export class LedgerRegisterProjection implements Projection {
         const expected = row ? row.revision + 1 : 0;
         if (event.revision !== expected) throw new Error(`revision ${event.revision} of ${event.streamName} follows ${expected - 1}: an event is missing`);
         const state = evolveCommitment(row?.state ?? { status: 'none' }, { type: event.type, data: event.data } as CommitmentEvent);
-        const updated = this.toRow(id, state, event, row, locations);
+        const updated = this.toRow(id, state, event, row, locations, meetingBodies);
         if (!row) {
           rows.set(id, updated);
           index(updated);
@@ -226,6 +250,7 @@ export class LedgerRegisterProjection implements Projection {
     );
     const buckets = changed.flatMap(bucketRowsOf);
     await upsertRows(manager, COMMITMENT_BUCKETS, buckets);
+    await upsertRows(manager, MEETING_BODIES, held);
     await upsertRows(
       manager,
       OPERATION_LOCATIONS,
@@ -245,6 +270,7 @@ export class LedgerRegisterProjection implements Projection {
     event: StoredEvent,
     previous: CommitmentRow | undefined,
     locations: Map<string, OperationLocationRow>,
+    meetingBodies: ReadonlyMap<string, string>,
   ): CommitmentRow {
     if (state.status === 'none') throw new Error('a commitment event left no commitment');
     const where = locations.get(state.operationId);
@@ -258,7 +284,7 @@ export class LedgerRegisterProjection implements Projection {
       financer: state.financer,
       fundingLine: state.fundingLine,
       ...place,
-      governanceBody: governanceBodyOf(state),
+      governanceBody: governanceBodyOf(state, meetingBodies),
       fiscalYear: state.fiscalYear,
       status: state.status,
       ...state.ledgers,

@@ -83,7 +83,8 @@ export class CommitmentStorage1732200000005 implements MigrationInterface {
 /**
  * The register by year of the facts and on more axes (ADR 0016): each commitment's ledgers by funding line and year
  * (`commitment_buckets`), the totals and their versions by bucket, and the place of each operation (département, EPCI,
- * commune, contrat de ville, ERBM perimeter, dispositif) and the governance body of each commitment. Rows already
+ * commune, contrat de ville, ERBM perimeter, dispositif) and the governance body of each commitment (with the body of
+ * each meeting, for decisions recorded without theirs). Rows already
  * there were filed under the commitment's current year and line, which a new column cannot mend: the register is
  * emptied and its checkpoint forgotten, so the projection reads the log again from its start and refills it.
  */
@@ -114,11 +115,13 @@ export class LedgerRegisterYearsAndAxes1732200000016 implements MigrationInterfa
       ${ledgerColumns},
       PRIMARY KEY (id, funding_line, fiscal_year))`);
     await q.query(`CREATE INDEX commitment_buckets_year ON ${s}.commitment_buckets (fiscal_year, financer)`);
+    await q.query(`CREATE TABLE ${s}.meeting_bodies (meeting_id text PRIMARY KEY, body text NOT NULL)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     const s = schemaOf(q);
     const axes = ['departement', 'epci', 'commune', 'contrat_de_ville', 'erbm', 'governance_body', 'dispositif'];
+    await q.query(`DROP TABLE ${s}.meeting_bodies`);
     await q.query(`DROP TABLE ${s}.commitment_buckets`);
     for (const table of ['commitment_versions', 'consolidated_totals', 'commitments', 'operation_locations']) await q.query(`DELETE FROM ${s}.${table}`);
     await q.query(`DELETE FROM ${s}.projection_state WHERE projection = 'ledger-register'`);

@@ -90,6 +90,14 @@ export const OPERATION_LOCATIONS = table({
 });
 export type OperationLocationRow = Row<typeof OPERATION_LOCATIONS>;
 
+/** The body of each meeting: the governance body of a commitment whose decision was recorded without it (older events). */
+export const MEETING_BODIES = table({
+  name: 'meeting_bodies',
+  key: ['meetingId'],
+  columns: { meetingId: column.text('meeting_id'), body: column.text('body') },
+});
+export type MeetingBodyRow = Row<typeof MEETING_BODIES>;
+
 export const TOTAL_AXES = propertiesWith(COMMITMENTS, 'axis');
 export type TotalAxis = (typeof TOTAL_AXES)[number];
 export const TOTAL_LEDGERS = propertiesWith(COMMITMENTS, 'ledger');
