@@ -64,17 +64,26 @@ describe('projections: the read models from the global log', () => {
     expect(await query(TOTALS_MISMATCH_SQL)).toEqual([]);
     const [{ n }] = await query('SELECT count(*)::int AS n FROM rm_ledger.commitments');
     expect(Number(n)).toBe(demoCommitments + 60);
-    // The commitment carried over took its totals to the next fiscal year.
-    const [row] = await query(`SELECT fiscal_year, committed::text FROM rm_ledger.commitments WHERE id = '${carried.id}'`);
+    // The commitment carried over is of the next fiscal year; its totals moved there only what was left to pay.
+    const [row] = await query(`SELECT fiscal_year, committed::text, paid::text FROM rm_ledger.commitments WHERE id = '${carried.id}'`);
     expect([row.fiscal_year, Number(row.committed)]).toEqual([carried.fiscalYear, carried.committed]);
+    const buckets = await query(
+      `SELECT fiscal_year, committed::text, paid::text FROM rm_ledger.commitment_buckets WHERE id = '${carried.id}' ORDER BY fiscal_year`,
+    );
+    expect(buckets.map((b) => [b.fiscal_year, Number(b.committed), Number(b.paid)])).toEqual([
+      [carried.fiscalYear - 1, Number(row.paid), Number(row.paid)],
+      [carried.fiscalYear, carried.committed - Number(row.paid), 0],
+    ]);
   });
 
   it('keeps one version of a commitment per transaction: the events of one append were never seen apart', async () => {
-    expect(await query(`SELECT id, from_txid FROM rm_ledger.commitment_versions GROUP BY id, from_txid HAVING count(*) > 1`)).toEqual([]);
+    expect(await query(`SELECT id, funding_line, fiscal_year, from_txid FROM rm_ledger.commitment_versions GROUP BY 1, 2, 3, 4 HAVING count(*) > 1`)).toEqual(
+      [],
+    );
     // Each generated commitment was written in one append of 3 to 5 events, then located by its operation's append: two
     // versions (one moved by a correction, a carry-over or a move has more); the demo's, written command by command,
     // have one version per command.
-    const perCommitment = await query(`SELECT count(*)::int AS versions FROM rm_ledger.commitment_versions GROUP BY id`);
+    const perCommitment = await query(`SELECT count(DISTINCT from_txid)::int AS versions FROM rm_ledger.commitment_versions GROUP BY id`);
     expect(perCommitment.filter((r) => r.versions === 2).length).toBeGreaterThanOrEqual(60 - 6);
     expect(perCommitment.some((r) => (r.versions as number) > 3)).toBe(true);
   });

@@ -169,6 +169,15 @@ describe('commitment buckets: each fact counts in the year and on the line where
     expectBucketsAddUp(events);
   });
 
+  it('a carry-over moves the reste à payer of the year left: a payment already counted in the next year is not moved twice', () => {
+    // Paid in January 2023, before the carry-over of 31 December 2022 was recorded.
+    const events = [announced(), programmed(), made(), paid(300_00, '2023-01-20'), carriedOver(2022, '2022-12-31')];
+    expect(bucketsOf(events).buckets).toEqual([
+      bucket('etat-p135', 2022, { announced: 1_000_00, programmed: 1_000_00, committed: 0 }),
+      bucket('etat-p135', 2023, { committed: 1_000_00, paid: 300_00 }),
+    ]);
+  });
+
   it('a lapse releases in the year of its date; a reduction takes from the year it is dated', () => {
     const events: CommitmentEvent[] = [
       announced(),

@@ -245,10 +245,12 @@ export function openLedgers(l: Ledgers): Pick<Ledgers, 'announced' | 'programmed
 }
 
 /**
- * Moves what is open in the commitment out of the buckets that `to` names a destination for (a carry-over: those of
- * the year left; a change of line: those of the line left). What moves is the commitment's open amount, taken from
- * those buckets within what each holds open itself: a bucket never gives what it does not hold (a fact dated in
- * another year than the fiscal year counts there, and does not move), nor what was moved already.
+ * Moves what is open out of the buckets that `to` names a destination for (a carry-over: those of the year left; a
+ * change of line: those of the line left). The reste à payer moves as each of those buckets holds it: what was
+ * committed there and is neither paid nor released there (a payment already counted in the year it moves to is not
+ * moved twice). The announced and programmed amounts still open in the commitment move, taken from those buckets
+ * within what each holds open: a bucket whose commitments moved out does not show their programming as open again,
+ * and a fact dated in another year than the fiscal year stays in its year.
  */
 function moveOpen(buckets: LedgerBucket[], ledgers: Ledgers, to: (b: LedgerBucket) => Pick<LedgerBucket, 'fundingLine' | 'year'> | undefined): void {
   const open = openLedgers(ledgers);
@@ -257,7 +259,7 @@ function moveOpen(buckets: LedgerBucket[], ledgers: Ledgers, to: (b: LedgerBucke
     return target ? [{ from: b, target, held: openLedgers(b.ledgers) }] : [];
   });
   for (const ledger of ['announced', 'programmed', 'committed'] as const) {
-    let remaining = open[ledger];
+    let remaining = ledger === 'committed' ? Number.POSITIVE_INFINITY : open[ledger];
     for (const { from, target, held } of sources) {
       const moved = Math.min(remaining, held[ledger]);
       if (moved <= 0) continue;
