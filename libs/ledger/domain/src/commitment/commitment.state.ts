@@ -196,7 +196,7 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
         // A correction counts where the fact it corrects counts; a date moved to another year moves the fact there.
         const line = target.fundingLine ?? state.fundingLine;
         const from = target.year ?? bucketYear(target.ledger, d.before.date, state.fiscalYear);
-        const to = MOVED_IN_ITS_YEAR.has(target.ledger) ? calendarYear(d.after.date) : from;
+        const to = MOVED_IN_ITS_YEAR.has(target.ledger) ? calendarYear(d.after.date, from) : from;
         moveBucket(next.buckets, line, from, target.ledger, -sign * (d.before.amountCents ?? 0));
         moveBucket(next.buckets, line, to, target.ledger, sign * (d.after.amountCents ?? 0));
         moved = { year: to };
@@ -216,10 +216,13 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
 /** The ledgers whose facts count in the calendar year of their date: money that moved. */
 const MOVED_IN_ITS_YEAR: ReadonlySet<Ledger> = new Set<Ledger>(['committed', 'certified', 'ordered', 'paid', 'released', 'recovered']);
 
-const calendarYear = (date: string): number => Number(date.slice(0, 4));
+/** The calendar year of a date; `otherwise` for a fact without one (an event altered behind the store's back still folds). */
+const calendarYear = (date: string | undefined, otherwise: number): number =>
+  typeof date === 'string' && /^\d{4}/.test(date) ? Number(date.slice(0, 4)) : otherwise;
 
 /** The year a fact of a ledger counts in: its date's for money that moved, the commitment's fiscal year for a promise. */
-export const bucketYear = (ledger: Ledger, date: string, fiscalYear: number): number => (MOVED_IN_ITS_YEAR.has(ledger) ? calendarYear(date) : fiscalYear);
+export const bucketYear = (ledger: Ledger, date: string, fiscalYear: number): number =>
+  MOVED_IN_ITS_YEAR.has(ledger) ? calendarYear(date, fiscalYear) : fiscalYear;
 
 /** Adds an amount to one ledger of a bucket, made when first used (a new object: states are never changed in place). */
 function moveBucket(buckets: LedgerBucket[], fundingLine: string, year: number, ledger: Ledger, amount: number): void {
