@@ -23,6 +23,10 @@ import { CommitmentVersions1732200000004, type VersionSnapshot, recordVersions, 
 import { LEDGER_REGISTER_CHECKS } from './checks';
 import { derivePlace } from './place';
 
+let loaded: Referentials | undefined;
+/** The repository's referentials, read once per process. */
+const referentialsOnce = (): Referentials => (loaded ??= loadReferentials());
+
 /** The name of the ledger register projection: the data source every reader of the register asks for. */
 export const LEDGER_REGISTER = 'ledger-register';
 
@@ -100,7 +104,7 @@ export class LedgerRegisterProjection implements Projection {
   /** `referentials` derive what a domain leaves out of a place (the EPCI, département and perimeter of a commune). */
   constructor(
     locators: readonly DomainLocator[],
-    private readonly referentials?: Referentials,
+    private readonly referentials: Referentials = referentialsOnce(),
   ) {
     this.locators = locators;
     this.handles = new Set([...COMMITMENT_EVENT_TYPES, MEETING_HELD, ...locators.flatMap((l) => l.types)]);
@@ -330,14 +334,10 @@ export interface ProjectedDomain {
 }
 
 /** The read models of a set of domains: the ledger register (placing commitments by their locators), then each domain's. */
-export const projectionsOf = (domains: readonly ProjectedDomain[], referentials: Referentials = referentialsOnce()): Projection[] => [
+export const projectionsOf = (domains: readonly ProjectedDomain[], referentials?: Referentials): Projection[] => [
   new LedgerRegisterProjection(
     domains.map((d) => ({ domain: d.name, ...d.operations.locator })),
     referentials,
   ),
   ...domains.flatMap((d) => d.projections()),
 ];
-
-let loaded: Referentials | undefined;
-/** The repository's referentials, read once per process. */
-const referentialsOnce = (): Referentials => (loaded ??= loadReferentials());
