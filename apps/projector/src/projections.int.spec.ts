@@ -248,6 +248,13 @@ describe('projections: the read models from the global log', () => {
       ).filter((r) => r.id === carried.id);
     expect(await carriedRows(carried.fiscalYear - 1)).toEqual([expect.objectContaining({ paid: expect.any(Number) })]);
     expect(await carriedRows(carried.fiscalYear)).toEqual([expect.objectContaining({ paid: 0, fiscalYear: carried.fiscalYear })]);
+    // The auditors' lineage shows the same buckets.
+    const lineage = (await t.request('GET', `/audit/lineage/commitment/${carried.id}`, { token: t.token('auditor') })).body;
+    expect(lineage.commitment.buckets.map((b: { fiscalYear: number; resteAPayer: number }) => b.fiscalYear)).toEqual([
+      carried.fiscalYear - 1,
+      carried.fiscalYear,
+    ]);
+    expect(lineage.commitment.buckets[1].ledgers.committed).toBe((await carriedRows(carried.fiscalYear))[0].committed);
   });
 
   it('groups, filters and measures progress along the place and the body that decided, with their names', async () => {

@@ -68,6 +68,10 @@ export const FIELD_NAMES = {
   // Money: the eight ledgers and what derives from them, in euro cents.
   ledgers: { meaning: 'the eight ledgers of a commitment, apart', label: 'grands livres' },
   ledger: { meaning: 'one ledger: which ledger a fact moved', label: 'grand livre' },
+  buckets: {
+    meaning: "a commitment's ledgers by funding line and year, where its facts count in the SGAR's totals (ADR 0016)",
+    label: 'grands livres par ligne et année',
+  },
   announced: { meaning: 'ledger: promised (annoncé)', label: 'annoncé' },
   programmed: { meaning: 'ledger: programmed by a governance decision (programmé)', label: 'programmé' },
   committed: { meaning: 'ledger: committed by a legal act, AE used (engagé)', label: 'engagé' },
