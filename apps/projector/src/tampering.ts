@@ -41,8 +41,8 @@ export async function forgeCommitment(db: SqlExecutor, cents: number) {
     `SELECT b.id, b.committed, ${TOTAL_KEY.map((k) => `b.${k}`).join(', ')}, c.state->'buckets' AS buckets
        FROM rm_ledger.commitment_buckets b JOIN rm_ledger.commitments c USING (id) WHERE b.committed > 0 ORDER BY b.id, b.fiscal_year, b.funding_line LIMIT 1`,
   );
-  const bucket = (c.buckets as unknown as { fundingLine: string; year: number }[]).findIndex(
-    (b) => b.fundingLine === c.funding_line && b.year === Number(c.fiscal_year),
+  const bucket = (c.buckets as unknown as { fundingLine: string; fiscalYear: number }[]).findIndex(
+    (b) => b.fundingLine === c.funding_line && b.fiscalYear === Number(c.fiscal_year),
   );
   const bucketKey = { id: c.id, funding_line: c.funding_line, fiscal_year: c.fiscal_year };
   const [version] = await db.query<{ from_txid: string; from_gp: string }>(

@@ -56,7 +56,7 @@ const SHARED_AXES = AXES.filter((a) => !BUCKET_KEY.includes(a));
 /** Each bucket row is a bucket of the decider state stored with its commitment, on its commitment's other axes. */
 const bucketsFromState = sameRowsCheck({
   table: COMMITMENT_BUCKETS,
-  expected: (s) => `SELECT c.id, b->>'fundingLine' AS ${COLUMN.fundingLine}, (b->>'year')::int AS ${COLUMN.fiscalYear},
+  expected: (s) => `SELECT c.id, b->>'fundingLine' AS ${COLUMN.fundingLine}, (b->>'fiscalYear')::int AS ${COLUMN.fiscalYear},
                            ${SHARED_AXES.map((a) => `c.${a}`).join(', ')},
                            ${STATE_LEDGERS.map((l) => `(b->'ledgers'->>'${l}')::bigint AS ${COLUMN[l]}`).join(', ')},
                            (b->'ledgers'->>'committed')::bigint - (b->'ledgers'->>'released')::bigint - (b->'ledgers'->>'paid')::bigint AS ${COLUMN.resteAPayer}

@@ -68,7 +68,7 @@ export function bucketRowsOf(row: CommitmentRow): CommitmentBucketRow[] {
     bucket.id = row.id;
     for (const a of TOTAL_AXES) (bucket as Record<string, unknown>)[a] = row[a];
     bucket.fundingLine = b.fundingLine;
-    bucket.fiscalYear = b.year;
+    bucket.fiscalYear = b.fiscalYear;
     Object.assign(bucket, b.ledgers);
     bucket.resteAPayer = resteAPayer(b.ledgers);
     return bucket;

@@ -105,7 +105,7 @@ describe('the register keeps the decider state lean between batches', () => {
     expect(full.ledgers.committed).toBe(100_000_00 + 10_000_00 - 6_000_00);
     expect(full.status).toBe('lapsed');
     // The history ran on two lines over two years: its buckets add up to its ledgers.
-    expect(full.buckets.map((b) => [b.fundingLine, b.year])).toEqual([
+    expect(full.buckets.map((b) => [b.fundingLine, b.fiscalYear])).toEqual([
       ['etat-p135', 2022],
       ['etat-p135', 2023],
       ['etat-fnadt', 2023],

@@ -14,7 +14,7 @@ export function leanState(state: CommitmentState): unknown {
   if (state.status === 'none') return state;
   return {
     ...state,
-    facts: state.facts.map((f): LeanFact => (f.ledger ? [f.ledger, f.sign ?? null, f.fundingLine ?? null, f.year ?? null] : [null, f.sign ?? null])),
+    facts: state.facts.map((f): LeanFact => (f.ledger ? [f.ledger, f.sign ?? null, f.fundingLine ?? null, f.fiscalYear ?? null] : [null, f.sign ?? null])),
   };
 }
 
@@ -33,7 +33,7 @@ export function fullState(stored: unknown): CommitmentState {
             ...(f[0] ? { ledger: f[0] } : {}),
             ...(f[1] ? { sign: f[1] } : {}),
             ...(f[2] ? { fundingLine: f[2] } : {}),
-            ...(typeof f[3] === 'number' ? { year: f[3] } : {}),
+            ...(typeof f[3] === 'number' ? { fiscalYear: f[3] } : {}),
             correctedBy: [],
           }
         : f,

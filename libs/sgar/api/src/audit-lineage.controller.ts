@@ -77,7 +77,7 @@ export class AuditLineageController {
         // Where its facts count in the SGAR's totals: by funding line and year (ADR 0016).
         buckets: (state.buckets ?? []).map((b) => ({
           fundingLine: b.fundingLine,
-          fiscalYear: b.year,
+          fiscalYear: b.fiscalYear,
           ledgers: b.ledgers,
           resteAPayer: resteAPayer(b.ledgers),
         })),

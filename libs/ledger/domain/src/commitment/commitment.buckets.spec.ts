@@ -33,7 +33,7 @@ const lineChanged = (from: string, to: string, date: string): CommitmentEvent =>
 });
 
 const ledgers = (values: Partial<Ledgers>): Ledgers => ({ ...emptyLedgers(), ...values });
-const bucket = (fundingLine: string, year: number, values: Partial<Ledgers>): LedgerBucket => ({ fundingLine, year, ledgers: ledgers(values) });
+const bucket = (fundingLine: string, year: number, values: Partial<Ledgers>): LedgerBucket => ({ fundingLine, fiscalYear: year, ledgers: ledgers(values) });
 
 function bucketsOf(events: CommitmentEvent[]) {
   const state = foldCommitment(events);
@@ -88,7 +88,7 @@ describe('commitment buckets: each fact counts in the year and on the line where
     expectBucketsAddUp(partly);
     // Nothing open: the carry-over moves nothing and makes no bucket.
     const done = [announced(), programmed(), made(), paid(1_000_00, '2022-06-01'), carriedOver(2022, '2022-12-31')];
-    expect(bucketsOf(done).buckets.map((b) => b.year)).toEqual([2022]);
+    expect(bucketsOf(done).buckets.map((b) => b.fiscalYear)).toEqual([2022]);
   });
 
   it('a change of funding line moves what is open to the new line; the payment made stays on the old one', () => {
@@ -148,7 +148,7 @@ describe('commitment buckets: each fact counts in the year and on the line where
       bucket('etat-p135', 2022, { announced: 1_000_00, programmed: 1_000_00, committed: 300_00, paid: 0 }),
       bucket('etat-p135', 2023, { committed: 700_00, paid: 300_00 }),
     ]);
-    expect(moved.facts[3].year).toBe(2023);
+    expect(moved.facts[3].fiscalYear).toBe(2023);
     expectBucketsAddUp([...events, redated]);
   });
 

@@ -23,7 +23,7 @@ export interface Fact {
   correctedBy: number[];
   /** The bucket it counts in (see `LedgerBucket`): set on every fact that moves a ledger. */
   fundingLine?: string;
-  year?: number;
+  fiscalYear?: number;
 }
 
 /**
@@ -34,7 +34,8 @@ export interface Fact {
  */
 export interface LedgerBucket {
   fundingLine: string;
-  year: number;
+  /** The year where the facts counted here happened (the fiscal year: the calendar year). */
+  fiscalYear: number;
   ledgers: Ledgers;
 }
 
@@ -92,13 +93,13 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
     const { amountCents, date, ...rest } = event.data;
     const ledgers = emptyLedgers();
     ledgers.announced = amountCents;
-    const announced = { ...fact(0, event.type, { amountCents, date }, 'announced'), fundingLine: rest.fundingLine, year: rest.fiscalYear };
+    const announced = { ...fact(0, event.type, { amountCents, date }, 'announced'), fundingLine: rest.fundingLine, fiscalYear: rest.fiscalYear };
     return {
       status: 'announced',
       ...rest,
       announcedOn: date,
       ledgers,
-      buckets: [{ fundingLine: rest.fundingLine, year: rest.fiscalYear, ledgers: { ...ledgers } }],
+      buckets: [{ fundingLine: rest.fundingLine, fiscalYear: rest.fiscalYear, ledgers: { ...ledgers } }],
       decisions: [],
       legalActs: [],
       facts: [announced],
@@ -112,13 +113,13 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
   const add = (f: Fact) => {
     if (f.ledger) {
       f.fundingLine = state.fundingLine;
-      f.year = bucketYear(f.ledger, f.values.date, state.fiscalYear);
+      f.fiscalYear = bucketYear(f.ledger, f.values.date, state.fiscalYear);
     }
     next.facts = [...state.facts, f];
     if (f.ledger) {
       const amount = (f.sign ?? 1) * (f.values.amountCents ?? 0);
       next.ledgers[f.ledger] += amount;
-      moveBucket(next.buckets, f.fundingLine as string, f.year as number, f.ledger, amount);
+      moveBucket(next.buckets, f.fundingLine as string, f.fiscalYear as number, f.ledger, amount);
     }
   };
   const open = (s: OpenCommitment['status']): CommitmentState =>
@@ -154,13 +155,13 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
     case 'ledger.CommitmentCarriedOver':
       add(fact(revision, event.type, { date: event.data.date }));
       moveOpen(next.buckets, next.ledgers, (b) =>
-        b.year === event.data.fromFiscalYear ? { fundingLine: b.fundingLine, year: event.data.toFiscalYear } : undefined,
+        b.fiscalYear === event.data.fromFiscalYear ? { fundingLine: b.fundingLine, fiscalYear: event.data.toFiscalYear } : undefined,
       );
       next.fiscalYear = event.data.toFiscalYear;
       return next;
     case 'ledger.CommitmentFundingLineChanged':
       add(fact(revision, event.type, { date: event.data.date }));
-      moveOpen(next.buckets, next.ledgers, (b) => (b.fundingLine === event.data.from ? { fundingLine: event.data.to, year: b.year } : undefined));
+      moveOpen(next.buckets, next.ledgers, (b) => (b.fundingLine === event.data.from ? { fundingLine: event.data.to, fiscalYear: b.fiscalYear } : undefined));
       next.fundingLine = event.data.to;
       return next;
     case 'ledger.ServiceCertified':
@@ -189,17 +190,17 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
       add(fact(revision, event.type, { date: d.date }));
       const target = next.facts[d.correctsRevision];
       const delta = (d.after.amountCents ?? 0) - (d.before.amountCents ?? 0);
-      let moved: Pick<Fact, 'year'> = {};
+      let moved: Pick<Fact, 'fiscalYear'> = {};
       if (target.ledger) {
         const sign = target.sign ?? 1;
         next.ledgers[target.ledger] += sign * delta;
         // A correction counts where the fact it corrects counts; a date moved to another year moves the fact there.
         const line = target.fundingLine ?? state.fundingLine;
-        const from = target.year ?? bucketYear(target.ledger, d.before.date, state.fiscalYear);
+        const from = target.fiscalYear ?? bucketYear(target.ledger, d.before.date, state.fiscalYear);
         const to = MOVED_IN_ITS_YEAR.has(target.ledger) ? calendarYear(d.after.date, from) : from;
         moveBucket(next.buckets, line, from, target.ledger, -sign * (d.before.amountCents ?? 0));
         moveBucket(next.buckets, line, to, target.ledger, sign * (d.after.amountCents ?? 0));
-        moved = { year: to };
+        moved = { fiscalYear: to };
       }
       next.facts[d.correctsRevision] = { ...target, ...moved, values: d.after, correctedBy: [...target.correctedBy, revision] };
       return next;
@@ -227,11 +228,11 @@ export const bucketYear = (ledger: Ledger, date: string, fiscalYear: number): nu
 /** Adds an amount to one ledger of a bucket, made when first used (a new object: states are never changed in place). */
 function moveBucket(buckets: LedgerBucket[], fundingLine: string, year: number, ledger: Ledger, amount: number): void {
   if (amount === 0) return;
-  const i = buckets.findIndex((b) => b.fundingLine === fundingLine && b.year === year);
+  const i = buckets.findIndex((b) => b.fundingLine === fundingLine && b.fiscalYear === year);
   if (i < 0) {
     const ledgers = emptyLedgers();
     ledgers[ledger] = amount;
-    buckets.push({ fundingLine, year, ledgers });
+    buckets.push({ fundingLine, fiscalYear: year, ledgers });
   } else buckets[i] = { ...buckets[i], ledgers: { ...buckets[i].ledgers, [ledger]: buckets[i].ledgers[ledger] + amount } };
 }
 
@@ -255,7 +256,7 @@ export function openLedgers(l: Ledgers): Pick<Ledgers, 'announced' | 'programmed
  * within what each holds open: a bucket whose commitments moved out does not show their programming as open again,
  * and a fact dated in another year than the fiscal year stays in its year.
  */
-function moveOpen(buckets: LedgerBucket[], ledgers: Ledgers, to: (b: LedgerBucket) => Pick<LedgerBucket, 'fundingLine' | 'year'> | undefined): void {
+function moveOpen(buckets: LedgerBucket[], ledgers: Ledgers, to: (b: LedgerBucket) => Pick<LedgerBucket, 'fundingLine' | 'fiscalYear'> | undefined): void {
   const open = openLedgers(ledgers);
   const sources = buckets.flatMap((b) => {
     const target = to(b);
@@ -267,8 +268,8 @@ function moveOpen(buckets: LedgerBucket[], ledgers: Ledgers, to: (b: LedgerBucke
       const moved = Math.min(remaining, held[ledger]);
       if (moved <= 0) continue;
       remaining -= moved;
-      moveBucket(buckets, from.fundingLine, from.year, ledger, -moved);
-      moveBucket(buckets, target.fundingLine, target.year, ledger, moved);
+      moveBucket(buckets, from.fundingLine, from.fiscalYear, ledger, -moved);
+      moveBucket(buckets, target.fundingLine, target.fiscalYear, ledger, moved);
     }
   }
 }
