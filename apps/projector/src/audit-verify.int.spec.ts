@@ -85,16 +85,17 @@ describe(`GET /audit/verify: the read models, while this process projects the lo
       expect(res.body.ok).toBe(false);
       expect(res.body.readModels.replay.firstDifference).toEqual({
         projection: LEDGER_REGISTER,
-        table: 'commitment_versions',
-        key: forged.openVersion,
+        table: 'commitment_buckets',
+        key: forged.bucketKey,
         column: 'committed',
-        live: String(forged.committed + 5_000_00),
-        replayed: String(forged.committed),
+        live: String(forged.bucketCommitted + 5_000_00),
+        replayed: String(forged.bucketCommitted),
         differingRows: 1,
         reason: 'the live row differs from the one the replay of the log makes',
       });
       const ledger = res.body.readModels.replay.projections.find((p: { projection: string }) => p.projection === LEDGER_REGISTER);
       expect(ledger.differences.map((d: { table: string; key: unknown }) => [d.table, d.key])).toEqual([
+        ['commitment_buckets', forged.bucketKey],
         ['commitment_versions', forged.openVersion],
         ['commitments', { id: forged.id }],
         ['consolidated_totals', forged.totalKey],

@@ -64,17 +64,26 @@ describe('projections: the read models from the global log', () => {
     expect(await query(TOTALS_MISMATCH_SQL)).toEqual([]);
     const [{ n }] = await query('SELECT count(*)::int AS n FROM rm_ledger.commitments');
     expect(Number(n)).toBe(demoCommitments + 60);
-    // The commitment carried over took its totals to the next fiscal year.
-    const [row] = await query(`SELECT fiscal_year, committed::text FROM rm_ledger.commitments WHERE id = '${carried.id}'`);
+    // The commitment carried over is of the next fiscal year; its totals moved there only what was left to pay.
+    const [row] = await query(`SELECT fiscal_year, committed::text, paid::text FROM rm_ledger.commitments WHERE id = '${carried.id}'`);
     expect([row.fiscal_year, Number(row.committed)]).toEqual([carried.fiscalYear, carried.committed]);
+    const buckets = await query(
+      `SELECT fiscal_year, committed::text, paid::text FROM rm_ledger.commitment_buckets WHERE id = '${carried.id}' ORDER BY fiscal_year`,
+    );
+    expect(buckets.map((b) => [b.fiscal_year, Number(b.committed), Number(b.paid)])).toEqual([
+      [carried.fiscalYear - 1, Number(row.paid), Number(row.paid)],
+      [carried.fiscalYear, carried.committed - Number(row.paid), 0],
+    ]);
   });
 
   it('keeps one version of a commitment per transaction: the events of one append were never seen apart', async () => {
-    expect(await query(`SELECT id, from_txid FROM rm_ledger.commitment_versions GROUP BY id, from_txid HAVING count(*) > 1`)).toEqual([]);
+    expect(await query(`SELECT id, funding_line, fiscal_year, from_txid FROM rm_ledger.commitment_versions GROUP BY 1, 2, 3, 4 HAVING count(*) > 1`)).toEqual(
+      [],
+    );
     // Each generated commitment was written in one append of 3 to 5 events, then located by its operation's append: two
     // versions (one moved by a correction, a carry-over or a move has more); the demo's, written command by command,
     // have one version per command.
-    const perCommitment = await query(`SELECT count(*)::int AS versions FROM rm_ledger.commitment_versions GROUP BY id`);
+    const perCommitment = await query(`SELECT count(DISTINCT from_txid)::int AS versions FROM rm_ledger.commitment_versions GROUP BY id`);
     expect(perCommitment.filter((r) => r.versions === 2).length).toBeGreaterThanOrEqual(60 - 6);
     expect(perCommitment.some((r) => (r.versions as number) > 3)).toBe(true);
   });
@@ -209,6 +218,73 @@ describe('projections: the read models from the global log', () => {
       expect(cents('reste à payer (€)')).toBe(total.resteAPayer);
       if ('paid' in total) expect(cents('payé (€)')).toBe(total.paid);
     }
+  });
+
+  it('totals by the year of the facts re-add to their drill-down, year by year, in JSON and CSV', async () => {
+    const years = (await t.request('GET', '/sgar/totals?groupBy=fiscalYear', { token: sgar })).body.rows as Record<string, number>[];
+    expect(years.length).toBeGreaterThan(2);
+    for (const year of years) {
+      const path = `/sgar/totals/commitments?fiscalYear=${year.fiscalYear}&limit=10000`;
+      const behind = (await t.request('GET', path, { token: sgar })).body;
+      const { fiscalYear: _y, ...amounts } = year;
+      expect(behind.total).toEqual(amounts);
+      expect(behind.rows.every((r: { fiscalYear: number }) => r.fiscalYear === year.fiscalYear)).toBe(true);
+      const csv = await fetch(`${t.baseUrl}${path}&format=csv`, { headers: { authorization: `Bearer ${sgar}` } }).then((r) => r.text());
+      const records = parseCsvRecords(
+        csv
+          .replace(/^\ufeff/, '')
+          .split('\r\n')
+          .filter((l) => !l.startsWith('#'))
+          .join('\n'),
+        ';',
+      );
+      const cents = (column: string) => records.reduce((sum, r) => sum + Math.round(Number(r[column].replace(',', '.')) * 100), 0);
+      expect([cents('payé (€)'), cents('engagé (€)')]).toEqual([year.paid, year.committed]);
+    }
+    // The commitment carried over counts in both years, its payment in the first only.
+    const carriedRows = async (fiscalYear: number) =>
+      (
+        (await t.request('GET', `/sgar/totals/commitments?fiscalYear=${fiscalYear}&limit=10000`, { token: sgar })).body.rows as Record<string, unknown>[]
+      ).filter((r) => r.id === carried.id);
+    expect(await carriedRows(carried.fiscalYear - 1)).toEqual([expect.objectContaining({ paid: expect.any(Number) })]);
+    expect(await carriedRows(carried.fiscalYear)).toEqual([expect.objectContaining({ paid: 0, fiscalYear: carried.fiscalYear })]);
+    // The auditors' lineage shows the same buckets.
+    const lineage = (await t.request('GET', `/audit/lineage/commitment/${carried.id}`, { token: t.token('auditor') })).body;
+    expect(lineage.commitment.buckets.map((b: { fiscalYear: number; resteAPayer: number }) => b.fiscalYear)).toEqual([
+      carried.fiscalYear - 1,
+      carried.fiscalYear,
+    ]);
+    expect(lineage.commitment.buckets[1].ledgers.committed).toBe((await carriedRows(carried.fiscalYear))[0].committed);
+  });
+
+  it('groups, filters and measures progress along the place and the body that decided, with their names', async () => {
+    const places = await t.request('GET', '/sgar/totals?groupBy=departement,epci,commune,erbm', { token: sgar });
+    expect(places.status).toBe(200);
+    const douai = places.body.rows.find((r: { commune: string }) => r.commune === '59178');
+    expect(douai).toMatchObject({
+      departement: '59',
+      departementName: expect.any(String),
+      epci: '200044618',
+      epciName: expect.stringContaining('Douaisis'),
+      erbm: 'oui',
+      communeName: 'Douai',
+    });
+    const filtered = await t.request('GET', '/sgar/totals?groupBy=financer&epci=200044618', { token: sgar });
+    const inDouaisis = places.body.rows.filter((r: { epci: string }) => r.epci === '200044618');
+    expect(inDouaisis.length).toBeGreaterThan(0);
+    expect(filtered.body.total.committed).toBe(inDouaisis.reduce((sum: number, r: { committed: number }) => sum + r.committed, 0));
+    const bodies = await t.request('GET', '/sgar/progress?by=governanceBody', { token: sgar });
+    expect(bodies.status).toBe(200);
+    // The demo's decisions were taken by named bodies; the generated ones cite a meeting never recorded: ''.
+    expect(bodies.body.rows.map((r: { governanceBody: string }) => r.governanceBody)).toContain('');
+    expect(bodies.body.rows.find((r: { governanceBody: string }) => r.governanceBody === 'comite-partenarial-625')).toMatchObject({
+      governanceBodyName: expect.stringContaining('Lens'),
+      committed: expect.any(Number),
+    });
+    const byDepartement = await fetch(`${t.baseUrl}/sgar/progress?by=departement&format=csv`, { headers: { authorization: `Bearer ${sgar}` } });
+    expect(byDepartement.headers.get('content-type')).toContain('text/csv');
+    expect(await byDepartement.text()).toContain('nom du département');
+    expect((await t.request('GET', '/sgar/progress?by=nope', { token: sgar })).body.field).toBe('by');
   });
 
   it("progress per arrondissement, and each domain's indicators against their targets as the domain reads them", async () => {

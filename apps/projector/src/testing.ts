@@ -146,16 +146,32 @@ export class DomainFixtures {
   }
 }
 
-/** Totals that differ from the sum of the commitment rows behind them (both ways): empty when consistent. */
+/** The axes of the consolidated totals, as columns. */
+const TOTAL_AXIS_COLUMNS = [
+  'financer',
+  'domain',
+  'funding_line',
+  'arrondissement',
+  'fiscal_year',
+  'departement',
+  'epci',
+  'commune',
+  'contrat_de_ville',
+  'erbm',
+  'governance_body',
+  'dispositif',
+];
+
+/** Totals that differ from the sum of the commitments' buckets behind them (both ways): empty when consistent. */
 export const TOTALS_MISMATCH_SQL = `
   WITH behind AS (
-    SELECT financer, domain, funding_line, arrondissement, fiscal_year, count(*) AS commitments,
+    SELECT ${TOTAL_AXIS_COLUMNS.join(', ')}, count(*) AS commitments,
            sum(announced) AS announced, sum(programmed) AS programmed, sum(committed) AS committed, sum(certified) AS certified,
            sum(ordered) AS ordered, sum(paid) AS paid, sum(released) AS released, sum(recovered) AS recovered, sum(reste_a_payer) AS reste_a_payer
-      FROM rm_ledger.commitments GROUP BY 1, 2, 3, 4, 5)
+      FROM rm_ledger.commitment_buckets GROUP BY ${TOTAL_AXIS_COLUMNS.join(', ')})
   SELECT coalesce(t.financer, b.financer) AS financer, coalesce(t.funding_line, b.funding_line) AS funding_line
     FROM rm_ledger.consolidated_totals t
-    FULL OUTER JOIN behind b USING (financer, domain, funding_line, arrondissement, fiscal_year)
+    FULL OUTER JOIN behind b USING (${TOTAL_AXIS_COLUMNS.join(', ')})
    WHERE t.commitments IS DISTINCT FROM b.commitments::int OR t.announced IS DISTINCT FROM b.announced OR t.programmed IS DISTINCT FROM b.programmed
       OR t.committed IS DISTINCT FROM b.committed OR t.certified IS DISTINCT FROM b.certified OR t.ordered IS DISTINCT FROM b.ordered
       OR t.paid IS DISTINCT FROM b.paid OR t.released IS DISTINCT FROM b.released OR t.recovered IS DISTINCT FROM b.recovered

@@ -143,7 +143,8 @@ describe(`npm run verify: the read models (${process.env.DATABASE_URL ? 'Postgre
       expect(readModels.breaks).toEqual([]);
       const ledger = readModels.replay.projections.find((p: { projection: string }) => p.projection === LEDGER_REGISTER);
       expect(ledger.differences.map((d: Record<string, unknown>) => [d.table, d.key, d.column, d.live, d.replayed, d.differingRows])).toEqual([
-        ['commitment_versions', forged.openVersion, 'committed', String(forged.committed + 5_000_00), String(forged.committed), 1],
+        ['commitment_buckets', forged.bucketKey, 'committed', String(forged.bucketCommitted + 5_000_00), String(forged.bucketCommitted), 1],
+        ['commitment_versions', forged.openVersion, 'committed', String(forged.bucketCommitted + 5_000_00), String(forged.bucketCommitted), 1],
         ['commitments', { id: forged.id }, 'committed', String(forged.committed + 5_000_00), String(forged.committed), 1],
         ['consolidated_totals', forged.totalKey, 'committed', String(forged.totalCommitted + 5_000_00), String(forged.totalCommitted), 1],
       ]);

@@ -78,11 +78,21 @@ describe('habitat: the demo data, and its operations in the read models', () => 
     expect(phase.status).toBe(200);
     await project();
 
-    // Moved to Valenciennes: its commitments, and the totals behind them, went with it.
-    expect(await query(`SELECT DISTINCT arrondissement FROM rm_ledger.commitments WHERE operation_id = '${moulin.id}'`)).toEqual([{ arrondissement: '596' }]);
-    const totals = `SELECT financer, funding_line, arrondissement, fiscal_year, commitments, committed::text, paid::text FROM rm_ledger.consolidated_totals ORDER BY 1, 2, 3, 4`;
+    // Moved to Valenciennes: its commitments, their buckets, and the totals behind them, went with it; the rest of its
+    // place was derived anew from its new commune.
+    expect(await query(`SELECT DISTINCT arrondissement, departement, commune FROM rm_ledger.commitments WHERE operation_id = '${moulin.id}'`)).toEqual([
+      { arrondissement: '596', departement: '59', commune: '59606' },
+    ]);
+    expect(
+      await query(
+        `SELECT DISTINCT b.arrondissement, b.epci FROM rm_ledger.commitment_buckets b JOIN rm_ledger.commitments c USING (id) WHERE c.operation_id = '${moulin.id}'`,
+      ),
+    ).toEqual([{ arrondissement: '596', epci: '245901160' }]);
+    const totals = `SELECT financer, funding_line, arrondissement, fiscal_year, sum(commitments)::int AS commitments, sum(committed)::text AS committed, sum(paid)::text AS paid
+                      FROM rm_ledger.consolidated_totals GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`;
+    // Each commitment's ledgers by funding line and year of its facts (ADR 0016).
     const behind = `SELECT financer, funding_line, arrondissement, fiscal_year, count(*)::int AS commitments, sum(committed)::text AS committed, sum(paid)::text AS paid
-                      FROM rm_ledger.commitments GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`;
+                      FROM rm_ledger.commitment_buckets GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`;
     expect(await query(totals)).toEqual(await query(behind));
     // Its 40 delivered dwellings count in Valenciennes now, no longer in Douai.
     const delivered = await query(

@@ -94,7 +94,9 @@ describe("the ledger register's checks", () => {
       });
     return found.map(({ projection: _p, ...b }) => b);
   }
-  const total = { financer: 'etat', domain: 'test', funding_line: 'etat-p135', arrondissement: '', fiscal_year: 2023 };
+  const unplaced = { departement: '', epci: '', commune: '', contrat_de_ville: '', erbm: '', governance_body: '', dispositif: '' };
+  const total = { financer: 'etat', domain: 'test', funding_line: 'etat-p135', arrondissement: '', fiscal_year: 2023, ...unplaced };
+  const bucket = (id: string) => ({ id, funding_line: 'etat-p135', fiscal_year: 2023 });
 
   it('finds nothing in a register as the projection left it', async () => {
     const report = await runReadModelChecks(database.db, [projection]);
@@ -131,40 +133,41 @@ describe("the ledger register's checks", () => {
       { table: 'commitments', key: { id: ids[1] }, column: 'warning_count', expected: '0', actual: '3', reason: rule },
       {
         table: 'commitment_versions',
-        key: { id: ids[1] },
+        key: bucket(ids[1]),
         column: 'status',
         expected: 'closed',
         actual: 'committed',
-        reason: "a commitment's open version is its row, and it has one",
+        reason: "a bucket's open version is its row, and it has one",
       },
     ]);
     const moved = await breaksAfter((tx) => tx.query(`UPDATE rm_ledger.commitments SET arrondissement = '625' WHERE id = $1`, [ids[0]]));
     expect(moved.map((b) => [b.table, b.column, b.expected, b.actual, b.reason])).toEqual([
-      ['consolidated_totals', 'commitments', '1', '2', 'a consolidated total equals the sum of the commitment rows behind it'],
-      ...['announced', 'programmed', 'committed'].map((l) => [
-        'consolidated_totals',
-        l,
-        '100000',
-        '200000',
-        'a consolidated total equals the sum of the commitment rows behind it',
-      ]),
-      ['consolidated_totals', 'reste_a_payer', '100000', '200000', 'a consolidated total equals the sum of the commitment rows behind it'],
+      ['commitment_buckets', 'arrondissement', '625', '', "a commitment's buckets are those of the decider state stored with it, on its axes"],
+      ['commitments', 'arrondissement', '', '625', "a commitment row's place and operation name are its operation's location"],
+    ]);
+    // Its bucket moved alone: the totals, the bucket's commitment and its open version say so.
+    const total = 'a consolidated total equals the sum of the commitment rows behind it';
+    const bucketMoved = await breaksAfter((tx) => tx.query(`UPDATE rm_ledger.commitment_buckets SET epci = '200072460' WHERE id = $1`, [ids[0]]));
+    expect(bucketMoved.map((b) => [b.table, b.column, b.expected, b.actual, b.reason])).toEqual([
+      ['consolidated_totals', 'commitments', '1', '2', total],
+      ...['announced', 'programmed', 'committed'].map((l) => ['consolidated_totals', l, '100000', '200000', total]),
+      ['consolidated_totals', 'reste_a_payer', '100000', '200000', total],
       ['consolidated_totals', 'commitments', '1', null, 'commitment rows with no consolidated total'],
-      ['commitments', 'arrondissement', '', '625', "a commitment row's arrondissement and operation name are its operation's location"],
-      ['commitment_versions', 'arrondissement', '625', '', "a commitment's open version is its row, and it has one"],
+      ['commitment_buckets', 'epci', '', '200072460', "a commitment's buckets are those of the decider state stored with it, on its axes"],
+      ['commitment_versions', 'epci', '200072460', '', "a bucket's open version is its row, and it has one"],
     ]);
   });
 
   it('a version deleted, or two left open, or ending where the next does not start', async () => {
-    const open = "a commitment's open version is its row, and it has one";
+    const open = "a bucket's open version is its row, and it has one";
     expect(await breaksAfter((tx) => tx.query('DELETE FROM rm_ledger.commitment_versions WHERE id = $1 AND to_txid IS NULL', [ids[0]]))).toEqual([
       {
         table: 'commitment_versions',
-        key: { id: ids[0] },
+        key: bucket(ids[0]),
         column: 'open_versions',
         expected: '1',
         actual: null,
-        reason: 'a commitment row with no open version',
+        reason: 'a bucket row with no open version',
       },
       {
         table: 'commitment_versions',
@@ -172,7 +175,7 @@ describe("the ledger register's checks", () => {
         column: 'to_txid',
         expected: null,
         actual: expect.any(String),
-        reason: 'a version of a commitment row ends where the next one starts',
+        reason: 'a version of a bucket row ends where the next one starts',
       },
       expect.objectContaining({ column: 'to_gp' }),
       expect.objectContaining({ column: 'to_recorded_at' }),

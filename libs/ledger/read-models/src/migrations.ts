@@ -79,3 +79,60 @@ export class CommitmentStorage1732200000005 implements MigrationInterface {
     await q.query(`ALTER TABLE ${s}.commitments RESET (fillfactor)`);
   }
 }
+
+/**
+ * The register by year of the facts and on more axes (ADR 0016): each commitment's ledgers by funding line and year
+ * (`commitment_buckets`), the totals and their versions by bucket, and the place of each operation (département, EPCI,
+ * commune, contrat de ville, ERBM perimeter, dispositif) and the governance body of each commitment (with the body of
+ * each meeting, for decisions recorded without theirs). Rows already
+ * there were filed under the commitment's current year and line, which a new column cannot mend: the register is
+ * emptied and its checkpoint forgotten, so the projection reads the log again from its start and refills it.
+ */
+export class LedgerRegisterYearsAndAxes1732200000016 implements MigrationInterface {
+  name = 'LedgerRegisterYearsAndAxes1732200000016';
+
+  async up(q: QueryRunner): Promise<void> {
+    const s = schemaOf(q);
+    for (const table of ['commitment_versions', 'consolidated_totals', 'commitments', 'operation_locations']) await q.query(`DELETE FROM ${s}.${table}`);
+    await q.query(`DELETE FROM ${s}.parked_events`);
+    await q.query(`DELETE FROM ${s}.projection_state WHERE projection = 'ledger-register'`);
+    const axes = ['departement', 'epci', 'commune', 'contrat_de_ville', 'erbm', 'governance_body', 'dispositif'];
+    const add = (table: string, columns: string[]) =>
+      q.query(`ALTER TABLE ${s}.${table} ${columns.map((c) => `ADD COLUMN ${c} text NOT NULL DEFAULT ''`).join(', ')}`);
+    await add('commitments', axes);
+    await add('consolidated_totals', axes);
+    await add('commitment_versions', axes);
+    await add('operation_locations', ['departement', 'epci', 'contrat_de_ville', 'dispositif', 'erbm']);
+    const totalKey = ['financer', 'domain', 'funding_line', 'arrondissement', 'fiscal_year', ...axes].join(', ');
+    await q.query(`ALTER TABLE ${s}.consolidated_totals DROP CONSTRAINT consolidated_totals_pkey, ADD PRIMARY KEY (${totalKey})`);
+    await q.query(
+      `ALTER TABLE ${s}.commitment_versions DROP CONSTRAINT commitment_versions_pkey, ADD PRIMARY KEY (id, funding_line, fiscal_year, from_txid, from_gp)`,
+    );
+    await q.query(`CREATE TABLE ${s}.commitment_buckets (
+      id uuid NOT NULL,
+      financer text NOT NULL, domain text NOT NULL, funding_line text NOT NULL, arrondissement text NOT NULL, fiscal_year int NOT NULL,
+      ${axes.map((c) => `${c} text NOT NULL`).join(', ')},
+      ${ledgerColumns},
+      PRIMARY KEY (id, funding_line, fiscal_year))`);
+    await q.query(`CREATE INDEX commitment_buckets_year ON ${s}.commitment_buckets (fiscal_year, financer)`);
+    await q.query(`CREATE TABLE ${s}.meeting_bodies (meeting_id text PRIMARY KEY, body text NOT NULL)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const s = schemaOf(q);
+    const axes = ['departement', 'epci', 'commune', 'contrat_de_ville', 'erbm', 'governance_body', 'dispositif'];
+    await q.query(`DROP TABLE ${s}.meeting_bodies`);
+    await q.query(`DROP TABLE ${s}.commitment_buckets`);
+    for (const table of ['commitment_versions', 'consolidated_totals', 'commitments', 'operation_locations']) await q.query(`DELETE FROM ${s}.${table}`);
+    await q.query(`DELETE FROM ${s}.projection_state WHERE projection = 'ledger-register'`);
+    await q.query(`ALTER TABLE ${s}.commitment_versions DROP CONSTRAINT commitment_versions_pkey, ADD PRIMARY KEY (id, from_txid, from_gp)`);
+    await q.query(
+      `ALTER TABLE ${s}.consolidated_totals DROP CONSTRAINT consolidated_totals_pkey, ADD PRIMARY KEY (financer, domain, funding_line, arrondissement, fiscal_year)`,
+    );
+    const drop = (table: string, columns: string[]) => q.query(`ALTER TABLE ${s}.${table} ${columns.map((c) => `DROP COLUMN ${c}`).join(', ')}`);
+    await drop('commitments', axes);
+    await drop('consolidated_totals', axes);
+    await drop('commitment_versions', axes);
+    await drop('operation_locations', ['departement', 'epci', 'contrat_de_ville', 'dispositif', 'erbm']);
+  }
+}

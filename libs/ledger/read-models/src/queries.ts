@@ -1,6 +1,16 @@
 import type { DataSource } from 'typeorm';
 import { readRows, selectList } from '@erbm/shared/projections';
-import { COLUMN, COMMITMENTS, type CommitmentRow, OPERATION_LOCATIONS, TOTAL_AXES, TOTAL_LEDGERS, type TotalAxis, type TotalLedger } from './tables';
+import {
+  COLUMN,
+  COMMITMENTS,
+  COMMITMENT_BUCKETS,
+  type CommitmentRow,
+  OPERATION_LOCATIONS,
+  TOTAL_AXES,
+  TOTAL_LEDGERS,
+  type TotalAxis,
+  type TotalLedger,
+} from './tables';
 
 export type TotalFilters = Partial<Record<TotalAxis, string | number>>;
 /** Money along every ledger, and how many commitments it adds up. */
@@ -12,10 +22,10 @@ const SUMS = ['commitments', ...TOTAL_LEDGERS.map((l) => COLUMN[l])]
   .map((c, i) => `sum(${c})::text AS "${i === 0 ? 'commitmentCount' : TOTAL_LEDGERS[i - 1]}"`)
   .join(', ');
 
-function where(filters: TotalFilters, params: unknown[]): string {
+function where(filters: TotalFilters, params: unknown[], prefix = ''): string {
   const clauses = TOTAL_AXES.filter((a) => filters[a] !== undefined).map((a) => {
     params.push(filters[a]);
-    return `${COLUMN[a]} = $${params.length}`;
+    return `${prefix}${COLUMN[a]} = $${params.length}`;
   });
   return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
 }
@@ -48,8 +58,8 @@ const SUMMARY = [
   'operationName',
   'financer',
   'fundingLine',
-  'arrondissement',
   'fiscalYear',
+  ...TOTAL_AXES.filter((a) => a !== 'financer' && a !== 'domain' && a !== 'fundingLine' && a !== 'fiscalYear'),
   'status',
   'warningCount',
   'revision',
@@ -58,20 +68,28 @@ const SUMMARY = [
 export type CommitmentSummary = Pick<CommitmentRow, (typeof SUMMARY)[number]>;
 const DETAIL = [...SUMMARY, 'warnings', 'decisions', 'legalActs'] as const;
 
-/** The commitments behind a total: the same filters, with their sum (which equals the total). */
+/** A drill-down row: a commitment's bucket (its ledgers on one funding line in one year), with the commitment's other columns. */
+const BEHIND = SUMMARY.map((p) => `${p in COMMITMENT_BUCKETS.columns ? 'b' : 'c'}.${COLUMN[p]} AS "${p}"`).join(', ');
+
+/**
+ * The commitments behind a total: the same filters, one row per commitment and funding line and year where its facts
+ * count (ADR 0016), with their sum (which equals the total). A row's `fundingLine`, `fiscalYear` and ledgers are its
+ * bucket's; the commitment's own current line and fiscal year are in its register row.
+ */
 export async function commitmentsBehind(
   ds: DataSource,
   filters: TotalFilters,
   page: { limit: number; offset: number },
 ): Promise<{ rows: CommitmentSummary[]; total: Amounts }> {
   const params: unknown[] = [];
-  const w = where(filters, params);
+  const w = where(filters, params, 'b.');
+  const from = `${schemaOf(ds)}.${COMMITMENT_BUCKETS.name} b JOIN ${schemaOf(ds)}.commitments c USING (id)`;
   const rows: Record<string, unknown>[] = await ds.query(
-    `SELECT ${selectList(COMMITMENTS, SUMMARY)} FROM ${schemaOf(ds)}.commitments ${w} ORDER BY fiscal_year, financer, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    `SELECT ${BEHIND} FROM ${from} ${w} ORDER BY b.fiscal_year, b.financer, b.id, b.funding_line LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, page.limit, page.offset],
   );
   const [sums] = await ds.query(
-    `SELECT count(*)::text AS "commitmentCount", ${TOTAL_LEDGERS.map((l) => `coalesce(sum(${COLUMN[l]}), 0)::text AS "${l}"`).join(', ')} FROM ${schemaOf(ds)}.commitments ${w}`,
+    `SELECT count(*)::text AS "commitmentCount", ${TOTAL_LEDGERS.map((l) => `coalesce(sum(${COLUMN[l]}), 0)::text AS "${l}"`).join(', ')} FROM ${schemaOf(ds)}.${COMMITMENT_BUCKETS.name} b ${w}`,
     params,
   );
   return { rows: readRows(COMMITMENTS, rows, SUMMARY), total: amounts(sums) };

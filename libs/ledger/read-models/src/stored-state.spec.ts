@@ -17,6 +17,7 @@ const columns = (s: CommitmentState) =>
     : {
         status: s.status,
         ledgers: s.ledgers,
+        buckets: s.buckets,
         resteAPayer: resteAPayer(s.ledgers),
         warnings: s.warnings,
         decisions: s.decisions,
@@ -103,22 +104,30 @@ describe('the register keeps the decider state lean between batches', () => {
     expect(full.ledgers.paid).toBe(31_000_00 + 20_000_00);
     expect(full.ledgers.committed).toBe(100_000_00 + 10_000_00 - 6_000_00);
     expect(full.status).toBe('lapsed');
+    // The history ran on two lines over two years: its buckets add up to its ledgers.
+    expect(full.buckets.map((b) => [b.fundingLine, b.fiscalYear])).toEqual([
+      ['etat-p135', 2022],
+      ['etat-p135', 2023],
+      ['etat-fnadt', 2023],
+    ]);
+    for (const l of Object.keys(full.ledgers) as (keyof typeof full.ledgers)[])
+      expect(full.buckets.reduce((sum, b) => sum + b.ledgers[l], 0)).toBe(full.ledgers[l]);
   });
 
-  it('keeps of each fact its ledger and sign only, and loads states stored whole as they are', () => {
+  it('keeps of each fact its ledger, sign and bucket only, and loads states stored whole as they are', () => {
     let state: CommitmentState = initialCommitmentState;
     for (const command of HISTORY.slice(0, 8)) for (const e of decide(command, state)) state = evolveCommitment(state, e);
     const lean = JSON.parse(JSON.stringify(leanState(state))) as { facts: unknown[] };
     expect(lean.facts).toEqual([
-      ['announced', 1],
-      ['programmed', 1],
-      ['committed', 1],
-      ['certified', 1],
-      ['ordered', 1],
-      ['paid', 1],
+      ['announced', 1, 'etat-p135', 2022],
+      ['programmed', 1, 'etat-p135', 2022],
+      ['committed', 1, 'etat-p135', 2022],
+      ['certified', 1, 'etat-p135', 2022],
+      ['ordered', 1, 'etat-p135', 2022],
+      ['paid', 1, 'etat-p135', 2022],
       [null, null],
-      ['committed', 1],
-      ['committed', -1],
+      ['committed', 1, 'etat-p135', 2022],
+      ['committed', -1, 'etat-p135', 2022],
     ]);
     expect(JSON.stringify(lean).length).toBeLessThan(JSON.stringify(state).length / 2);
     expect(fullState(JSON.parse(JSON.stringify(state)))).toEqual(state);

@@ -17,7 +17,21 @@ const AXIS_COLUMNS = {
   fundingLine: column.text('funding_line', { role: 'axis' }),
   /** INSEE code of the operation's arrondissement; '' while the operation is not located. */
   arrondissement: column.text('arrondissement', { role: 'axis' }),
+  /** The year the facts happened (ADR 0016); in a commitment's own row, its fiscal year. */
   fiscalYear: column.int('fiscal_year', { role: 'axis' }),
+  /** '59' or '62'; '' while not known. The operation's place, as its domain says it or as derived from its commune. */
+  departement: column.text('departement', { role: 'axis' }),
+  /** SIREN of the operation's EPCI. */
+  epci: column.text('epci', { role: 'axis' }),
+  /** INSEE code of the operation's commune. */
+  commune: column.text('commune', { role: 'axis' }),
+  contratDeVille: column.text('contrat_de_ville', { role: 'axis' }),
+  /** Whether the operation lies in the ERBM perimeter: 'oui', 'non', or '' when its place is not known well enough. */
+  erbm: column.text('erbm', { role: 'axis' }),
+  /** The body that decided the money: the first decision's, or else the issuer of the first act. */
+  governanceBody: column.text('governance_body', { role: 'axis' }),
+  /** The domain's programme line the operation belongs to. */
+  dispositif: column.text('dispositif', { role: 'axis' }),
 };
 
 /** Every ledger in cents, and the reste à payer. */
@@ -33,7 +47,7 @@ const LEDGER_COLUMNS = {
   resteAPayer: ledger('reste_a_payer'),
 };
 
-/** The commitment register: one row per commitment, every ledger apart. */
+/** The commitment register: one row per commitment, every ledger apart, on its current funding line and fiscal year. */
 export const COMMITMENTS = table({
   name: 'commitments',
   key: ['id'],
@@ -67,9 +81,22 @@ export const OPERATION_LOCATIONS = table({
     name: column.text('name', { nullable: true }),
     arrondissement: column.text('arrondissement'),
     communeInsee: column.text('commune_insee', { nullable: true }),
+    departement: column.text('departement'),
+    epci: column.text('epci'),
+    contratDeVille: column.text('contrat_de_ville'),
+    dispositif: column.text('dispositif'),
+    erbm: column.text('erbm'),
   },
 });
 export type OperationLocationRow = Row<typeof OPERATION_LOCATIONS>;
+
+/** The body of each meeting: the governance body of a commitment whose decision was recorded without it (older events). */
+export const MEETING_BODIES = table({
+  name: 'meeting_bodies',
+  key: ['meetingId'],
+  columns: { meetingId: column.text('meeting_id'), body: column.text('body') },
+});
+export type MeetingBodyRow = Row<typeof MEETING_BODIES>;
 
 export const TOTAL_AXES = propertiesWith(COMMITMENTS, 'axis');
 export type TotalAxis = (typeof TOTAL_AXES)[number];
@@ -77,7 +104,18 @@ export const TOTAL_LEDGERS = propertiesWith(COMMITMENTS, 'ledger');
 export type TotalLedger = (typeof TOTAL_LEDGERS)[number];
 type _EveryLedgerOfTheDomain = Assert<Equals<TotalLedger, Ledger | 'resteAPayer'>>;
 
-/** Consolidated totals by party × domain × funding line × arrondissement × fiscal year, for every ledger. */
+/**
+ * Each commitment's ledgers by funding line and year (the decider state's buckets), with the commitment's other axes:
+ * one row per commitment × funding line × year where a fact of it counts. What the totals add up and drill down to.
+ */
+export const COMMITMENT_BUCKETS = table({
+  name: 'commitment_buckets',
+  key: ['id', 'fundingLine', 'fiscalYear'],
+  columns: { id: column.uuid('id'), ...AXIS_COLUMNS, ...LEDGER_COLUMNS },
+});
+export type CommitmentBucketRow = Row<typeof COMMITMENT_BUCKETS>;
+
+/** Consolidated totals along every axis (the year being the year of the facts), for every ledger: sums of the buckets. */
 export const CONSOLIDATED_TOTALS = table({
   name: 'consolidated_totals',
   key: TOTAL_AXES,
@@ -86,12 +124,12 @@ export const CONSOLIDATED_TOTALS = table({
 export type ConsolidatedTotalRow = Row<typeof CONSOLIDATED_TOTALS>;
 
 /**
- * Every version of every commitment row, valid from the event that made it (its transaction and global position)
- * until the next one: the consolidated views as the system knew them at any past time or log position.
+ * Every version of every bucket of every commitment, valid from the event that made it (its transaction and global
+ * position) until the next one: the consolidated views as the system knew them at any past time or log position.
  */
 export const COMMITMENT_VERSIONS = table({
   name: 'commitment_versions',
-  key: ['id', 'fromTxid', 'fromGp'],
+  key: ['id', 'fundingLine', 'fiscalYear', 'fromTxid', 'fromGp'],
   columns: {
     id: column.uuid('id'),
     fromTxid: column.bigintText('from_txid'),

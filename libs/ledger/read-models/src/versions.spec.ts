@@ -2,7 +2,7 @@ import { versionsByCommitment, type VersionSnapshot } from './versions';
 
 const snapshot = (id: string, values: unknown[], position: string, appendId: string): VersionSnapshot => ({
   id,
-  values,
+  rows: [values],
   event: { position, recordedAt: '2026-01-05T10:00:00.000Z', appendId },
 });
 

@@ -2,7 +2,17 @@ import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import type { StoredEvent } from '@erbm/shared/event-store';
 import { jsonRows, schemaOf } from '@erbm/shared/projections';
 import { type Amounts, type TotalFilters, type TotalRow } from './queries';
-import { COLUMN, COMMITMENTS, COMMITMENT_VERSIONS, type CommitmentRow, type CommitmentVersionRow, TOTAL_AXES, TOTAL_LEDGERS, type TotalAxis } from './tables';
+import {
+  COLUMN,
+  COMMITMENT_BUCKETS,
+  COMMITMENT_VERSIONS,
+  type CommitmentBucketRow,
+  type CommitmentRow,
+  type CommitmentVersionRow,
+  TOTAL_AXES,
+  TOTAL_LEDGERS,
+  type TotalAxis,
+} from './tables';
 
 /**
  * Every version of every commitment row, valid from the event that made it until the next one: the consolidated
@@ -36,24 +46,32 @@ export class CommitmentVersions1732200000004 implements MigrationInterface {
 
 const VERSION_PROPERTIES = Object.keys(COMMITMENT_VERSIONS.columns) as (keyof CommitmentVersionRow)[];
 const VERSION = jsonRows(COMMITMENT_VERSIONS, VERSION_PROPERTIES);
-/** Each value of a version, in the declared order: the commitment row's, or null for the positions filled when recorded. */
-const FROM_ROW = VERSION_PROPERTIES.map((p) => (p in COMMITMENTS.columns ? (p as keyof CommitmentRow) : null));
+/** Each value of a version, in the declared order: the bucket row's, the commitment's status, or null for the positions filled when recorded. */
+const FROM_BUCKET = VERSION_PROPERTIES.map((p) => (p in COMMITMENT_BUCKETS.columns ? (p as keyof CommitmentBucketRow) : null));
 const AT = Object.fromEntries(VERSION_PROPERTIES.map((p, i) => [p, i])) as Record<keyof CommitmentVersionRow, number>;
 
-/** A row as an event left it, valid from that event on: its values as sent (an array, the cheapest to keep and send). */
+/** A commitment's buckets as an event left them, valid from that event on: each bucket's values as sent (an array, the cheapest to keep and send). */
 export interface VersionSnapshot {
   id: string;
-  values: unknown[];
+  rows: unknown[][];
   event: Pick<StoredEvent, 'position' | 'recordedAt' | 'appendId'>;
 }
 
-export function versionOf(row: CommitmentRow, event: Pick<StoredEvent, 'position' | 'recordedAt' | 'appendId'>): VersionSnapshot {
-  const values = new Array<unknown>(FROM_ROW.length);
-  for (let i = 0; i < FROM_ROW.length; i++) {
-    const p = FROM_ROW[i];
-    values[i] = p === null ? null : row[p];
-  }
-  return { id: row.id, values, event: { position: event.position, recordedAt: event.recordedAt, appendId: event.appendId } };
+export function versionOf(
+  row: Pick<CommitmentRow, 'id' | 'status'>,
+  buckets: readonly CommitmentBucketRow[],
+  event: Pick<StoredEvent, 'position' | 'recordedAt' | 'appendId'>,
+): VersionSnapshot {
+  const rows = buckets.map((bucket) => {
+    const values = new Array<unknown>(FROM_BUCKET.length);
+    for (let i = 0; i < FROM_BUCKET.length; i++) {
+      const p = FROM_BUCKET[i];
+      values[i] = p === null ? null : bucket[p];
+    }
+    values[AT.status] = row.status;
+    return values;
+  });
+  return { id: row.id, rows, event: { position: event.position, recordedAt: event.recordedAt, appendId: event.appendId } };
 }
 
 const positionOf = (position: string): [string, string] => {
@@ -67,7 +85,7 @@ const CHUNK = 5_000;
 /**
  * The versions a batch made, commitment by commitment, in log order. Versions made by one write (one appendId: an
  * append; on PostgreSQL, a transaction) are one version: no reader ever stood between its events, since projections
- * read the log in pages that end where a write ends. It starts at the first event, with the last one's row. (On
+ * read the log in pages that end where a write ends. It starts at the first event, with the last one's rows. (On
  * EventStoreDB each event of an append has a position of its own: only the appendId tells the write.)
  */
 export function versionsByCommitment(snapshots: readonly VersionSnapshot[]): Map<string, VersionSnapshot[]> {
@@ -82,29 +100,33 @@ export function versionsByCommitment(snapshots: readonly VersionSnapshot[]): Map
 }
 
 /**
- * Appends the versions a batch made, in log order, and closes each commitment's version that was open before: one
- * statement per chunk, the closing of the open versions and the insert of the new ones, the rows in one JSON parameter
- * (an array of arrays).
+ * Appends the versions a batch made, in log order, and closes each commitment's versions that were open before (one
+ * per bucket): one statement per chunk, the closing of the open versions and the insert of the new ones, the rows in
+ * one JSON parameter (an array of arrays). A version of a commitment is all its buckets, each a row.
  */
 export async function recordVersions(manager: EntityManager, snapshots: VersionSnapshot[]): Promise<void> {
   if (snapshots.length === 0) return;
   const table = `${schemaOf(manager)}.${COMMITMENT_VERSIONS.name}`;
   const byId = versionsByCommitment(snapshots);
-  // Each version's values, then whether it closes an open version.
+  // Each bucket's values in each version, then whether it closes the open versions.
   const rows: unknown[][] = [];
   for (const list of byId.values())
     list.forEach((s, i) => {
       const next = list[i + 1];
-      const row = s.values;
-      [row[AT.fromTxid], row[AT.fromGp]] = positionOf(s.event.position);
-      row[AT.fromRecordedAt] = s.event.recordedAt;
-      if (next) {
-        [row[AT.toTxid], row[AT.toGp]] = positionOf(next.event.position);
-        row[AT.toRecordedAt] = next.event.recordedAt;
+      const [fromTxid, fromGp] = positionOf(s.event.position);
+      const [toTxid, toGp] = next ? positionOf(next.event.position) : [null, null];
+      for (const values of s.rows) {
+        const row = [...values];
+        [row[AT.fromTxid], row[AT.fromGp]] = [fromTxid, fromGp];
+        row[AT.fromRecordedAt] = s.event.recordedAt;
+        if (next) {
+          [row[AT.toTxid], row[AT.toGp]] = [toTxid, toGp];
+          row[AT.toRecordedAt] = next.event.recordedAt;
+        }
+        // The first version of each commitment in the batch closes those left open by an earlier batch.
+        row.push(i === 0);
+        rows.push(row);
       }
-      // The first version of each commitment in the batch closes the one left open by an earlier batch.
-      row.push(i === 0);
-      rows.push(row);
     });
   const columns = VERSION.columns.join(', ');
   const fields = [...VERSION.values.map((v, i) => `${v} AS ${VERSION.columns[i]}`), `(x->>${VERSION.columns.length})::boolean AS closes`].join(', ');
@@ -115,7 +137,7 @@ export async function recordVersions(manager: EntityManager, snapshots: VersionS
          UPDATE ${table} v SET to_txid = r.from_txid, to_gp = r.from_gp, to_recorded_at = r.from_recorded_at
            FROM r WHERE r.closes AND v.id = r.id AND v.to_txid IS NULL)
        INSERT INTO ${table} (${columns}) SELECT ${columns} FROM r
-       ON CONFLICT (id, from_txid, from_gp) DO NOTHING`,
+       ON CONFLICT (id, funding_line, fiscal_year, from_txid, from_gp) DO NOTHING`,
       [JSON.stringify(rows.slice(i, i + CHUNK))],
     );
 }

@@ -74,6 +74,13 @@ export class AuditLineageController {
         status: state.status,
         ledgers: state.ledgers,
         resteAPayer: resteAPayer(state.ledgers),
+        // Where its facts count in the SGAR's totals: by funding line and year (ADR 0016).
+        buckets: (state.buckets ?? []).map((b) => ({
+          fundingLine: b.fundingLine,
+          fiscalYear: b.fiscalYear,
+          ledgers: b.ledgers,
+          resteAPayer: resteAPayer(b.ledgers),
+        })),
         warnings: state.warnings.map(warningView),
       },
       operation: {
@@ -175,8 +182,11 @@ export class AuditLineageController {
     const ds = this.readModels.dataSource('ledger-register');
     const behind = await commitmentsBehind(ds, filters, { limit, offset: 0 });
     const commitments = [];
+    // A commitment behind a total over several years or lines has a row for each: its lineage is read once.
+    const lineages = new Map<string, Awaited<ReturnType<AuditLineageController['lineageOf']>>>();
     for (const c of behind.rows) {
-      const lineage = await this.lineageOf(principal, c.id);
+      const lineage = lineages.get(c.id) ?? (await this.lineageOf(principal, c.id));
+      lineages.set(c.id, lineage);
       commitments.push({
         ...c,
         decisions: lineage.decisions.map((d) => ({

@@ -9,6 +9,7 @@ import {
   type ExportFormat,
   type ExportView,
   FieldErrors,
+  type FieldNameKey,
   InjectClock,
   InjectDomains,
   REFERENTIALS,
@@ -40,6 +41,17 @@ import {
 import { warningView } from '@erbm/ledger/domain';
 
 const LEDGER = 'ledger-register';
+
+/** The field that names an axis's value for people, where a referential has names. */
+const AXIS_LABEL: Partial<Record<TotalAxis, FieldNameKey>> = {
+  financer: 'financerName',
+  fundingLine: 'fundingLineLabel',
+  arrondissement: 'arrondissementName',
+  departement: 'departementName',
+  epci: 'epciName',
+  commune: 'communeName',
+  governanceBody: 'governanceBodyName',
+};
 const LEDGER_COLUMNS: CsvColumn[] = [column('commitmentCount'), ...TOTAL_LEDGERS.map((l) => column(l, { money: true }))];
 
 function filtersOf(errors: FieldErrors, query: Record<string, string | undefined>): TotalFilters {
@@ -99,8 +111,9 @@ export class SgarController {
   }
 
   /**
-   * Names a row's financer, funding line and arrondissement. A party is named as it is today in Paris, taken once per
-   * answer: the UTC day would name it as of yesterday or tomorrow around midnight.
+   * Names a row's financer, funding line and place (arrondissement, département, EPCI, commune) and the body that
+   * decided. A party is named as it is today in Paris, taken once per answer: the UTC day would name it as of yesterday
+   * or tomorrow around midnight.
    */
   private labeller(): <T extends Record<string, unknown>>(row: T) => T & Record<string, unknown> {
     const today = todayInParis(this.clock);
@@ -112,6 +125,14 @@ export class SgarController {
       if (typeof row.fundingLine === 'string') extra.fundingLineLabel = this.referentials.fundingLines.all.find((f) => f.id === row.fundingLine)?.label ?? null;
       if (typeof row.arrondissement === 'string')
         extra.arrondissementName = this.referentials.arrondissements.all.find((a) => a.code === row.arrondissement)?.name ?? null;
+      if (typeof row.departement === 'string') extra.departementName = this.referentials.departements.all.find((d) => d.code === row.departement)?.name ?? null;
+      if (typeof row.epci === 'string') extra.epciName = row.epci ? (this.referentials.parties.all.find((p) => p.siren === row.epci)?.name ?? null) : null;
+      if (typeof row.commune === 'string') extra.communeName = this.referentials.communes.all.find((c) => c.insee === row.commune)?.name ?? null;
+      if (typeof row.governanceBody === 'string')
+        extra.governanceBodyName =
+          this.referentials.governanceBodies.all.find((b) => b.id === row.governanceBody)?.name ??
+          this.referentials.parties.all.find((p) => p.id === row.governanceBody)?.name ??
+          null;
       return { ...row, ...extra };
     };
   }
@@ -169,7 +190,9 @@ export class SgarController {
   @Get('totals')
   @Access('read', 'sgar')
   @Docs()
-  @ApiOperation({ summary: 'Every ledger totalled along any axes (party, domain, funding line, arrondissement, fiscal year), filtered by any' })
+  @ApiOperation({
+    summary: 'Every ledger totalled along any axes (party, domain, funding line, place, governance body, dispositif, year of the facts), filtered by any',
+  })
   async totals(@Query() query: Record<string, string | undefined>, @Res() res: Response) {
     const errors = new FieldErrors();
     const groupBy = groupByOf(errors, query.groupBy, ['financer']);
@@ -191,7 +214,9 @@ export class SgarController {
   @Docs()
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'offset', required: false })
-  @ApiOperation({ summary: 'Drill down: the commitments behind a total (same filters), whose sum is that total' })
+  @ApiOperation({
+    summary: 'Drill down: the commitments behind a total (same filters), one row per commitment, funding line and year of its facts, whose sum is that total',
+  })
   async behind(@Query() query: Record<string, string | undefined>, @Res() res: Response) {
     const errors = new FieldErrors();
     const filters = filtersOf(errors, query);
@@ -210,8 +235,9 @@ export class SgarController {
         column('financer'),
         column('financerName'),
         column('fundingLine'),
-        column('arrondissement'),
         column('fiscalYear'),
+        ...TOTAL_AXES.filter((a) => !['financer', 'domain', 'fundingLine', 'fiscalYear'].includes(a)).map((a) => column(a)),
+        column('governanceBodyName'),
         column('status'),
         ...LEDGER_COLUMNS.slice(1),
         column('warningCount'),
@@ -252,12 +278,12 @@ export class SgarController {
   @Get('progress')
   @Access('read', 'sgar')
   @Docs()
-  @ApiQuery({ name: 'by', required: false, enum: ['financer', 'arrondissement'] })
-  @ApiOperation({ summary: 'Promised vs programmed vs committed vs paid, per partner or per arrondissement (what a comité partenarial sees)' })
+  @ApiQuery({ name: 'by', required: false, enum: [...TOTAL_AXES] })
+  @ApiOperation({ summary: 'Promised vs programmed vs committed vs paid, along one axis: per partner, per arrondissement (what a comité partenarial sees)…' })
   async progress(@Query() query: Record<string, string | undefined>, @Res() res: Response) {
     const errors = new FieldErrors();
     const by = (query.by ?? 'financer') as TotalAxis;
-    if (by !== 'financer' && by !== 'arrondissement') errors.add('by', 'vaut financer ou arrondissement');
+    if (!(TOTAL_AXES as readonly string[]).includes(by)) errors.add('by', `vaut l'un des axes ${TOTAL_AXES.join(', ')}`);
     const filters = filtersOf(errors, query);
     const at = this.knownAt(errors, query);
     const format = exportFormat(errors, query.format);
@@ -282,7 +308,7 @@ export class SgarController {
     await this.send(res, format, `avancement-par-${by}`, fresh, { by, filters, rows: shaped, total: sum }, () => ({
       columns: [
         column(by),
-        column(by === 'financer' ? 'financerName' : 'arrondissementName'),
+        ...(AXIS_LABEL[by] ? [column(AXIS_LABEL[by] as FieldNameKey)] : []),
         ...(['announced', 'programmed', 'committed', 'paid', 'resteAPayer'] as const).map((l) => column(l, { money: true })),
       ],
       rows: shaped,

@@ -282,7 +282,7 @@ function citedDecision(s: OpenCommitment, decision: CitedDecision | undefined): 
   return refOf(decision);
 }
 
-const refOf = (d: DecisionRef): DecisionRef => ({ meetingId: d.meetingId, decisionId: d.decisionId, date: d.date });
+const refOf = (d: DecisionRef): DecisionRef => ({ meetingId: d.meetingId, decisionId: d.decisionId, date: d.date, ...(d.body ? { body: d.body } : {}) });
 
 function requireWithinProgrammed(l: Ledgers, amount: number, withDecision: boolean): void {
   if (withDecision) return;

@@ -21,6 +21,8 @@ export interface DecisionRef {
   decisionId: string;
   /** Date of the meeting that took it. */
   date: string;
+  /** The governance body of the meeting (governanceBodies referential id), on new events. */
+  body?: string;
 }
 
 export const PAYMENT_KINDS = ['advance', 'interim', 'balance'] as const;

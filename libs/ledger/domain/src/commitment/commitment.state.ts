@@ -21,6 +21,22 @@ export interface Fact {
   values: FactValues;
   paymentKind?: PaymentKind;
   correctedBy: number[];
+  /** The bucket it counts in (see `LedgerBucket`): set on every fact that moves a ledger. */
+  fundingLine?: string;
+  fiscalYear?: number;
+}
+
+/**
+ * The ledgers of a commitment on one funding line in one year: where each fact counts (ADR 0016). Money that moved
+ * (committed, certified, ordered, paid, released, recovered) counts in the calendar year of its date; announced and
+ * programmed in the commitment's fiscal year; each on the funding line the commitment had when the fact was recorded.
+ * A carry-over or a change of funding line moves only what is still open. The buckets add up to `ledgers`.
+ */
+export interface LedgerBucket {
+  fundingLine: string;
+  /** The year where the facts counted here happened (the fiscal year: the calendar year). */
+  fiscalYear: number;
+  ledgers: Ledgers;
 }
 
 export interface CommitmentWarning {
@@ -34,6 +50,8 @@ export interface CommitmentWarning {
 export interface CommitmentFacts extends Omit<CommitmentAnnouncedData, 'amountCents' | 'date'> {
   announcedOn: string;
   ledgers: Ledgers;
+  /** The ledgers by funding line and year, in the order the buckets were first used. */
+  buckets: LedgerBucket[];
   decisions: DecisionRef[];
   legalActs: LegalAct[];
   facts: Fact[];
@@ -75,24 +93,34 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
     const { amountCents, date, ...rest } = event.data;
     const ledgers = emptyLedgers();
     ledgers.announced = amountCents;
+    const announced = { ...fact(0, event.type, { amountCents, date }, 'announced'), fundingLine: rest.fundingLine, fiscalYear: rest.fiscalYear };
     return {
       status: 'announced',
       ...rest,
       announcedOn: date,
       ledgers,
+      buckets: [{ fundingLine: rest.fundingLine, fiscalYear: rest.fiscalYear, ledgers: { ...ledgers } }],
       decisions: [],
       legalActs: [],
-      facts: [fact(0, event.type, { amountCents, date }, 'announced')],
+      facts: [announced],
       warnings: [],
       revision: 0,
     };
   }
   if (state.status === 'none') throw new Error(`${event.type} before the commitment was announced`);
   const revision = state.revision + 1;
-  const next = { ...state, revision, facts: state.facts, ledgers: { ...state.ledgers } } as typeof state;
+  const next = { ...state, revision, facts: state.facts, ledgers: { ...state.ledgers }, buckets: [...(state.buckets ?? [])] } as typeof state;
   const add = (f: Fact) => {
+    if (f.ledger) {
+      f.fundingLine = state.fundingLine;
+      f.fiscalYear = bucketYear(f.ledger, f.values.date, state.fiscalYear);
+    }
     next.facts = [...state.facts, f];
-    if (f.ledger) next.ledgers[f.ledger] += (f.sign ?? 1) * (f.values.amountCents ?? 0);
+    if (f.ledger) {
+      const amount = (f.sign ?? 1) * (f.values.amountCents ?? 0);
+      next.ledgers[f.ledger] += amount;
+      moveBucket(next.buckets, f.fundingLine as string, f.fiscalYear as number, f.ledger, amount);
+    }
   };
   const open = (s: OpenCommitment['status']): CommitmentState =>
     next.status === 'closed' || next.status === 'lapsed' ? next : { ...next, status: atLeast(next.status, s) };
@@ -126,10 +154,14 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
     }
     case 'ledger.CommitmentCarriedOver':
       add(fact(revision, event.type, { date: event.data.date }));
+      moveOpen(next.buckets, next.ledgers, (b) =>
+        b.fiscalYear === event.data.fromFiscalYear ? { fundingLine: b.fundingLine, fiscalYear: event.data.toFiscalYear } : undefined,
+      );
       next.fiscalYear = event.data.toFiscalYear;
       return next;
     case 'ledger.CommitmentFundingLineChanged':
       add(fact(revision, event.type, { date: event.data.date }));
+      moveOpen(next.buckets, next.ledgers, (b) => (b.fundingLine === event.data.from ? { fundingLine: event.data.to, fiscalYear: b.fiscalYear } : undefined));
       next.fundingLine = event.data.to;
       return next;
     case 'ledger.ServiceCertified':
@@ -158,8 +190,19 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
       add(fact(revision, event.type, { date: d.date }));
       const target = next.facts[d.correctsRevision];
       const delta = (d.after.amountCents ?? 0) - (d.before.amountCents ?? 0);
-      if (target.ledger) next.ledgers[target.ledger] += (target.sign ?? 1) * delta;
-      next.facts[d.correctsRevision] = { ...target, values: d.after, correctedBy: [...target.correctedBy, revision] };
+      let moved: Pick<Fact, 'fiscalYear'> = {};
+      if (target.ledger) {
+        const sign = target.sign ?? 1;
+        next.ledgers[target.ledger] += sign * delta;
+        // A correction counts where the fact it corrects counts; a date moved to another year moves the fact there.
+        const line = target.fundingLine ?? state.fundingLine;
+        const from = target.fiscalYear ?? bucketYear(target.ledger, d.before.date, state.fiscalYear);
+        const to = MOVED_IN_ITS_YEAR.has(target.ledger) ? calendarYear(d.after.date, from) : from;
+        moveBucket(next.buckets, line, from, target.ledger, -sign * (d.before.amountCents ?? 0));
+        moveBucket(next.buckets, line, to, target.ledger, sign * (d.after.amountCents ?? 0));
+        moved = { fiscalYear: to };
+      }
+      next.facts[d.correctsRevision] = { ...target, ...moved, values: d.after, correctedBy: [...target.correctedBy, revision] };
       return next;
     }
     case 'ledger.CommitmentWarningRaised':
@@ -168,6 +211,66 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
       return next;
     default:
       return assertNever(event);
+  }
+}
+
+/** The ledgers whose facts count in the calendar year of their date: money that moved. */
+const MOVED_IN_ITS_YEAR: ReadonlySet<Ledger> = new Set<Ledger>(['committed', 'certified', 'ordered', 'paid', 'released', 'recovered']);
+
+/** The calendar year of a date; `otherwise` for a fact without one (an event altered behind the store's back still folds). */
+const calendarYear = (date: string | undefined, otherwise: number): number =>
+  typeof date === 'string' && /^\d{4}/.test(date) ? Number(date.slice(0, 4)) : otherwise;
+
+/** The year a fact of a ledger counts in: its date's for money that moved, the commitment's fiscal year for a promise. */
+export const bucketYear = (ledger: Ledger, date: string, fiscalYear: number): number =>
+  MOVED_IN_ITS_YEAR.has(ledger) ? calendarYear(date, fiscalYear) : fiscalYear;
+
+/** Adds an amount to one ledger of a bucket, made when first used (a new object: states are never changed in place). */
+function moveBucket(buckets: LedgerBucket[], fundingLine: string, year: number, ledger: Ledger, amount: number): void {
+  if (amount === 0) return;
+  const i = buckets.findIndex((b) => b.fundingLine === fundingLine && b.fiscalYear === year);
+  if (i < 0) {
+    const ledgers = emptyLedgers();
+    ledgers[ledger] = amount;
+    buckets.push({ fundingLine, fiscalYear: year, ledgers });
+  } else buckets[i] = { ...buckets[i], ledgers: { ...buckets[i].ledgers, [ledger]: buckets[i].ledgers[ledger] + amount } };
+}
+
+/**
+ * What is still open: announced not yet programmed, programmed not yet committed, and the reste à payer (committed −
+ * released − paid), each when positive.
+ */
+export function openLedgers(l: Ledgers): Pick<Ledgers, 'announced' | 'programmed' | 'committed'> {
+  return {
+    announced: Math.max(0, l.announced - l.programmed),
+    programmed: Math.max(0, l.programmed - l.committed),
+    committed: Math.max(0, resteAPayer(l)),
+  };
+}
+
+/**
+ * Moves what is open out of the buckets that `to` names a destination for (a carry-over: those of the year left; a
+ * change of line: those of the line left). The reste à payer moves as each of those buckets holds it: what was
+ * committed there and is neither paid nor released there (a payment already counted in the year it moves to is not
+ * moved twice). The announced and programmed amounts still open in the commitment move, taken from those buckets
+ * within what each holds open: a bucket whose commitments moved out does not show their programming as open again,
+ * and a fact dated in another year than the fiscal year stays in its year.
+ */
+function moveOpen(buckets: LedgerBucket[], ledgers: Ledgers, to: (b: LedgerBucket) => Pick<LedgerBucket, 'fundingLine' | 'fiscalYear'> | undefined): void {
+  const open = openLedgers(ledgers);
+  const sources = buckets.flatMap((b) => {
+    const target = to(b);
+    return target ? [{ from: b, target, held: openLedgers(b.ledgers) }] : [];
+  });
+  for (const ledger of ['announced', 'programmed', 'committed'] as const) {
+    let remaining = ledger === 'committed' ? Number.POSITIVE_INFINITY : open[ledger];
+    for (const { from, target, held } of sources) {
+      const moved = Math.min(remaining, held[ledger]);
+      if (moved <= 0) continue;
+      remaining -= moved;
+      moveBucket(buckets, from.fundingLine, from.fiscalYear, ledger, -moved);
+      moveBucket(buckets, target.fundingLine, target.fiscalYear, ledger, moved);
+    }
   }
 }
 
