@@ -8,6 +8,7 @@ import { type Decider, type Today, RuleViolation, assertNever, fold, formatBusin
 export interface EvidenceRef {
   kind: string;
   reference: string;
+  sha256?: string;
 }
 
 export type ActionCommitmentEventMap = {

@@ -70,6 +70,8 @@ export type AgreementState =
   | { status: 'none' }
   | (AgreementSignedData & {
       status: 'signed';
+      /** The end of the period as signed (`periodTo` is as amended since). */
+      signedPeriodTo: string;
       amendments: AmendmentData[];
       signatories: SignatoryPeriod[];
       revision: number;
@@ -174,7 +176,8 @@ function amend(command: Extract<AgreementCommand, { type: 'amend' }>, state: Agr
 }
 
 export function evolveAgreement(state: AgreementState, event: AgreementEvent): AgreementState {
-  if (event.type === 'programme.AgreementSigned') return { status: 'signed', ...event.data, amendments: [], signatories: [], revision: 0 };
+  if (event.type === 'programme.AgreementSigned')
+    return { status: 'signed', ...event.data, signedPeriodTo: event.data.periodTo, amendments: [], signatories: [], revision: 0 };
   if (state.status !== 'signed') throw new Error(`${event.type} before AgreementSigned`);
   const next = { ...state, revision: state.revision + 1 };
   switch (event.type) {
@@ -220,6 +223,15 @@ export interface AgreementPeriod {
   succeeds?: string;
   amendments: readonly Pick<AmendmentData, 'effectiveFrom' | 'periodTo'>[];
 }
+
+export const agreementPeriodOf = (state: SignedAgreement): AgreementPeriod => ({
+  agreementId: state.agreementId,
+  periodFrom: state.periodFrom,
+  periodTo: state.signedPeriodTo,
+  inForceFrom: state.inForceFrom,
+  succeeds: state.succeeds,
+  amendments: state.amendments,
+});
 
 /**
  * The agreement (and its version) a fact of that day belongs to: the one whose period holds the day, unless a successor
