@@ -25,7 +25,10 @@ describe('one name per concept: every view and every export names its fields fro
   let t: TestApp;
   let auditor: string;
   /** Ids to put in each route's path, per domain; every GET route of the OpenAPI document is either walked or not a view. */
-  const ids: Record<string, { operationId: string; commitmentId: string; meetingId: string; decisionId: string; paymentRevision: number }> = {};
+  const ids: Record<
+    string,
+    { operationId: string; commitmentId: string; meetingId: string; decisionId: string; paymentRevision: number; actionCommitmentId: string }
+  > = {};
 
   beforeAll(async () => {
     t = await startTestApp((database) => everyDomain({ projections: { run: false, databaseUrl: database.url }, sgar: true, demo: true }));
@@ -62,8 +65,31 @@ describe('one name per concept: every view and every export names its fields fro
       await step('correct', { revision: paymentRevision, amountCents: 35_000_00, date: '2023-03-05', reason: 'erreur de saisie' });
       await step('release', { amountCents: 10_000_00, date: '2023-06-01', reason: 'économies' });
       await step('lapse', { date: '2023-12-31', reason: 'caducité' });
-      ids[domain.name] = { operationId, commitmentId: commitment.id, meetingId: meeting.id, decisionId: 'D1', paymentRevision };
+      const action = (await ok('/action-commitments', { party: 'cd59', what: 'Ouvrir un service', promisedOn: '2023-01-16', dueDate: '2023-06-30' })).body;
+      await ok(`/action-commitments/${action.id}/progress`, { date: '2023-02-01', note: 'En cours' });
+      await ok(`/action-commitments/${action.id}/complete`, { date: '2023-05-01', evidence: { kind: 'convention', reference: 'C-1' } });
+      ids[domain.name] = { operationId, commitmentId: commitment.id, meetingId: meeting.id, decisionId: 'D1', paymentRevision, actionCommitmentId: action.id };
     }
+    // The programme's own facts: an amendment (and a party leaving) of the 2017 contract, a published figure.
+    const admin = t.token('admin');
+    const amendment = {
+      reference: 'Avenant 1',
+      signedOn: '2019-01-01',
+      effectiveFrom: '2019-01-01',
+      subject: 'Avenant',
+      leaving: [{ party: 'cd59', reason: 'r' }],
+    };
+    expect((await t.request('POST', '/programme/agreements/erbm-2017/amendments', { token: admin, body: amendment })).status).toBe(201);
+    const figure = {
+      subject: 'coût',
+      amount: '1,00',
+      scope: 's',
+      asOf: '2020-01-01',
+      publishedOn: '2020-01-02',
+      publisher: 'p',
+      source: { title: 't', url: 'u' },
+    };
+    expect((await t.request('POST', '/programme/published-figures', { token: admin, body: figure })).status).toBe(201);
     expect((await t.request('POST', '/audit/seals', { token: t.token('admin') })).status).toBe(201);
     await logSettled(t.database.db);
     await t.app.get(ReadModels).catchUp();
@@ -84,6 +110,8 @@ describe('one name per concept: every view and every export names its fields fro
         if (param === 'decisionId') return own.decisionId;
         if (param === 'commitmentId') return own.commitmentId;
         if (param === 'revision') return String(own.paymentRevision);
+        if (param === 'id' && /agreements?\/$/.test(before)) return 'erbm-2017';
+        if (param === 'id' && /action-commitments?\/$/.test(before)) return own.actionCommitmentId;
         if (param === 'id' && /commitments?\/$/.test(before)) return own.commitmentId;
         if (param === 'id' && /operations?\/(\{domain\}\/)?$/.test(before)) return own.operationId;
         if (param === 'id' && /meetings?\/$/.test(before)) return own.meetingId;

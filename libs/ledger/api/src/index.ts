@@ -9,3 +9,7 @@ export { ProgrammeCommitment } from './commitments/programme-commitment';
 export { DecisionProgrammings } from './programmings/decision-programmings';
 export { RecordMeeting, GetMeeting, type MeetingRequestCommand, type MeetingView } from './meetings/meetings';
 export { steps, type StepBuilder, type StepCommand, type StepLookups } from './commitments/commitment-steps';
+export { ProgrammeRegisterReader } from './programme/programme-register.reader';
+export { ProgrammeSeeder } from './programme/programme-seed';
+export { agreementView, type AgreementView } from './programme/agreements';
+export { actionCommitmentView, type ActionCommitmentView } from './programme/action-commitments';

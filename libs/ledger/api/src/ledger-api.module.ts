@@ -6,6 +6,12 @@ import { OperationDirectories } from './operation-directory';
 import { FinancingLinks } from './financing-links';
 import { ProgrammeCommitmentHandler } from './commitments/programme-commitment';
 import { DecisionProgrammings } from './programmings/decision-programmings';
+import { REFERENCE_DATA_SEEDS } from '@erbm/shared/api';
+import { AgreementService, AgreementsController } from './programme/agreements';
+import { ActionCommitmentService, ActionCommitmentsController } from './programme/action-commitments';
+import { PublishedFiguresController, PublishedFiguresService } from './programme/published-figures';
+import { ProgrammeRegisterReader } from './programme/programme-register.reader';
+import { ProgrammeSeeder } from './programme/programme-seed';
 
 /**
  * Commitments, meetings and decisions for every domain a process serves (the DOMAIN_PLUGINS of its DomainsModule):
@@ -13,7 +19,7 @@ import { DecisionProgrammings } from './programmings/decision-programmings';
  */
 @Global()
 @Module({
-  controllers: [CommitmentsController, MeetingsController],
+  controllers: [CommitmentsController, MeetingsController, AgreementsController, ActionCommitmentsController, PublishedFiguresController],
   providers: [
     OperationDirectories,
     FinancingLinks,
@@ -26,7 +32,13 @@ import { DecisionProgrammings } from './programmings/decision-programmings';
     GetCommitmentHandler,
     RecordMeetingHandler,
     GetMeetingHandler,
+    ProgrammeRegisterReader,
+    AgreementService,
+    ActionCommitmentService,
+    PublishedFiguresService,
+    ProgrammeSeeder,
+    { provide: REFERENCE_DATA_SEEDS, useFactory: (seeder: ProgrammeSeeder) => [seeder], inject: [ProgrammeSeeder] },
   ],
-  exports: [OperationDirectories, CommitmentReader, FinancingLinks],
+  exports: [OperationDirectories, CommitmentReader, FinancingLinks, ProgrammeRegisterReader, REFERENCE_DATA_SEEDS],
 })
 export class LedgerApiModule {}

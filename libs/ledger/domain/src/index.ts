@@ -6,3 +6,7 @@ export * from './governance/meeting';
 export * from './labels';
 export * from './financing/financing-plan';
 export * from './commitment/warning-view';
+export * from './programme/agreement';
+export * from './programme/action-commitment';
+export * from './programme/published-figures';
+export * from './programme/programme-labels';

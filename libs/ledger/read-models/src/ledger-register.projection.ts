@@ -18,6 +18,7 @@ import {
   TOTAL_AXES,
   TOTAL_LEDGERS,
 } from './tables';
+import { ProgrammeRegisterProjection } from './programme-register';
 import { CommitmentStorage1732200000005, LedgerRegister1732200000001, LedgerRegisterYearsAndAxes1732200000016 } from './migrations';
 import { CommitmentVersions1732200000004, type VersionSnapshot, recordVersions, versionOf } from './versions';
 import { LEDGER_REGISTER_CHECKS } from './checks';
@@ -333,11 +334,15 @@ export interface ProjectedDomain {
   projections(): Projection[];
 }
 
-/** The read models of a set of domains: the ledger register (placing commitments by their locators), then each domain's. */
+/**
+ * The read models of a set of domains: the ledger register (placing commitments by their locators), the programme's
+ * (agreements, commitments of action), then each domain's.
+ */
 export const projectionsOf = (domains: readonly ProjectedDomain[], referentials?: Referentials): Projection[] => [
   new LedgerRegisterProjection(
     domains.map((d) => ({ domain: d.name, ...d.operations.locator })),
     referentials,
   ),
+  new ProgrammeRegisterProjection(),
   ...domains.flatMap((d) => d.projections()),
 ];

@@ -5,7 +5,11 @@ import { AuditReader } from './audit-reader';
 import { AuditSealsController } from './audit-seals.controller';
 import { AuditStateController } from './audit-state.controller';
 import { SgarController } from './sgar.controller';
+import { ProgrammeSgarController } from './programme.controller';
 
 /** The SGAR's cross-domain views and the auditors' trail; the process provides the read models through ProjectionsModule. */
-@Module({ controllers: [SgarController, AuditHistoryController, AuditLineageController, AuditStateController, AuditSealsController], providers: [AuditReader] })
+@Module({
+  controllers: [SgarController, AuditHistoryController, AuditLineageController, AuditStateController, AuditSealsController, ProgrammeSgarController],
+  providers: [AuditReader],
+})
 export class SgarApiModule {}

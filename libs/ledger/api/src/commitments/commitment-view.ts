@@ -1,14 +1,18 @@
 import type { StoredEvent } from '@erbm/shared/event-store';
 import { type CommitmentState, netCommitted, resteAPayer, warningView } from '@erbm/ledger/domain';
 
-/** A commitment as its users read it: every ledger apart, warnings, and each fact with who recorded it, when and why. */
-export function commitmentView(id: string, state: CommitmentState, events: StoredEvent[]) {
+/**
+ * A commitment as its users read it: every ledger apart, warnings, and each fact with who recorded it, when and why;
+ * with `agreement`, the framework agreement (and its version) in force on the day it was announced.
+ */
+export function commitmentView(id: string, state: CommitmentState, events: StoredEvent[], agreement?: { id: string; version: number } | null) {
   if (state.status === 'none') throw new Error('no commitment to show');
   const { facts, revision, commitmentId: _id, warnings, ...rest } = state;
   return {
     id,
     revision,
     ...rest,
+    ...(agreement !== undefined ? { agreement } : {}),
     warnings: warnings.map(warningView),
     netCommitted: netCommitted(state.ledgers),
     resteAPayer: resteAPayer(state.ledgers),

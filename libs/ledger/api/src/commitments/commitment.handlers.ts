@@ -27,6 +27,7 @@ import {
 } from '@erbm/ledger/domain';
 import { type Clock, NotFound, RuleViolation, fiscalYearOf, formatBusinessDate, todayInParis } from '@erbm/shared/kernel';
 import { OperationDirectories } from '../operation-directory';
+import { ProgrammeRegisterReader } from '../programme/programme-register.reader';
 import { DecisionProgrammings } from '../programmings/decision-programmings';
 import type { StepBuilder } from './commitment-steps';
 import { type CommitmentView, commitmentView } from './commitment-view';
@@ -36,7 +37,10 @@ export interface CommitmentResult {
   view: CommitmentView;
 }
 
-/** Reads commitments, decisions and envelopes from their streams: fresh right after a write, no projection involved. */
+/**
+ * Reads commitments, decisions and envelopes from their streams: fresh right after a write, no projection involved (but
+ * for the agreement in force when a commitment was announced, which the programme register says).
+ */
 @Injectable()
 export class CommitmentReader {
   constructor(
@@ -44,6 +48,7 @@ export class CommitmentReader {
     private readonly directories: OperationDirectories,
     @Inject(REFERENTIALS) private readonly referentials: Referentials,
     @InjectClock() private readonly clock: Clock,
+    private readonly programme: ProgrammeRegisterReader,
   ) {}
 
   /** Today in Europe/Paris, from the process's one clock: what every command carries. */
@@ -68,7 +73,8 @@ export class CommitmentReader {
   /** The commitment now, as known at a past time, or right after a given revision (a write's own answer). */
   async view(domain: string, commitmentId: string, recordedUpTo?: string, upToRevision?: number): Promise<CommitmentView> {
     const loaded = await this.load(domain, commitmentId, recordedUpTo, upToRevision);
-    return commitmentView(commitmentId, loaded.state, loaded.events);
+    const announcedOn = loaded.state.status === 'none' ? undefined : loaded.state.announcedOn;
+    return commitmentView(commitmentId, loaded.state, loaded.events, announcedOn ? await this.programme.agreementAt(announcedOn) : null);
   }
 
   /** The decision a request cites, with what its meeting decided (outcome, amounts) for the decider to check. */

@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type Type } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, Optional, type Type } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { EventStore } from '@erbm/shared/event-store';
 import type { DataSource } from 'typeorm';
@@ -142,7 +142,17 @@ export interface DomainIndicators {
 
 export const DOMAIN_PLUGINS = Symbol('DOMAIN_PLUGINS');
 
-/** On the first start of an empty database, each domain seeds its demo data (ERBM_DEMO_SEED=false turns it off). */
+/** Real data (not demo) the process records where it is missing, each seed once whatever the starts: the programme's contract. */
+export interface ReferenceDataSeed {
+  /** Records what is missing; says what it recorded, or undefined when it was there already. */
+  seedReferenceData(): Promise<string | undefined>;
+}
+export const REFERENCE_DATA_SEEDS = Symbol('REFERENCE_DATA_SEEDS');
+
+/**
+ * On each start, the reference data that is missing; on the first start of an empty database, each domain's demo data
+ * (ERBM_DEMO_SEED=false turns the demo off, not the reference data).
+ */
 @Injectable()
 export class DemoSeeder implements OnApplicationBootstrap {
   private readonly logger = new Logger('DemoSeed');
@@ -151,10 +161,16 @@ export class DemoSeeder implements OnApplicationBootstrap {
     private readonly commands: CommandBus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(DOMAIN_PLUGINS) private readonly domains: readonly DomainPlugin[],
+    @Optional() @Inject(REFERENCE_DATA_SEEDS) private readonly referenceData: readonly ReferenceDataSeed[] = [],
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (process.env.ERBM_DEMO_SEED === 'false' || (await this.store.head()) !== null) return;
+    const empty = (await this.store.head()) === null;
+    for (const seed of this.referenceData ?? []) {
+      const seeded = await seed.seedReferenceData();
+      if (seeded) this.logger.log(`Recorded reference data (real, not demo): ${seeded}`);
+    }
+    if (process.env.ERBM_DEMO_SEED === 'false' || !empty) return;
     for (const domain of this.domains) {
       if (!domain.seedDemo) continue;
       const seeded = await domain.seedDemo(this.commands);
