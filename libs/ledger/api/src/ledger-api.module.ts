@@ -6,6 +6,7 @@ import { OperationDirectories } from './operation-directory';
 import { FinancingLinks } from './financing-links';
 import { ProgrammeCommitmentHandler } from './commitments/programme-commitment';
 import { DecisionProgrammings } from './programmings/decision-programmings';
+import { ReadScopeGate } from './read-scope-gate';
 
 /**
  * Commitments, meetings and decisions for every domain a process serves (the DOMAIN_PLUGINS of its DomainsModule):
@@ -26,7 +27,8 @@ import { DecisionProgrammings } from './programmings/decision-programmings';
     GetCommitmentHandler,
     RecordMeetingHandler,
     GetMeetingHandler,
+    ReadScopeGate,
   ],
-  exports: [OperationDirectories, CommitmentReader, FinancingLinks],
+  exports: [OperationDirectories, CommitmentReader, FinancingLinks, ReadScopeGate],
 })
 export class LedgerApiModule {}

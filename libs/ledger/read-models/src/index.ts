@@ -3,3 +3,5 @@ export * from './migrations';
 export { LEDGER_REGISTER, LedgerRegisterProjection, type ProjectedDomain, projectionsOf } from './ledger-register.projection';
 export * from './queries';
 export * from './versions';
+export * from './register-scope';
+export * from './warnings';
