@@ -221,8 +221,9 @@ describe('who may read what: a partner and a sous-préfecture on every read rout
       const takesCommitment = /\{(commitmentId|id)\}/.test(route) && /commitment/.test(route);
       const takesOperation = /operations?\/(\{domain\}\/)?\{id\}/.test(route);
       const { commitments, operations } = reader.foreign(i);
-      if (takesCommitment) for (const c of commitments) foreign.push({ path: fill(c, mine.operation), id: c, unknown: fill(UNKNOWN_ID, mine.operation) });
-      if (takesOperation) for (const o of operations) foreign.push({ path: fill(mine.commitment, o), id: o, unknown: fill(mine.commitment, UNKNOWN_ID) });
+      const asUnknown = (path: string, id: string) => ({ path, id, unknown: path.split(id).join(UNKNOWN_ID) });
+      if (takesCommitment) for (const c of commitments) foreign.push(asUnknown(fill(c, mine.operation), c));
+      if (takesOperation) for (const o of operations) foreign.push(asUnknown(fill(mine.commitment, o), o));
     }
     return { own: [...new Set(own)], foreign };
   }

@@ -8,6 +8,7 @@ export interface WarningFilters {
   code?: WarningCode;
   financer?: string;
   domain?: string;
+  arrondissement?: string;
   fiscalYear?: number;
 }
 
@@ -33,13 +34,13 @@ export interface WarningRow {
 
 /**
  * Every warning recorded on the register's commitments (`commitments.warnings`), one row each, filtered by code,
- * financer, domain and the commitment's fiscal year, within the reader's scope; ordered by financer, commitment and
+ * financer, domain, arrondissement and the commitment's fiscal year, within the reader's scope; ordered by financer, commitment and
  * the revision that raised it.
  */
 export async function warningsAcross(ds: DataSource, filters: WarningFilters, scope?: RegisterScope): Promise<WarningRow[]> {
   const params: unknown[] = [];
   const clauses = ['warning_count > 0'];
-  for (const axis of ['financer', 'domain', 'fiscalYear'] as const) {
+  for (const axis of ['financer', 'domain', 'arrondissement', 'fiscalYear'] as const) {
     if (filters[axis] === undefined) continue;
     params.push(filters[axis]);
     clauses.push(`${COLUMN[axis]} = $${params.length}`);

@@ -68,6 +68,7 @@ export class AuditWarningsController {
   @ApiQuery({ name: 'code', required: false, enum: [...WARNING_CODES], description: 'the rule the warnings name' })
   @ApiQuery({ name: 'financer', required: false })
   @ApiQuery({ name: 'domain', required: false })
+  @ApiQuery({ name: 'arrondissement', required: false, description: "INSEE code of the operation's arrondissement" })
   @ApiQuery({ name: 'from', required: false, description: 'yyyy-mm-dd: facts that raised a warning on or after this date' })
   @ApiQuery({ name: 'to', required: false, description: 'yyyy-mm-dd: facts that raised a warning on or before this date' })
   @ApiQuery({ name: 'fiscalYear', required: false, description: "the commitment's fiscal year" })
@@ -82,6 +83,7 @@ export class AuditWarningsController {
     }
     if (query.financer !== undefined) filters.financer = query.financer;
     if (query.domain !== undefined) filters.domain = query.domain;
+    if (query.arrondissement !== undefined) filters.arrondissement = query.arrondissement;
     if (query.fiscalYear !== undefined) filters.fiscalYear = wholeNumberParam(errors, 'fiscalYear', query.fiscalYear, 1900, 2200);
     const from = query.from === undefined ? undefined : businessDateParam(errors, 'from', query.from);
     const to = query.to === undefined ? undefined : businessDateParam(errors, 'to', query.to);
@@ -107,7 +109,7 @@ export class AuditWarningsController {
           this.referentials.parties.at(row.financer, today)?.name ?? this.referentials.parties.all.find((p) => p.id === row.financer)?.name ?? null,
       }))
       .filter((r) => (from === undefined || (r.date !== null && r.date >= from)) && (to === undefined || (r.date !== null && r.date <= to)));
-    const echo = { rule: filters.code, financer: filters.financer, domain: filters.domain, fiscalYear: filters.fiscalYear, from, to };
+    const echo = { rule: filters.code, financer: filters.financer, domain: filters.domain, arrondissement: filters.arrondissement, fiscalYear: filters.fiscalYear, from, to };
     return this.reader.export(res, format, 'avertissements', undefined, { freshness: fresh, filters: echo, warningCount: rows.length, warnings: rows }, COLUMNS, rows);
   }
 }
