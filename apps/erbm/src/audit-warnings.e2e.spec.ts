@@ -34,7 +34,11 @@ describe('/audit/warnings', () => {
     const commitment = async (financer: string, fundingLine: string) => {
       const { id } = (await ok(`/operations/${operationId}/commitments`, { financer, fundingLine, amountCents: 100_000_00, date: '2022-11-01' })).body;
       await ok(`/commitments/${id}/programme`, { amountCents: 100_000_00, date: '2023-01-16', decision: { meetingId: meeting.id, decisionId: 'D1' } });
-      await ok(`/commitments/${id}/commit`, { amountCents: 100_000_00, date: '2023-02-01', legalAct: { kind: 'convention', reference: `C-${financer}`, date: '2023-02-01' } });
+      await ok(`/commitments/${id}/commit`, {
+        amountCents: 100_000_00,
+        date: '2023-02-01',
+        legalAct: { kind: 'convention', reference: `C-${financer}`, date: '2023-02-01' },
+      });
       return id as string;
     };
     cState = await commitment('etat', 'etat-p135');
@@ -116,7 +120,11 @@ describe('/audit/warnings', () => {
     const res = await fetch(`${t.baseUrl}/audit/warnings?format=xlsx`, { headers: { authorization: `Bearer ${t.token('auditor')}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('spreadsheetml');
-    expect(Buffer.from(await res.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    expect(
+      Buffer.from(await res.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
   });
 
   it("is scoped: a partner lists its party's warnings only, even when asking for another's", async () => {

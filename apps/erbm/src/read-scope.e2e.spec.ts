@@ -114,7 +114,9 @@ describe('who may read what: a partner and a sous-préfecture on every read rout
         amounts: [{ financer: Y, fundingLine: 'etat-p135', amountCents: 500_000_00 }],
       });
       const operation = async (name: string, communeInsee: string) =>
-        ((await ok('/operations', domain.samples.operationRequest({ name, communeInsee, date: '2022-10-01' }))).headers.get('location') as string).split('/').pop() as string;
+        ((await ok('/operations', domain.samples.operationRequest({ name, communeInsee, date: '2022-10-01' }))).headers.get('location') as string)
+          .split('/')
+          .pop() as string;
       const operationHere = await operation('Cité ici', HERE.commune);
       const operationElsewhere = await operation('Cité ailleurs', ELSEWHERE.commune);
       const payment: Record<string, number> = {};
@@ -122,7 +124,11 @@ describe('who may read what: a partner and a sous-préfecture on every read rout
         const { id } = (await ok(`/operations/${operationId}/commitments`, { financer, fundingLine, amountCents, date: '2022-11-01' })).body;
         const step = (name: string, body: unknown) => ok(`/commitments/${id}/${name}`, body);
         await step('programme', { amountCents, date: '2023-01-16', decision: { meetingId: meeting.id, decisionId } });
-        await step('commit', { amountCents, date: '2023-02-01', legalAct: { kind: 'convention', reference: `CONV-${financer}-${amountCents}`, date: '2023-02-01' } });
+        await step('commit', {
+          amountCents,
+          date: '2023-02-01',
+          legalAct: { kind: 'convention', reference: `CONV-${financer}-${amountCents}`, date: '2023-02-01' },
+        });
         // An advance of half the amount, above the 30 % limit and before any service fait: warnings on every commitment.
         const paid = await step('pay', { amountCents: Math.round(amountCents / 2), kind: 'advance', reference: 'DP-1', date: '2023-03-02' });
         payment[id] = (paid.body.facts as { type: string; revision: number }[]).find((f) => f.type === 'ledger.PaymentMade')?.revision as number;
@@ -260,7 +266,8 @@ describe('who may read what: a partner and a sous-préfecture on every read rout
           if (/format/.test(JSON.stringify(await documentedQuery(route)))) {
             const csv = await t.request('GET', `${path}${path.includes('?') ? '&' : '?'}format=csv`, { token });
             if (csv.status !== 200) failures.push(`${path} csv: ${csv.status}`);
-            for (const mark of DOMAINS.flatMap((d) => reader.foreignMarks(ids[d.name]))) if (String(csv.body).includes(mark)) failures.push(`${path} csv shows ${mark}`);
+            for (const mark of DOMAINS.flatMap((d) => reader.foreignMarks(ids[d.name])))
+              if (String(csv.body).includes(mark)) failures.push(`${path} csv shows ${mark}`);
           }
         }
       }
@@ -276,7 +283,8 @@ describe('who may read what: a partner and a sous-préfecture on every read rout
           const [res, none] = [await t.request('GET', path, { token }), await t.request('GET', unknown, { token })];
           checked++;
           const same = JSON.stringify(res.body).split(id).join('<id>') === JSON.stringify(none.body).split(UNKNOWN_ID).join('<id>');
-          if (res.status !== 404 || none.status !== 404 || !same) failures.push(`${path}: ${res.status} ${JSON.stringify(res.body)} vs unknown ${none.status} ${JSON.stringify(none.body)}`);
+          if (res.status !== 404 || none.status !== 404 || !same)
+            failures.push(`${path}: ${res.status} ${JSON.stringify(res.body)} vs unknown ${none.status} ${JSON.stringify(none.body)}`);
         }
       }
       // Six routes take a commitment, three an operation: a partner has two foreign commitments, a sous-préfecture one.

@@ -60,22 +60,20 @@ export async function warningsAcross(ds: DataSource, filters: WarningFilters, sc
     c.warnings
       .filter((w) => filters.code === undefined || w.code === filters.code)
       .sort((a, b) => a.raisedByRevision - b.raisedByRevision)
-      .map(
-        (w): WarningRow => ({
-          commitmentId: c.id,
-          domain: c.domain,
-          operationId: c.operationId,
-          operationName: c.operationName,
-          financer: c.financer,
-          fundingLine: c.fundingLine,
-          arrondissement: c.arrondissement,
-          fiscalYear: c.fiscalYear,
-          code: w.code,
-          message: w.message,
-          raisedByRevision: w.raisedByRevision,
-          amountCents: w.amountCents ?? null,
-          limitCents: w.limitCents ?? null,
-        }),
-      ),
+      .map((w): WarningRow => ({
+        commitmentId: c.id,
+        domain: c.domain,
+        operationId: c.operationId,
+        operationName: c.operationName,
+        financer: c.financer,
+        fundingLine: c.fundingLine,
+        arrondissement: c.arrondissement,
+        fiscalYear: c.fiscalYear,
+        code: w.code,
+        message: w.message,
+        raisedByRevision: w.raisedByRevision,
+        amountCents: w.amountCents ?? null,
+        limitCents: w.limitCents ?? null,
+      })),
   );
 }

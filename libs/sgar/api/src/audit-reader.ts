@@ -99,7 +99,6 @@ export class AuditReader {
     return events;
   }
 
-
   /** The log as known at the time asked for (no position: the log does not say where it stood then), or now at its head. */
   private async knownNow(asKnownAt: string | undefined) {
     return { asKnownAt: asKnownAt ?? this.clock.now().toISOString(), position: asKnownAt ? null : await this.store.head() };

@@ -73,7 +73,10 @@ export class AuditWarningsController {
   @ApiQuery({ name: 'to', required: false, description: 'yyyy-mm-dd: facts that raised a warning on or before this date' })
   @ApiQuery({ name: 'fiscalYear', required: false, description: "the commitment's fiscal year" })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
-  @AuditOperation('warnings', 'Warnings across commitments, by rule, financer, domain and period: each with its commitment, operation, amount, limit and the date of the fact that raised it')
+  @AuditOperation(
+    'warnings',
+    'Warnings across commitments, by rule, financer, domain and period: each with its commitment, operation, amount, limit and the date of the fact that raised it',
+  )
   async warnings(@Query() query: Record<string, string | undefined>, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
     const errors = new FieldErrors();
     const filters: WarningFilters = {};
@@ -105,11 +108,26 @@ export class AuditWarningsController {
         ...row,
         rule: code,
         date: dates.get(`${row.commitmentId}/${row.raisedByRevision}`) ?? null,
-        financerName:
-          this.referentials.parties.at(row.financer, today)?.name ?? this.referentials.parties.all.find((p) => p.id === row.financer)?.name ?? null,
+        financerName: this.referentials.parties.at(row.financer, today)?.name ?? this.referentials.parties.all.find((p) => p.id === row.financer)?.name ?? null,
       }))
       .filter((r) => (from === undefined || (r.date !== null && r.date >= from)) && (to === undefined || (r.date !== null && r.date <= to)));
-    const echo = { rule: filters.code, financer: filters.financer, domain: filters.domain, arrondissement: filters.arrondissement, fiscalYear: filters.fiscalYear, from, to };
-    return this.reader.export(res, format, 'avertissements', undefined, { freshness: fresh, filters: echo, warningCount: rows.length, warnings: rows }, COLUMNS, rows);
+    const echo = {
+      rule: filters.code,
+      financer: filters.financer,
+      domain: filters.domain,
+      arrondissement: filters.arrondissement,
+      fiscalYear: filters.fiscalYear,
+      from,
+      to,
+    };
+    return this.reader.export(
+      res,
+      format,
+      'avertissements',
+      undefined,
+      { freshness: fresh, filters: echo, warningCount: rows.length, warnings: rows },
+      COLUMNS,
+      rows,
+    );
   }
 }

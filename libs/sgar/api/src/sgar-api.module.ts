@@ -9,5 +9,8 @@ import { AuditWarningsController } from './audit-warnings.controller';
 import { SgarController } from './sgar.controller';
 
 /** The SGAR's cross-domain views and the auditors' trail; the process provides the read models through ProjectionsModule. */
-@Module({ controllers: [SgarController, AuditHistoryController, AuditLineageController, AuditStateController, AuditSealsController, AuditWarningsController], providers: [AuditReader, ReadScopeGate] })
+@Module({
+  controllers: [SgarController, AuditHistoryController, AuditLineageController, AuditStateController, AuditSealsController, AuditWarningsController],
+  providers: [AuditReader, ReadScopeGate],
+})
 export class SgarApiModule {}

@@ -48,7 +48,12 @@ describe('principalFromClaims', () => {
   it('requires the party of a partner, and keeps it', () => {
     const claims = { sub: 'rita', erbm_role: 'partner', erbm_org: 'Région HdF' };
     expect(reasonFor(claims)).toContain('erbm_party');
-    expect(principalFromClaims({ ...claims, erbm_party: 'region_hdf' })).toEqual({ userId: 'rita', role: 'partner', organisation: 'Région HdF', party: 'region_hdf' });
+    expect(principalFromClaims({ ...claims, erbm_party: 'region_hdf' })).toEqual({
+      userId: 'rita',
+      role: 'partner',
+      organisation: 'Région HdF',
+      party: 'region_hdf',
+    });
   });
 
   it('requires the arrondissement of a sous-préfecture, as an INSEE code', () => {

@@ -58,7 +58,7 @@ export function principalFromClaims(claims: Record<string, unknown>): Principal 
   if (role === 'sous-prefecture') {
     const arrondissement = claims['erbm_arrondissement'];
     if (typeof arrondissement !== 'string' || !ARRONDISSEMENT_CODE.test(arrondissement))
-      throw invalidClaim('erbm_arrondissement', "the INSEE code of an arrondissement (e.g. 623) for a sous-prefecture");
+      throw invalidClaim('erbm_arrondissement', 'the INSEE code of an arrondissement (e.g. 623) for a sous-prefecture');
     principal.arrondissement = arrondissement;
   }
   return principal;
