@@ -9,4 +9,4 @@ export { ProgrammeCommitment } from './commitments/programme-commitment';
 export { DecisionProgrammings } from './programmings/decision-programmings';
 export { RecordMeeting, GetMeeting, type MeetingRequestCommand, type MeetingView } from './meetings/meetings';
 export { steps, type StepBuilder, type StepCommand, type StepLookups } from './commitments/commitment-steps';
-export { ReadScopeGate, type ScopedCommitment } from './read-scope-gate';
+export { readScopeGateProvider } from './read-scope-gate';

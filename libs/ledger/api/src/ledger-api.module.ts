@@ -6,7 +6,8 @@ import { OperationDirectories } from './operation-directory';
 import { FinancingLinks } from './financing-links';
 import { ProgrammeCommitmentHandler } from './commitments/programme-commitment';
 import { DecisionProgrammings } from './programmings/decision-programmings';
-import { ReadScopeGate } from './read-scope-gate';
+import { ReadScopeGate } from '@erbm/ledger/read-models';
+import { readScopeGateProvider } from './read-scope-gate';
 
 /**
  * Commitments, meetings and decisions for every domain a process serves (the DOMAIN_PLUGINS of its DomainsModule):
@@ -27,7 +28,7 @@ import { ReadScopeGate } from './read-scope-gate';
     GetCommitmentHandler,
     RecordMeetingHandler,
     GetMeetingHandler,
-    ReadScopeGate,
+    readScopeGateProvider,
   ],
   exports: [OperationDirectories, CommitmentReader, FinancingLinks, ReadScopeGate],
 })

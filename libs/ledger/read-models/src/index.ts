@@ -5,3 +5,4 @@ export * from './queries';
 export * from './versions';
 export * from './register-scope';
 export * from './warnings';
+export { ReadScopeGate, type ScopedCommitment, type ScopedDomain } from './read-scope-gate';

@@ -18,7 +18,7 @@ import {
   readScopeOf,
   sendExport,
 } from '@erbm/shared/api';
-import { ReadScopeGate } from '@erbm/ledger/api';
+import { ReadScopeGate } from '@erbm/ledger/read-models';
 import { type EventStore, type SqlDatabase, type StoredEvent, sealKeeper } from '@erbm/shared/event-store';
 import { commitmentStreamName } from '@erbm/ledger/domain';
 import { type Clock, NotFound } from '@erbm/shared/kernel';

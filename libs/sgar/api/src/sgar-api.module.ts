@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
-import { ReadScopeGate } from '@erbm/ledger/api';
+import { DOMAIN_PLUGINS, type DomainPlugin, EVENT_STORE } from '@erbm/shared/api';
+import type { EventStore } from '@erbm/shared/event-store';
+import { ReadScopeGate } from '@erbm/ledger/read-models';
 import { AuditHistoryController } from './audit-history.controller';
 import { AuditLineageController } from './audit-lineage.controller';
 import { AuditReader } from './audit-reader';
@@ -11,6 +13,14 @@ import { SgarController } from './sgar.controller';
 /** The SGAR's cross-domain views and the auditors' trail; the process provides the read models through ProjectionsModule. */
 @Module({
   controllers: [SgarController, AuditHistoryController, AuditLineageController, AuditStateController, AuditSealsController, AuditWarningsController],
-  providers: [AuditReader, ReadScopeGate],
+  providers: [
+    AuditReader,
+    // The read scope's gate (as @erbm/ledger/api provides it: the SGAR's process may serve no domain's API).
+    {
+      provide: ReadScopeGate,
+      useFactory: (store: EventStore, domains: readonly DomainPlugin[]) => new ReadScopeGate(store, domains),
+      inject: [EVENT_STORE, DOMAIN_PLUGINS],
+    },
+  ],
 })
 export class SgarApiModule {}

@@ -15,7 +15,7 @@ import {
   etag,
   instantParam,
 } from '@erbm/shared/api';
-import { ReadScopeGate } from '../read-scope-gate';
+import { ReadScopeGate } from '@erbm/ledger/read-models';
 import { AnnounceCommitment, type CommitmentResult, GetCommitment, RecordCommitmentStep } from './commitment.handlers';
 import { ProgrammeCommitment } from './programme-commitment';
 import { type StepBuilder, steps } from './commitment-steps';

@@ -36,7 +36,7 @@ import {
 } from '@erbm/ledger/domain';
 import { type Clock, NotFound, RuleViolation, type WithoutToday, formatBusinessDate, todayInParis } from '@erbm/shared/kernel';
 import { OperationDirectories } from '../operation-directory';
-import { ReadScopeGate } from '../read-scope-gate';
+import { ReadScopeGate } from '@erbm/ledger/read-models';
 
 export class RecordMeetingRequest extends WriteRequest {
   @Text({ max: 100, description: 'Governance body id (see /referentials/governanceBodies)', example: 'copil' })
