@@ -3,9 +3,12 @@
  * jwt-secret file, created when missing):
  *
  *   node tools/run-ts.cjs tools/mint-token.ts --role editor --domain <domain> --user alice --org "DDTM 62" [--party etat] [--ttl 3600]
+ *   node tools/run-ts.cjs tools/mint-token.ts --role partner --party region-hdf --user rita --org "Région HdF"
+ *   node tools/run-ts.cjs tools/mint-token.ts --role sous-prefecture --arrondissement 623 --user sam --org "Sous-préfecture de Lens"
  *   node tools/run-ts.cjs tools/mint-token.ts --all [--org ORG] [--party P] [--ttl 3600]
  *
- * --all prints one `role[:domain]<TAB>token` line per demo user: an editor for each domain, then sgar, auditor and admin.
+ * --all prints one `role[:domain]<TAB>token` line per demo user: an editor for each domain, then sgar, auditor and admin
+ * (a partner and a sous-préfecture need --party and --arrondissement: --all mints them when given).
  * Exit code 2 on a usage error.
  */
 import { parseArgs } from 'node:util';
@@ -14,8 +17,9 @@ import { DOMAINS } from '@erbm/domains';
 
 const DOMAIN_NAMES = DOMAINS.map((d) => d.name);
 
-const USAGE = `usage: mint-token --role ${ROLES.join('|')} [--domain ${DOMAIN_NAMES.join('|')}] --user ID --org ORG [--party P] [--ttl SECONDS]
-       mint-token --all [--org ORG] [--party P] [--ttl SECONDS]`;
+const USAGE = `usage: mint-token --role ${ROLES.join('|')} [--domain ${DOMAIN_NAMES.join('|')}] --user ID --org ORG [--party P] [--arrondissement CODE] [--ttl SECONDS]
+       mint-token --all [--org ORG] [--party P] [--arrondissement CODE] [--ttl SECONDS]
+       a partner needs --party (the party id whose commitments it reads), a sous-prefecture --arrondissement (e.g. 623)`;
 
 class UsageError extends Error {}
 
@@ -26,6 +30,7 @@ interface Options {
   user?: string;
   org?: string;
   party?: string;
+  arrondissement?: string;
   ttlSeconds?: number;
 }
 
@@ -48,6 +53,7 @@ function parse(argv: string[]): Options {
         user: { type: 'string' },
         org: { type: 'string' },
         party: { type: 'string' },
+        arrondissement: { type: 'string' },
         ttl: { type: 'string' },
         all: { type: 'boolean', default: false },
       },
@@ -78,13 +84,17 @@ function grants(options: Options): Grant[] {
     }
     return [
       ...DOMAIN_NAMES.map((domain): Grant => ({ role: 'editor', domain, userId: `demo-editor-${domain}` })),
-      ...ROLES.filter((role) => role !== 'editor').map((role): Grant => ({ role, userId: `demo-${role}` })),
+      ...ROLES.filter((role) => role !== 'editor' && role !== 'partner' && role !== 'sous-prefecture').map((role): Grant => ({ role, userId: `demo-${role}` })),
+      ...(options.party !== undefined ? [{ role: 'partner', userId: 'demo-partner' } satisfies Grant] : []),
+      ...(options.arrondissement !== undefined ? [{ role: 'sous-prefecture', userId: 'demo-sous-prefecture' } satisfies Grant] : []),
     ];
   }
   const { role, domain, user } = options;
   if (role === undefined) throw new UsageError('--role is required (or --all)');
   if (!isRole(role)) throw new UsageError(`unknown role "${role}": expected one of ${ROLES.join(', ')}`);
   if (role === 'editor' && domain === undefined) throw new UsageError('an editor needs --domain');
+  if (role === 'partner' && options.party === undefined) throw new UsageError('a partner needs --party (the party id whose commitments it reads)');
+  if (role === 'sous-prefecture' && options.arrondissement === undefined) throw new UsageError('a sous-prefecture needs --arrondissement (e.g. 623)');
   if (!user) throw new UsageError('--user is required');
   if (!options.org) throw new UsageError('--org is required');
   return [{ role, domain, userId: user }];
@@ -104,7 +114,14 @@ function main(argv: string[]): number {
   const secret = localJwtSecret();
   const organisation = options.org || 'erbm-demo';
   for (const grant of toMint) {
-    const token = mintLocalToken({ ...grant, secret, organisation, party: options.party, ttlSeconds: options.ttlSeconds });
+    const token = mintLocalToken({
+      ...grant,
+      secret,
+      organisation,
+      party: options.party,
+      arrondissement: grant.role === 'sous-prefecture' ? options.arrondissement : undefined,
+      ttlSeconds: options.ttlSeconds,
+    });
     process.stdout.write(options.all ? `${grant.role}${grant.domain ? `:${grant.domain}` : ''}\t${token}\n` : `${token}\n`);
   }
   return 0;

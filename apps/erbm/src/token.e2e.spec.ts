@@ -24,3 +24,28 @@ describe('local tokens in the zero-setup mode', () => {
     }
   });
 });
+
+describe('tokens of the roles that read a part of the programme', () => {
+  const env = (): NodeJS.ProcessEnv => ({ ...process.env, ERBM_JWT_SECRET: 'token-e2e-scoped-readers' });
+  const verifier = new Hs256Verifier({ secret: 'token-e2e-scoped-readers' });
+
+  it('mints a partner with its party and a sous-préfecture with its arrondissement', async () => {
+    const [partner, sousPrefecture] = await Promise.all([
+      runTool('mint-token.ts', ['--role', 'partner', '--party', 'region_hdf', '--user', 'rita', '--org', 'Région HdF'], env(), ROOT),
+      runTool('mint-token.ts', ['--role', 'sous-prefecture', '--arrondissement', '625', '--user', 'sam', '--org', 'Sous-préfecture de Lens'], env(), ROOT),
+    ]);
+    expect([partner.status, sousPrefecture.status]).toEqual([0, 0]);
+    await expect(verifier.verify(partner.stdout.trim())).resolves.toMatchObject({ role: 'partner', party: 'region_hdf' });
+    await expect(verifier.verify(sousPrefecture.stdout.trim())).resolves.toMatchObject({ role: 'sous-prefecture', arrondissement: '625' });
+  });
+
+  it('refuses, as a usage error, a partner without --party and a sous-préfecture without --arrondissement', async () => {
+    const [partner, sousPrefecture] = await Promise.all([
+      runTool('mint-token.ts', ['--role', 'partner', '--user', 'rita', '--org', 'Région HdF'], env(), ROOT),
+      runTool('mint-token.ts', ['--role', 'sous-prefecture', '--user', 'sam', '--org', 'Sous-préfecture de Lens'], env(), ROOT),
+    ]);
+    expect([partner.status, sousPrefecture.status]).toEqual([2, 2]);
+    expect(partner.stderr).toContain('--party');
+    expect(sousPrefecture.stderr).toContain('--arrondissement');
+  });
+});

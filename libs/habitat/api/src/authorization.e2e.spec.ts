@@ -3,7 +3,7 @@ import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
 import { logSettled } from '@erbm/shared/testing';
 import { habitatService } from './testing/service';
 
-type Who = { label: string; role?: Role; domain?: Domain };
+type Who = { label: string; role?: Role; domain?: Domain; party?: string; arrondissement?: string };
 const PEOPLE: Who[] = [
   { label: 'editor habitat', role: 'editor', domain: 'habitat' },
   { label: 'editor emploi', role: 'editor', domain: 'emploi' },
@@ -12,12 +12,16 @@ const PEOPLE: Who[] = [
   { label: 'sgar', role: 'sgar' },
   { label: 'auditor', role: 'auditor' },
   { label: 'admin', role: 'admin' },
+  { label: 'partner', role: 'partner', party: 'region_hdf' },
+  { label: 'sous-prefecture', role: 'sous-prefecture', arrondissement: '625' },
   { label: 'no token' },
 ];
 const WRITERS = new Set(['editor habitat', 'admin']);
 /** The programme's own routes (framework agreements, published figures) belong to no domain: an admin writes them. */
 const writersOf = (path: string) => (path.startsWith('/programme/') ? new Set(['admin']) : WRITERS);
 const READERS = new Set(['editor habitat', 'sgar', 'auditor', 'admin']);
+/** They read every domain, narrowed to their party or arrondissement; views of the whole programme refuse them (403). */
+const SCOPED_READERS = new Set(['partner', 'sous-prefecture']);
 const ANY_ID = '5b0c0000-0000-4000-8000-000000000000';
 
 /** Every route of the service, read from its own OpenAPI document, so a new route cannot escape the matrix. */
@@ -37,7 +41,7 @@ describe('habitat-api: the authorization matrix, every role against every route'
   });
   afterAll(() => t.close());
 
-  const tokenOf = (who: Who) => (who.role ? t.token(who.role, who.domain) : null);
+  const tokenOf = (who: Who) => (who.role ? t.token(who.role, who.domain, { party: who.party, arrondissement: who.arrondissement }) : null);
 
   it('writes: only the habitat editor and the admin get past authorization; nobody else writes anything', async () => {
     const writes = all.filter((r) => r.method !== 'GET');
@@ -60,7 +64,7 @@ describe('habitat-api: the authorization matrix, every role against every route'
     expect(await t.store.head()).toBe(head);
   });
 
-  it('reads: the habitat editor, the SGAR, auditors and the admin read habitat; other editors do not', async () => {
+  it('reads: the habitat editor, the SGAR, auditors and the admin read habitat, partners and sous-préfectures their part of it; other editors do not', async () => {
     const reads = all.filter((r) => r.method === 'GET' && r.path.startsWith('/habitat'));
     expect(reads.length).toBeGreaterThanOrEqual(5);
     const failures: string[] = [];
@@ -68,7 +72,14 @@ describe('habitat-api: the authorization matrix, every role against every route'
       for (const who of PEOPLE) {
         const res = await t.request('GET', route.path, { token: tokenOf(who) });
         const allowed = READERS.has(who.label);
-        const ok = !who.role ? res.status === 401 : allowed ? res.status === 200 || res.status === 404 : res.status === 403;
+        const wholeProgramme = res.status === 403 && /tout le programme/.test(res.body.detail);
+        const ok = !who.role
+          ? res.status === 401
+          : allowed
+            ? res.status === 200 || res.status === 404
+            : SCOPED_READERS.has(who.label)
+              ? res.status === 200 || res.status === 404 || wholeProgramme
+              : res.status === 403;
         if (!ok) failures.push(`${who.label} GET ${route.path}: ${res.status}`);
       }
     expect(failures).toEqual([]);

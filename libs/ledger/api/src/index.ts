@@ -13,3 +13,4 @@ export { ProgrammeRegisterReader } from './programme/programme-register.reader';
 export { ProgrammeSeeder } from './programme/programme-seed';
 export { agreementView, type AgreementView } from './programme/agreements';
 export { actionCommitmentView, type ActionCommitmentView } from './programme/action-commitments';
+export { readScopeGateProvider } from './read-scope-gate';

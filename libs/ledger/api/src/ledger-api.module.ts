@@ -12,6 +12,8 @@ import { ActionCommitmentService, ActionCommitmentsController } from './programm
 import { PublishedFiguresController, PublishedFiguresService } from './programme/published-figures';
 import { ProgrammeRegisterReader } from './programme/programme-register.reader';
 import { ProgrammeSeeder } from './programme/programme-seed';
+import { ReadScopeGate } from '@erbm/ledger/read-models';
+import { readScopeGateProvider } from './read-scope-gate';
 
 /**
  * Commitments, meetings and decisions for every domain a process serves (the DOMAIN_PLUGINS of its DomainsModule):
@@ -38,7 +40,8 @@ import { ProgrammeSeeder } from './programme/programme-seed';
     PublishedFiguresService,
     ProgrammeSeeder,
     { provide: REFERENCE_DATA_SEEDS, useFactory: (seeder: ProgrammeSeeder) => [seeder], inject: [ProgrammeSeeder] },
+    readScopeGateProvider,
   ],
-  exports: [OperationDirectories, CommitmentReader, FinancingLinks, ProgrammeRegisterReader, REFERENCE_DATA_SEEDS],
+  exports: [OperationDirectories, CommitmentReader, FinancingLinks, ProgrammeRegisterReader, REFERENCE_DATA_SEEDS, ReadScopeGate],
 })
 export class LedgerApiModule {}

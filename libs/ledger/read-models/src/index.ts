@@ -4,3 +4,6 @@ export { LEDGER_REGISTER, LedgerRegisterProjection, type ProjectedDomain, projec
 export * from './queries';
 export * from './versions';
 export * from './programme-register';
+export * from './register-scope';
+export * from './warnings';
+export { ReadScopeGate, type ScopedCommitment, type ScopedDomain } from './read-scope-gate';

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { readRows, selectList } from '@erbm/shared/projections';
+import { type RegisterScope, scopeClauses } from './register-scope';
 import {
   COLUMN,
   COMMITMENTS,
@@ -22,11 +23,12 @@ const SUMS = ['commitments', ...TOTAL_LEDGERS.map((l) => COLUMN[l])]
   .map((c, i) => `sum(${c})::text AS "${i === 0 ? 'commitmentCount' : TOTAL_LEDGERS[i - 1]}"`)
   .join(', ');
 
-function where(filters: TotalFilters, params: unknown[], prefix = ''): string {
+function where(filters: TotalFilters, params: unknown[], scope?: RegisterScope, prefix = ''): string {
   const clauses = TOTAL_AXES.filter((a) => filters[a] !== undefined).map((a) => {
     params.push(filters[a]);
     return `${prefix}${COLUMN[a]} = $${params.length}`;
   });
+  clauses.push(...scopeClauses(scope, params, prefix));
   return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
 }
 
@@ -35,10 +37,15 @@ function amounts(row: Record<string, unknown>): Amounts {
 }
 
 /** Totals along the chosen axes, filtered by any of them, and the grand total of the rows returned. */
-export async function consolidatedTotals(ds: DataSource, groupBy: TotalAxis[], filters: TotalFilters): Promise<{ rows: TotalRow[]; total: Amounts }> {
+export async function consolidatedTotals(
+  ds: DataSource,
+  groupBy: TotalAxis[],
+  filters: TotalFilters,
+  scope?: RegisterScope,
+): Promise<{ rows: TotalRow[]; total: Amounts }> {
   const params: unknown[] = [];
   const cols = groupBy.map((a) => `${COLUMN[a]} AS "${a}"`);
-  const sql = `SELECT ${[...cols, SUMS].join(', ')} FROM ${schemaOf(ds)}.consolidated_totals ${where(filters, params)}
+  const sql = `SELECT ${[...cols, SUMS].join(', ')} FROM ${schemaOf(ds)}.consolidated_totals ${where(filters, params, scope)}
     ${groupBy.length ? `GROUP BY ${groupBy.map((a) => COLUMN[a]).join(', ')} ORDER BY ${groupBy.map((a) => COLUMN[a]).join(', ')}` : ''}`;
   const raw: Record<string, unknown>[] = await ds.query(sql, params);
   const rows = raw
@@ -80,9 +87,10 @@ export async function commitmentsBehind(
   ds: DataSource,
   filters: TotalFilters,
   page: { limit: number; offset: number },
+  scope?: RegisterScope,
 ): Promise<{ rows: CommitmentSummary[]; total: Amounts }> {
   const params: unknown[] = [];
-  const w = where(filters, params, 'b.');
+  const w = where(filters, params, scope, 'b.');
   const from = `${schemaOf(ds)}.${COMMITMENT_BUCKETS.name} b JOIN ${schemaOf(ds)}.commitments c USING (id)`;
   const rows: Record<string, unknown>[] = await ds.query(
     `SELECT ${BEHIND} FROM ${from} ${w} ORDER BY b.fiscal_year, b.financer, b.id, b.funding_line LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
@@ -95,23 +103,39 @@ export async function commitmentsBehind(
   return { rows: readRows(COMMITMENTS, rows, SUMMARY), total: amounts(sums) };
 }
 
-export async function commitmentRow(ds: DataSource, id: string): Promise<Pick<CommitmentRow, (typeof DETAIL)[number]> | undefined> {
+/** One commitment of the register; undefined when unknown or outside the reader's scope (the same answer). */
+export async function commitmentRow(ds: DataSource, id: string, scope?: RegisterScope): Promise<Pick<CommitmentRow, (typeof DETAIL)[number]> | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-  const [r] = readRows(COMMITMENTS, await ds.query(`SELECT ${selectList(COMMITMENTS, DETAIL)} FROM ${schemaOf(ds)}.commitments WHERE id = $1`, [id]), DETAIL);
+  const params: unknown[] = [id];
+  const clauses = ['id = $1', ...scopeClauses(scope, params)];
+  const [r] = readRows(
+    COMMITMENTS,
+    await ds.query(`SELECT ${selectList(COMMITMENTS, DETAIL)} FROM ${schemaOf(ds)}.commitments WHERE ${clauses.join(' AND ')}`, params),
+    DETAIL,
+  );
   return r;
 }
 
-export async function operationSummary(ds: DataSource, operationId: string) {
+/**
+ * An operation of the register with the commitments the reader may see; undefined when there is no such operation or
+ * the scope admits none of it: a partner sees an operation where its party has a commitment, a sous-préfecture one
+ * located in its arrondissement.
+ */
+export async function operationSummary(ds: DataSource, operationId: string, scope?: RegisterScope) {
   const [location] = readRows(
     OPERATION_LOCATIONS,
     await ds.query(`SELECT ${selectList(OPERATION_LOCATIONS)} FROM ${schemaOf(ds)}.operation_locations WHERE operation_id = $1`, [operationId]),
   );
+  const params: unknown[] = [operationId];
+  const clauses = ['operation_id = $1', ...scopeClauses(scope, params)];
   const commitments = readRows(
     COMMITMENTS,
-    await ds.query(`SELECT ${selectList(COMMITMENTS, SUMMARY)} FROM ${schemaOf(ds)}.commitments WHERE operation_id = $1 ORDER BY financer, id`, [operationId]),
+    await ds.query(`SELECT ${selectList(COMMITMENTS, SUMMARY)} FROM ${schemaOf(ds)}.commitments WHERE ${clauses.join(' AND ')} ORDER BY financer, id`, params),
     SUMMARY,
   );
   if (!location && commitments.length === 0) return undefined;
+  if (scope?.financer !== undefined && commitments.length === 0) return undefined;
+  if (scope?.arrondissement !== undefined && (location?.arrondissement ?? commitments[0]?.arrondissement) !== scope.arrondissement) return undefined;
   const total = amounts({
     commitmentCount: commitments.length,
     ...Object.fromEntries(TOTAL_LEDGERS.map((l) => [l, commitments.reduce((s, c) => s + c[l], 0)])),
@@ -140,11 +164,13 @@ export async function freshness(ds: DataSource, projection: string): Promise<Fre
 }
 
 /** Each operation's commitments added up, ledger by ledger, with their warnings: for lists of operations of any domain. */
-export async function financingByOperation(ds: DataSource, domain: string): Promise<Map<string, Amounts & { warningCount: number }>> {
+export async function financingByOperation(ds: DataSource, domain: string, scope?: RegisterScope): Promise<Map<string, Amounts & { warningCount: number }>> {
+  const params: unknown[] = [domain];
+  const clauses = ['domain = $1', ...scopeClauses(scope, params)];
   const rows: Record<string, unknown>[] = await ds.query(
     `SELECT operation_id AS "operationId", count(*)::text AS "commitmentCount", ${TOTAL_LEDGERS.map((l) => `sum(${COLUMN[l]})::text AS "${l}"`).join(', ')}, sum(warning_count)::text AS "warningCount"
-       FROM ${schemaOf(ds)}.commitments WHERE domain = $1 GROUP BY operation_id`,
-    [domain],
+       FROM ${schemaOf(ds)}.commitments WHERE ${clauses.join(' AND ')} GROUP BY operation_id`,
+    params,
   );
   return new Map(rows.map((r) => [r.operationId as string, { ...amounts(r), warningCount: Number(r.warningCount) }]));
 }

@@ -1,3 +1,4 @@
+import { type RegisterScope, scopeClauses } from './register-scope';
 import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import type { StoredEvent } from '@erbm/shared/event-store';
 import { jsonRows, schemaOf } from '@erbm/shared/projections';
@@ -150,6 +151,7 @@ export async function consolidatedTotalsKnownAt(
   groupBy: TotalAxis[],
   filters: TotalFilters,
   at: KnownAt,
+  scope?: RegisterScope,
 ): Promise<{ rows: TotalRow[]; total: Amounts }> {
   const schema = `"${(ds.options as { schema: string }).schema}"`;
   const params: unknown[] = [];
@@ -168,6 +170,7 @@ export async function consolidatedTotalsKnownAt(
       params.push(filters[a]);
       return `${COLUMN[a]} = $${params.length}`;
     }),
+    ...scopeClauses(scope, params),
   ].join(' AND ');
   const sums = TOTAL_LEDGERS.map((l) => `sum(${COLUMN[l]})::text AS "${l}"`).join(', ');
   const cols = groupBy.map((a) => `${COLUMN[a]} AS "${a}"`);

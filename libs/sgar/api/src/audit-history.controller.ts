@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Principal } from '@erbm/shared/auth';
-import { Access, CurrentPrincipal, type DomainPlugin, domainNamed, InjectDomains } from '@erbm/shared/api';
+import { Access, CurrentPrincipal, type DomainPlugin, domainNamed, InjectDomains, readScopeOf } from '@erbm/shared/api';
 import type { StoredEvent } from '@erbm/shared/event-store';
 import { LEDGER_EVENT_LABELS, meetingStreamName, resteAPayer } from '@erbm/ledger/domain';
 import { NotFound } from '@erbm/shared/kernel';
@@ -65,8 +65,11 @@ export class AuditHistoryController {
     const { asKnownAt, format } = historyQuery(asKnownAtText, formatText);
     const events = (await this.reader.store.readStream(stream, { recordedUpTo: asKnownAt })).filter(filter);
     if (events.length === 0) throw new NotFound(kind, id);
-    if (domain) this.reader.requireDomain(principal, domain, kind, id);
-    const entries = historyOf(events, this.labels);
+    if (domain) {
+      this.reader.requireDomain(principal, domain, kind, id);
+      if (!(await this.reader.gate.admitsOperation(readScopeOf(principal), domain, id))) throw new NotFound(kind, id);
+    }
+    const entries = historyOf(await this.reader.gate.facts(readScopeOf(principal), events), this.labels);
     return this.reader.export(
       res,
       format,

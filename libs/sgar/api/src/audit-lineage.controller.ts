@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Principal } from '@erbm/shared/auth';
-import { Access, CurrentPrincipal, FieldErrors, REFERENTIALS, ReadModels, column, wholeNumberParam } from '@erbm/shared/api';
+import { Access, CurrentPrincipal, FieldErrors, REFERENTIALS, ReadModels, column, readScopeOf, wholeNumberParam } from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
 import { type LegalAct, PAYMENT_KIND_LABELS, meetingStreamName, resteAPayer, warningView } from '@erbm/ledger/domain';
 import { NotFound } from '@erbm/shared/kernel';
@@ -180,7 +180,7 @@ export class AuditLineageController {
       filters.domain = principal.domain as string;
     }
     const ds = this.readModels.dataSource('ledger-register');
-    const behind = await commitmentsBehind(ds, filters, { limit, offset: 0 });
+    const behind = await commitmentsBehind(ds, filters, { limit, offset: 0 }, readScopeOf(principal));
     const commitments = [];
     // A commitment behind a total over several years or lines has a row for each: its lineage is read once.
     const lineages = new Map<string, Awaited<ReturnType<AuditLineageController['lineageOf']>>>();

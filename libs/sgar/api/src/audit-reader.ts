@@ -15,8 +15,10 @@ import {
   exportFormat,
   exportHeader,
   instantParam,
+  readScopeOf,
   sendExport,
 } from '@erbm/shared/api';
+import { ReadScopeGate } from '@erbm/ledger/read-models';
 import { type EventStore, type SqlDatabase, type StoredEvent, sealKeeper } from '@erbm/shared/event-store';
 import { commitmentStreamName } from '@erbm/ledger/domain';
 import { type Clock, NotFound } from '@erbm/shared/kernel';
@@ -72,6 +74,7 @@ export class AuditReader {
     @Inject(EVENT_STORE) readonly store: EventStore,
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @InjectClock() private readonly clock: Clock,
+    readonly gate: ReadScopeGate,
   ) {}
 
   /** Editors see the trail of their own domain; the SGAR, auditors and admins see everything. */
@@ -90,7 +93,9 @@ export class AuditReader {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFound('commitment', id);
     const events = await this.store.readStream(commitmentStreamName(id), { recordedUpTo: asKnownAt });
     if (events.length === 0) throw new NotFound('commitment', id);
-    this.requireDomain(principal, (events[0].data as { domain: string }).domain, 'commitment', id);
+    const announced = events[0].data as { domain: string; financer: string; operationId: string };
+    this.requireDomain(principal, announced.domain, 'commitment', id);
+    await this.gate.requireCommitment(readScopeOf(principal), announced, id);
     return events;
   }
 

@@ -14,6 +14,10 @@ import {
   InjectDomains,
   REFERENTIALS,
   ReadModels,
+  type ReadScope,
+  ReaderScope,
+  WholeProgramme,
+  admits,
   SQL_DATABASE,
   column,
   exportFormat,
@@ -177,8 +181,8 @@ export class SgarController {
     return undefined;
   }
 
-  private async totalsAt(groupBy: TotalAxis[], filters: TotalFilters, at: KnownAt | undefined) {
-    return at ? consolidatedTotalsKnownAt(this.ledger, groupBy, filters, at) : consolidatedTotals(this.ledger, groupBy, filters);
+  private async totalsAt(groupBy: TotalAxis[], filters: TotalFilters, at: KnownAt | undefined, scope: ReadScope) {
+    return at ? consolidatedTotalsKnownAt(this.ledger, groupBy, filters, at, scope) : consolidatedTotals(this.ledger, groupBy, filters, scope);
   }
 
   private async freshnessAt(at: KnownAt | undefined) {
@@ -193,7 +197,7 @@ export class SgarController {
   @ApiOperation({
     summary: 'Every ledger totalled along any axes (party, domain, funding line, place, governance body, dispositif, year of the facts), filtered by any',
   })
-  async totals(@Query() query: Record<string, string | undefined>, @Res() res: Response) {
+  async totals(@Query() query: Record<string, string | undefined>, @ReaderScope() scope: ReadScope, @Res() res: Response) {
     const errors = new FieldErrors();
     const groupBy = groupByOf(errors, query.groupBy, ['financer']);
     const filters = filtersOf(errors, query);
@@ -201,7 +205,7 @@ export class SgarController {
     const format = exportFormat(errors, query.format);
     errors.check();
     const fresh = await this.freshnessAt(at);
-    const { rows, total } = await this.totalsAt(groupBy, filters, at);
+    const { rows, total } = await this.totalsAt(groupBy, filters, at, scope);
     const labelled = rows.map(this.labeller());
     await this.send(res, format, 'totaux-consolides', fresh, { groupBy, filters, rows: labelled, total }, () => ({
       columns: [...groupBy.map((a) => column(a)), ...LEDGER_COLUMNS],
@@ -217,14 +221,14 @@ export class SgarController {
   @ApiOperation({
     summary: 'Drill down: the commitments behind a total (same filters), one row per commitment, funding line and year of its facts, whose sum is that total',
   })
-  async behind(@Query() query: Record<string, string | undefined>, @Res() res: Response) {
+  async behind(@Query() query: Record<string, string | undefined>, @ReaderScope() scope: ReadScope, @Res() res: Response) {
     const errors = new FieldErrors();
     const filters = filtersOf(errors, query);
     const page = pageOf(errors, query.limit, query.offset);
     const format = exportFormat(errors, query.format);
     errors.check();
     const fresh = await freshness(this.ledger, LEDGER);
-    const result = await commitmentsBehind(this.ledger, filters, format === 'json' ? page : { limit: 1_000_000, offset: 0 });
+    const result = await commitmentsBehind(this.ledger, filters, format === 'json' ? page : { limit: 1_000_000, offset: 0 }, scope);
     const rows = result.rows.map(this.labeller());
     await this.send(res, format, 'engagements', fresh, { filters, ...page, total: result.total, rows }, () => ({
       columns: [
@@ -249,8 +253,8 @@ export class SgarController {
   @Get('register/commitments/:id')
   @Access('read', 'sgar')
   @ApiOperation({ summary: 'One commitment of the register, with the way to its operation' })
-  async commitment(@Param('id') id: string) {
-    const row = await commitmentRow(this.ledger, id);
+  async commitment(@Param('id') id: string, @ReaderScope() scope: ReadScope) {
+    const row = await commitmentRow(this.ledger, id, scope);
     if (!row) throw new NotFound('commitment', id);
     return {
       freshness: await freshness(this.ledger, LEDGER),
@@ -262,8 +266,8 @@ export class SgarController {
   @Get('register/operations/:id')
   @Access('read', 'sgar')
   @ApiOperation({ summary: 'An operation as the SGAR sees it: where it is, and its commitments with their ledgers' })
-  async operation(@Param('id') id: string) {
-    const found = await operationSummary(this.ledger, id);
+  async operation(@Param('id') id: string, @ReaderScope() scope: ReadScope) {
+    const found = await operationSummary(this.ledger, id, scope);
     if (!found) throw new NotFound('operation', id);
     const label = this.labeller();
     const { operationId, ...operation } = found.operation as Record<string, unknown>;
@@ -280,7 +284,7 @@ export class SgarController {
   @Docs()
   @ApiQuery({ name: 'by', required: false, enum: [...TOTAL_AXES] })
   @ApiOperation({ summary: 'Promised vs programmed vs committed vs paid, along one axis: per partner, per arrondissement (what a comité partenarial sees)…' })
-  async progress(@Query() query: Record<string, string | undefined>, @Res() res: Response) {
+  async progress(@Query() query: Record<string, string | undefined>, @ReaderScope() scope: ReadScope, @Res() res: Response) {
     const errors = new FieldErrors();
     const by = (query.by ?? 'financer') as TotalAxis;
     if (!(TOTAL_AXES as readonly string[]).includes(by)) errors.add('by', `vaut l'un des axes ${TOTAL_AXES.join(', ')}`);
@@ -289,7 +293,7 @@ export class SgarController {
     const format = exportFormat(errors, query.format);
     errors.check();
     const fresh = await this.freshnessAt(at);
-    const { rows, total } = await this.totalsAt([by], filters, at);
+    const { rows, total } = await this.totalsAt([by], filters, at, scope);
     const rate = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 1000) / 10);
     const label = this.labeller();
     const shaped = rows.map((r) =>
@@ -317,9 +321,11 @@ export class SgarController {
 
   @Get('indicators')
   @Access('read', 'sgar')
+  // Dwellings and the like are counted per operation, not per financer: a partner cannot be shown its part of them.
+  @WholeProgramme({ except: ['arrondissement'] })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
   @ApiOperation({ summary: 'Indicators against their targets (23,000 dwellings), per arrondissement and in all' })
-  async indicators(@Query('format') formatText: string | undefined, @Res() res: Response) {
+  async indicators(@Query('format') formatText: string | undefined, @ReaderScope() scope: ReadScope, @Res() res: Response) {
     const errors = new FieldErrors();
     const format = exportFormat(errors, formatText);
     errors.check();
@@ -331,7 +337,7 @@ export class SgarController {
     for (const domain of this.domains) {
       const ds = this.readModels.dataSource(domain.indicators.projection);
       checkpoints.push(await freshness(ds, domain.indicators.projection));
-      const values = await domain.indicators.read(ds);
+      const values = (await domain.indicators.read(ds)).filter((v) => admits(scope, { arrondissement: v.arrondissement }));
       for (const v of values) rows.push(label({ domain: domain.name, indicator: v.indicator, arrondissement: v.arrondissement, value: v.value }));
       for (const d of domain.indicators.definitions) {
         const value = values.filter((v) => v.indicator === d.code).reduce((s, v) => s + v.value, 0);

@@ -172,6 +172,8 @@ export const FIELD_NAMES = {
 
   // Table views: what was asked.
   filters: { meaning: 'the axes a view is filtered by', label: 'filtres' },
+  from: { meaning: 'first business date of the period a view is asked for', label: 'du' },
+  to: { meaning: 'last business date of the period a view is asked for', label: 'au' },
   groupBy: { meaning: 'the axes a view is totalled along', label: 'regroupé par' },
   by: { meaning: 'the one axis a progress view is totalled along', label: 'par' },
   limit: { meaning: 'at most this many rows', label: 'nombre maximum de lignes' },

@@ -1,6 +1,7 @@
 export * from './event-store.module';
 export * from './problem-details';
 export * from './auth/auth';
+export * from './auth/read-scope';
 export * from './command-context';
 export * from './event-sourcing';
 export * from './command-path';

@@ -113,6 +113,13 @@ describe('HS256 tokens', () => {
     expect(await reasonFor(verifier().verify(signHs256(withoutDomain, secret)))).toMatch(/erbm_domain/);
   });
 
+  it('refuses a partner without its party and a sous-préfecture without its arrondissement, naming the claim', async () => {
+    const partner = { ...claims, erbm_role: 'partner' };
+    expect(await reasonFor(verifier().verify(signHs256(partner, secret)))).toMatch(/erbm_party/);
+    const sousPrefecture = { ...claims, erbm_role: 'sous-prefecture' };
+    expect(await reasonFor(verifier().verify(signHs256(sousPrefecture, secret)))).toMatch(/erbm_arrondissement/);
+  });
+
   it('refuses to be built without a secret', () => {
     expect(() => new Hs256Verifier({ secret: '' })).toThrow(/secret/);
   });
@@ -133,5 +140,11 @@ describe('mintLocalToken', () => {
 
   it('refuses to mint an editor token without a domain', () => {
     expect(() => mintLocalToken({ secret, userId: 'alice', role: 'editor', organisation: 'DDTM 62' })).toThrow(/erbm_domain/);
+  });
+
+  it('mints a sous-préfecture with its arrondissement, and refuses a partner without its party', async () => {
+    const token = mintLocalToken({ secret, userId: 'sam', role: 'sous-prefecture', organisation: 'Sous-préfecture de Lens', arrondissement: '625', now });
+    await expect(verifier().verify(token)).resolves.toMatchObject({ role: 'sous-prefecture', arrondissement: '625' });
+    expect(() => mintLocalToken({ secret, userId: 'rita', role: 'partner', organisation: 'Région HdF' })).toThrow(/erbm_party/);
   });
 });

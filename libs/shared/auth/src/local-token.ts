@@ -9,6 +9,8 @@ export interface LocalTokenInput {
   domain?: Domain;
   organisation: string;
   party?: string;
+  /** A sous-préfecture's arrondissement. */
+  arrondissement?: string;
   /** Default one hour. */
   ttlSeconds?: number;
   issuer?: string;
@@ -31,6 +33,7 @@ export function mintLocalToken(input: LocalTokenInput): string {
   };
   if (input.domain !== undefined) claims['erbm_domain'] = input.domain;
   if (input.party !== undefined) claims['erbm_party'] = input.party;
+  if (input.arrondissement !== undefined) claims['erbm_arrondissement'] = input.arrondissement;
   if (input.issuer !== undefined) claims['iss'] = input.issuer;
   // Fail here rather than hand out a token every verifier would refuse.
   try {

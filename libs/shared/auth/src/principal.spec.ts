@@ -44,4 +44,31 @@ describe('principalFromClaims', () => {
     expect(principal).toEqual({ userId: 'sam', role: 'sgar', organisation: 'SGAR HdF' });
     expect(principal).not.toHaveProperty('domain');
   });
+
+  it('requires the party of a partner, and keeps it', () => {
+    const claims = { sub: 'rita', erbm_role: 'partner', erbm_org: 'Région HdF' };
+    expect(reasonFor(claims)).toContain('erbm_party');
+    expect(principalFromClaims({ ...claims, erbm_party: 'region_hdf' })).toEqual({
+      userId: 'rita',
+      role: 'partner',
+      organisation: 'Région HdF',
+      party: 'region_hdf',
+    });
+  });
+
+  it('requires the arrondissement of a sous-préfecture, as an INSEE code', () => {
+    const claims = { sub: 'sam', erbm_role: 'sous-prefecture', erbm_org: 'Sous-préfecture de Lens' };
+    expect(reasonFor(claims)).toContain('erbm_arrondissement');
+    expect(reasonFor({ ...claims, erbm_arrondissement: 'Lens' })).toContain('erbm_arrondissement');
+    expect(principalFromClaims({ ...claims, erbm_arrondissement: '625' })).toEqual({
+      userId: 'sam',
+      role: 'sous-prefecture',
+      organisation: 'Sous-préfecture de Lens',
+      arrondissement: '625',
+    });
+  });
+
+  it('ignores the arrondissement of another role', () => {
+    expect(principalFromClaims({ sub: 'sam', erbm_role: 'sgar', erbm_org: 'SGAR', erbm_arrondissement: '625' })).not.toHaveProperty('arrondissement');
+  });
 });

@@ -1,4 +1,5 @@
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import type { ReadScope } from '@erbm/shared/api';
 import { HabitatOperations, type OperationView } from './habitat-operations';
 
 export class GetOperation extends Query<OperationView> {
@@ -6,6 +7,7 @@ export class GetOperation extends Query<OperationView> {
     readonly operationId: string,
     readonly asOf?: string,
     readonly recordedUpTo?: string,
+    readonly scope?: ReadScope,
   ) {
     super();
   }
@@ -15,6 +17,6 @@ export class GetOperation extends Query<OperationView> {
 export class GetOperationHandler implements IQueryHandler<GetOperation> {
   constructor(private readonly operations: HabitatOperations) {}
   execute(q: GetOperation): Promise<OperationView> {
-    return this.operations.view(q.operationId, { asOf: q.asOf, recordedUpTo: q.recordedUpTo });
+    return this.operations.view(q.operationId, { asOf: q.asOf, recordedUpTo: q.recordedUpTo, scope: q.scope });
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventSourcedRepository, InjectClock, REFERENTIALS } from '@erbm/shared/api';
+import { EventSourcedRepository, InjectClock, REFERENTIALS, type ReadScope, WHOLE_PROGRAMME_SCOPE, admits } from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
 import { type CommitmentView, CommitmentReader, commitmentView } from '@erbm/ledger/api';
 import { LEDGERS, type Ledgers } from '@erbm/ledger/domain';
@@ -54,13 +54,21 @@ export class HabitatOperations {
     return out;
   }
 
-  /** The operation now, as known at a past time, or right after a given revision of its stream (a write's own answer). */
-  async view(operationId: string, options: { asOf?: string; recordedUpTo?: string; upToRevision?: number } = {}) {
+  /**
+   * The operation now, as known at a past time, or right after a given revision of its stream (a write's own answer),
+   * as a reader of `scope` sees it: a partner sees it only if its party finances it, and only its own commitments and
+   * their totals; a sous-préfecture only if it lies in its arrondissement. Otherwise not found, as an unknown id.
+   */
+  async view(operationId: string, options: { asOf?: string; recordedUpTo?: string; upToRevision?: number; scope?: ReadScope } = {}) {
+    const scope = options.scope ?? WHOLE_PROGRAMME_SCOPE;
     const { state, events } = await this.load(operationId, options.recordedUpTo, options.upToRevision);
     if (state.status === 'none') throw new NotFound('operation', operationId);
+    const lines = state.financingPlan.filter((line) => admits({ financer: scope.financer }, line));
+    if ((scope.financer !== undefined && lines.length === 0) || !admits({ arrondissement: scope.arrondissement }, state))
+      throw new NotFound('operation', operationId);
     const commitments: CommitmentView[] = [];
     const states = [];
-    for (const line of state.financingPlan) {
+    for (const line of lines) {
       const loaded = await this.commitments.load(DOMAIN, line.commitmentId, options.recordedUpTo).catch((e) => {
         if (e instanceof NotFound) return undefined;
         throw e;

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { REFERENTIALS, ReadModels } from '@erbm/shared/api';
+import { REFERENTIALS, ReadModels, type ReadScope, WHOLE_PROGRAMME_SCOPE, admits } from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
 import { type Freshness, LEDGER_REGISTER, financingByOperation, freshness } from '@erbm/ledger/read-models';
 import { emptyLedgers } from '@erbm/ledger/domain';
@@ -14,15 +14,17 @@ const NO_MONEY = { commitmentCount: 0, ...emptyLedgers(), resteAPayer: 0, warnin
  * Every operation as the read models hold it (the habitat register and the ledger register), not from the log: a list
  * costs one query each whatever the log's length, and says how fresh it is.
  */
-export async function operationsAsOf(readModels: ReadModels, referentials: Referentials, asOf: string) {
+export async function operationsAsOf(readModels: ReadModels, referentials: Referentials, asOf: string, scope: ReadScope = WHOLE_PROGRAMME_SCOPE) {
   const register = readModels.dataSource(HABITAT_REGISTER);
   const ledger = readModels.dataSource(LEDGER_REGISTER);
   const [rows, money, fresh] = await Promise.all([
     listHabitatOperations(register),
-    financingByOperation(ledger, HABITAT_DOMAIN),
+    financingByOperation(ledger, HABITAT_DOMAIN, scope),
     freshness(register, HABITAT_REGISTER),
   ]);
-  const operations = rows.map((row) => {
+  // A partner lists the operations its party finances, with its own money only; a sous-préfecture those of its arrondissement.
+  const seen = rows.filter((row) => (scope.financer === undefined || money.has(row.id)) && admits({ arrondissement: scope.arrondissement }, row));
+  const operations = seen.map((row) => {
     const { warningCount, commitmentCount, ...total } = money.get(row.id) ?? NO_MONEY;
     const registeredOn = row.state.status === 'none' ? asOf : row.state.registeredOn;
     return {
@@ -55,7 +57,10 @@ export async function operationsAsOf(readModels: ReadModels, referentials: Refer
 export type OperationList = Awaited<ReturnType<typeof operationsAsOf>>;
 
 export class ListOperations extends Query<OperationList> {
-  constructor(readonly asOf: string) {
+  constructor(
+    readonly asOf: string,
+    readonly scope?: ReadScope,
+  ) {
     super();
   }
 }
@@ -68,7 +73,7 @@ export class ListOperationsHandler implements IQueryHandler<ListOperations> {
   ) {}
 
   execute(q: ListOperations): Promise<OperationList> {
-    return operationsAsOf(this.readModels, this.referentials, q.asOf);
+    return operationsAsOf(this.readModels, this.referentials, q.asOf, q.scope);
   }
 }
 

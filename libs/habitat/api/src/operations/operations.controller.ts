@@ -2,7 +2,22 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from 
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, ApiETag, ApiIfMatch, type CommandContext, Ctx, FieldErrors, InjectClock, asOfQuery, etag, instantParam, newIdFor } from '@erbm/shared/api';
+import {
+  Access,
+  ApiETag,
+  ApiIfMatch,
+  type CommandContext,
+  Ctx,
+  FieldErrors,
+  InjectClock,
+  type ReadScope,
+  ReaderScope,
+  WholeProgramme,
+  asOfQuery,
+  etag,
+  instantParam,
+  newIdFor,
+} from '@erbm/shared/api';
 import type { Clock } from '@erbm/shared/kernel';
 import { HABITAT_DOMAIN } from '@erbm/habitat/contracts';
 import type { OperationDetails } from '@erbm/habitat/domain';
@@ -76,11 +91,11 @@ export class OperationsController {
   @Access('read', DOMAIN)
   @ApiQuery({ name: 'asOf', required: false, description: 'Business date for the indicators (default: today, Europe/Paris)' })
   @ApiOperation({ summary: 'Every habitat operation with its financing totals and indicators, from the read models (see freshness)' })
-  async list(@Query('asOf') asOf?: string) {
+  async list(@ReaderScope() scope: ReadScope, @Query('asOf') asOf?: string) {
     const errors = new FieldErrors();
     const date = asOfQuery(asOf, this.clock, errors);
     errors.check();
-    return { asOf: date, ...(await this.queries.execute(new ListOperations(date))) };
+    return { asOf: date, ...(await this.queries.execute(new ListOperations(date, scope))) };
   }
 
   @Get(':id')
@@ -89,12 +104,18 @@ export class OperationsController {
   @ApiQuery({ name: 'asOf', required: false, description: 'Business date for the indicators (default: today, Europe/Paris)' })
   @ApiQuery({ name: 'asKnownAt', required: false, description: 'ISO date-time: the operation and its commitments as the system knew them then' })
   @ApiOperation({ summary: 'An operation with its commitments, their ledgers and warnings, and its indicators' })
-  async get(@Param('id') id: string, @Res({ passthrough: true }) res: Response, @Query('asOf') asOf?: string, @Query('asKnownAt') asKnownAt?: string) {
+  async get(
+    @Param('id') id: string,
+    @ReaderScope() scope: ReadScope,
+    @Res({ passthrough: true }) res: Response,
+    @Query('asOf') asOf?: string,
+    @Query('asKnownAt') asKnownAt?: string,
+  ) {
     const errors = new FieldErrors();
     const date = asOfQuery(asOf, this.clock, errors);
     const knownAt = asKnownAt === undefined ? undefined : instantParam(errors, 'asKnownAt', asKnownAt);
     errors.check();
-    return this.send(res, await this.queries.execute(new GetOperation(id, date, knownAt)));
+    return this.send(res, await this.queries.execute(new GetOperation(id, date, knownAt, scope)));
   }
 }
 
@@ -109,6 +130,8 @@ export class IndicatorsController {
 
   @Get()
   @Access('read', DOMAIN)
+  // Counted over every operation, whoever finances it: not a partner's or an arrondissement's part.
+  @WholeProgramme()
   @ApiQuery({ name: 'asOf', required: false, description: 'Business date (default: today, Europe/Paris)' })
   @ApiOperation({ summary: 'Dwellings financed, works started and delivered, each with its definition, against the 23,000 target' })
   async get(@Query('asOf') asOf?: string) {

@@ -2,7 +2,20 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestj
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, ApiETag, ApiIfMatch, type CommandContext, Ctx, FieldErrors, type WriteRequest, etag, instantParam } from '@erbm/shared/api';
+import {
+  Access,
+  ApiETag,
+  ApiIfMatch,
+  type CommandContext,
+  Ctx,
+  FieldErrors,
+  type ReadScope,
+  ReaderScope,
+  type WriteRequest,
+  etag,
+  instantParam,
+} from '@erbm/shared/api';
+import { ReadScopeGate } from '@erbm/ledger/read-models';
 import { AnnounceCommitment, type CommitmentResult, GetCommitment, RecordCommitmentStep } from './commitment.handlers';
 import { ProgrammeCommitment } from './programme-commitment';
 import { type StepBuilder, steps } from './commitment-steps';
@@ -25,6 +38,7 @@ export class CommitmentsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly gate: ReadScopeGate,
   ) {}
 
   @Post('operations/:operationId/commitments')
@@ -46,11 +60,18 @@ export class CommitmentsController {
   @Access('read')
   @ApiQuery({ name: 'asKnownAt', required: false, description: 'ISO date-time: the commitment as the system knew it then' })
   @ApiOperation({ summary: 'A commitment with each ledger, its warnings and every fact (who recorded it, when, why)' })
-  async get(@Param('domain') domain: string, @Param('id') id: string, @Res({ passthrough: true }) res: Response, @Query('asKnownAt') asKnownAt?: string) {
+  async get(
+    @Param('domain') domain: string,
+    @Param('id') id: string,
+    @ReaderScope() scope: ReadScope,
+    @Res({ passthrough: true }) res: Response,
+    @Query('asKnownAt') asKnownAt?: string,
+  ) {
     const errors = new FieldErrors();
     const knownAt = asKnownAt === undefined ? undefined : instantParam(errors, 'asKnownAt', asKnownAt);
     errors.check();
     const view = await this.queries.execute(new GetCommitment(domain, id, knownAt));
+    await this.gate.requireCommitment(scope, view, id);
     res.setHeader('ETag', etag(view.revision));
     return view;
   }

@@ -16,6 +16,8 @@ import {
   NestedList,
   OneOf,
   REFERENTIALS,
+  type ReadScope,
+  ReaderScope,
   Text,
   WriteRequest,
   centsOf,
@@ -34,6 +36,7 @@ import {
 } from '@erbm/ledger/domain';
 import { type Clock, NotFound, RuleViolation, type WithoutToday, formatBusinessDate, todayInParis } from '@erbm/shared/kernel';
 import { OperationDirectories } from '../operation-directory';
+import { ReadScopeGate } from '@erbm/ledger/read-models';
 
 export class RecordMeetingRequest extends WriteRequest {
   @Text({ max: 100, description: 'Governance body id (see /referentials/governanceBodies)', example: 'copil' })
@@ -191,7 +194,19 @@ export class MeetingsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly gate: ReadScopeGate,
   ) {}
+
+  /**
+   * A meeting's decisions (subjects, outcomes, the amounts approved per financer) are the signatories' shared record of
+   * the comité: every reader sees them. What each commitment programmed under them is that commitment's: a partner sees
+   * its own party's programmings, a sous-préfecture those of its arrondissement's operations.
+   */
+  private async programmingsSeenIn(scope: ReadScope, programmings: MeetingView['programmings']) {
+    const seen = [];
+    for (const p of programmings) if (await this.gate.admitsCommitmentId(scope, p.commitmentId)) seen.push(p);
+    return seen;
+  }
 
   private send(res: Response, view: MeetingView, created = false): MeetingView {
     res.setHeader('ETag', etag(view.revision));
@@ -259,7 +274,8 @@ export class MeetingsController {
   @Get(':id')
   @Access('read')
   @ApiOperation({ summary: 'A meeting and its decisions' })
-  async get(@Param('domain') domain: string, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
-    return this.send(res, await this.queries.execute(new GetMeeting(domain, id)));
+  async get(@Param('domain') domain: string, @Param('id') id: string, @ReaderScope() scope: ReadScope, @Res({ passthrough: true }) res: Response) {
+    const view = await this.queries.execute(new GetMeeting(domain, id));
+    return this.send(res, { ...view, programmings: await this.programmingsSeenIn(scope, view.programmings) });
   }
 }

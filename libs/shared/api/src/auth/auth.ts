@@ -14,6 +14,7 @@ import { APP_GUARD, Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AuthenticationError, type Principal, type TokenVerifier, localJwtSecret, verifierFromConfig } from '@erbm/shared/auth';
 import { DocumentAccess } from '../http-docs';
+import { WHOLE_PROGRAMME, type WholeProgrammeRule, refuseNarrowerReader } from './read-scope';
 import { ProblemException } from '../problem-details';
 
 export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
@@ -39,7 +40,8 @@ export interface AuthenticatedRequest extends Request {
 
 /**
  * The authorization matrix. An editor reads and writes its own domain only; the SGAR and auditors read every domain
- * and write nothing; an admin does everything.
+ * and write nothing; an admin does everything. A partner and a sous-préfecture read every domain and the SGAR's and
+ * auditors' views, and write nothing: what they read is narrowed by their read scope (read-scope.ts), not here.
  */
 export function isAllowed(principal: Principal, kind: AccessKind, domain: string): boolean {
   // '*': shared reference data every authenticated user reads.
@@ -56,6 +58,9 @@ export function isAllowed(principal: Principal, kind: AccessKind, domain: string
       return kind === 'read';
     case 'editor':
       return principal.domain === domain;
+    case 'partner':
+    case 'sous-prefecture':
+      return kind === 'read';
   }
 }
 
@@ -86,6 +91,8 @@ export class AuthGuard implements CanActivate {
         `Le rôle ${principal.role}${principal.domain ? ` (domaine ${principal.domain})` : ''} ne peut pas ${rule.kind === 'read' ? 'lire' : 'écrire'} ${domain ? `dans le domaine ${domain}` : 'ici'}.`,
         { role: principal.role, access: rule.kind, domain },
       );
+    const whole = this.reflector.getAllAndOverride<WholeProgrammeRule | undefined>(WHOLE_PROGRAMME, targets);
+    if (whole) refuseNarrowerReader(principal, whole);
     return true;
   }
 }

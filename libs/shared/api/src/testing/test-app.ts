@@ -32,7 +32,7 @@ export interface TestApp {
   store: PostgresEventStore;
   database: TestDatabase;
   baseUrl: string;
-  token(role: Role, domain?: Domain, extra?: { userId?: string; organisation?: string; party?: string }): string;
+  token(role: Role, domain?: Domain, extra?: { userId?: string; organisation?: string; party?: string; arrondissement?: string }): string;
   request<T = Json>(method: string, path: string, options?: RequestOptions): Promise<TestResponse<T>>;
   close(): Promise<void>;
 }
@@ -82,6 +82,7 @@ export async function startTestApp(
       userId: extra.userId ?? `test-${role}${domain ? `-${domain}` : ''}`,
       organisation: extra.organisation ?? 'Test organisation',
       party: extra.party,
+      arrondissement: extra.arrondissement,
     });
   const admin = token('admin');
   return {
