@@ -62,7 +62,7 @@ const ROUTES: Record<string, Classification> = {
 const X = 'region_hdf';
 const Y = 'etat';
 /** The sous-préfecture's arrondissement (Lens) and another (Douai). */
-const HERE = { arrondissement: '625', commune: '62498' };
+const HERE = { arrondissement: '627', commune: '62498' };
 const ELSEWHERE = { arrondissement: '593', commune: '59178' };
 const UNKNOWN_ID = '5b0c0000-0000-4000-8000-00000000dead';
 /** Amounts found nowhere else, so that an answer carrying one of them carries the commitment they belong to. */

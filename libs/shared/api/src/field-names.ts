@@ -88,7 +88,10 @@ export const FIELD_NAMES = {
   limitCents: { meaning: 'the ceiling a warning compares with, in euro cents', label: 'plafond' },
   eligibleCostCents: { meaning: "operation's cost eligible to public aid, in euro cents", label: 'coût éligible' },
   envelopeCents: { meaning: "funding line's envelope, in euro cents", label: 'enveloppe' },
-  commitmentCount: { meaning: 'how many commitments', label: "nombre d'engagements" },
+  commitmentCount: {
+    meaning: 'how many commitment rows a total adds up: a commitment counts once per funding line and year its facts are in',
+    label: "nombre de lignes d'engagement (par ligne et année)",
+  },
   warningCount: { meaning: 'how many warnings', label: "nombre d'avertissements" },
   financing: { meaning: "an operation's commitments added up", label: 'financement' },
   programmings: { meaning: "what commitments programmed under a meeting's decisions, recorded in the meeting (ADR 0015)", label: 'programmations' },
