@@ -9,3 +9,6 @@ export { ProgrammeCommitment } from './commitments/programme-commitment';
 export { DecisionProgrammings } from './programmings/decision-programmings';
 export { RecordMeeting, GetMeeting, type MeetingRequestCommand, type MeetingView } from './meetings/meetings';
 export { steps, type StepBuilder, type StepCommand, type StepLookups } from './commitments/commitment-steps';
+export { RecordAct, GetAct, ListActs, type ActRequestCommand, type ActView } from './acts/acts';
+export { ListMeetings, type MeetingList } from './meetings/meetings';
+export { type ProgrammingRequest, type ProgrammingSource } from './programmings/decision-programmings';

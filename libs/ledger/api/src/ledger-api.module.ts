@@ -1,7 +1,15 @@
 import { Global, Module } from '@nestjs/common';
 import { CommitmentsController } from './commitments/commitments.controller';
 import { AnnounceCommitmentHandler, CommitmentReader, GetCommitmentHandler, RecordCommitmentStepHandler } from './commitments/commitment.handlers';
-import { GetMeetingHandler, MeetingService, MeetingsController, RecordMeetingHandler } from './meetings/meetings';
+import {
+  DomainMeetingsController,
+  GetMeetingHandler,
+  ListMeetingsHandler,
+  MeetingService,
+  MeetingsController,
+  RecordMeetingHandler,
+} from './meetings/meetings';
+import { ActService, ActsController, GetActHandler, ListActsHandler, RecordActHandler } from './acts/acts';
 import { OperationDirectories } from './operation-directory';
 import { FinancingLinks } from './financing-links';
 import { ProgrammeCommitmentHandler } from './commitments/programme-commitment';
@@ -13,7 +21,7 @@ import { DecisionProgrammings } from './programmings/decision-programmings';
  */
 @Global()
 @Module({
-  controllers: [CommitmentsController, MeetingsController],
+  controllers: [CommitmentsController, MeetingsController, DomainMeetingsController, ActsController],
   providers: [
     OperationDirectories,
     FinancingLinks,
@@ -26,6 +34,11 @@ import { DecisionProgrammings } from './programmings/decision-programmings';
     GetCommitmentHandler,
     RecordMeetingHandler,
     GetMeetingHandler,
+    ListMeetingsHandler,
+    ActService,
+    RecordActHandler,
+    GetActHandler,
+    ListActsHandler,
   ],
   exports: [OperationDirectories, CommitmentReader, FinancingLinks],
 })

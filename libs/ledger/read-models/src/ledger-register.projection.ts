@@ -16,6 +16,7 @@ import {
 import { CommitmentStorage1732200000005, LedgerRegister1732200000001 } from './migrations';
 import { CommitmentVersions1732200000004, type VersionSnapshot, recordVersions, versionOf } from './versions';
 import { LEDGER_REGISTER_CHECKS } from './checks';
+import { GovernanceRegisterProjection } from './governance-register.projection';
 
 /** The name of the ledger register projection: the data source every reader of the register asks for. */
 export const LEDGER_REGISTER = 'ledger-register';
@@ -233,8 +234,12 @@ export interface ProjectedDomain {
   projections(): Projection[];
 }
 
-/** The read models of a set of domains: the ledger register (placing commitments by their locators), then each domain's. */
+/**
+ * The read models of a set of domains: the ledger register (placing commitments by their locators), the governance
+ * register (meetings and acts of every body), then each domain's.
+ */
 export const projectionsOf = (domains: readonly ProjectedDomain[]): Projection[] => [
   new LedgerRegisterProjection(domains.map((d) => ({ domain: d.name, ...d.operations.locator }))),
+  new GovernanceRegisterProjection(),
   ...domains.flatMap((d) => d.projections()),
 ];

@@ -1,4 +1,5 @@
 import { assertNever } from '@erbm/shared/kernel';
+import type { ActRef } from '../governance/act';
 import type {
   CommitmentAnnouncedData,
   CommitmentEvent,
@@ -35,6 +36,8 @@ export interface CommitmentFacts extends Omit<CommitmentAnnouncedData, 'amountCe
   announcedOn: string;
   ledgers: Ledgers;
   decisions: DecisionRef[];
+  /** The acts that are not meetings' decisions which programmed or granted money (none on old commitments). */
+  acts: ActRef[];
   legalActs: LegalAct[];
   facts: Fact[];
   warnings: CommitmentWarning[];
@@ -81,6 +84,7 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
       announcedOn: date,
       ledgers,
       decisions: [],
+      acts: [],
       legalActs: [],
       facts: [fact(0, event.type, { amountCents, date }, 'announced')],
       warnings: [],
@@ -101,7 +105,8 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
     case 'ledger.CommitmentProgrammed': {
       const d = event.data;
       add(fact(revision, event.type, { amountCents: d.amountCents, date: d.date }, 'programmed'));
-      next.decisions = [...state.decisions, d.decision];
+      if (d.decision) next.decisions = [...state.decisions, d.decision];
+      if (d.act) next.acts = [...(state.acts ?? []), d.act];
       return open('programmed');
     }
     case 'ledger.CommitmentMade': {
@@ -109,6 +114,7 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
       add(fact(revision, event.type, { amountCents: d.amountCents, date: d.date, reference: d.legalAct.reference }, 'committed'));
       next.legalActs = [...state.legalActs, d.legalAct];
       if (d.decision) next.decisions = [...state.decisions, d.decision];
+      if (d.act) next.acts = [...(state.acts ?? []), d.act];
       return open('committed');
     }
     case 'ledger.CommitmentIncreased': {
@@ -116,6 +122,7 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
       add(fact(revision, event.type, { amountCents: d.amountCents, date: d.date, reference: d.legalAct?.reference }, 'committed'));
       if (d.legalAct) next.legalActs = [...state.legalActs, d.legalAct];
       if (d.decision) next.decisions = [...state.decisions, d.decision];
+      if (d.act) next.acts = [...(state.acts ?? []), d.act];
       return next;
     }
     case 'ledger.CommitmentReduced': {
