@@ -111,8 +111,7 @@ export const actRefOf = (act: Pick<Act, 'actId' | 'kind' | 'issuer' | 'reference
 
 const actRules = (act: Pick<Act, 'kind' | 'reference' | 'date'>): GrantRules => ({
   name: `L'acte « ${actName(act)} »`,
-  notForLine: 'act-not-for-funding-line',
-  exceeds: 'programme-exceeds-act',
+  of: 'act',
 });
 
 /** An act grants money only to the financers and funding lines its amounts name. */

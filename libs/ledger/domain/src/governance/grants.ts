@@ -40,12 +40,12 @@ export function grantOf(granting: { amounts: readonly DecisionAmount[] }, financ
   return { approvedCents: amounts.reduce((s, a) => s + a.amountCents, 0), ...(onLine.length > 0 ? { fundingLine } : {}) };
 }
 
-/** How a refusal names the grant ("La décision d1", "L'arrêté préfectoral n° 2023-17"), and its rule codes. */
+/** How a refusal names the grant ("La décision d1", "L'acte « Arrêté préfectoral n° 2023-17… »"), and what it is. */
 export interface GrantRules {
   /** The grant as the subject of a sentence. */
   name: string;
-  notForLine: string;
-  exceeds: string;
+  /** A meeting's decision or an act that is not a meeting: the refusals' rule codes say which. */
+  of: 'decision' | 'act';
 }
 
 /** The grant's part for this financer and funding line, or the refusal naming what it does grant. */
@@ -60,7 +60,7 @@ export function requireAmountsFor(
   if (grant) return grant;
   const named = granting.amounts.map((a) => `${a.financer}${a.fundingLine ? ` (${a.fundingLine})` : ''}`).join(', ');
   throw new RuleViolation(
-    rules.notForLine,
+    rules.of === 'act' ? 'act-not-for-funding-line' : 'decision-not-for-funding-line',
     `${rules.name} n'accorde aucun montant à ${financer} sur la ligne ${fundingLine} : ses montants ne valent que pour leur financeur et leur ligne (${named || 'aucun montant'})`,
     field,
   );
@@ -94,7 +94,7 @@ export function requireWithinGrant(
   const remaining = Math.max(0, grant.approvedCents - programmed);
   if (p.amountCents > remaining)
     throw new RuleViolation(
-      rules.exceeds,
+      rules.of === 'act' ? 'programme-exceeds-act' : 'programme-exceeds-decision',
       `Programmer ${formatEuros(p.amountCents)} dépasserait ce que ${lowerFirst(rules.name)} a approuvé pour ${p.financer} sur la ligne ${grant.fundingLine ?? p.fundingLine} : ${formatEuros(grant.approvedCents)} approuvés, ${formatEuros(programmed)} déjà programmés, reste ${formatEuros(remaining)}`,
       'amountCents',
       { remainingCents: remaining, approvedCents: grant.approvedCents, programmedCents: programmed },

@@ -77,8 +77,7 @@ export const meetingStreamName = (meetingId: string): string => `meeting-${meeti
 
 const decisionRules = (decisionId: string): GrantRules => ({
   name: `La décision ${decisionId}`,
-  notForLine: 'decision-not-for-funding-line',
-  exceeds: 'programme-exceeds-decision',
+  of: 'decision',
 });
 
 /** Only an approved decision grants money, and only to the financers and funding lines its amounts name. */
