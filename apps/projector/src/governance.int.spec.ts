@@ -1,4 +1,5 @@
-import { ReadModels } from '@erbm/shared/api';
+import { type CommandContext, ReadModels, uuidFrom } from '@erbm/shared/api';
+import { DecisionProgrammings, FinancingLinks } from '@erbm/ledger/api';
 import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
 import { logSettled } from '@erbm/shared/testing';
 import { DOMAINS } from '@erbm/domains';
@@ -217,5 +218,38 @@ describe('governance: meetings of every body, acts that are not meetings', () =>
     const payment = await t.request('GET', `/audit/lineage/commitment/${id}?format=csv`, { token: auditor });
     expect(payment.status).toBe(200);
     expect(payment.body).toContain('Arrêté préfectoral n° 2023-DRAC-18 du 2023-03-03');
+  });
+
+  it('completes after a crash a programming the act counted, and gives the act back what a correction lowers', async () => {
+    const act = await f.ok('POST', '/acts', arrete({ reference: '2023-DRAC-19' }));
+    const id = await announced();
+    const ctx: CommandContext = { principal: { userId: 'alice', role: 'editor', organisation: 'SGAR' }, correlationId: 'crash-act' };
+    // The request stops right after the act's append: what the process finds on its restart.
+    const recorded = await t.app.get(DecisionProgrammings).record(ctx, {
+      actId: act.id,
+      commitmentId: id,
+      domain: domain.name,
+      financer: 'etat',
+      fundingLine: 'etat-p135',
+      amountCents: 70_000_00,
+      date: '2023-03-10',
+    });
+    expect(recorded.type).toBe('governance.ActProgrammingRecorded');
+    await logSettled(t.database.db);
+    await t.app.get(FinancingLinks).completePending();
+    const [programmed] = (await t.store.readStream(`commitment-${id}`)).filter((e) => e.type === 'ledger.CommitmentProgrammed');
+    expect(programmed).toMatchObject({
+      id: uuidFrom(`ledger.CommitmentProgrammed\u0000${recorded.id}`),
+      data: { amountCents: 70_000_00, act: { actId: act.id, reference: '2023-DRAC-19' } },
+      envelope: { actor: { userId: 'alice' }, correlationId: 'crash-act' },
+    });
+    await f.ok('POST', `${d}/commitments/${id}/correct`, {
+      revision: programmed.revision,
+      amountCents: 50_000_00,
+      date: '2023-04-01',
+      reason: 'erreur de saisie',
+    });
+    const counted = (await f.ok('GET', `/acts/${act.id}`, undefined)).programmings as { commitmentId: string; amountCents: number }[];
+    expect(counted).toEqual([expect.objectContaining({ commitmentId: id, amountCents: 50_000_00 })]);
   });
 });
