@@ -25,7 +25,7 @@ describe('one name per concept: every view and every export names its fields fro
   let t: TestApp;
   let auditor: string;
   /** Ids to put in each route's path, per domain; every GET route of the OpenAPI document is either walked or not a view. */
-  const ids: Record<string, { operationId: string; commitmentId: string; meetingId: string; decisionId: string; paymentRevision: number }> = {};
+  const ids: Record<string, { operationId: string; commitmentId: string; meetingId: string; decisionId: string; actId: string; paymentRevision: number }> = {};
 
   beforeAll(async () => {
     t = await startTestApp((database) => everyDomain({ projections: { run: false, databaseUrl: database.url }, sgar: true, demo: true }));
@@ -51,9 +51,28 @@ describe('one name per concept: every view and every export names its fields fro
         await ok(`/operations/${operationId}/commitments`, { financer: 'etat', fundingLine: 'etat-p135', amountCents: 100_000_00, date: '2022-11-01' })
       ).body;
       const decision = { meetingId: meeting.id, decisionId: 'D1' };
+      const act = await t.request('POST', '/acts', {
+        token: editor,
+        body: {
+          kind: 'arrete-prefectoral',
+          issuer: 'etat',
+          reference: 'AP-2023-1',
+          date: '2023-01-20',
+          document: 'AP-2023-1.pdf',
+          subject: 'Subvention',
+          amounts: [{ financer: 'etat', fundingLine: 'etat-p135', amountCents: 100_000_00 }],
+        },
+      });
+      expect(act.status).toBe(201);
       const step = (name: string, body: unknown) => ok(`/commitments/${commitment.id}/${name}`, body);
       await step('programme', { amountCents: 100_000_00, date: '2023-01-16', decision });
-      await step('commit', { amountCents: 100_000_00, date: '2023-02-01', legalAct: { kind: 'ej', reference: '2103456789', date: '2023-02-01' } });
+      // The act that grants the commitment shows in its lineage.
+      await step('commit', {
+        amountCents: 100_000_00,
+        date: '2023-02-01',
+        legalAct: { kind: 'ej', reference: '2103456789', date: '2023-02-01' },
+        act: { actId: act.body.id },
+      });
       await step('certify', { amountCents: 40_000_00, reference: 'SF-1', date: '2023-03-01' });
       await step('order', { amountCents: 40_000_00, reference: 'DP-1', date: '2023-03-01' });
       // An advance above 30 % raises a warning; then a correction, a release and the end of the commitment.
@@ -62,7 +81,7 @@ describe('one name per concept: every view and every export names its fields fro
       await step('correct', { revision: paymentRevision, amountCents: 35_000_00, date: '2023-03-05', reason: 'erreur de saisie' });
       await step('release', { amountCents: 10_000_00, date: '2023-06-01', reason: 'économies' });
       await step('lapse', { date: '2023-12-31', reason: 'caducité' });
-      ids[domain.name] = { operationId, commitmentId: commitment.id, meetingId: meeting.id, decisionId: 'D1', paymentRevision };
+      ids[domain.name] = { operationId, commitmentId: commitment.id, meetingId: meeting.id, decisionId: 'D1', actId: act.body.id, paymentRevision };
     }
     expect((await t.request('POST', '/audit/seals', { token: t.token('admin') })).status).toBe(201);
     await logSettled(t.database.db);
@@ -86,6 +105,7 @@ describe('one name per concept: every view and every export names its fields fro
         if (param === 'id' && /commitments?\/$/.test(before)) return own.commitmentId;
         if (param === 'id' && /operations?\/(\{domain\}\/)?$/.test(before)) return own.operationId;
         if (param === 'id' && /meetings?\/$/.test(before)) return own.meetingId;
+        if (param === 'id' && /acts?\/$/.test(before)) return own.actId;
         throw new Error(`no value for {${param}} in ${route}: say here which id it takes`);
       });
     });

@@ -215,6 +215,12 @@ describe('governance: meetings of every body, acts that are not meetings', () =>
       'Engagement programmé par un acte : Arrêté préfectoral n° 2023-DRAC-18',
       'Engagement juridique (acte signé), accordé par Arrêté préfectoral n° 2023-DRAC-18',
     ]);
+    const history = await t.request('GET', `/audit/history/act/${act.id}`, { token: auditor });
+    expect([history.status, history.body.actId]).toEqual([200, act.id]);
+    expect((history.body.history as { label: string }[]).map((h) => h.label)).toEqual([
+      'Acte (arrêté, délibération, convention, notification, sélection d’un jury)',
+      'Engagement programmé au titre de l’acte',
+    ]);
     const payment = await t.request('GET', `/audit/lineage/commitment/${id}?format=csv`, { token: auditor });
     expect(payment.status).toBe(200);
     expect(payment.body).toContain('Arrêté préfectoral n° 2023-DRAC-18 du 2023-03-03');
