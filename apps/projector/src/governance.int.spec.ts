@@ -94,6 +94,23 @@ describe('governance: meetings of every body, acts that are not meetings', () =>
     expect((bad.body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(['from', 'limit']);
   });
 
+  it("names the meeting's body in the decision a commitment is programmed by", async () => {
+    const meeting = await f.ok('POST', '/meetings', { body: 'comite-technique-ddets-62', date: '2023-02-14', place: 'Arras' });
+    await f.ok('POST', `/meetings/${meeting.id}/decisions`, {
+      decisionId: 'CT-1',
+      subject: 'Programmation',
+      outcome: 'approved',
+      amounts: [{ financer: 'etat', fundingLine: 'etat-p135', amountCents: 10_000_00 }],
+    });
+    const id = await announced();
+    const view = await f.ok('POST', `${d}/commitments/${id}/programme`, {
+      amountCents: 10_000_00,
+      date: '2023-02-20',
+      decision: { meetingId: meeting.id, decisionId: 'CT-1' },
+    });
+    expect(view).toMatchObject({ decisions: [{ meetingId: meeting.id, decisionId: 'CT-1', date: '2023-02-14', body: 'comite-technique-ddets-62' }], acts: [] });
+  });
+
   it('lets an editor of any domain or an admin write governance, and no reader', async () => {
     const refused = await t.request('POST', '/meetings', { token: sgar, body: { body: 'copil', date: '2023-01-16', place: 'Lille' } });
     expect(refused.status).toBe(403);

@@ -196,4 +196,19 @@ describe('commitment programmed by an act', () => {
     };
     expect(foldCommitment([announced, old])).toMatchObject({ acts: [], decisions: [{ meetingId: 'm1', decisionId: 'd1' }] });
   });
+
+  it('warns of a payment dated before the act that programmed the commitment, as before a decision', () => {
+    const programmed: CommitmentEvent = { type: 'ledger.CommitmentProgrammed', data: { amountCents: 100_000_00, date: '2023-03-20', act: ref } };
+    const committed: CommitmentEvent = {
+      type: 'ledger.CommitmentMade',
+      data: { amountCents: 100_000_00, date: '2023-03-25', legalAct: { kind: 'convention', reference: 'CONV-1', date: '2023-03-25' } },
+    };
+    const events = c
+      .given([announced, programmed, committed])
+      .when({ type: 'pay', amountCents: 1_00, date: '2023-03-01', kind: 'advance', reference: 'DP-1', today: TODAY })
+      .events();
+    expect(events.filter((e) => e.type === 'ledger.CommitmentWarningRaised').map((e) => (e.data as { code: string }).code)).toContain(
+      'payment-before-decision',
+    );
+  });
 });
