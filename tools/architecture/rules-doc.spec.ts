@@ -72,7 +72,7 @@ describe('docs/rules.md, the rule set', () => {
     expect(raised.length).toBeGreaterThan(60);
     expect(raised).toEqual(
       expect.arrayContaining([
-        { code: 'programme-exceeds-decision', where: 'libs/ledger/domain/src/governance/meeting.ts' },
+        { code: 'programme-exceeds-decision', where: 'libs/ledger/domain/src/governance/grants.ts' },
         { code: 'unknown-party', where: 'libs/ledger/api/src/commitments/commitment.handlers.ts' },
         { code: 'payment-exceeds-certified', where: 'WARNING_CODES' },
       ]),

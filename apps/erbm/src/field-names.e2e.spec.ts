@@ -27,7 +27,7 @@ describe('one name per concept: every view and every export names its fields fro
   /** Ids to put in each route's path, per domain; every GET route of the OpenAPI document is either walked or not a view. */
   const ids: Record<
     string,
-    { operationId: string; commitmentId: string; meetingId: string; decisionId: string; paymentRevision: number; actionCommitmentId: string }
+    { operationId: string; commitmentId: string; meetingId: string; decisionId: string; actId: string; paymentRevision: number; actionCommitmentId: string }
   > = {};
 
   beforeAll(async () => {
@@ -54,9 +54,28 @@ describe('one name per concept: every view and every export names its fields fro
         await ok(`/operations/${operationId}/commitments`, { financer: 'etat', fundingLine: 'etat-p135', amountCents: 100_000_00, date: '2022-11-01' })
       ).body;
       const decision = { meetingId: meeting.id, decisionId: 'D1' };
+      const act = await t.request('POST', '/acts', {
+        token: editor,
+        body: {
+          kind: 'arrete-prefectoral',
+          issuer: 'etat',
+          reference: 'AP-2023-1',
+          date: '2023-01-20',
+          document: 'AP-2023-1.pdf',
+          subject: 'Subvention',
+          amounts: [{ financer: 'etat', fundingLine: 'etat-p135', amountCents: 100_000_00 }],
+        },
+      });
+      expect(act.status).toBe(201);
       const step = (name: string, body: unknown) => ok(`/commitments/${commitment.id}/${name}`, body);
       await step('programme', { amountCents: 100_000_00, date: '2023-01-16', decision });
-      await step('commit', { amountCents: 100_000_00, date: '2023-02-01', legalAct: { kind: 'ej', reference: '2103456789', date: '2023-02-01' } });
+      // The act that grants the commitment shows in its lineage.
+      await step('commit', {
+        amountCents: 100_000_00,
+        date: '2023-02-01',
+        legalAct: { kind: 'ej', reference: '2103456789', date: '2023-02-01' },
+        act: { actId: act.body.id },
+      });
       await step('certify', { amountCents: 40_000_00, reference: 'SF-1', date: '2023-03-01' });
       await step('order', { amountCents: 40_000_00, reference: 'DP-1', date: '2023-03-01' });
       // An advance above 30 % raises a warning; then a correction, a release and the end of the commitment.
@@ -68,7 +87,7 @@ describe('one name per concept: every view and every export names its fields fro
       const action = (await ok('/action-commitments', { party: 'cd59', what: 'Ouvrir un service', promisedOn: '2023-01-16', dueDate: '2023-06-30' })).body;
       await ok(`/action-commitments/${action.id}/progress`, { date: '2023-02-01', note: 'En cours' });
       await ok(`/action-commitments/${action.id}/complete`, { date: '2023-05-01', evidence: { kind: 'convention', reference: 'C-1' } });
-      ids[domain.name] = { operationId, commitmentId: commitment.id, meetingId: meeting.id, decisionId: 'D1', paymentRevision, actionCommitmentId: action.id };
+      ids[domain.name] = { operationId, commitmentId: commitment.id, meetingId: meeting.id, decisionId: 'D1', paymentRevision, actionCommitmentId: action.id, actId: act.body.id };
     }
     // The programme's own facts: an amendment (and a party leaving) of the 2017 contract, a published figure.
     const admin = t.token('admin');
@@ -115,6 +134,7 @@ describe('one name per concept: every view and every export names its fields fro
         if (param === 'id' && /commitments?\/$/.test(before)) return own.commitmentId;
         if (param === 'id' && /operations?\/(\{domain\}\/)?$/.test(before)) return own.operationId;
         if (param === 'id' && /meetings?\/$/.test(before)) return own.meetingId;
+        if (param === 'id' && /acts?\/$/.test(before)) return own.actId;
         throw new Error(`no value for {${param}} in ${route}: say here which id it takes`);
       });
     });

@@ -111,8 +111,8 @@ const why = (problem: Problem): string => \`\${problem.status} \${problem.rule ?
 
 export async function walkThrough(operationId: string, meetingId: string, commitmentId: string): Promise<string | undefined> {
   const domain = '${DOMAIN}';
-  const decided = await api.POST('/{domain}/meetings/{id}/decisions', {
-    params: { path: { domain, id: meetingId }, header: { 'Idempotency-Key': 'cp-2024-03-1' } },
+  const decided = await api.POST('/meetings/{id}/decisions', {
+    params: { path: { id: meetingId }, header: { 'Idempotency-Key': 'cp-2024-03-1' } },
     body: { decisionId: 'CP-2024-03-1', subject: 'Cité 9 à Liévin', outcome: 'approved', amounts: [{ financer: 'etat', fundingLine: 'etat-p135', amount: '450 000,00' }] },
   });
   if (decided.error) return why(decided.error);
@@ -156,8 +156,8 @@ export async function refusedByTheDocument(id: string): Promise<void> {
   await api.POST('/{domain}/commitments/{id}/commit', { params: { path }, body: { amount: '1', date: '2024-04-02', legalAct: { kind: 'contrat', reference: '1', date: '2024-04-02' } } });
   // @ts-expect-error a source document names its reference
   await api.POST('/{domain}/commitments/{id}/certify', { params: { path }, body: { amount: '1', date: '2024-04-02', reference: 'SF 1', sourceDocument: { kind: 'service-fait' } } });
-  // @ts-expect-error programming money names the decision
-  await api.POST('/{domain}/commitments/{id}/programme', { params: { path }, body: { amount: '1', date: '2024-03-14' } });
+  // @ts-expect-error programming money by an act names the act
+  await api.POST('/{domain}/commitments/{id}/programme', { params: { path }, body: { amount: '1', date: '2024-03-14', act: {} } });
   // @ts-expect-error the decision names its meeting
   await api.POST('/{domain}/commitments/{id}/programme', { params: { path }, body: { amount: '1', date: '2024-03-14', decision: { decisionId: 'D-1' } } });
   // @ts-expect-error a decision's amounts are a list

@@ -23,6 +23,9 @@ const READERS = new Set(['editor habitat', 'sgar', 'auditor', 'admin']);
 /** They read every domain, narrowed to their party or arrondissement; views of the whole programme refuse them (403). */
 const SCOPED_READERS = new Set(['partner', 'sous-prefecture']);
 const ANY_ID = '5b0c0000-0000-4000-8000-000000000000';
+/** Meetings of every body and acts belong to no domain: an editor of any domain or the admin writes them, everyone reads. */
+const isGovernance = (path: string) => /^\/(meetings|acts)(\/|$)/.test(path);
+const GOVERNANCE_WRITERS = new Set([...PEOPLE.filter((p) => p.role === 'editor').map((p) => p.label), 'admin']);
 
 /** Every route of the service, read from its own OpenAPI document, so a new route cannot escape the matrix. */
 async function routes(t: TestApp): Promise<{ method: string; path: string }[]> {
@@ -54,7 +57,7 @@ describe('habitat-api: the authorization matrix, every role against every route'
       for (const who of PEOPLE) {
         // An empty body: allowed callers get past the guard and are stopped by validation (400), the others never reach it.
         const res = await t.request(route.method, route.path, { token: tokenOf(who), body: {} });
-        const expected = !who.role ? 401 : writersOf(route.path).has(who.label) ? 400 : 403;
+        const expected = !who.role ? 401 : (isGovernance(route.path) ? GOVERNANCE_WRITERS : writersOf(route.path)).has(who.label) ? 400 : 403;
         if (res.status !== expected) failures.push(`${who.label} ${route.method} ${route.path}: ${res.status}, expected ${expected}`);
         if (res.status === 403 && !/ne peut pas écrire/.test(res.body.detail))
           failures.push(`${who.label} ${route.method} ${route.path}: 403 without a reason`);
@@ -83,6 +86,16 @@ describe('habitat-api: the authorization matrix, every role against every route'
         if (!ok) failures.push(`${who.label} GET ${route.path}: ${res.status}`);
       }
     expect(failures).toEqual([]);
+  });
+
+  it('meetings and acts of every body are read by every authenticated user', async () => {
+    const reads = all.filter((r) => r.method === 'GET' && isGovernance(r.path));
+    expect(reads.map((r) => r.path).sort()).toEqual(['/acts', `/acts/${ANY_ID}`, '/meetings', `/meetings/${ANY_ID}`]);
+    for (const route of reads)
+      for (const who of PEOPLE) {
+        const res = await t.request('GET', route.path, { token: tokenOf(who) });
+        expect([who.label, route.path, res.status]).toEqual([who.label, route.path, !who.role ? 401 : route.path.includes(ANY_ID) ? 404 : 200]);
+      }
   });
 
   it('referentials are read by every authenticated user', async () => {

@@ -118,7 +118,14 @@ describe('habitat-api: malformed input is a 400 naming every field at fault, in 
   it('a required field left out, a reason included, is malformed, not a broken rule', async () => {
     const { commitmentId, decision } = await f.committed();
     const missing = await refused('POST', `/habitat/commitments/${commitmentId}/programme`, { amountCents: 1 }, ['date', 'decision']);
-    expect(reasons(missing)).toEqual({ date: 'champ requis', decision: 'champ requis' });
+    expect(reasons(missing)).toEqual({ date: 'champ requis', decision: "champ requis : decision (décision d'une réunion) ou act (acte)" });
+    const both = await refused(
+      'POST',
+      `/habitat/commitments/${commitmentId}/programme`,
+      { amountCents: 1, date: '2023-05-01', decision, act: { actId: 'a1' } },
+      ['act'],
+    );
+    expect(reasons(both)).toEqual({ act: 'ne se donne pas avec decision : citez la décision ou l’acte, l’un des deux' });
     const path = (step: string) => `/habitat/commitments/${commitmentId}/${step}`;
     await refused('POST', path('increase'), { amountCents: 1, date: '2023-05-01', decision }, ['reason']);
     await refused('POST', path('reduce'), { amountCents: 1, date: '2023-05-01', reason: '  ' }, ['reason']);

@@ -14,3 +14,6 @@ export { ProgrammeSeeder } from './programme/programme-seed';
 export { agreementView, type AgreementView } from './programme/agreements';
 export { actionCommitmentView, type ActionCommitmentView } from './programme/action-commitments';
 export { readScopeGateProvider } from './read-scope-gate';
+export { RecordAct, GetAct, ListActs, type ActRequestCommand, type ActView } from './acts/acts';
+export { ListMeetings, type MeetingList } from './meetings/meetings';
+export { type ProgrammingRequest, type ProgrammingSource } from './programmings/decision-programmings';

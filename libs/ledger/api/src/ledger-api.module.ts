@@ -1,7 +1,15 @@
 import { Global, Module } from '@nestjs/common';
 import { CommitmentsController } from './commitments/commitments.controller';
 import { AnnounceCommitmentHandler, CommitmentReader, GetCommitmentHandler, RecordCommitmentStepHandler } from './commitments/commitment.handlers';
-import { GetMeetingHandler, MeetingService, MeetingsController, RecordMeetingHandler } from './meetings/meetings';
+import {
+  DomainMeetingsController,
+  GetMeetingHandler,
+  ListMeetingsHandler,
+  MeetingService,
+  MeetingsController,
+  RecordMeetingHandler,
+} from './meetings/meetings';
+import { ActService, ActsController, GetActHandler, ListActsHandler, RecordActHandler } from './acts/acts';
 import { OperationDirectories } from './operation-directory';
 import { FinancingLinks } from './financing-links';
 import { ProgrammeCommitmentHandler } from './commitments/programme-commitment';
@@ -21,7 +29,15 @@ import { readScopeGateProvider } from './read-scope-gate';
  */
 @Global()
 @Module({
-  controllers: [CommitmentsController, MeetingsController, AgreementsController, ActionCommitmentsController, PublishedFiguresController],
+  controllers: [
+    CommitmentsController,
+    MeetingsController,
+    DomainMeetingsController,
+    ActsController,
+    AgreementsController,
+    ActionCommitmentsController,
+    PublishedFiguresController,
+  ],
   providers: [
     OperationDirectories,
     FinancingLinks,
@@ -41,6 +57,11 @@ import { readScopeGateProvider } from './read-scope-gate';
     ProgrammeSeeder,
     { provide: REFERENCE_DATA_SEEDS, useFactory: (seeder: ProgrammeSeeder) => [seeder], inject: [ProgrammeSeeder] },
     readScopeGateProvider,
+    ListMeetingsHandler,
+    ActService,
+    RecordActHandler,
+    GetActHandler,
+    ListActsHandler,
   ],
   exports: [OperationDirectories, CommitmentReader, FinancingLinks, ProgrammeRegisterReader, REFERENCE_DATA_SEEDS, ReadScopeGate],
 })

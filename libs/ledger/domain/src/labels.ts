@@ -1,9 +1,10 @@
 import { listOfAll, partitionOf } from '@erbm/shared/kernel';
 import type { CommitmentEventMap, CommitmentEventType, PaymentKind } from './commitment/commitment.events';
+import type { ActEvent } from './governance/act';
 import type { MeetingEvent } from './governance/meeting';
 
 /** What an auditor reads for each fact of the ledger and of governance. */
-export const LEDGER_EVENT_LABELS: Readonly<Record<CommitmentEventType | MeetingEvent['type'], string>> = {
+export const LEDGER_EVENT_LABELS: Readonly<Record<CommitmentEventType | MeetingEvent['type'] | ActEvent['type'], string>> = {
   'ledger.CommitmentAnnounced': 'Engagement annoncé',
   'ledger.CommitmentProgrammed': 'Engagement programmé par une décision',
   'ledger.CommitmentMade': 'Engagement juridique (acte signé)',
@@ -25,6 +26,10 @@ export const LEDGER_EVENT_LABELS: Readonly<Record<CommitmentEventType | MeetingE
   'governance.MinutesRecorded': 'Relevé de décisions enregistré',
   'governance.ProgrammingRecorded': 'Engagement programmé au titre de la décision',
   'governance.ProgrammingReleased': 'Programmation rendue à la décision',
+  'governance.ActRecorded': 'Acte (arrêté, délibération, convention, notification, sélection d’un jury)',
+  'governance.ActAmended': 'Acte modifié',
+  'governance.ActProgrammingRecorded': 'Engagement programmé au titre de l’acte',
+  'governance.ActProgrammingReleased': 'Programmation rendue à l’acte',
 };
 
 /** Read with any payment's `kind`, hence a string index; each kind has its label. */

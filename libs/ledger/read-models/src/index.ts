@@ -7,3 +7,4 @@ export * from './programme-register';
 export * from './register-scope';
 export * from './warnings';
 export { ReadScopeGate, type ScopedCommitment, type ScopedDomain } from './read-scope-gate';
+export * from './governance-register.projection';

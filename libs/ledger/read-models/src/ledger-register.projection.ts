@@ -27,6 +27,7 @@ import { derivePlace } from './place';
 let loaded: Referentials | undefined;
 /** The repository's referentials, read once per process. */
 const referentialsOnce = (): Referentials => (loaded ??= loadReferentials());
+import { GovernanceRegisterProjection } from './governance-register.projection';
 
 /** The name of the ledger register projection: the data source every reader of the register asks for. */
 export const LEDGER_REGISTER = 'ledger-register';
@@ -335,14 +336,15 @@ export interface ProjectedDomain {
 }
 
 /**
- * The read models of a set of domains: the ledger register (placing commitments by their locators), the programme's
- * (agreements, commitments of action), then each domain's.
+ * The read models of a set of domains: the ledger register (placing commitments by their locators), the governance
+ * register (meetings and acts of every body), the programme's (agreements, commitments of action), then each domain's.
  */
 export const projectionsOf = (domains: readonly ProjectedDomain[], referentials?: Referentials): Projection[] => [
   new LedgerRegisterProjection(
     domains.map((d) => ({ domain: d.name, ...d.operations.locator })),
     referentials,
   ),
+  new GovernanceRegisterProjection(),
   new ProgrammeRegisterProjection(),
   ...domains.flatMap((d) => d.projections()),
 ];

@@ -24,6 +24,8 @@ export function fullState(stored: unknown): CommitmentState {
   if (state.status === 'none' || !state.facts) return state;
   return {
     ...state,
+    // Rows stored before acts that are not meetings came have none.
+    acts: state.acts ?? [],
     facts: state.facts.map((f, revision): Fact =>
       Array.isArray(f)
         ? {

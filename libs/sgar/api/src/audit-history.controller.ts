@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import type { Principal } from '@erbm/shared/auth';
 import { Access, CurrentPrincipal, type DomainPlugin, domainNamed, InjectDomains, readScopeOf } from '@erbm/shared/api';
 import type { StoredEvent } from '@erbm/shared/event-store';
-import { LEDGER_EVENT_LABELS, meetingStreamName, resteAPayer } from '@erbm/ledger/domain';
+import { LEDGER_EVENT_LABELS, actStreamName, meetingStreamName, resteAPayer } from '@erbm/ledger/domain';
 import { NotFound } from '@erbm/shared/kernel';
 import { type EventLabels, commitmentHistory, historyOf } from './audit-trail';
 import { AuditOperation, AuditReader, HISTORY_COLUMNS, historyQuery, historyRows } from './audit-reader';
@@ -112,6 +112,21 @@ export class AuditHistoryController {
     @Query('format') format?: string,
   ) {
     return this.plainHistory(res, principal, 'meeting', id, meetingStreamName(id), null, asKnownAt, format);
+  }
+
+  @Get('history/act/:id')
+  @Access('read', 'audit')
+  @ApiQuery({ name: 'asKnownAt', required: false })
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
+  @AuditOperation('act', 'An act that is not a meeting (arrêté, délibération, convention…), its amendments and what was programmed under it')
+  act(
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Res() res: Response,
+    @Query('asKnownAt') asKnownAt?: string,
+    @Query('format') format?: string,
+  ) {
+    return this.plainHistory(res, principal, 'act', id, actStreamName(id), null, asKnownAt, format);
   }
 
   @Get('history/decision/:meetingId/:decisionId')

@@ -4,7 +4,18 @@ import type { Response } from 'express';
 import type { Principal } from '@erbm/shared/auth';
 import { Access, CurrentPrincipal, FieldErrors, REFERENTIALS, ReadModels, column, readScopeOf, wholeNumberParam } from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
-import { type LegalAct, PAYMENT_KIND_LABELS, meetingStreamName, resteAPayer, warningView } from '@erbm/ledger/domain';
+import {
+  ACT_KIND_LABELS,
+  type ActEvent,
+  type ActRef,
+  type LegalAct,
+  PAYMENT_KIND_LABELS,
+  actStreamName,
+  foldAct,
+  meetingStreamName,
+  resteAPayer,
+  warningView,
+} from '@erbm/ledger/domain';
 import { NotFound } from '@erbm/shared/kernel';
 import { TOTAL_AXES, type TotalFilters, commitmentsBehind, freshness } from '@erbm/ledger/read-models';
 import { commitmentHistory, labelOf } from './audit-trail';
@@ -44,6 +55,27 @@ export class AuditLineageController {
     };
   }
 
+  /** An act that is not a meeting, as the lineage shows it: kind, issuer, reference, date, document, what it granted. */
+  private async actOf(ref: ActRef) {
+    const events = await this.reader.store.readStream(actStreamName(ref.actId));
+    const state = foldAct(events.map((e) => ({ type: e.type, data: e.data }) as ActEvent));
+    const at = state.status === 'recorded' ? state : { ...ref, document: undefined, subject: null, amounts: [], amendedOn: undefined };
+    return {
+      actId: ref.actId,
+      kind: at.kind,
+      actKindLabel: ACT_KIND_LABELS[at.kind] ?? at.kind,
+      issuer: at.issuer,
+      issuerName: this.referentials.parties.at(at.issuer, at.date)?.name ?? this.referentials.governanceBodies.at(at.issuer, at.date)?.name ?? at.issuer,
+      reference: at.reference,
+      date: at.date,
+      document: at.document ?? null,
+      subject: at.subject,
+      amounts: at.amounts,
+      amendedOn: at.amendedOn ?? null,
+      recordedBy: events[0]?.envelope.actor ?? null,
+    };
+  }
+
   /** The whole chain of one commitment: decisions and meetings, legal acts, amendments, payments, corrections beside what they correct. */
   private async lineageOf(principal: Principal, id: string, asKnownAt?: string) {
     const { entries, state } = commitmentHistory(await this.reader.commitmentEvents(principal, id, asKnownAt));
@@ -56,10 +88,15 @@ export class AuditLineageController {
         .filter(
           (e) =>
             (e.data as { decision?: { decisionId: string; meetingId: string } }).decision?.decisionId === ref.decisionId &&
-            (e.data as { decision: { meetingId: string } }).decision.meetingId === ref.meetingId,
+            (e.data as { decision?: { meetingId: string } }).decision?.meetingId === ref.meetingId,
         )
         .map((e) => e.revision);
       decisions.push({ ...ref, meeting: meeting && { ...meeting, decisions: undefined }, decision, usedBy });
+    }
+    const acts = [];
+    for (const ref of state.acts.filter((a, i, all) => all.findIndex((b) => b.actId === a.actId) === i)) {
+      const usedBy = entries.filter((e) => (e.data as { act?: ActRef }).act?.actId === ref.actId).map((e) => e.revision);
+      acts.push({ ...(await this.actOf(ref)), usedBy });
     }
     const byType = (...types: string[]) =>
       entries.filter((e) => types.includes(e.type)).map((e) => ({ ...e, corrections: entries.filter((c) => c.corrects === e.revision) }));
@@ -90,6 +127,7 @@ export class AuditLineageController {
         historyHref: `/audit/history/operation/${state.domain}/${state.operationId}`,
       },
       decisions,
+      acts,
       legalActs: byType('ledger.CommitmentMade', 'ledger.CommitmentIncreased', 'ledger.CommitmentReduced')
         .filter((e) => (e.data as { legalAct?: unknown }).legalAct)
         .map((e) => ({ revision: e.revision, ...(e.data as { legalAct: LegalAct }).legalAct, corrections: e.corrections })),
@@ -130,8 +168,9 @@ export class AuditLineageController {
     const rows = historyRows(lineage.history).map((r) => ({
       ...r,
       decisions: lineage.decisions.map((d) => `${d.meeting?.bodyName ?? ''} ${d.date} ${d.decisionId}`).join(' | '),
+      acts: lineage.acts.map((a) => `${a.actKindLabel} n° ${a.reference} du ${a.date} (${a.issuerName})`).join(' | '),
     }));
-    return this.reader.export(res, format, `lignee-engagement-${id}`, asKnownAt, lineage, [...HISTORY_COLUMNS, column('decisions')], rows);
+    return this.reader.export(res, format, `lignee-engagement-${id}`, asKnownAt, lineage, [...HISTORY_COLUMNS, column('decisions'), column('acts')], rows);
   }
 
   @Get('lineage/payment/:commitmentId/:revision')
@@ -148,6 +187,7 @@ export class AuditLineageController {
       commitment: lineage.commitment,
       legalActs: lineage.legalActs,
       decisions: lineage.decisions,
+      acts: lineage.acts,
       operation: lineage.operation,
       chain: [
         { step: labelOf(payment.type), revision: payment.revision, date: payment.occurredAt },
@@ -156,6 +196,12 @@ export class AuditLineageController {
           step: `Décision ${d.decisionId} (${d.decision?.subject ?? '?'})`,
           meeting: d.meeting ? `${d.meeting.bodyName}, ${d.meeting.date}, ${d.meeting.place}` : null,
           date: d.date,
+        })),
+        ...lineage.acts.map((a) => ({
+          step: `${a.actKindLabel} n° ${a.reference} (${a.subject ?? '?'})`,
+          issuer: a.issuerName,
+          document: a.document,
+          date: a.date,
         })),
       ],
     };
@@ -195,6 +241,17 @@ export class AuditLineageController {
           date: d.date,
           body: d.meeting?.bodyName,
           subject: d.decision?.subject ?? null,
+        })),
+        acts: lineage.acts.map((a) => ({
+          actId: a.actId,
+          kind: a.kind,
+          actKindLabel: a.actKindLabel,
+          issuer: a.issuer,
+          issuerName: a.issuerName,
+          reference: a.reference,
+          date: a.date,
+          document: a.document,
+          subject: a.subject,
         })),
         legalActs: lineage.legalActs,
         lineageHref: `/audit/lineage/commitment/${c.id}`,

@@ -1,5 +1,7 @@
 import type { StoredEvent } from '@erbm/shared/event-store';
 import {
+  ACT_KIND_LABELS,
+  type ActRef,
   type CommitmentEvent,
   type CommitmentState,
   LEDGERS,
@@ -13,6 +15,14 @@ import {
 /** Labels of event types, in French: the ledger's and governance's, plus those of every domain served. */
 export type EventLabels = Readonly<Record<string, string>>;
 export const labelOf = (type: string, labels: EventLabels = LEDGER_EVENT_LABELS): string => labels[type] ?? type;
+
+/** A programming or a grant by an act that is not a meeting says which act, where the type's label says a decision. */
+function labelOfEvent(e: StoredEvent, labels: EventLabels): string {
+  const act = (e.data as { act?: ActRef } | undefined)?.act;
+  if (e.type === 'ledger.CommitmentProgrammed' && act) return `Engagement programmé par un acte : ${ACT_KIND_LABELS[act.kind] ?? act.kind} n° ${act.reference}`;
+  const label = labelOf(e.type, labels);
+  return act ? `${label}, accordé par ${ACT_KIND_LABELS[act.kind] ?? act.kind} n° ${act.reference}` : label;
+}
 
 /** What each fact of a commitment did to its ledgers: the difference of the fold before and after it. */
 export interface LedgerEffect {
@@ -48,7 +58,7 @@ export function historyOf(events: StoredEvent[], labels: EventLabels = LEDGER_EV
     revision: e.revision,
     position: e.position,
     type: e.type,
-    label: labelOf(e.type, labels),
+    label: labelOfEvent(e, labels),
     occurredAt: e.envelope.occurredAt,
     recordedAt: e.recordedAt,
     recordedBy: e.envelope.actor.userId,

@@ -132,6 +132,14 @@ export const FIELD_NAMES = {
   outcome: { meaning: 'what a decision decided (approved, rejected…)', label: 'sens de la décision' },
   place: { meaning: 'where a meeting took place', label: 'lieu' },
   minutesReference: { meaning: "reference of a meeting's minutes", label: 'relevé de décisions' },
+  actId: { meaning: 'an act that decides money without a meeting (arrêté, délibération, convention…)', label: "identifiant de l'acte" },
+  act: { meaning: 'one act that decides money without a meeting', label: 'acte' },
+  acts: { meaning: 'acts that decide money without a meeting, of a commitment or listed', label: 'actes' },
+  issuer: { meaning: 'the party or governance body that issued an act', label: 'émetteur' },
+  actKindLabel: { meaning: 'kind of an act that is not a meeting, in French (arrêté préfectoral, délibération…)', label: "nature de l'acte" },
+  issuerName: { meaning: "name of an act's issuer", label: "nom de l'émetteur" },
+  document: { meaning: 'reference or URL of the signed document of an act', label: 'document' },
+  amendedOn: { meaning: 'date an act was last amended', label: 'modifié le' },
 
   // Lists and links.
   commitments: { meaning: 'commitments (a list)', label: 'engagements' },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadReferentials } from './referentials';
+import { GOVERNANCE_BODY_KINDS, loadReferentials } from './referentials';
 import { loadTerritorySource } from './territory';
 import { placeOf } from './place';
 import { parseCsv, parseCsvRecords } from './csv';
@@ -171,5 +171,15 @@ describe('CSV', () => {
       ['a', 'b,"c"\nd'],
       ['1', '2'],
     ]);
+  });
+
+  it('has the bodies beyond the ERBM that decide money, each of a known kind, valid from its source date', () => {
+    expect(ref.governanceBodies.all.filter((b) => !(GOVERNANCE_BODY_KINDS as readonly string[]).includes(b.kind))).toEqual([]);
+    expect(ref.governanceBodies.at('comite-strategique-politique-ville', '2022-01-01')?.kind).toBe('comite-strategique');
+    expect(ref.governanceBodies.at('comite-technique-ddets-59', '2021-03-31')).toBeUndefined();
+    expect(ref.governanceBodies.at('comite-technique-ddets-62', '2021-04-01')).toMatchObject({ kind: 'comite-technique', departement: '62' });
+    expect(ref.governanceBodies.at('fdva-commission-regionale', '2019-01-01')?.kind).toBe('commission-fdva');
+    expect(ref.governanceBodies.at('jury-ami-micro-folies-2023', '2023-06-01')?.kind).toBe('jury');
+    expect(ref.governanceBodies.at('jury-ami-micro-folies-2023', '2024-01-01')).toBeUndefined();
   });
 });

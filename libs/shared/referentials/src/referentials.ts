@@ -95,12 +95,37 @@ export interface FundingLine extends Validity {
   envelopeCents?: number;
 }
 
-export type GovernanceBodyKind = 'copil' | 'comite-partenarial' | 'secretariat-commun' | 'comite-quadripartite' | 'comite-des-financeurs';
+export const GOVERNANCE_BODY_KINDS = [
+  'copil',
+  'comite-partenarial',
+  'secretariat-commun',
+  'comite-quadripartite',
+  'comite-des-financeurs',
+  'comite-strategique',
+  'comite-technique',
+  'commission-fdva',
+  'jury',
+] as const;
+export type GovernanceBodyKind = (typeof GOVERNANCE_BODY_KINDS)[number];
+/** How a kind of body reads in French. */
+export const GOVERNANCE_BODY_KIND_LABELS: Readonly<Record<GovernanceBodyKind, string>> = {
+  copil: 'comité de pilotage',
+  'comite-partenarial': 'comité partenarial',
+  'secretariat-commun': 'secrétariat commun',
+  'comite-quadripartite': 'comité quadripartite',
+  'comite-des-financeurs': 'comité des financeurs',
+  'comite-strategique': 'comité stratégique',
+  'comite-technique': 'comité technique',
+  'commission-fdva': 'commission du FDVA',
+  jury: "jury d'un appel",
+};
 export interface GovernanceBody extends Validity {
   id: string;
   name: string;
   kind: GovernanceBodyKind;
   arrondissement?: string;
+  /** The département a body sits for ('59', '62'), when it sits for one. */
+  departement?: string;
 }
 
 const validAt = (v: Validity, date: string) => v.validFrom <= date && (v.validTo === null || date <= v.validTo);
@@ -202,6 +227,7 @@ export function loadReferentials(
         name: r.name,
         kind: r.kind as GovernanceBodyKind,
         arrondissement: optional(r.arrondissement),
+        departement: optional(r.departement),
         ...validity(r),
       })),
       (b) => b.id,

@@ -1,11 +1,12 @@
 import { centsOf } from '@erbm/shared/api';
-import type { CitedDecision, CommitmentCommand, LegalAct, OperationEnvelope } from '@erbm/ledger/domain';
+import type { CitedAct, CitedDecision, CommitmentCommand, LegalAct, OperationEnvelope } from '@erbm/ledger/domain';
 import type { WithoutToday } from '@erbm/shared/kernel';
 import type * as R from './commitment.requests';
 
 /** What a step needs from outside the commitment's stream, looked up on the state it is decided on. */
 export interface StepLookups {
   decision(ref: R.DecisionRefRequest): Promise<CitedDecision>;
+  act(ref: R.ActRefRequest): Promise<CitedAct>;
   envelope(): Promise<OperationEnvelope | undefined>;
   checkFundingLine(fundingLine: string, date: string): void;
 }
@@ -26,6 +27,7 @@ function legalAct(act: R.LegalActRequest | undefined): LegalAct | undefined {
 }
 
 const decisionOf = (ref: R.DecisionRefRequest | undefined, l: StepLookups) => (ref ? l.decision(ref) : Promise.resolve(undefined));
+const actOf = (ref: R.ActRefRequest | undefined, l: StepLookups) => (ref ? l.act(ref) : Promise.resolve(undefined));
 
 /** One builder per step of a commitment's life after its announcement, each from the request its route takes. */
 export const steps = {
@@ -37,6 +39,7 @@ export const steps = {
       date: b.date,
       legalAct: legalAct(b.legalAct),
       decision: await decisionOf(b.decision, l),
+      act: await actOf(b.act, l),
       envelope: await l.envelope(),
     }),
   increase:
@@ -48,6 +51,7 @@ export const steps = {
       reason: b.reason,
       legalAct: legalAct(b.legalAct),
       decision: await decisionOf(b.decision, l),
+      act: await actOf(b.act, l),
       envelope: await l.envelope(),
     }),
   reduce:

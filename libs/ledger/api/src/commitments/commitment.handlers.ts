@@ -13,13 +13,19 @@ import {
 } from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
 import {
+  type ActEvent,
+  type ActState,
+  type CitedAct,
   type CitedDecision,
   type CommitmentCommand,
   type CommitmentEvent,
   type CommitmentState,
   type MeetingEvent,
+  actRefOf,
+  actStreamName,
   commitmentStreamName,
   decideCommitment,
+  foldAct,
   foldCommitment,
   foldMeeting,
   meetingStreamName,
@@ -31,7 +37,7 @@ import { ProgrammeRegisterReader } from '../programme/programme-register.reader'
 import { DecisionProgrammings } from '../programmings/decision-programmings';
 import type { StepBuilder } from './commitment-steps';
 import { type CommitmentView, commitmentView } from './commitment-view';
-import type { AnnounceCommitmentRequest, DecisionRefRequest } from './commitment.requests';
+import type { ActRefRequest, AnnounceCommitmentRequest, DecisionRefRequest } from './commitment.requests';
 
 export interface CommitmentResult {
   view: CommitmentView;
@@ -83,7 +89,21 @@ export class CommitmentReader {
     if (state.status === 'none') throw new RuleViolation('unknown-decision', `Aucune réunion ${ref.meetingId} n'est enregistrée`, 'decision.meetingId');
     const decision = state.decisions.find((d) => d.decisionId === ref.decisionId);
     if (!decision) throw new RuleViolation('unknown-decision', `La réunion ${ref.meetingId} n'a pris aucune décision ${ref.decisionId}`, 'decision.decisionId');
-    return { meetingId: ref.meetingId, decisionId: ref.decisionId, date: state.date, outcome: decision.outcome, amounts: decision.amounts };
+    return {
+      meetingId: ref.meetingId,
+      decisionId: ref.decisionId,
+      date: state.date,
+      body: state.body,
+      outcome: decision.outcome,
+      amounts: decision.amounts,
+    };
+  }
+
+  /** The act a request cites, with the amounts it grants for the decider to check. */
+  async act(ref: ActRefRequest): Promise<CitedAct> {
+    const { state } = await this.repository.load<ActState, ActEvent>(actStreamName(ref.actId), foldAct);
+    if (state.status === 'none') throw new RuleViolation('unknown-act', `Aucun acte ${ref.actId} n'est enregistré (voir /acts)`, 'act.actId');
+    return { ...actRefOf(state), amounts: state.amounts };
   }
 
   /** The operation's eligible cost and what its other commitments have committed, for the over-commitment warning. */
@@ -213,6 +233,7 @@ export class RecordCommitmentStepHandler implements ICommandHandler<RecordCommit
         if (state.status === 'none') throw new NotFound('commitment', commitmentId);
         const built = await build({
           decision: (ref) => this.reader.decision(ref),
+          act: (ref) => this.reader.act(ref),
           envelope: () => this.reader.envelope(domain, state.operationId, commitmentId),
           checkFundingLine: (line, date) => this.reader.checkFundingLine(line, date, state.financer),
         });

@@ -1,5 +1,20 @@
-import { ValidateBy, type ValidationArguments } from 'class-validator';
-import { AmountRequest, BusinessDate, MoneyRequest, Nested, OneOf, OptionalAmountRequest, Text, WholeNumber, WriteRequest, YesNo } from '@erbm/shared/api';
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ValidateBy, ValidateNested, type ValidationArguments } from 'class-validator';
+import {
+  AmountRequest,
+  BusinessDate,
+  MoneyRequest,
+  Nested,
+  OneOf,
+  OptionalAmountRequest,
+  REQUIRED,
+  Text,
+  WholeNumber,
+  WriteRequest,
+  YesNo,
+} from '@erbm/shared/api';
 import { LEGAL_ACT_KINDS, PAYMENT_KINDS } from '@erbm/ledger/domain';
 
 export class DecisionRefRequest {
@@ -8,6 +23,37 @@ export class DecisionRefRequest {
 
   @Text({ max: 100, description: 'Id of the decision within that meeting' })
   decisionId!: string;
+}
+
+export class ActRefRequest {
+  @Text({ max: 100, description: 'Id of the act (arrêté, délibération, convention, notification, jury selection): see /acts' })
+  actId!: string;
+}
+
+/**
+ * `decision` or `act`, one of them: what programmes or grants the money. Both missing is said on `decision` (when one
+ * is required), both given on `act`.
+ */
+function DecisionOrAct(field: 'decision' | 'act', required: boolean, description: string) {
+  const check = (value: unknown, object: Record<string, unknown>): string | undefined => {
+    if (value === undefined)
+      return field === 'decision' && required && object.act === undefined ? `${REQUIRED} : decision (décision d'une réunion) ou act (acte)` : undefined;
+    if (field === 'act' && object.decision !== undefined) return 'ne se donne pas avec decision : citez la décision ou l’acte, l’un des deux';
+    return undefined;
+  };
+  const type = field === 'decision' ? DecisionRefRequest : ActRefRequest;
+  return applyDecorators(
+    ApiPropertyOptional({ type, description }),
+    ValidateBy({
+      name: 'isDecisionOrAct',
+      validator: {
+        validate: (value: unknown, args?: ValidationArguments) => check(value, args?.object as Record<string, unknown>) === undefined,
+        defaultMessage: (args?: ValidationArguments) => check(args?.value, args?.object as Record<string, unknown>) ?? '',
+      },
+    }),
+    ValidateNested({ message: 'doit être un objet' }),
+    Type(() => type),
+  );
 }
 
 /** An EJ is named by its 10-digit Chorus number; other acts by whatever reference they bear. */
@@ -54,8 +100,11 @@ export class ProgrammeRequest extends MoneyRequest {
   @BusinessDate()
   date!: string;
 
-  @Nested(() => DecisionRefRequest, { description: 'The decision that programmes the money' })
-  decision!: DecisionRefRequest;
+  @DecisionOrAct('decision', true, "The meeting's decision that programmes the money (or give act)")
+  decision?: DecisionRefRequest;
+
+  @DecisionOrAct('act', true, 'The act that programmes the money, when it is not a meeting’s decision (or give decision)')
+  act?: ActRefRequest;
 }
 
 export class CommitRequest extends MoneyRequest {
@@ -65,8 +114,11 @@ export class CommitRequest extends MoneyRequest {
   @Nested(() => LegalActRequest)
   legalAct!: LegalActRequest;
 
-  @Nested(() => DecisionRefRequest, { optional: true, description: 'Required to commit more than was programmed' })
+  @DecisionOrAct('decision', false, 'A decision granting it: required to commit more than was programmed (or give act)')
   decision?: DecisionRefRequest;
+
+  @DecisionOrAct('act', false, 'An act granting it: to commit more than was programmed (or give decision)')
+  act?: ActRefRequest;
 }
 
 export class IncreaseRequest extends MoneyRequest {
@@ -79,8 +131,11 @@ export class IncreaseRequest extends MoneyRequest {
   @Nested(() => LegalActRequest, { optional: true, description: 'The avenant or new act' })
   legalAct?: LegalActRequest;
 
-  @Nested(() => DecisionRefRequest, { optional: true, description: 'Required to go above what was programmed' })
+  @DecisionOrAct('decision', false, 'A decision granting it: required to go above what was programmed (or give act)')
   decision?: DecisionRefRequest;
+
+  @DecisionOrAct('act', false, 'An act granting it: to go above what was programmed (or give decision)')
+  act?: ActRefRequest;
 }
 
 export class ReduceRequest extends MoneyRequest {

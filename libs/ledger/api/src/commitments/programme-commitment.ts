@@ -2,7 +2,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { type CommandContext, EventSourcedRepository, centsOf } from '@erbm/shared/api';
 import { commitmentStreamName, decideCommitment } from '@erbm/ledger/domain';
 import { NotFound } from '@erbm/shared/kernel';
-import { DecisionProgrammings } from '../programmings/decision-programmings';
+import { DecisionProgrammings, type ProgrammingSource } from '../programmings/decision-programmings';
 import { type CommitmentResult, CommitmentReader } from './commitment.handlers';
 import type { ProgrammeRequest } from './commitment.requests';
 
@@ -18,8 +18,9 @@ export class ProgrammeCommitment extends Command<CommitmentResult> {
 }
 
 /**
- * Programmes money on a commitment by a decision: counted first in the decision's meeting, which refuses it beyond what
- * the decision approved for the commitment's financer and funding line, then recorded on the commitment (ADR 0015).
+ * Programmes money on a commitment by a meeting's decision or by an act: counted first in the decision's meeting or the
+ * act's stream, which refuses it beyond what was granted for the commitment's financer and funding line, then recorded
+ * on the commitment (ADR 0015, ADR 0018).
  */
 @CommandHandler(ProgrammeCommitment)
 export class ProgrammeCommitmentHandler implements ICommandHandler<ProgrammeCommitment> {
@@ -32,17 +33,20 @@ export class ProgrammeCommitmentHandler implements ICommandHandler<ProgrammeComm
   async execute({ domain, commitmentId, request, ctx }: ProgrammeCommitment): Promise<CommitmentResult> {
     const { state, revision } = await this.reader.load(domain, commitmentId);
     if (state.status === 'none') throw new NotFound('commitment', commitmentId);
-    // A retry after a crash (same Idempotency-Key) finds its programming in the meeting: it only completes it.
-    let recorded = await this.programmings.recordedBefore(ctx, request.decision.meetingId);
+    // The request's validation let exactly one of them through.
+    const source: ProgrammingSource = request.act
+      ? { actId: request.act.actId }
+      : { meetingId: request.decision?.meetingId ?? '', decisionId: request.decision?.decisionId ?? '' };
+    // A retry after a crash (same Idempotency-Key) finds its programming in the meeting or the act: it only completes it.
+    let recorded = await this.programmings.recordedBefore(ctx, source);
     if (!recorded) {
       this.repository.expected(ctx, commitmentStreamName(commitmentId), revision);
-      const decision = await this.reader.decision(request.decision);
+      const cited = 'actId' in source ? { act: await this.reader.act(source) } : { decision: await this.reader.decision(source) };
       const amountCents = centsOf(request);
-      // The commitment's own rules first (open, dates, amount): the meeting counts nothing the commitment would refuse.
-      decideCommitment({ type: 'programme', amountCents, date: request.date, decision, today: this.reader.today() }, state);
+      // The commitment's own rules first (open, dates, amount): the meeting or act counts nothing the commitment would refuse.
+      decideCommitment({ type: 'programme', amountCents, date: request.date, ...cited, today: this.reader.today() }, state);
       recorded = await this.programmings.record(ctx, {
-        meetingId: decision.meetingId,
-        decisionId: decision.decisionId,
+        ...source,
         commitmentId,
         domain,
         financer: state.financer,

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Inject, Injectable, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Injectable, Param, Post, Query as QueryParams, Res } from '@nestjs/common';
 import { Command, CommandBus, CommandHandler, type ICommandHandler, type IQueryHandler, Query, QueryBus, QueryHandler } from '@nestjs/cqrs';
-import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
   Access,
@@ -13,17 +13,22 @@ import {
   CommandPath,
   Ctx,
   EventSourcedRepository,
+  FieldErrors,
   NestedList,
   OneOf,
   REFERENTIALS,
   type ReadScope,
   ReaderScope,
+  ReadModels,
   Text,
   WriteRequest,
+  businessDateParam,
   centsOf,
   etag,
   newIdFor,
+  wholeNumberParam,
 } from '@erbm/shared/api';
+import { type Freshness, GOVERNANCE_REGISTER, type MeetingSummary, freshness, meetingsOf } from '@erbm/ledger/read-models';
 import type { Referentials } from '@erbm/shared/referentials';
 import {
   DECISION_OUTCOMES,
@@ -105,22 +110,18 @@ export class MeetingService {
     @InjectClock() private readonly clock: Clock,
   ) {}
 
+  /** Under the deprecated `/:domain/meetings`: a domain this process serves, else 404 as before. */
+  requireDomain(domain: string | undefined): void {
+    if (domain !== undefined && !this.directories.served(domain)) throw new NotFound('domain', domain);
+  }
+
   /** The meeting now, or right after a given revision (a write's own answer). */
-  async view(domain: string, meetingId: string, upToRevision?: number): Promise<MeetingView> {
-    if (!this.directories.served(domain)) throw new NotFound('domain', domain);
+  async view(meetingId: string, upToRevision?: number): Promise<MeetingView> {
     const loaded = await this.repository.load(meetingStreamName(meetingId), (events: MeetingEvent[]) => foldMeeting(events), { upToRevision });
     return meetingView(meetingId, loaded.state, loaded.events);
   }
 
-  async record(
-    domain: string,
-    meetingId: string,
-    command: MeetingRequestCommand,
-    ctx: CommandContext,
-    request: WriteRequest,
-    isNew: boolean,
-  ): Promise<MeetingView> {
-    if (!this.directories.served(domain)) throw new NotFound('domain', domain);
+  async record(meetingId: string, command: MeetingRequestCommand, ctx: CommandContext, request: WriteRequest, isNew: boolean): Promise<MeetingView> {
     if (command.type === 'hold') {
       const body = this.referentials.governanceBodies.at(command.body, command.date);
       if (!body)
@@ -143,13 +144,14 @@ export class MeetingService {
         return { events: decideMeeting(decided, state), meta: { occurredAt: date, sourceDocument: request.sourceDocument } };
       },
     });
-    return this.view(domain, meetingId, outcome.revision);
+    return this.view(meetingId, outcome.revision);
   }
 }
 
 export class RecordMeeting extends Command<MeetingView> {
   constructor(
-    readonly domain: string,
+    /** Set under the deprecated `/:domain/meetings` only. */
+    readonly domain: string | undefined,
     readonly meetingId: string,
     readonly command: MeetingRequestCommand,
     readonly request: WriteRequest,
@@ -164,13 +166,14 @@ export class RecordMeeting extends Command<MeetingView> {
 export class RecordMeetingHandler implements ICommandHandler<RecordMeeting> {
   constructor(private readonly meetings: MeetingService) {}
   execute(c: RecordMeeting): Promise<MeetingView> {
-    return this.meetings.record(c.domain, c.meetingId, c.command, c.ctx, c.request, c.isNew);
+    this.meetings.requireDomain(c.domain);
+    return this.meetings.record(c.meetingId, c.command, c.ctx, c.request, c.isNew);
   }
 }
 
 export class GetMeeting extends Query<MeetingView> {
   constructor(
-    readonly domain: string,
+    readonly domain: string | undefined,
     readonly meetingId: string,
   ) {
     super();
@@ -181,15 +184,92 @@ export class GetMeeting extends Query<MeetingView> {
 export class GetMeetingHandler implements IQueryHandler<GetMeeting> {
   constructor(private readonly meetings: MeetingService) {}
   execute(q: GetMeeting): Promise<MeetingView> {
-    return this.meetings.view(q.domain, q.meetingId);
+    this.meetings.requireDomain(q.domain);
+    return this.meetings.view(q.meetingId);
   }
 }
 
-/** Meetings of the governance bodies and the decisions they take: first-class facts commitments point to. */
+/** What the request says to record, the same under `/meetings` and the deprecated `/:domain/meetings`. */
+const holdCommand = (meetingId: string, b: RecordMeetingRequest): MeetingRequestCommand => ({
+  type: 'hold',
+  meetingId,
+  body: b.body,
+  date: b.date,
+  place: b.place,
+  ...(b.minutesReference ? { minutesReference: b.minutesReference } : {}),
+});
+
+const decisionCommand = (b: TakeDecisionRequest, ctx: CommandContext): MeetingRequestCommand => ({
+  type: 'takeDecision',
+  decisionId: b.decisionId ?? newIdFor(ctx, 'decision'),
+  subject: b.subject,
+  outcome: b.outcome,
+  ...(b.operationId ? { operationId: b.operationId } : {}),
+  amounts: b.amounts.map((a) => ({ financer: a.financer, ...(a.fundingLine ? { fundingLine: a.fundingLine } : {}), amountCents: centsOf(a) })),
+});
+
+const send = (res: Response, view: MeetingView): MeetingView => {
+  res.setHeader('ETag', etag(view.revision));
+  return view;
+};
+
+export class ListMeetings extends Query<MeetingList> {
+  constructor(readonly filters: { body?: string; from?: string; to?: string; limit: number; offset: number }) {
+    super();
+  }
+}
+
+export interface MeetingList {
+  freshness: Freshness;
+  total: number;
+  limit: number;
+  offset: number;
+  rows: MeetingSummary[];
+}
+
+@QueryHandler(ListMeetings)
+export class ListMeetingsHandler implements IQueryHandler<ListMeetings> {
+  constructor(private readonly readModels: ReadModels) {}
+  async execute({ filters }: ListMeetings): Promise<MeetingList> {
+    const ds = this.readModels.dataSource(GOVERNANCE_REGISTER);
+    const { body, ...page } = filters;
+    const { total, rows } = await meetingsOf(ds, body, page);
+    return { freshness: await freshness(ds, GOVERNANCE_REGISTER), total, limit: page.limit, offset: page.offset, rows };
+  }
+}
+
+/** `?from=&to=` (business dates) and `?limit=&offset=` of a governance list; 400 naming every bad one. */
+export function governanceListQuery(errors: FieldErrors, query: Record<string, string | undefined>) {
+  const from = query.from === undefined ? undefined : businessDateParam(errors, 'from', query.from);
+  const to = query.to === undefined ? undefined : businessDateParam(errors, 'to', query.to);
+  if (from && to && from > to) errors.add('to', 'ne peut précéder from');
+  return {
+    from,
+    to,
+    limit: query.limit === undefined ? 100 : (wholeNumberParam(errors, 'limit', query.limit, 1, 1000) ?? 0),
+    offset: query.offset === undefined ? 0 : (wholeNumberParam(errors, 'offset', query.offset, 0, Number.MAX_SAFE_INTEGER) ?? 0),
+  };
+}
+
+
+/**
+ * A meeting's decisions (subjects, outcomes, the amounts approved per financer) are the signatories' shared record of the
+ * comité: every reader sees them. What each commitment programmed under them is that commitment's: a partner sees its
+ * own party's programmings, a sous-préfecture those of its arrondissement's operations.
+ */
+async function programmingsSeenIn(gate: ReadScopeGate, scope: ReadScope, programmings: MeetingView['programmings']): Promise<MeetingView['programmings']> {
+  const seen = [];
+  for (const p of programmings) if (await gate.admitsCommitmentId(scope, p.commitmentId)) seen.push(p);
+  return seen;
+}
+
+/**
+ * Meetings of every governance body and the decisions they take: first-class facts commitments point to. A COPIL
+ * belongs to no domain: an editor of any domain or an admin records them; everyone reads them.
+ */
 @ApiTags('meetings and decisions')
 @ApiETag()
-@ApiParam({ name: 'domain', description: 'A domain this service serves (its URL segment)' })
-@Controller(':domain/meetings')
+@Controller('meetings')
 export class MeetingsController {
   constructor(
     private readonly commands: CommandBus,
@@ -197,45 +277,86 @@ export class MeetingsController {
     private readonly gate: ReadScopeGate,
   ) {}
 
-  /**
-   * A meeting's decisions (subjects, outcomes, the amounts approved per financer) are the signatories' shared record of
-   * the comité: every reader sees them. What each commitment programmed under them is that commitment's: a partner sees
-   * its own party's programmings, a sous-préfecture those of its arrondissement's operations.
-   */
-  private async programmingsSeenIn(scope: ReadScope, programmings: MeetingView['programmings']) {
-    const seen = [];
-    for (const p of programmings) if (await this.gate.admitsCommitmentId(scope, p.commitmentId)) seen.push(p);
-    return seen;
+  @Post()
+  @Access('write', 'governance')
+  @ApiOperation({ summary: 'Record a meeting of a governance body (COPIL, comité partenarial, comité stratégique, jury…)' })
+  async hold(@Body() b: RecordMeetingRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const meetingId = newIdFor(ctx, 'meeting');
+    const view = await this.commands.execute(new RecordMeeting(undefined, meetingId, holdCommand(meetingId, b), b, ctx, true));
+    res.setHeader('Location', `/meetings/${meetingId}`);
+    return send(res, view);
   }
 
-  private send(res: Response, view: MeetingView, created = false): MeetingView {
-    res.setHeader('ETag', etag(view.revision));
-    if (created) res.setHeader('Location', `meetings/${view.id}`);
-    return view;
+  @Get()
+  @Access('read', 'governance')
+  @ApiQuery({ name: 'body', required: false, description: 'Governance body id (see /referentials/governanceBodies)' })
+  @ApiQuery({ name: 'from', required: false, description: 'Meetings held on or after this date' })
+  @ApiQuery({ name: 'to', required: false, description: 'Meetings held on or before this date' })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'offset', required: false })
+  @ApiOperation({ summary: 'Meetings by body and by date, with their decisions (read model governance-register)' })
+  async list(@QueryParams() query: Record<string, string | undefined>) {
+    const errors = new FieldErrors();
+    const page = governanceListQuery(errors, query);
+    errors.check();
+    return this.queries.execute(new ListMeetings({ body: query.body, ...page }));
   }
+
+  @Post(':id/decisions')
+  @Access('write', 'governance')
+  @ApiIfMatch()
+  @ApiOperation({ summary: 'Record a decision the meeting took (subject, outcome, amounts)' })
+  async decide(@Param('id') id: string, @Body() b: TakeDecisionRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    return send(res, await this.commands.execute(new RecordMeeting(undefined, id, decisionCommand(b, ctx), b, ctx, false)));
+  }
+
+  @Post(':id/minutes')
+  @Access('write', 'governance')
+  @ApiIfMatch()
+  @ApiOperation({ summary: 'Record the reference of the minutes' })
+  async minutes(@Param('id') id: string, @Body() b: RecordMinutesRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const command: MeetingRequestCommand = { type: 'recordMinutes', minutesReference: b.minutesReference };
+    return send(res, await this.commands.execute(new RecordMeeting(undefined, id, command, b, ctx, false)));
+  }
+
+  @Get(':id')
+  @Access('read', 'governance')
+  @ApiOperation({ summary: 'A meeting, its decisions and what commitments programmed under them' })
+  async get(@Param('id') id: string, @ReaderScope() scope: ReadScope, @Res({ passthrough: true }) res: Response) {
+    const view = await this.queries.execute(new GetMeeting(undefined, id));
+    return send(res, { ...view, programmings: await programmingsSeenIn(this.gate, scope, view.programmings) });
+  }
+}
+
+/**
+ * The meetings' first routes, under a domain's URL: kept answering as before for the clients that use them (same
+ * handlers, same rights: an editor of that domain), deprecated for `/meetings`.
+ */
+@ApiTags('meetings and decisions')
+@ApiETag()
+@ApiParam({ name: 'domain', description: 'A domain this service serves (its URL segment)' })
+@Controller(':domain/meetings')
+export class DomainMeetingsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly gate: ReadScopeGate,
+  ) {}
 
   @Post()
   @Access('write')
-  @ApiOperation({ summary: 'Record a meeting of a governance body (COPIL, comité partenarial, comité des financeurs…)' })
+  @ApiOperation({ summary: 'Record a meeting of a governance body (deprecated: POST /meetings)', deprecated: true })
   async hold(@Param('domain') domain: string, @Body() b: RecordMeetingRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
     const meetingId = newIdFor(ctx, 'meeting');
-    const command: MeetingRequestCommand = {
-      type: 'hold',
-      meetingId,
-      body: b.body,
-      date: b.date,
-      place: b.place,
-      ...(b.minutesReference ? { minutesReference: b.minutesReference } : {}),
-    };
-    const view = await this.commands.execute(new RecordMeeting(domain, meetingId, command, b, ctx, true));
+    const view = await this.commands.execute(new RecordMeeting(domain, meetingId, holdCommand(meetingId, b), b, ctx, true));
     res.setHeader('Location', `/${domain}/meetings/${meetingId}`);
-    return this.send(res, view);
+    return send(res, view);
   }
 
   @Post(':id/decisions')
   @Access('write')
   @ApiIfMatch()
-  @ApiOperation({ summary: 'Record a decision the meeting took (subject, outcome, amounts)' })
+  @ApiOperation({ summary: 'Record a decision the meeting took (deprecated: POST /meetings/{id}/decisions)', deprecated: true })
   async decide(
     @Param('domain') domain: string,
     @Param('id') id: string,
@@ -243,21 +364,13 @@ export class MeetingsController {
     @Ctx() ctx: CommandContext,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const command: MeetingRequestCommand = {
-      type: 'takeDecision',
-      decisionId: b.decisionId ?? newIdFor(ctx, 'decision'),
-      subject: b.subject,
-      outcome: b.outcome,
-      ...(b.operationId ? { operationId: b.operationId } : {}),
-      amounts: b.amounts.map((a) => ({ financer: a.financer, ...(a.fundingLine ? { fundingLine: a.fundingLine } : {}), amountCents: centsOf(a) })),
-    };
-    return this.send(res, await this.commands.execute(new RecordMeeting(domain, id, command, b, ctx, false)));
+    return send(res, await this.commands.execute(new RecordMeeting(domain, id, decisionCommand(b, ctx), b, ctx, false)));
   }
 
   @Post(':id/minutes')
   @Access('write')
   @ApiIfMatch()
-  @ApiOperation({ summary: 'Record the reference of the minutes' })
+  @ApiOperation({ summary: 'Record the reference of the minutes (deprecated: POST /meetings/{id}/minutes)', deprecated: true })
   async minutes(
     @Param('domain') domain: string,
     @Param('id') id: string,
@@ -265,17 +378,15 @@ export class MeetingsController {
     @Ctx() ctx: CommandContext,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return this.send(
-      res,
-      await this.commands.execute(new RecordMeeting(domain, id, { type: 'recordMinutes', minutesReference: b.minutesReference }, b, ctx, false)),
-    );
+    const command: MeetingRequestCommand = { type: 'recordMinutes', minutesReference: b.minutesReference };
+    return send(res, await this.commands.execute(new RecordMeeting(domain, id, command, b, ctx, false)));
   }
 
   @Get(':id')
   @Access('read')
-  @ApiOperation({ summary: 'A meeting and its decisions' })
+  @ApiOperation({ summary: 'A meeting and its decisions (deprecated: GET /meetings/{id})', deprecated: true })
   async get(@Param('domain') domain: string, @Param('id') id: string, @ReaderScope() scope: ReadScope, @Res({ passthrough: true }) res: Response) {
     const view = await this.queries.execute(new GetMeeting(domain, id));
-    return this.send(res, { ...view, programmings: await this.programmingsSeenIn(scope, view.programmings) });
+    return send(res, { ...view, programmings: await programmingsSeenIn(this.gate, scope, view.programmings) });
   }
 }

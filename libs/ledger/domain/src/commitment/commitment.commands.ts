@@ -1,4 +1,5 @@
 import type { Today } from '@erbm/shared/kernel';
+import type { Act, ActRef } from '../governance/act';
 import type { Decision } from '../governance/meeting';
 import type { DecisionRef, LegalAct, PaymentKind } from './commitment.events';
 
@@ -7,6 +8,9 @@ import type { DecisionRef, LegalAct, PaymentKind } from './commitment.events';
  * that it was approved and grants this commitment's financer and funding line. Its events keep the reference alone.
  */
 export type CitedDecision = DecisionRef & Pick<Decision, 'outcome' | 'amounts'>;
+
+/** An act a command cites to commit above what was programmed, with its amounts; its events keep the reference alone. */
+export type CitedAct = ActRef & Pick<Act, 'amounts'>;
 
 /**
  * Commands carry everything the decider needs: dates, today's date (Europe/Paris), ids and facts read elsewhere (the
@@ -26,9 +30,18 @@ export type CommitmentAction =
       amountCents: number;
       date: string;
     }
-  | { type: 'programme'; amountCents: number; date: string; decision: DecisionRef }
-  | { type: 'commit'; amountCents: number; date: string; legalAct: LegalAct; decision?: CitedDecision; envelope?: OperationEnvelope }
-  | { type: 'increase'; amountCents: number; date: string; reason?: string; legalAct?: LegalAct; decision?: CitedDecision; envelope?: OperationEnvelope }
+  | { type: 'programme'; amountCents: number; date: string; decision?: DecisionRef; act?: ActRef }
+  | { type: 'commit'; amountCents: number; date: string; legalAct: LegalAct; decision?: CitedDecision; act?: CitedAct; envelope?: OperationEnvelope }
+  | {
+      type: 'increase';
+      amountCents: number;
+      date: string;
+      reason?: string;
+      legalAct?: LegalAct;
+      decision?: CitedDecision;
+      act?: CitedAct;
+      envelope?: OperationEnvelope;
+    }
   | { type: 'reduce'; amountCents: number; date: string; reason?: string; legalAct?: LegalAct }
   | { type: 'carryOver'; toFiscalYear: number; date: string; reason?: string }
   | { type: 'changeFundingLine'; fundingLine: string; date: string; reason?: string }

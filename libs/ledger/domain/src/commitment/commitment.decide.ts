@@ -9,8 +9,9 @@ import {
   isBusinessDate,
   requireNotAfterToday,
 } from '@erbm/shared/kernel';
+import { type ActRef, actRefOf, requireActGrant } from '../governance/act';
 import { requireGrant } from '../governance/meeting';
-import type { CitedDecision, CommitmentCommand, OperationEnvelope } from './commitment.commands';
+import type { CitedAct, CitedDecision, CommitmentCommand, OperationEnvelope } from './commitment.commands';
 import type { CommitmentEvent, DecisionRef, FactValues, Ledger, Ledgers, WarningCode } from './commitment.events';
 import { type CommitmentState, type OpenCommitment, evolveCommitment, initialCommitmentState, netCommitted } from './commitment.state';
 
@@ -95,16 +96,30 @@ function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s
   const l = s.ledgers;
   const next = s.revision + 1;
   switch (command.type) {
-    case 'programme':
-      // What the decision approved and what it programmed already are checked in its meeting's stream, where they are
-      // counted (governance/meeting.ts): this programming follows from the one recorded there.
-      return [{ type: 'ledger.CommitmentProgrammed', data: { amountCents: command.amountCents, date: command.date, decision: refOf(command.decision) } }];
+    case 'programme': {
+      // What the decision or the act granted and what was programmed under it already are checked in its own stream,
+      // where they are counted (governance/meeting.ts, governance/act.ts): this programming follows from the one there.
+      const { decision, act } = command;
+      if ((decision === undefined) === (act === undefined))
+        throw new RuleViolation(
+          'programming-source',
+          "Une programmation cite soit la décision d'une réunion, soit un acte : exactement l'un des deux",
+          'decision',
+        );
+      return [
+        {
+          type: 'ledger.CommitmentProgrammed',
+          data: { amountCents: command.amountCents, date: command.date, ...(decision ? { decision: refOf(decision) } : { act: actRefOf(act as ActRef) }) },
+        },
+      ];
+    }
     case 'commit': {
       const decision = citedDecision(s, command.decision);
-      requireWithinProgrammed(l, command.amountCents, decision !== undefined);
+      const act = citedAct(s, command.act);
+      requireWithinProgrammed(l, command.amountCents, decision !== undefined || act !== undefined);
       const { amountCents, date, legalAct } = command;
       return [
-        { type: 'ledger.CommitmentMade', data: { amountCents, date, legalAct, ...(decision ? { decision } : {}) } },
+        { type: 'ledger.CommitmentMade', data: { amountCents, date, legalAct, ...(decision ? { decision } : {}), ...(act ? { act } : {}) } },
         ...envelopeWarning(l, amountCents, command.envelope, next),
       ];
     }
@@ -112,10 +127,14 @@ function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s
       requireCommitted(s);
       const reason = requireReason(command.reason);
       const decision = citedDecision(s, command.decision);
-      requireWithinProgrammed(l, command.amountCents, decision !== undefined);
+      const act = citedAct(s, command.act);
+      requireWithinProgrammed(l, command.amountCents, decision !== undefined || act !== undefined);
       const { amountCents, date, legalAct } = command;
       return [
-        { type: 'ledger.CommitmentIncreased', data: { amountCents, date, reason, ...(legalAct ? { legalAct } : {}), ...(decision ? { decision } : {}) } },
+        {
+          type: 'ledger.CommitmentIncreased',
+          data: { amountCents, date, reason, ...(legalAct ? { legalAct } : {}), ...(decision ? { decision } : {}), ...(act ? { act } : {}) },
+        },
         ...envelopeWarning(l, amountCents, command.envelope, next),
       ];
     }
@@ -282,6 +301,13 @@ function citedDecision(s: OpenCommitment, decision: CitedDecision | undefined): 
   return refOf(decision);
 }
 
+/** The act a commit or an increase cites, once checked: granting this financer's funding line. */
+function citedAct(s: OpenCommitment, act: CitedAct | undefined): ActRef | undefined {
+  if (!act) return undefined;
+  requireActGrant(act, s.financer, s.fundingLine);
+  return actRefOf(act);
+}
+
 const refOf = (d: DecisionRef): DecisionRef => ({ meetingId: d.meetingId, decisionId: d.decisionId, date: d.date, ...(d.body ? { body: d.body } : {}) });
 
 function requireWithinProgrammed(l: Ledgers, amount: number, withDecision: boolean): void {
@@ -289,7 +315,7 @@ function requireWithinProgrammed(l: Ledgers, amount: number, withDecision: boole
   if (l.committed + amount > l.programmed)
     throw new RuleViolation(
       'commit-exceeds-programmed',
-      `Engager ${formatEuros(amount)} porterait l'engagement à ${formatEuros(l.committed + amount)}, au-delà des ${formatEuros(l.programmed)} programmés : citez la décision qui l'accorde`,
+      `Engager ${formatEuros(amount)} porterait l'engagement à ${formatEuros(l.committed + amount)}, au-delà des ${formatEuros(l.programmed)} programmés : citez la décision ou l'acte qui l'accorde`,
       'decision',
       { programmedCents: l.programmed },
     );
@@ -362,7 +388,7 @@ function paymentWarnings(s: OpenCommitment, command: Extract<CommitmentCommand, 
         ),
       );
   }
-  const firstDecision = s.decisions.map((d) => d.date).sort()[0];
+  const firstDecision = [...s.decisions, ...(s.acts ?? [])].map((d) => d.date).sort()[0];
   if (firstDecision && command.date < firstDecision)
     warnings.push(
       warning(

@@ -1,4 +1,5 @@
 import { listOfAll } from '@erbm/shared/kernel';
+import type { ActRef } from '../governance/act';
 
 /** The facts of a commitment's life. Types are stable strings; a changed shape gets a new schema version. */
 
@@ -21,7 +22,7 @@ export interface DecisionRef {
   decisionId: string;
   /** Date of the meeting that took it. */
   date: string;
-  /** The governance body of the meeting (governanceBodies referential id), on new events. */
+  /** The meeting's governance body (on references recorded since acts that are not meetings came). */
   body?: string;
 }
 
@@ -56,9 +57,10 @@ export interface CommitmentAnnouncedData extends Dated {
 
 export type CommitmentEventMap = {
   'ledger.CommitmentAnnounced': CommitmentAnnouncedData;
-  'ledger.CommitmentProgrammed': Dated & { amountCents: number; decision: DecisionRef };
-  'ledger.CommitmentMade': Dated & { amountCents: number; legalAct: LegalAct; decision?: DecisionRef };
-  'ledger.CommitmentIncreased': Dated & { amountCents: number; reason: string; legalAct?: LegalAct; decision?: DecisionRef };
+  /** Programmed by a meeting's decision or by an act that is not a meeting: exactly one (old events: a decision). */
+  'ledger.CommitmentProgrammed': Dated & { amountCents: number; decision?: DecisionRef; act?: ActRef };
+  'ledger.CommitmentMade': Dated & { amountCents: number; legalAct: LegalAct; decision?: DecisionRef; act?: ActRef };
+  'ledger.CommitmentIncreased': Dated & { amountCents: number; reason: string; legalAct?: LegalAct; decision?: DecisionRef; act?: ActRef };
   'ledger.CommitmentReduced': Dated & { amountCents: number; reason: string; legalAct?: LegalAct };
   'ledger.CommitmentCarriedOver': Dated & { fromFiscalYear: number; toFiscalYear: number; reason: string };
   'ledger.CommitmentFundingLineChanged': Dated & { from: string; to: string; reason: string };

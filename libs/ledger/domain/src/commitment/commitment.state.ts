@@ -1,4 +1,5 @@
 import { assertNever } from '@erbm/shared/kernel';
+import type { ActRef } from '../governance/act';
 import type {
   CommitmentAnnouncedData,
   CommitmentEvent,
@@ -53,6 +54,8 @@ export interface CommitmentFacts extends Omit<CommitmentAnnouncedData, 'amountCe
   /** The ledgers by funding line and year, in the order the buckets were first used. */
   buckets: LedgerBucket[];
   decisions: DecisionRef[];
+  /** The acts that are not meetings' decisions which programmed or granted money (none on old commitments). */
+  acts: ActRef[];
   legalActs: LegalAct[];
   facts: Fact[];
   warnings: CommitmentWarning[];
@@ -101,6 +104,7 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
       ledgers,
       buckets: [{ fundingLine: rest.fundingLine, fiscalYear: rest.fiscalYear, ledgers: { ...ledgers } }],
       decisions: [],
+      acts: [],
       legalActs: [],
       facts: [announced],
       warnings: [],
@@ -129,7 +133,8 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
     case 'ledger.CommitmentProgrammed': {
       const d = event.data;
       add(fact(revision, event.type, { amountCents: d.amountCents, date: d.date }, 'programmed'));
-      next.decisions = [...state.decisions, d.decision];
+      if (d.decision) next.decisions = [...state.decisions, d.decision];
+      if (d.act) next.acts = [...(state.acts ?? []), d.act];
       return open('programmed');
     }
     case 'ledger.CommitmentMade': {
@@ -137,6 +142,7 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
       add(fact(revision, event.type, { amountCents: d.amountCents, date: d.date, reference: d.legalAct.reference }, 'committed'));
       next.legalActs = [...state.legalActs, d.legalAct];
       if (d.decision) next.decisions = [...state.decisions, d.decision];
+      if (d.act) next.acts = [...(state.acts ?? []), d.act];
       return open('committed');
     }
     case 'ledger.CommitmentIncreased': {
@@ -144,6 +150,7 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
       add(fact(revision, event.type, { amountCents: d.amountCents, date: d.date, reference: d.legalAct?.reference }, 'committed'));
       if (d.legalAct) next.legalActs = [...state.legalActs, d.legalAct];
       if (d.decision) next.decisions = [...state.decisions, d.decision];
+      if (d.act) next.acts = [...(state.acts ?? []), d.act];
       return next;
     }
     case 'ledger.CommitmentReduced': {

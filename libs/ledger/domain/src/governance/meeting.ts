@@ -1,14 +1,14 @@
+import { type Decider, type Today, RuleViolation, assertNever, fold, isAmountCents, isBusinessDate, requireNotAfterToday } from '@erbm/shared/kernel';
 import {
-  type Decider,
-  type Today,
-  RuleViolation,
-  assertNever,
-  fold,
-  formatEuros,
-  isAmountCents,
-  isBusinessDate,
-  requireNotAfterToday,
-} from '@erbm/shared/kernel';
+  type CountedProgramming,
+  type DecisionAmount,
+  type Grant,
+  type GrantRules,
+  countedFor,
+  requireAmountsFor,
+  requireWithinGrant,
+  withProgrammed,
+} from './grants';
 
 /** A meeting of a governance body (COPIL, comité partenarial, comité des financeurs…) and the decisions it takes. */
 
@@ -23,13 +23,6 @@ export const DECISION_OUTCOME_LABELS: Readonly<Record<DecisionOutcome, string>> 
   noted: 'prise pour information',
 };
 
-export interface DecisionAmount {
-  financer: string;
-  /** The funding line the amount is for; without one, any funding line of the financer. */
-  fundingLine?: string;
-  amountCents: number;
-}
-
 export interface Decision {
   decisionId: string;
   subject: string;
@@ -43,12 +36,8 @@ export interface Decision {
  * since (a programming corrected downwards, or one its commitment could not take). The meeting's stream is where this
  * is counted, so that two commitments programmed at once under one decision cannot both pass its ceiling (ADR 0015).
  */
-export interface Programming {
+export interface Programming extends CountedProgramming {
   decisionId: string;
-  commitmentId: string;
-  financer: string;
-  fundingLine: string;
-  amountCents: number;
 }
 
 export type MeetingEventMap = {
@@ -86,24 +75,10 @@ type Held = Extract<MeetingState, { status: 'held' }>;
 
 export const meetingStreamName = (meetingId: string): string => `meeting-${meetingId}`;
 
-/** The part of a decision's amounts a commitment on this financer's funding line draws from. */
-export interface Grant {
-  approvedCents: number;
-  /** The line the amounts name; undefined when they name the financer alone (any of its lines). */
-  fundingLine?: string;
-}
-
-/**
- * A decision's amounts programme their own financer and funding line: those naming this line, else those naming the
- * financer without a line. Undefined when the decision grants this line nothing.
- */
-export function grantOf(decision: Pick<Decision, 'amounts'>, financer: string, fundingLine: string): Grant | undefined {
-  const ofFinancer = decision.amounts.filter((a) => a.financer === financer);
-  const onLine = ofFinancer.filter((a) => a.fundingLine === fundingLine);
-  const amounts = onLine.length > 0 ? onLine : ofFinancer.filter((a) => a.fundingLine === undefined);
-  if (amounts.length === 0) return undefined;
-  return { approvedCents: amounts.reduce((s, a) => s + a.amountCents, 0), ...(onLine.length > 0 ? { fundingLine } : {}) };
-}
+const decisionRules = (decisionId: string): GrantRules => ({
+  name: `La décision ${decisionId}`,
+  of: 'decision',
+});
 
 /** Only an approved decision grants money, and only to the financers and funding lines its amounts name. */
 export function requireGrant(decision: Pick<Decision, 'decisionId' | 'outcome' | 'amounts'>, financer: string, fundingLine: string, field = 'decision'): Grant {
@@ -114,26 +89,7 @@ export function requireGrant(decision: Pick<Decision, 'decisionId' | 'outcome' |
       field,
       { outcome: decision.outcome },
     );
-  const grant = grantOf(decision, financer, fundingLine);
-  if (!grant) {
-    const named = decision.amounts.map((a) => `${a.financer}${a.fundingLine ? ` (${a.fundingLine})` : ''}`).join(', ');
-    throw new RuleViolation(
-      'decision-not-for-funding-line',
-      `La décision ${decision.decisionId} n'accorde aucun montant à ${financer} sur la ligne ${fundingLine} : ses montants ne valent que pour leur financeur et leur ligne (${named || 'aucun montant'})`,
-      field,
-    );
-  }
-  return grant;
-}
-
-/** What commitments programmed so far under a decision, from the part of its amounts this grant is. */
-export function programmedUnder(state: Held, decision: Decision, financer: string, grant: Grant): number {
-  return state.programmings
-    .filter((p) => p.decisionId === decision.decisionId && p.financer === financer)
-    .filter((p) =>
-      grant.fundingLine !== undefined ? p.fundingLine === grant.fundingLine : grantOf(decision, financer, p.fundingLine)?.fundingLine === undefined,
-    )
-    .reduce((s, p) => s + p.amountCents, 0);
+  return requireAmountsFor(decision, financer, fundingLine, decisionRules(decision.decisionId), field);
 }
 
 export function decideMeeting(command: MeetingCommand, state: MeetingState): MeetingEvent[] {
@@ -166,7 +122,7 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState): Mee
       return programme(command, requireHeld(state));
     case 'releaseProgramming': {
       const held = requireHeld(state);
-      const recorded = held.programmings.find((p) => sameProgramming(p, command))?.amountCents ?? 0;
+      const recorded = countedFor(held.programmings, { ...command, amountCents: 0 }, sameDecision);
       // Never more than this commitment programmed under the decision: a programming recorded before the meetings
       // counted them is not in the count, and releasing it would free what was never taken.
       const amountCents = Math.min(command.amountCents, recorded);
@@ -187,16 +143,9 @@ function programme(command: Extract<MeetingCommand, { type: 'programme' }>, held
   const decision = held.decisions.find((d) => d.decisionId === command.decisionId);
   if (!decision)
     throw new RuleViolation('unknown-decision', `La réunion ${held.meetingId} n'a pris aucune décision ${command.decisionId}`, 'decision.decisionId');
-  const grant = requireGrant(decision, command.financer, command.fundingLine);
-  const programmed = programmedUnder(held, decision, command.financer, grant);
-  const remaining = Math.max(0, grant.approvedCents - programmed);
-  if (command.amountCents > remaining)
-    throw new RuleViolation(
-      'programme-exceeds-decision',
-      `Programmer ${formatEuros(command.amountCents)} dépasserait ce que la décision ${decision.decisionId} a approuvé pour ${command.financer} sur la ligne ${grant.fundingLine ?? command.fundingLine} : ${formatEuros(grant.approvedCents)} approuvés, ${formatEuros(programmed)} déjà programmés, reste ${formatEuros(remaining)}`,
-      'amountCents',
-      { remainingCents: remaining, approvedCents: grant.approvedCents, programmedCents: programmed },
-    );
+  requireGrant(decision, command.financer, command.fundingLine);
+  const under = held.programmings.filter((p) => p.decisionId === decision.decisionId);
+  requireWithinGrant(under, decision, command, decisionRules(decision.decisionId), 'decision');
   const { type: _t, today: _today, ...data } = command;
   return [{ type: 'governance.ProgrammingRecorded', data }];
 }
@@ -210,16 +159,7 @@ function requireHeld(state: MeetingState): Held {
   return state;
 }
 
-const sameProgramming = (a: Omit<Programming, 'amountCents'>, b: Omit<Programming, 'amountCents'>) =>
-  a.decisionId === b.decisionId && a.commitmentId === b.commitmentId && a.financer === b.financer && a.fundingLine === b.fundingLine;
-
-/** Adds (or takes) an amount to one commitment's programming under a decision; a programming brought to zero goes. */
-function withProgrammed(programmings: readonly Programming[], change: Programming): Programming[] {
-  const existing = programmings.find((p) => sameProgramming(p, change));
-  const amountCents = (existing?.amountCents ?? 0) + change.amountCents;
-  const others = programmings.filter((p) => p !== existing);
-  return amountCents === 0 ? others : [...others, { ...change, amountCents }];
-}
+const sameDecision = (a: Programming, b: Programming) => a.decisionId === b.decisionId;
 
 const programmingOf = (d: Programming): Programming => ({
   decisionId: d.decisionId,
@@ -241,9 +181,12 @@ export function evolveMeeting(state: MeetingState, event: MeetingEvent): Meeting
     case 'governance.MinutesRecorded':
       return { ...next, minutesReference: event.data.minutesReference };
     case 'governance.ProgrammingRecorded':
-      return { ...next, programmings: withProgrammed(state.programmings, programmingOf(event.data)) };
+      return { ...next, programmings: withProgrammed(state.programmings, programmingOf(event.data), sameDecision) };
     case 'governance.ProgrammingReleased':
-      return { ...next, programmings: withProgrammed(state.programmings, { ...programmingOf(event.data), amountCents: -event.data.amountCents }) };
+      return {
+        ...next,
+        programmings: withProgrammed(state.programmings, { ...programmingOf(event.data), amountCents: -event.data.amountCents }, sameDecision),
+      };
     default:
       return assertNever(event);
   }

@@ -50,6 +50,8 @@ export function isAllowed(principal: Principal, kind: AccessKind, domain: string
   if (domain === 'sgar') return kind === 'read' && principal.role !== 'editor';
   // The auditors' trail: everyone reads (editors only their domain's, checked against the thing read); admins seal.
   if (domain === 'audit') return kind === 'read' || principal.role === 'admin';
+  // Governance (meetings of every body, acts): everyone reads; an editor of any domain or an admin writes.
+  if (domain === 'governance') return kind === 'read' || principal.role === 'admin' || principal.role === 'editor';
   switch (principal.role) {
     case 'admin':
       return true;
