@@ -32,6 +32,23 @@ const ROUTES: Record<string, Classification> = {
   '/health/projections': BOTH('reference'),
   '/metrics': BOTH('reference'),
   '/referentials/{list}': BOTH('reference'),
+  '/referentials/places/{insee}': BOTH('reference'),
+  // The framework agreements and the figures published about the programme are public record.
+  '/programme/agreements': BOTH('reference'),
+  '/programme/agreements/{id}': BOTH('reference'),
+  '/programme/published-figures': BOTH('reference'),
+  '/audit/history/agreement/{id}': BOTH('reference'),
+  // Meetings and acts as lists: bodies, dates, subjects; no programming.
+  '/meetings': BOTH('reference'),
+  '/acts': BOTH('reference'),
+  // One meeting or act: its decisions are shared, the programmings under them scoped.
+  '/meetings/{id}': BOTH('scoped'),
+  '/acts/{id}': BOTH('scoped'),
+  '/audit/history/act/{id}': BOTH('scoped'),
+  // A commitment of action is its party's (a partner), or its operation's arrondissement's (a sous-préfecture).
+  '/{domain}/action-commitments/{id}': BOTH('scoped'),
+  '/sgar/action-commitments': BOTH('scoped'),
+  '/audit/history/action-commitment/{id}': BOTH('scoped'),
   '/sgar/totals': BOTH('scoped'),
   '/sgar/totals/commitments': BOTH('scoped'),
   '/sgar/register/commitments/{id}': BOTH('scoped'),
@@ -77,6 +94,11 @@ interface Ids {
   cYHere: string;
   cYElsewhere: string;
   meetingId: string;
+  /** An act that programmed Y's commitments. */
+  actId: string;
+  /** Commitments of action: X's about the operation here, Y's about the one elsewhere. */
+  actionX: string;
+  actionY: string;
   payment: Record<string, number>;
 }
 
@@ -119,11 +141,29 @@ describe('who may read what: a partner and a sous-préfecture on every read rout
           .pop() as string;
       const operationHere = await operation('Cité ici', HERE.commune);
       const operationElsewhere = await operation('Cité ailleurs', ELSEWHERE.commune);
+      // Y's commitments are programmed by an arrêté, not by the meeting: the act's programmings are scoped like a meeting's.
+      const act = (
+        await t.request('POST', '/acts', {
+          token: editor,
+          body: {
+            kind: 'arrete-prefectoral',
+            issuer: 'etat',
+            reference: `ARR-${domain.name}`,
+            date: '2023-01-16',
+            subject: 'Subvention État',
+            amounts: [{ financer: Y, fundingLine: 'etat-p135', amountCents: 500_000_00 }],
+          },
+        })
+      ).body;
       const payment: Record<string, number> = {};
       const commitment = async (operationId: string, financer: string, fundingLine: string, amountCents: number, decisionId: string) => {
         const { id } = (await ok(`/operations/${operationId}/commitments`, { financer, fundingLine, amountCents, date: '2022-11-01' })).body;
         const step = (name: string, body: unknown) => ok(`/commitments/${id}/${name}`, body);
-        await step('programme', { amountCents, date: '2023-01-16', decision: { meetingId: meeting.id, decisionId } });
+        await step('programme', {
+          amountCents,
+          date: '2023-01-16',
+          ...(decisionId === 'DY' ? { act: { actId: act.id } } : { decision: { meetingId: meeting.id, decisionId } }),
+        });
         await step('commit', {
           amountCents,
           date: '2023-02-01',
@@ -137,7 +177,11 @@ describe('who may read what: a partner and a sous-préfecture on every read rout
       const cX = await commitment(operationHere, X, 'region-erbm', 200_000_00, 'DX');
       const cYHere = await commitment(operationHere, Y, 'etat-p135', Y_HERE_CENTS, 'DY');
       const cYElsewhere = await commitment(operationElsewhere, Y, 'etat-p135', Y_ELSEWHERE_CENTS, 'DY');
-      ids[domain.name] = { operationHere, operationElsewhere, cX, cYHere, cYElsewhere, meetingId: meeting.id, payment };
+      const action = async (party: string, operationId: string) =>
+        (await ok('/action-commitments', { party, what: 'Ouvrir un service', promisedOn: '2023-01-16', dueDate: '2023-06-30', operationId })).body.id as string;
+      const actionX = await action(X, operationHere);
+      const actionY = await action(Y, operationElsewhere);
+      ids[domain.name] = { operationHere, operationElsewhere, cX, cYHere, cYElsewhere, meetingId: meeting.id, actId: act.id, actionX, actionY, payment };
     }
     expect((await t.request('POST', '/audit/seals', { token: t.token('admin') })).status).toBe(201);
     await logSettled(t.database.db);
@@ -177,7 +221,7 @@ describe('who may read what: a partner and a sous-préfecture on every read rout
     token: () => t.token('partner', undefined, { party: X }),
     own: (i) => ({ commitment: i.cX, operation: i.operationHere }),
     foreign: (i) => ({ commitments: [i.cYHere, i.cYElsewhere], operations: [i.operationElsewhere] }),
-    foreignMarks: (i) => [i.cYHere, i.cYElsewhere, i.operationElsewhere, ...moneyMarkers(Y_HERE_CENTS), ...moneyMarkers(Y_ELSEWHERE_CENTS)],
+    foreignMarks: (i) => [i.cYHere, i.cYElsewhere, i.operationElsewhere, i.actionY, ...moneyMarkers(Y_HERE_CENTS), ...moneyMarkers(Y_ELSEWHERE_CENTS)],
     foreignObject: (o) => o.financer !== undefined && o.financer !== X,
     otherFilter: `financer=${Y}`,
   };
@@ -186,7 +230,7 @@ describe('who may read what: a partner and a sous-préfecture on every read rout
     token: () => t.token('sous-prefecture', undefined, { arrondissement: HERE.arrondissement }),
     own: (i) => ({ commitment: i.cYHere, operation: i.operationHere }),
     foreign: (i) => ({ commitments: [i.cYElsewhere], operations: [i.operationElsewhere] }),
-    foreignMarks: (i) => [i.cYElsewhere, i.operationElsewhere, ...moneyMarkers(Y_ELSEWHERE_CENTS)],
+    foreignMarks: (i) => [i.cYElsewhere, i.operationElsewhere, i.actionY, ...moneyMarkers(Y_ELSEWHERE_CENTS)],
     foreignObject: (o) => typeof o.arrondissement === 'string' && o.arrondissement !== HERE.arrondissement,
     otherFilter: `arrondissement=${ELSEWHERE.arrondissement}`,
   };
@@ -209,26 +253,32 @@ describe('who may read what: a partner and a sous-préfecture on every read rout
     for (const domain of owner ? [owner] : DOMAINS) {
       const i = ids[domain.name];
       const mine = reader.own(i);
-      const fill = (commitment: string, operation: string) =>
+      const fill = (commitment: string, operation: string, actionCommitment = i.actionX) =>
         route.replace(/\{(\w+)\}/g, (_, param: string, at: number) => {
           const before = route.slice(0, at);
           if (param === 'domain') return domain.name;
           if (param === 'list') return 'parties';
+          if (param === 'insee') return HERE.commune;
           if (param === 'meetingId') return i.meetingId;
           if (param === 'decisionId') return 'DX';
           if (param === 'commitmentId') return commitment;
           if (param === 'revision') return String(i.payment[commitment] ?? 1);
+          if (param === 'id' && /action-commitments?\/$/.test(before)) return actionCommitment;
+          if (param === 'id' && /acts?\/$/.test(before)) return i.actId;
+          if (param === 'id' && /agreements?\/$/.test(before)) return 'erbm-2017';
           if (param === 'id' && /commitments?\/$/.test(before)) return commitment;
           if (param === 'id' && /operations?\/(\{domain\}\/)?$/.test(before)) return operation;
           if (param === 'id' && /meetings?\/$/.test(before)) return i.meetingId;
           throw new Error(`no value for {${param}} in ${route}: say here which id it takes`);
         });
       own.push(fill(mine.commitment, mine.operation));
-      const takesCommitment = /\{(commitmentId|id)\}/.test(route) && /commitment/.test(route);
+      const takesAction = /action-commitments?\/\{id\}/.test(route);
+      const takesCommitment = /\{(commitmentId|id)\}/.test(route) && /commitment/.test(route) && !takesAction;
       const takesOperation = /operations?\/(\{domain\}\/)?\{id\}/.test(route);
       const { commitments, operations } = reader.foreign(i);
       const asUnknown = (path: string, id: string) => ({ path, id, unknown: path.split(id).join(UNKNOWN_ID) });
       if (takesCommitment) for (const c of commitments) foreign.push(asUnknown(fill(c, mine.operation), c));
+      if (takesAction) foreign.push(asUnknown(fill(mine.commitment, mine.operation, i.actionY), i.actionY));
       if (takesOperation) for (const o of operations) foreign.push(asUnknown(fill(mine.commitment, o), o));
     }
     return { own: [...new Set(own)], foreign };
@@ -287,8 +337,9 @@ describe('who may read what: a partner and a sous-préfecture on every read rout
             failures.push(`${path}: ${res.status} ${JSON.stringify(res.body)} vs unknown ${none.status} ${JSON.stringify(none.body)}`);
         }
       }
-      // Six routes take a commitment, three an operation: a partner has two foreign commitments, a sous-préfecture one.
-      expect(checked).toBe(DOMAINS.length * (reader.role === 'partner' ? 6 * 2 + 3 : 6 + 3));
+      // Six routes take a commitment, three an operation, two a commitment of action: a partner has two foreign
+      // commitments, a sous-préfecture one; each has one foreign commitment of action.
+      expect(checked).toBe(DOMAINS.length * (reader.role === 'partner' ? 6 * 2 + 3 + 2 : 6 + 3 + 2));
       expect(failures).toEqual([]);
     });
 

@@ -86,6 +86,25 @@ export class ReadScopeGate {
     return shown;
   }
 
+  /** The items naming a commitment (programmings under a decision or an act) whose commitment the scope admits. */
+  async admitted<T extends { commitmentId: string }>(scope: ReadScope, items: readonly T[]): Promise<T[]> {
+    if (isWholeProgramme(scope)) return [...items];
+    const seen: T[] = [];
+    for (const item of items) if (await this.admitsCommitmentId(scope, item.commitmentId)) seen.push(item);
+    return seen;
+  }
+
+  /**
+   * A commitment of action: a partner reads its own party's; a sous-préfecture those about an operation located in its
+   * arrondissement.
+   */
+  async admitsActionCommitment(scope: ReadScope, action: { party: string; domain: string; operationId?: string | null }): Promise<boolean> {
+    if (isWholeProgramme(scope)) return true;
+    if (scope.financer !== undefined && action.party !== scope.financer) return false;
+    if (scope.arrondissement === undefined) return true;
+    return action.operationId ? admits(scope, { arrondissement: await this.arrondissementOf(action.domain, action.operationId) }) : false;
+  }
+
   async requireCommitment(scope: ReadScope, commitment: ScopedCommitment, id: string): Promise<void> {
     if (!(await this.admitsCommitment(scope, commitment))) throw new NotFound('commitment', id);
   }

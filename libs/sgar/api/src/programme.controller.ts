@@ -2,7 +2,18 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Principal } from '@erbm/shared/auth';
-import { Access, CurrentPrincipal, FieldErrors, InjectClock, type DomainPlugin, InjectDomains, ReadModels } from '@erbm/shared/api';
+import {
+  Access,
+  CurrentPrincipal,
+  FieldErrors,
+  InjectClock,
+  type DomainPlugin,
+  InjectDomains,
+  type ReadScope,
+  ReadModels,
+  ReaderScope,
+  readScopeOf,
+} from '@erbm/shared/api';
 import {
   ACTION_COMMITMENT_STATUSES,
   LEDGER_EVENT_LABELS,
@@ -39,7 +50,13 @@ export class ProgrammeSgarController {
   @ApiQuery({ name: 'status', required: false, enum: ACTION_COMMITMENT_STATUSES })
   @ApiQuery({ name: 'late', required: false, enum: ['true', 'false'], description: 'true: only those open past their due date today' })
   @ApiOperation({ summary: 'Commitments of action of every domain, by party, domain, status, and those late today' })
-  async actionCommitments(@Query('party') party?: string, @Query('domain') domain?: string, @Query('status') status?: string, @Query('late') late?: string) {
+  async actionCommitments(
+    @ReaderScope() scope: ReadScope,
+    @Query('party') party?: string,
+    @Query('domain') domain?: string,
+    @Query('status') status?: string,
+    @Query('late') late?: string,
+  ) {
     const errors = new FieldErrors();
     if (status !== undefined && !(ACTION_COMMITMENT_STATUSES as readonly string[]).includes(status))
       errors.add('status', `doit valoir l'une des valeurs ${ACTION_COMMITMENT_STATUSES.join(', ')}`);
@@ -53,7 +70,9 @@ export class ProgrammeSgarController {
       ...(status !== undefined ? { status } : {}),
     };
     const rows = await listActionCommitments(ds, { ...filters, ...(late === 'true' ? { lateOn: today } : {}) });
-    const shown = rows
+    const admitted = [];
+    for (const r of rows) if (await this.reader.gate.admitsActionCommitment(scope, r)) admitted.push(r);
+    const shown = admitted
       .map((r) => ({
         id: r.id,
         domain: r.domain,
@@ -116,7 +135,11 @@ export class ProgrammeSgarController {
     const { asKnownAt, format } = historyQuery(asKnownAtText, formatText);
     const events = await this.reader.store.readStream(stream, { recordedUpTo: asKnownAt });
     if (events.length === 0) throw new NotFound(kind, id);
-    if (ofDomain) this.reader.requireDomain(principal, (events[0].data as { domain: string }).domain, kind, id);
+    if (ofDomain) {
+      const action = events[0].data as { domain: string; party: string; operationId?: string };
+      this.reader.requireDomain(principal, action.domain, kind, id);
+      if (!(await this.reader.gate.admitsActionCommitment(readScopeOf(principal), action))) throw new NotFound(kind, id);
+    }
     const entries = historyOf(events, this.labels);
     return this.reader.export(
       res,

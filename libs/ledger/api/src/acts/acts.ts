@@ -3,6 +3,8 @@ import { Command, CommandBus, CommandHandler, type ICommandHandler, type IQueryH
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
+  type ReadScope,
+  ReaderScope,
   Access,
   ApiETag,
   ApiIfMatch,
@@ -35,7 +37,7 @@ import {
   decideAct,
   foldAct,
 } from '@erbm/ledger/domain';
-import { type ActSummary, type Freshness, GOVERNANCE_REGISTER, actsOf, freshness } from '@erbm/ledger/read-models';
+import { type ActSummary, type Freshness, GOVERNANCE_REGISTER, ReadScopeGate, actsOf, freshness } from '@erbm/ledger/read-models';
 import { type Clock, NotFound, RuleViolation, type WithoutToday, formatBusinessDate, todayInParis } from '@erbm/shared/kernel';
 import { DecisionAmountRequest, governanceListQuery } from '../meetings/meetings';
 
@@ -238,6 +240,7 @@ export class ActsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly gate: ReadScopeGate,
   ) {}
 
   @Post()
@@ -298,8 +301,9 @@ export class ActsController {
 
   @Get(':id')
   @Access('read', 'governance')
-  @ApiOperation({ summary: 'An act and what commitments programmed under it' })
-  async get(@Param('id') id: string, @Res({ passthrough: true }) res: Response) {
-    return send(res, await this.queries.execute(new GetAct(id)));
+  @ApiOperation({ summary: 'An act and what commitments programmed under it (a partner or a sous-préfecture sees the programmings in its scope)' })
+  async get(@Param('id') id: string, @ReaderScope() scope: ReadScope, @Res({ passthrough: true }) res: Response) {
+    const view = await this.queries.execute(new GetAct(id));
+    return send(res, { ...view, programmings: await this.gate.admitted(scope, view.programmings) });
   }
 }

@@ -251,18 +251,6 @@ export function governanceListQuery(errors: FieldErrors, query: Record<string, s
   };
 }
 
-
-/**
- * A meeting's decisions (subjects, outcomes, the amounts approved per financer) are the signatories' shared record of the
- * comité: every reader sees them. What each commitment programmed under them is that commitment's: a partner sees its
- * own party's programmings, a sous-préfecture those of its arrondissement's operations.
- */
-async function programmingsSeenIn(gate: ReadScopeGate, scope: ReadScope, programmings: MeetingView['programmings']): Promise<MeetingView['programmings']> {
-  const seen = [];
-  for (const p of programmings) if (await gate.admitsCommitmentId(scope, p.commitmentId)) seen.push(p);
-  return seen;
-}
-
 /**
  * Meetings of every governance body and the decisions they take: first-class facts commitments point to. A COPIL
  * belongs to no domain: an editor of any domain or an admin records them; everyone reads them.
@@ -324,7 +312,7 @@ export class MeetingsController {
   @ApiOperation({ summary: 'A meeting, its decisions and what commitments programmed under them' })
   async get(@Param('id') id: string, @ReaderScope() scope: ReadScope, @Res({ passthrough: true }) res: Response) {
     const view = await this.queries.execute(new GetMeeting(undefined, id));
-    return send(res, { ...view, programmings: await programmingsSeenIn(this.gate, scope, view.programmings) });
+    return send(res, { ...view, programmings: await this.gate.admitted(scope, view.programmings) });
   }
 }
 
@@ -387,6 +375,6 @@ export class DomainMeetingsController {
   @ApiOperation({ summary: 'A meeting and its decisions (deprecated: GET /meetings/{id})', deprecated: true })
   async get(@Param('domain') domain: string, @Param('id') id: string, @ReaderScope() scope: ReadScope, @Res({ passthrough: true }) res: Response) {
     const view = await this.queries.execute(new GetMeeting(domain, id));
-    return send(res, { ...view, programmings: await programmingsSeenIn(this.gate, scope, view.programmings) });
+    return send(res, { ...view, programmings: await this.gate.admitted(scope, view.programmings) });
   }
 }

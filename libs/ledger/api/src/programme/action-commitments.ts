@@ -2,6 +2,8 @@ import { Body, Controller, Get, Injectable, Param, Post, Res } from '@nestjs/com
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
+  type ReadScope,
+  ReaderScope,
   Access,
   ApiETag,
   ApiIfMatch,
@@ -28,6 +30,7 @@ import {
   isLate,
 } from '@erbm/ledger/domain';
 import { NotFound, type WithoutToday } from '@erbm/shared/kernel';
+import { ReadScopeGate } from '@erbm/ledger/read-models';
 import { CommitmentReader } from '../commitments/commitment.handlers';
 
 export class PromiseActionRequest extends WriteRequest {
@@ -139,7 +142,10 @@ export class ActionCommitmentService {
 @ApiParam({ name: 'domain', description: 'A domain this service serves (its URL segment)' })
 @Controller(':domain/action-commitments')
 export class ActionCommitmentsController {
-  constructor(private readonly actions: ActionCommitmentService) {}
+  constructor(
+    private readonly actions: ActionCommitmentService,
+    private readonly gate: ReadScopeGate,
+  ) {}
 
   private send(res: Response, view: ActionCommitmentView): ActionCommitmentView {
     res.setHeader('ETag', etag(view.revision));
@@ -212,7 +218,11 @@ export class ActionCommitmentsController {
   @Get(':id')
   @Access('read')
   @ApiOperation({ summary: 'A commitment of action: its status, whether it is late, its progress and evidence' })
-  async get(@Param('domain') domain: string, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
-    return this.send(res, await this.actions.view(domain, id));
+  async get(@Param('domain') domain: string, @Param('id') id: string, @ReaderScope() scope: ReadScope, @Res({ passthrough: true }) res: Response) {
+    const view = await this.actions.view(domain, id);
+    // Another party's (or another arrondissement's) commitment of action answers as an unknown one.
+    if (!(await this.gate.admitsActionCommitment(scope, { party: view.party, domain, operationId: view.operationId })))
+      throw new NotFound('action-commitment', id);
+    return this.send(res, view);
   }
 }
