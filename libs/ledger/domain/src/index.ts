@@ -6,3 +6,5 @@ export * from './governance/meeting';
 export * from './labels';
 export * from './financing/financing-plan';
 export * from './commitment/warning-view';
+export * from './envelope/envelope';
+export * from './envelope/funding-line-envelopes';

@@ -27,8 +27,25 @@ export type CommitmentAction =
       date: string;
     }
   | { type: 'programme'; amountCents: number; date: string; decision: DecisionRef }
-  | { type: 'commit'; amountCents: number; date: string; legalAct: LegalAct; decision?: CitedDecision; envelope?: OperationEnvelope }
-  | { type: 'increase'; amountCents: number; date: string; reason?: string; legalAct?: LegalAct; decision?: CitedDecision; envelope?: OperationEnvelope }
+  | {
+      type: 'commit';
+      amountCents: number;
+      date: string;
+      legalAct: LegalAct;
+      decision?: CitedDecision;
+      envelope?: OperationEnvelope;
+      fundingEnvelope?: FundingEnvelopeUse;
+    }
+  | {
+      type: 'increase';
+      amountCents: number;
+      date: string;
+      reason?: string;
+      legalAct?: LegalAct;
+      decision?: CitedDecision;
+      envelope?: OperationEnvelope;
+      fundingEnvelope?: FundingEnvelopeUse;
+    }
   | { type: 'reduce'; amountCents: number; date: string; reason?: string; legalAct?: LegalAct }
   | { type: 'carryOver'; toFiscalYear: number; date: string; reason?: string }
   | { type: 'changeFundingLine'; fundingLine: string; date: string; reason?: string }
@@ -51,4 +68,20 @@ export interface OperationEnvelope {
   eligibleCostCents: number;
   /** Net committed amount of the operation's other commitments. */
   otherCommitmentsCents: number;
+}
+
+/**
+ * The envelope of the commitment's funding line that covers the year the money is committed in, and what the ledger
+ * register counted committed on that line over the envelope's years when the command was made (it lags the log by the
+ * projector's delay: docs/adr/0020-envelopes.md). Committing beyond it is a warning.
+ */
+export interface FundingEnvelopeUse {
+  envelopeId: string;
+  label: string;
+  fundingLine: string;
+  fromYear: number;
+  toYear: number;
+  amountCents: number;
+  /** Committed net of releases on the line over the envelope's years, this commitment's earlier commitments included. */
+  committedCents: number;
 }

@@ -10,7 +10,7 @@ import {
   requireNotAfterToday,
 } from '@erbm/shared/kernel';
 import { requireGrant } from '../governance/meeting';
-import type { CitedDecision, CommitmentCommand, OperationEnvelope } from './commitment.commands';
+import type { CitedDecision, CommitmentCommand, FundingEnvelopeUse, OperationEnvelope } from './commitment.commands';
 import type { CommitmentEvent, DecisionRef, FactValues, Ledger, Ledgers, WarningCode } from './commitment.events';
 import { type CommitmentState, type OpenCommitment, evolveCommitment, initialCommitmentState, netCommitted } from './commitment.state';
 
@@ -106,6 +106,7 @@ function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s
       return [
         { type: 'ledger.CommitmentMade', data: { amountCents, date, legalAct, ...(decision ? { decision } : {}) } },
         ...envelopeWarning(l, amountCents, command.envelope, next),
+        ...fundingEnvelopeWarning(amountCents, command.fundingEnvelope, next),
       ];
     }
     case 'increase': {
@@ -117,6 +118,7 @@ function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s
       return [
         { type: 'ledger.CommitmentIncreased', data: { amountCents, date, reason, ...(legalAct ? { legalAct } : {}), ...(decision ? { decision } : {}) } },
         ...envelopeWarning(l, amountCents, command.envelope, next),
+        ...fundingEnvelopeWarning(amountCents, command.fundingEnvelope, next),
       ];
     }
     case 'reduce': {
@@ -324,6 +326,22 @@ function envelopeWarning(l: Ledgers, amount: number, envelope: OperationEnvelope
       revision,
       total,
       envelope.eligibleCostCents,
+    ),
+  ];
+}
+
+function fundingEnvelopeWarning(amount: number, envelope: FundingEnvelopeUse | undefined, revision: number): CommitmentEvent[] {
+  if (!envelope) return [];
+  const total = envelope.committedCents + amount;
+  if (total <= envelope.amountCents) return [];
+  const years = envelope.fromYear === envelope.toYear ? `${envelope.fromYear}` : `${envelope.fromYear}–${envelope.toYear}`;
+  return [
+    warning(
+      'funding-envelope-over-committed',
+      `Les engagements sur la ligne ${envelope.fundingLine} pour ${years} (${formatEuros(total)}) dépassent l'enveloppe « ${envelope.label} » (${formatEuros(envelope.amountCents)}, ${envelope.envelopeId})`,
+      revision,
+      total,
+      envelope.amountCents,
     ),
   ];
 }
