@@ -26,6 +26,7 @@ describe('one name per concept: every view and every export names its fields fro
   let auditor: string;
   /** Ids to put in each route's path, per domain; every GET route of the OpenAPI document is either walked or not a view. */
   const ids: Record<string, { operationId: string; commitmentId: string; meetingId: string; decisionId: string; paymentRevision: number }> = {};
+  let envelopeId: string;
 
   beforeAll(async () => {
     t = await startTestApp((database) => everyDomain({ projections: { run: false, databaseUrl: database.url }, sgar: true, demo: true }));
@@ -64,6 +65,23 @@ describe('one name per concept: every view and every export names its fields fro
       await step('lapse', { date: '2023-12-31', reason: 'caducité' });
       ids[domain.name] = { operationId, commitmentId: commitment.id, meetingId: meeting.id, decisionId: 'D1', paymentRevision };
     }
+    const envelope = await t.request('POST', '/envelopes', {
+      token: t.token('admin'),
+      body: {
+        fundingLine: 'etat-p135',
+        kind: 'fund',
+        fromYear: 2017,
+        toYear: 2027,
+        amountCents: 50_000_00,
+        label: 'Fonds des noms',
+        act: { kind: 'convention', reference: 'ERBM', date: '2017-03-07', document: 'erbm.pdf' },
+      },
+    });
+    envelopeId = envelope.body.id;
+    await t.request('POST', `/envelopes/${envelopeId}/amendments`, {
+      token: t.token('admin'),
+      body: { direction: 'increase', amountCents: 1_00, reason: 'abondement', act: { kind: 'notification', reference: 'N-1', date: '2023-01-05' } },
+    });
     expect((await t.request('POST', '/audit/seals', { token: t.token('admin') })).status).toBe(201);
     await logSettled(t.database.db);
     await t.app.get(ReadModels).catchUp();
@@ -86,6 +104,7 @@ describe('one name per concept: every view and every export names its fields fro
         if (param === 'id' && /commitments?\/$/.test(before)) return own.commitmentId;
         if (param === 'id' && /operations?\/(\{domain\}\/)?$/.test(before)) return own.operationId;
         if (param === 'id' && /meetings?\/$/.test(before)) return own.meetingId;
+        if (param === 'id' && /envelopes\/$/.test(before)) return envelopeId;
         throw new Error(`no value for {${param}} in ${route}: say here which id it takes`);
       });
     });
@@ -145,7 +164,19 @@ describe('one name per concept: every view and every export names its fields fro
     expect(outside).toEqual([]);
     expect([...found].filter(([key]) => key in RETIRED_FIELD_NAMES)).toEqual([]);
     // The walk saw the shapes that matter: warnings, corrections, seals, a closed commitment, a replay.
-    for (const key of ['rule', 'raisedByRevision', 'corrected', 'sealNumber', 'endedOn', 'replay', 'resteAPayer', 'netCommitted', 'commitmentCount'])
+    for (const key of [
+      'rule',
+      'raisedByRevision',
+      'corrected',
+      'sealNumber',
+      'endedOn',
+      'replay',
+      'resteAPayer',
+      'netCommitted',
+      'commitmentCount',
+      'resteAEngager',
+      'changeCents',
+    ])
       expect([key, found.has(key)]).toEqual([key, true]);
   });
 

@@ -9,3 +9,5 @@ export { ProgrammeCommitment } from './commitments/programme-commitment';
 export { DecisionProgrammings } from './programmings/decision-programmings';
 export { RecordMeeting, GetMeeting, type MeetingRequestCommand, type MeetingView } from './meetings/meetings';
 export { steps, type StepBuilder, type StepCommand, type StepLookups } from './commitments/commitment-steps';
+export { EnvelopeService, type EnvelopeView } from './envelopes/envelopes';
+export * from './envelopes/envelope.requests';

@@ -6,6 +6,7 @@ import { OperationDirectories } from './operation-directory';
 import { FinancingLinks } from './financing-links';
 import { ProgrammeCommitmentHandler } from './commitments/programme-commitment';
 import { DecisionProgrammings } from './programmings/decision-programmings';
+import { EnvelopeService, EnvelopesController } from './envelopes/envelopes';
 
 /**
  * Commitments, meetings and decisions for every domain a process serves (the DOMAIN_PLUGINS of its DomainsModule):
@@ -13,13 +14,14 @@ import { DecisionProgrammings } from './programmings/decision-programmings';
  */
 @Global()
 @Module({
-  controllers: [CommitmentsController, MeetingsController],
+  controllers: [CommitmentsController, MeetingsController, EnvelopesController],
   providers: [
     OperationDirectories,
     FinancingLinks,
     DecisionProgrammings,
     CommitmentReader,
     MeetingService,
+    EnvelopeService,
     AnnounceCommitmentHandler,
     RecordCommitmentStepHandler,
     ProgrammeCommitmentHandler,
@@ -27,6 +29,6 @@ import { DecisionProgrammings } from './programmings/decision-programmings';
     RecordMeetingHandler,
     GetMeetingHandler,
   ],
-  exports: [OperationDirectories, CommitmentReader, FinancingLinks],
+  exports: [OperationDirectories, CommitmentReader, FinancingLinks, EnvelopeService],
 })
 export class LedgerApiModule {}

@@ -226,6 +226,20 @@ export const FIELD_NAMES = {
   bop: { meaning: 'BOP of a funding line', label: 'BOP' },
   validFrom: { meaning: 'first day an item of a referential is valid', label: 'valide à partir du' },
   validTo: { meaning: 'last day an item of a referential is valid, null when still valid', label: "valide jusqu'au" },
+
+  // Envelopes of the funding lines (`envelopeCents`: an envelope's amount now).
+  envelopes: { meaning: 'envelopes of the funding lines (a list)', label: 'enveloppes' },
+  fromYear: { meaning: 'first fiscal year an envelope covers', label: 'premier exercice' },
+  toYear: { meaning: 'last fiscal year an envelope covers', label: 'dernier exercice' },
+  initialEnvelopeCents: { meaning: 'an envelope as its source act opened it, in euro cents', label: 'enveloppe initiale' },
+  changeCents: { meaning: 'how much an amendment moves an envelope, up (positive) or down (negative), in euro cents', label: 'variation' },
+  act: { meaning: 'the act that opens or amends an envelope', label: 'acte' },
+  document: { meaning: 'where an act can be read (file name, URL)', label: 'document' },
+  resteAEngager: {
+    meaning: "reste à engager: an envelope less what its funding line committed (net of releases) over the envelope's years",
+    label: 'reste à engager',
+  },
+  committedOfEnvelopePercent: { meaning: 'net committed / envelope, in %', label: 'engagé net / enveloppe (%)' },
 } as const satisfies FieldNames;
 
 export type FieldNameKey = keyof typeof FIELD_NAMES;

@@ -1,5 +1,5 @@
 import { centsOf } from '@erbm/shared/api';
-import type { CitedDecision, CommitmentCommand, LegalAct, OperationEnvelope } from '@erbm/ledger/domain';
+import type { CitedDecision, CommitmentCommand, FundingEnvelopeUse, LegalAct, OperationEnvelope } from '@erbm/ledger/domain';
 import type { WithoutToday } from '@erbm/shared/kernel';
 import type * as R from './commitment.requests';
 
@@ -7,6 +7,8 @@ import type * as R from './commitment.requests';
 export interface StepLookups {
   decision(ref: R.DecisionRefRequest): Promise<CitedDecision>;
   envelope(): Promise<OperationEnvelope | undefined>;
+  /** The envelope of the commitment's funding line covering the year of a date, with what the register counts committed on it. */
+  fundingEnvelope(date: string): Promise<FundingEnvelopeUse | undefined>;
   checkFundingLine(fundingLine: string, date: string): void;
 }
 
@@ -38,6 +40,7 @@ export const steps = {
       legalAct: legalAct(b.legalAct),
       decision: await decisionOf(b.decision, l),
       envelope: await l.envelope(),
+      fundingEnvelope: await l.fundingEnvelope(b.date),
     }),
   increase:
     (b: R.IncreaseRequest): StepBuilder =>
@@ -49,6 +52,7 @@ export const steps = {
       legalAct: legalAct(b.legalAct),
       decision: await decisionOf(b.decision, l),
       envelope: await l.envelope(),
+      fundingEnvelope: await l.fundingEnvelope(b.date),
     }),
   reduce:
     (b: R.ReduceRequest): StepBuilder =>
