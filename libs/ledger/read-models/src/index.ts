@@ -4,3 +4,4 @@ export { LEDGER_REGISTER, LedgerRegisterProjection, type ProjectedDomain, projec
 export * from './queries';
 export * from './versions';
 export { fundingLineUse, type FundingLineUse, type FundingLineYears } from './funding-line-years';
+export { envelopesOf, listedEnvelopes, loadEnvelope, type OpenEnvelope } from './envelopes';

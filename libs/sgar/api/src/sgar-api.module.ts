@@ -6,12 +6,10 @@ import { AuditSealsController } from './audit-seals.controller';
 import { AuditStateController } from './audit-state.controller';
 import { SgarController } from './sgar.controller';
 import { SgarEnvelopesController } from './sgar-envelopes.controller';
-import { EnvelopeService } from '@erbm/ledger/api';
 
 /** The SGAR's cross-domain views and the auditors' trail; the process provides the read models through ProjectionsModule. */
 @Module({
   controllers: [SgarController, SgarEnvelopesController, AuditHistoryController, AuditLineageController, AuditStateController, AuditSealsController],
-  // The envelopes' reader: the SGAR's process serves no domain, so no ledger API module provides it there.
-  providers: [AuditReader, EnvelopeService],
+  providers: [AuditReader],
 })
 export class SgarApiModule {}

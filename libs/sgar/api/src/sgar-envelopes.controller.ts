@@ -1,11 +1,23 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, EVENT_STORE, FieldErrors, InjectClock, ReadModels, SQL_DATABASE, column, exportFormat, sendExport, wholeNumberParam } from '@erbm/shared/api';
+import {
+  Access,
+  EVENT_STORE,
+  FieldErrors,
+  InjectClock,
+  REFERENTIALS,
+  ReadModels,
+  SQL_DATABASE,
+  column,
+  exportFormat,
+  sendExport,
+  wholeNumberParam,
+} from '@erbm/shared/api';
 import { type EventStore, type SqlDatabase, sealKeeper } from '@erbm/shared/event-store';
+import type { Referentials } from '@erbm/shared/referentials';
 import type { Clock } from '@erbm/shared/kernel';
-import { EnvelopeService } from '@erbm/ledger/api';
-import { LEDGER_REGISTER, freshness, fundingLineUse } from '@erbm/ledger/read-models';
+import { LEDGER_REGISTER, envelopesOf, freshness, fundingLineUse } from '@erbm/ledger/read-models';
 
 const percent = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 1000) / 10);
 
@@ -17,8 +29,8 @@ const percent = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) *
 @Controller('sgar')
 export class SgarEnvelopesController {
   constructor(
-    private readonly envelopes: EnvelopeService,
     private readonly readModels: ReadModels,
+    @Inject(REFERENTIALS) private readonly referentials: Referentials,
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @InjectClock() private readonly clock: Clock,
@@ -40,27 +52,28 @@ export class SgarEnvelopesController {
     const ledger = this.readModels.dataSource(LEDGER_REGISTER);
     // The checkpoint first: the figures read after it reflect at least what it says.
     const fresh = await freshness(ledger, LEDGER_REGISTER);
-    const envelopes = await this.envelopes.list({ fundingLine: query.fundingLine || undefined, year });
+    const lines = query.fundingLine ? [query.fundingLine] : [...new Set(this.referentials.fundingLines.all.map((f) => f.id))];
+    const envelopes = (await envelopesOf(this.store, lines, year)).map((e) => e.state);
     const used = await fundingLineUse(ledger, envelopes);
     const rows = envelopes.map((e, i) => {
       const u = used[i];
       return {
-        id: e.id,
+        id: e.envelopeId,
         fundingLine: e.fundingLine,
-        fundingLineLabel: e.fundingLineLabel,
+        fundingLineLabel: this.referentials.fundingLines.all.find((f) => f.id === e.fundingLine)?.label ?? null,
         kind: e.kind,
         label: e.label,
         fromYear: e.fromYear,
         toYear: e.toYear,
-        envelopeCents: e.envelopeCents,
+        envelopeCents: e.amountCents,
         commitmentCount: u.commitmentCount,
         programmed: u.programmed,
         committed: u.committed,
         released: u.released,
         netCommitted: u.netCommitted,
         paid: u.paid,
-        resteAEngager: e.envelopeCents - u.netCommitted,
-        committedOfEnvelopePercent: percent(u.netCommitted, e.envelopeCents),
+        resteAEngager: e.amountCents - u.netCommitted,
+        committedOfEnvelopePercent: percent(u.netCommitted, e.amountCents),
       };
     });
     const sum = (k: 'envelopeCents' | 'programmed' | 'committed' | 'released' | 'netCommitted' | 'paid' | 'resteAEngager') =>

@@ -24,7 +24,6 @@ import {
   type EnvelopeAct,
   type EnvelopeCommand,
   type EnvelopeEvent,
-  type EnvelopeState,
   type FundingEnvelopeUse,
   type FundingLineEnvelopesEvent,
   decideEnvelope,
@@ -35,11 +34,10 @@ import {
   foldFundingLineEnvelopes,
   fundingLineEnvelopesStreamName,
 } from '@erbm/ledger/domain';
-import { LEDGER_REGISTER, fundingLineUse } from '@erbm/ledger/read-models';
+import { LEDGER_REGISTER, type OpenEnvelope, envelopesOf, fundingLineUse, listedEnvelopes, loadEnvelope } from '@erbm/ledger/read-models';
 import { type Clock, NotFound, RuleViolation, formatBusinessDate, todayInParis } from '@erbm/shared/kernel';
 import { AmendEnvelopeRequest, type EnvelopeActRequest, OpenEnvelopeRequest } from './envelope.requests';
 
-type OpenEnvelope = Extract<EnvelopeState, { status: 'open' }>;
 export type EnvelopeView = ReturnType<typeof envelopeView>;
 
 function envelopeView(id: string, state: OpenEnvelope, events: StoredEvent[], fundingLineLabel: string | null) {
@@ -83,13 +81,8 @@ export class EnvelopeService {
     return this.referentials.fundingLines.all.find((f) => f.id === fundingLine)?.label ?? null;
   }
 
-  async load(envelopeId: string, upToRevision?: number): Promise<{ state: OpenEnvelope; events: StoredEvent[] } | undefined> {
-    const loaded = await this.repository.load(envelopeStreamName(envelopeId), (events: EnvelopeEvent[]) => foldEnvelope(events), { upToRevision });
-    return loaded.state.status === 'open' ? { state: loaded.state, events: loaded.events } : undefined;
-  }
-
   async view(envelopeId: string, upToRevision?: number): Promise<EnvelopeView> {
-    const loaded = await this.load(envelopeId, upToRevision);
+    const loaded = await loadEnvelope(this.repository.store, envelopeId, upToRevision);
     if (!loaded) throw new NotFound('envelope', envelopeId);
     return envelopeView(envelopeId, loaded.state, loaded.events, this.label(loaded.state.fundingLine));
   }
@@ -97,19 +90,8 @@ export class EnvelopeService {
   /** The envelopes of the funding lines asked (every line of the referential by default), covering a year if one is given. */
   async list(filters: { fundingLine?: string; year?: number }): Promise<EnvelopeView[]> {
     const lines = filters.fundingLine ? [filters.fundingLine] : [...new Set(this.referentials.fundingLines.all.map((f) => f.id))];
-    const views: EnvelopeView[] = [];
-    for (const line of lines) {
-      const { state } = await this.repository.load(fundingLineEnvelopesStreamName(line), (events: FundingLineEnvelopesEvent[]) =>
-        foldFundingLineEnvelopes(events),
-      );
-      for (const listed of state.envelopes) {
-        if (filters.year !== undefined && !envelopeCovers(listed, filters.year)) continue;
-        // Listed and not opened: an opening stopped between its two writes, which its retry completes.
-        const loaded = await this.load(listed.envelopeId);
-        if (loaded) views.push(envelopeView(listed.envelopeId, loaded.state, loaded.events, this.label(line)));
-      }
-    }
-    return views.sort((a, b) => a.fundingLine.localeCompare(b.fundingLine) || a.fromYear - b.fromYear);
+    const found = await envelopesOf(this.repository.store, lines, filters.year);
+    return found.map(({ state, events }) => envelopeView(state.envelopeId, state, events, this.label(state.fundingLine)));
   }
 
   async open(request: OpenEnvelopeRequest, ctx: CommandContext): Promise<EnvelopeView> {
@@ -190,11 +172,8 @@ export class EnvelopeService {
    */
   async use(fundingLine: string, year: number): Promise<FundingEnvelopeUse | undefined> {
     if (!this.readModels?.dataSources.has(LEDGER_REGISTER)) return undefined;
-    const { state } = await this.repository.load(fundingLineEnvelopesStreamName(fundingLine), (events: FundingLineEnvelopesEvent[]) =>
-      foldFundingLineEnvelopes(events),
-    );
-    const listed = state.envelopes.find((e) => envelopeCovers(e, year));
-    const loaded = listed && (await this.load(listed.envelopeId));
+    const listed = (await listedEnvelopes(this.repository.store, fundingLine)).find((e) => envelopeCovers(e, year));
+    const loaded = listed && (await loadEnvelope(this.repository.store, listed.envelopeId));
     if (!loaded) return undefined;
     const { envelopeId, label, fromYear, toYear, amountCents } = loaded.state;
     const [used] = await fundingLineUse(this.readModels.dataSource(LEDGER_REGISTER), [{ fundingLine, fromYear, toYear }]);
