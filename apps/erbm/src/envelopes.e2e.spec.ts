@@ -106,6 +106,17 @@ describe('envelopes of the funding lines', () => {
     expect(other.status).toBe(201);
   });
 
+  it('two openings at once on a shared year of one line: one is opened, the other refused', async () => {
+    const line = 'etat-p112-fnadt';
+    const [a, b] = await Promise.all([
+      t.request('POST', '/envelopes', { token: admin, body: { ...fund, fundingLine: line, kind: 'allocation', fromYear: 2024, toYear: 2024 } }),
+      t.request('POST', '/envelopes', { token: admin, body: { ...fund, fundingLine: line, fromYear: 2020, toYear: 2025 } }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([201, 422]);
+    expect([a, b].find((r) => r.status === 422)?.body.rule).toBe('envelopes-overlap');
+    expect((await t.request('GET', `/envelopes?fundingLine=${line}`, { token: editor })).body.envelopes).toHaveLength(1);
+  });
+
   it('is amended down and up by acts that say why, never below zero; a retry with the same Idempotency-Key changes nothing twice', async () => {
     const amend = (body: unknown, headers: Record<string, string> = {}) =>
       t.request('POST', `/envelopes/${envelopeId}/amendments`, { token: admin, body, headers });
