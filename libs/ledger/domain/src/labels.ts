@@ -5,33 +5,29 @@ import type { EnvelopeEventType } from './envelope/envelope';
 import type { FundingLineEnvelopesEvent } from './envelope/funding-line-envelopes';
 
 /** What an auditor reads for each fact of the ledger and of governance. */
-export const LEDGER_EVENT_LABELS: Readonly<Record<CommitmentEventType | MeetingEvent['type'] | EnvelopeEventType | FundingLineEnvelopesEvent['type'], string>> =
-  {
-    'ledger.CommitmentAnnounced': 'Engagement annoncé',
-    'ledger.CommitmentProgrammed': 'Engagement programmé par une décision',
-    'ledger.CommitmentMade': 'Engagement juridique (acte signé)',
-    'ledger.CommitmentIncreased': 'Engagement augmenté (avenant)',
-    'ledger.CommitmentReduced': 'Engagement réduit',
-    'ledger.CommitmentCarriedOver': "Engagement reporté sur l'exercice suivant",
-    'ledger.CommitmentFundingLineChanged': 'Changement de ligne budgétaire',
-    'ledger.ServiceCertified': 'Service fait certifié',
-    'ledger.PaymentOrdered': 'Demande de paiement (mandatement)',
-    'ledger.PaymentMade': 'Paiement',
-    'ledger.CommitmentReleased': 'Dégagement (retrait d’engagement)',
-    'ledger.CommitmentLapsed': 'Caducité de l’engagement',
-    'ledger.AmountRecovered': 'Reversement (titre de recette)',
-    'ledger.CommitmentClosed': 'Engagement soldé et clos',
-    'ledger.CommitmentFactCorrected': 'Correction d’un fait antérieur',
-    'ledger.CommitmentWarningRaised': 'Avertissement',
-    'governance.MeetingHeld': 'Réunion d’une instance',
-    'governance.DecisionTaken': 'Décision',
-    'governance.MinutesRecorded': 'Relevé de décisions enregistré',
-    'governance.ProgrammingRecorded': 'Engagement programmé au titre de la décision',
-    'governance.ProgrammingReleased': 'Programmation rendue à la décision',
-    'ledger.EnvelopeOpened': 'Enveloppe ouverte (dotation, fonds)',
-    'ledger.EnvelopeAmended': 'Enveloppe modifiée par un acte',
-    'ledger.EnvelopeListed': 'Enveloppe inscrite sur sa ligne de financement',
-  };
+export const LEDGER_EVENT_LABELS: Readonly<Record<CommitmentEventType | MeetingEvent['type'], string>> = {
+  'ledger.CommitmentAnnounced': 'Engagement annoncé',
+  'ledger.CommitmentProgrammed': 'Engagement programmé par une décision',
+  'ledger.CommitmentMade': 'Engagement juridique (acte signé)',
+  'ledger.CommitmentIncreased': 'Engagement augmenté (avenant)',
+  'ledger.CommitmentReduced': 'Engagement réduit',
+  'ledger.CommitmentCarriedOver': "Engagement reporté sur l'exercice suivant",
+  'ledger.CommitmentFundingLineChanged': 'Changement de ligne budgétaire',
+  'ledger.ServiceCertified': 'Service fait certifié',
+  'ledger.PaymentOrdered': 'Demande de paiement (mandatement)',
+  'ledger.PaymentMade': 'Paiement',
+  'ledger.CommitmentReleased': 'Dégagement (retrait d’engagement)',
+  'ledger.CommitmentLapsed': 'Caducité de l’engagement',
+  'ledger.AmountRecovered': 'Reversement (titre de recette)',
+  'ledger.CommitmentClosed': 'Engagement soldé et clos',
+  'ledger.CommitmentFactCorrected': 'Correction d’un fait antérieur',
+  'ledger.CommitmentWarningRaised': 'Avertissement',
+  'governance.MeetingHeld': 'Réunion d’une instance',
+  'governance.DecisionTaken': 'Décision',
+  'governance.MinutesRecorded': 'Relevé de décisions enregistré',
+  'governance.ProgrammingRecorded': 'Engagement programmé au titre de la décision',
+  'governance.ProgrammingReleased': 'Programmation rendue à la décision',
+};
 
 /** Read with any payment's `kind`, hence a string index; each kind has its label. */
 export const PAYMENT_KIND_LABELS: Readonly<Record<string, string>> = { advance: 'avance', interim: 'acompte', balance: 'solde' } satisfies Record<
@@ -60,3 +56,10 @@ export type LineageGroup = keyof typeof LINEAGE_GROUPS;
 /** The facts whose data may carry a legal act: the lineage's legal acts are theirs. */
 type WithLegalAct = { [K in CommitmentEventType]: 'legalAct' extends keyof CommitmentEventMap[K] ? K : never }[CommitmentEventType];
 export const LEGAL_ACT_EVENT_TYPES = listOfAll<WithLegalAct>()(['ledger.CommitmentMade', 'ledger.CommitmentIncreased', 'ledger.CommitmentReduced']);
+
+/** What an auditor reads for each fact of an envelope and of a funding line's list of envelopes (ADR 0020). */
+export const ENVELOPE_EVENT_LABELS: Readonly<Record<EnvelopeEventType | FundingLineEnvelopesEvent['type'], string>> = {
+  'ledger.EnvelopeOpened': 'Enveloppe ouverte (dotation, fonds)',
+  'ledger.EnvelopeAmended': 'Enveloppe modifiée par un acte',
+  'ledger.EnvelopeListed': 'Enveloppe inscrite sur sa ligne de financement',
+};

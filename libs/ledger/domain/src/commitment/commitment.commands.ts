@@ -12,7 +12,12 @@ export type CitedDecision = DecisionRef & Pick<Decision, 'outcome' | 'amounts'>;
  * Commands carry everything the decider needs: dates, today's date (Europe/Paris), ids and facts read elsewhere (the
  * decision's date and amounts, the operation's envelope). A decider never reads a clock or a database.
  */
-export type CommitmentCommand = CommitmentAction & Today;
+export type CommitmentCommand = CommitmentAction & Today & FundingEnvelopeCheck;
+
+/** Read by a commit and an increase: the envelope of the funding line they take money from. */
+export interface FundingEnvelopeCheck {
+  fundingEnvelope?: FundingEnvelopeUse;
+}
 
 export type CommitmentAction =
   | {
@@ -27,25 +32,8 @@ export type CommitmentAction =
       date: string;
     }
   | { type: 'programme'; amountCents: number; date: string; decision: DecisionRef }
-  | {
-      type: 'commit';
-      amountCents: number;
-      date: string;
-      legalAct: LegalAct;
-      decision?: CitedDecision;
-      envelope?: OperationEnvelope;
-      fundingEnvelope?: FundingEnvelopeUse;
-    }
-  | {
-      type: 'increase';
-      amountCents: number;
-      date: string;
-      reason?: string;
-      legalAct?: LegalAct;
-      decision?: CitedDecision;
-      envelope?: OperationEnvelope;
-      fundingEnvelope?: FundingEnvelopeUse;
-    }
+  | { type: 'commit'; amountCents: number; date: string; legalAct: LegalAct; decision?: CitedDecision; envelope?: OperationEnvelope }
+  | { type: 'increase'; amountCents: number; date: string; reason?: string; legalAct?: LegalAct; decision?: CitedDecision; envelope?: OperationEnvelope }
   | { type: 'reduce'; amountCents: number; date: string; reason?: string; legalAct?: LegalAct }
   | { type: 'carryOver'; toFiscalYear: number; date: string; reason?: string }
   | { type: 'changeFundingLine'; fundingLine: string; date: string; reason?: string }
