@@ -29,6 +29,7 @@ describe('one name per concept: every view and every export names its fields fro
     string,
     { operationId: string; commitmentId: string; meetingId: string; decisionId: string; actId: string; paymentRevision: number; actionCommitmentId: string }
   > = {};
+  let envelopeId: string;
 
   beforeAll(async () => {
     t = await startTestApp((database) => everyDomain({ projections: { run: false, databaseUrl: database.url }, sgar: true, demo: true }));
@@ -87,7 +88,15 @@ describe('one name per concept: every view and every export names its fields fro
       const action = (await ok('/action-commitments', { party: 'cd59', what: 'Ouvrir un service', promisedOn: '2023-01-16', dueDate: '2023-06-30' })).body;
       await ok(`/action-commitments/${action.id}/progress`, { date: '2023-02-01', note: 'En cours' });
       await ok(`/action-commitments/${action.id}/complete`, { date: '2023-05-01', evidence: { kind: 'convention', reference: 'C-1' } });
-      ids[domain.name] = { operationId, commitmentId: commitment.id, meetingId: meeting.id, decisionId: 'D1', paymentRevision, actionCommitmentId: action.id, actId: act.body.id };
+      ids[domain.name] = {
+        operationId,
+        commitmentId: commitment.id,
+        meetingId: meeting.id,
+        decisionId: 'D1',
+        paymentRevision,
+        actionCommitmentId: action.id,
+        actId: act.body.id,
+      };
     }
     // The programme's own facts: an amendment (and a party leaving) of the 2017 contract, a published figure.
     const admin = t.token('admin');
@@ -109,6 +118,23 @@ describe('one name per concept: every view and every export names its fields fro
       source: { title: 't', url: 'u' },
     };
     expect((await t.request('POST', '/programme/published-figures', { token: admin, body: figure })).status).toBe(201);
+    const envelope = await t.request('POST', '/envelopes', {
+      token: t.token('admin'),
+      body: {
+        fundingLine: 'etat-p135',
+        kind: 'fund',
+        fromYear: 2017,
+        toYear: 2027,
+        amountCents: 50_000_00,
+        label: 'Fonds des noms',
+        act: { kind: 'convention', reference: 'ERBM', date: '2017-03-07', document: 'erbm.pdf' },
+      },
+    });
+    envelopeId = envelope.body.id;
+    await t.request('POST', `/envelopes/${envelopeId}/amendments`, {
+      token: t.token('admin'),
+      body: { direction: 'increase', amountCents: 1_00, reason: 'abondement', act: { kind: 'notification', reference: 'N-1', date: '2023-01-05' } },
+    });
     expect((await t.request('POST', '/audit/seals', { token: t.token('admin') })).status).toBe(201);
     await logSettled(t.database.db);
     await t.app.get(ReadModels).catchUp();
@@ -135,6 +161,7 @@ describe('one name per concept: every view and every export names its fields fro
         if (param === 'id' && /operations?\/(\{domain\}\/)?$/.test(before)) return own.operationId;
         if (param === 'id' && /meetings?\/$/.test(before)) return own.meetingId;
         if (param === 'id' && /acts?\/$/.test(before)) return own.actId;
+        if (param === 'id' && /envelopes\/$/.test(before)) return envelopeId;
         throw new Error(`no value for {${param}} in ${route}: say here which id it takes`);
       });
     });
@@ -194,7 +221,19 @@ describe('one name per concept: every view and every export names its fields fro
     expect(outside).toEqual([]);
     expect([...found].filter(([key]) => key in RETIRED_FIELD_NAMES)).toEqual([]);
     // The walk saw the shapes that matter: warnings, corrections, seals, a closed commitment, a replay.
-    for (const key of ['rule', 'raisedByRevision', 'corrected', 'sealNumber', 'endedOn', 'replay', 'resteAPayer', 'netCommitted', 'commitmentCount'])
+    for (const key of [
+      'rule',
+      'raisedByRevision',
+      'corrected',
+      'sealNumber',
+      'endedOn',
+      'replay',
+      'resteAPayer',
+      'netCommitted',
+      'commitmentCount',
+      'resteAEngager',
+      'changeCents',
+    ])
       expect([key, found.has(key)]).toEqual([key, true]);
   });
 

@@ -17,8 +17,8 @@ const PEOPLE: Who[] = [
   { label: 'no token' },
 ];
 const WRITERS = new Set(['editor habitat', 'admin']);
-/** The programme's own routes (framework agreements, published figures) belong to no domain: an admin writes them. */
-const writersOf = (path: string) => (path.startsWith('/programme/') ? new Set(['admin']) : WRITERS);
+/** The programme's own routes (framework agreements, published figures) and the envelopes of the funding lines belong to no domain: an admin writes them. */
+const writersOf = (path: string) => (path.startsWith('/programme/') || path.startsWith('/envelopes') ? new Set(['admin']) : WRITERS);
 const READERS = new Set(['editor habitat', 'sgar', 'auditor', 'admin']);
 /** They read every domain, narrowed to their party or arrondissement; views of the whole programme refuse them (403). */
 const SCOPED_READERS = new Set(['partner', 'sous-prefecture']);
@@ -46,7 +46,7 @@ describe('habitat-api: the authorization matrix, every role against every route'
 
   const tokenOf = (who: Who) => (who.role ? t.token(who.role, who.domain, { party: who.party, arrondissement: who.arrondissement }) : null);
 
-  it('writes: only the habitat editor and the admin get past authorization; nobody else writes anything', async () => {
+  it('writes: only the habitat editor and the admin get past authorization (the admin alone on envelopes); nobody else writes anything', async () => {
     const writes = all.filter((r) => r.method !== 'GET');
     expect(writes.length).toBeGreaterThanOrEqual(22);
     // The head once every event written so far shows in the log (see logSettled): it moves only by a write.

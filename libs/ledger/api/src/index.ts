@@ -17,3 +17,5 @@ export { readScopeGateProvider } from './read-scope-gate';
 export { RecordAct, GetAct, ListActs, type ActRequestCommand, type ActView } from './acts/acts';
 export { ListMeetings, type MeetingList } from './meetings/meetings';
 export { type ProgrammingRequest, type ProgrammingSource } from './programmings/decision-programmings';
+export { EnvelopeService, type EnvelopeView } from './envelopes/envelopes';
+export * from './envelopes/envelope.requests';

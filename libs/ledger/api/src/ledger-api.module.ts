@@ -22,6 +22,7 @@ import { ProgrammeRegisterReader } from './programme/programme-register.reader';
 import { ProgrammeSeeder } from './programme/programme-seed';
 import { ReadScopeGate } from '@erbm/ledger/read-models';
 import { readScopeGateProvider } from './read-scope-gate';
+import { EnvelopeService, EnvelopesController } from './envelopes/envelopes';
 
 /**
  * Commitments, meetings and decisions for every domain a process serves (the DOMAIN_PLUGINS of its DomainsModule):
@@ -37,6 +38,7 @@ import { readScopeGateProvider } from './read-scope-gate';
     AgreementsController,
     ActionCommitmentsController,
     PublishedFiguresController,
+    EnvelopesController,
   ],
   providers: [
     OperationDirectories,
@@ -44,6 +46,7 @@ import { readScopeGateProvider } from './read-scope-gate';
     DecisionProgrammings,
     CommitmentReader,
     MeetingService,
+    EnvelopeService,
     AnnounceCommitmentHandler,
     RecordCommitmentStepHandler,
     ProgrammeCommitmentHandler,
@@ -63,6 +66,6 @@ import { readScopeGateProvider } from './read-scope-gate';
     GetActHandler,
     ListActsHandler,
   ],
-  exports: [OperationDirectories, CommitmentReader, FinancingLinks, ProgrammeRegisterReader, REFERENCE_DATA_SEEDS, ReadScopeGate],
+  exports: [OperationDirectories, CommitmentReader, FinancingLinks, ProgrammeRegisterReader, REFERENCE_DATA_SEEDS, ReadScopeGate, EnvelopeService],
 })
 export class LedgerApiModule {}

@@ -12,3 +12,5 @@ export * from './programme/agreement';
 export * from './programme/action-commitment';
 export * from './programme/published-figures';
 export * from './programme/programme-labels';
+export * from './envelope/envelope';
+export * from './envelope/funding-line-envelopes';

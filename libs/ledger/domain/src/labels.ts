@@ -2,6 +2,8 @@ import { listOfAll, partitionOf } from '@erbm/shared/kernel';
 import type { CommitmentEventMap, CommitmentEventType, PaymentKind } from './commitment/commitment.events';
 import type { ActEvent } from './governance/act';
 import type { MeetingEvent } from './governance/meeting';
+import type { EnvelopeEventType } from './envelope/envelope';
+import type { FundingLineEnvelopesEvent } from './envelope/funding-line-envelopes';
 
 /** What an auditor reads for each fact of the ledger and of governance. */
 export const LEDGER_EVENT_LABELS: Readonly<Record<CommitmentEventType | MeetingEvent['type'] | ActEvent['type'], string>> = {
@@ -59,3 +61,10 @@ export type LineageGroup = keyof typeof LINEAGE_GROUPS;
 /** The facts whose data may carry a legal act: the lineage's legal acts are theirs. */
 type WithLegalAct = { [K in CommitmentEventType]: 'legalAct' extends keyof CommitmentEventMap[K] ? K : never }[CommitmentEventType];
 export const LEGAL_ACT_EVENT_TYPES = listOfAll<WithLegalAct>()(['ledger.CommitmentMade', 'ledger.CommitmentIncreased', 'ledger.CommitmentReduced']);
+
+/** What an auditor reads for each fact of an envelope and of a funding line's list of envelopes (ADR 0020). */
+export const ENVELOPE_EVENT_LABELS: Readonly<Record<EnvelopeEventType | FundingLineEnvelopesEvent['type'], string>> = {
+  'ledger.EnvelopeOpened': 'Enveloppe ouverte (dotation, fonds)',
+  'ledger.EnvelopeAmended': 'Enveloppe modifiée par un acte',
+  'ledger.EnvelopeListed': 'Enveloppe inscrite sur sa ligne de financement',
+};

@@ -8,3 +8,5 @@ export * from './register-scope';
 export * from './warnings';
 export { ReadScopeGate, type ScopedCommitment, type ScopedDomain } from './read-scope-gate';
 export * from './governance-register.projection';
+export { fundingLineUse, type FundingLineUse, type FundingLineYears } from './funding-line-years';
+export { envelopesOf, listedEnvelopes, loadEnvelope, type OpenEnvelope } from './envelopes';

@@ -10,10 +10,20 @@ import { AuditStateController } from './audit-state.controller';
 import { AuditWarningsController } from './audit-warnings.controller';
 import { SgarController } from './sgar.controller';
 import { ProgrammeSgarController } from './programme.controller';
+import { SgarEnvelopesController } from './sgar-envelopes.controller';
 
 /** The SGAR's cross-domain views and the auditors' trail; the process provides the read models through ProjectionsModule. */
 @Module({
-  controllers: [SgarController, AuditHistoryController, AuditLineageController, AuditStateController, AuditSealsController, AuditWarningsController, ProgrammeSgarController],
+  controllers: [
+    SgarController,
+    SgarEnvelopesController,
+    AuditHistoryController,
+    AuditLineageController,
+    AuditStateController,
+    AuditSealsController,
+    AuditWarningsController,
+    ProgrammeSgarController,
+  ],
   providers: [
     AuditReader,
     // The read scope's gate (as @erbm/ledger/api provides it: the SGAR's process may serve no domain's API).

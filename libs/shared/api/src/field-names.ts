@@ -133,12 +133,12 @@ export const FIELD_NAMES = {
   place: { meaning: 'where a meeting took place', label: 'lieu' },
   minutesReference: { meaning: "reference of a meeting's minutes", label: 'relevé de décisions' },
   actId: { meaning: 'an act that decides money without a meeting (arrêté, délibération, convention…)', label: "identifiant de l'acte" },
-  act: { meaning: 'one act that decides money without a meeting', label: 'acte' },
+  act: { meaning: 'one act: one that decides money without a meeting, or one that opens or amends an envelope', label: 'acte' },
   acts: { meaning: 'acts that decide money without a meeting, of a commitment or listed', label: 'actes' },
   issuer: { meaning: 'the party or governance body that issued an act', label: 'émetteur' },
   actKindLabel: { meaning: 'kind of an act that is not a meeting, in French (arrêté préfectoral, délibération…)', label: "nature de l'acte" },
   issuerName: { meaning: "name of an act's issuer", label: "nom de l'émetteur" },
-  document: { meaning: 'reference or URL of the signed document of an act', label: 'document' },
+  document: { meaning: 'where the signed document of an act can be read (reference, file name, URL)', label: 'document' },
   amendedOn: { meaning: 'date an act was last amended', label: 'modifié le' },
 
   // Lists and links.
@@ -309,6 +309,18 @@ export const FIELD_NAMES = {
   bop: { meaning: 'BOP of a funding line', label: 'BOP' },
   validFrom: { meaning: 'first day an item of a referential is valid', label: 'valide à partir du' },
   validTo: { meaning: 'last day an item of a referential is valid, null when still valid', label: "valide jusqu'au" },
+
+  // Envelopes of the funding lines (`envelopeCents`: an envelope's amount now).
+  envelopes: { meaning: 'envelopes of the funding lines (a list)', label: 'enveloppes' },
+  fromYear: { meaning: 'first fiscal year an envelope covers', label: 'premier exercice' },
+  toYear: { meaning: 'last fiscal year an envelope covers', label: 'dernier exercice' },
+  initialEnvelopeCents: { meaning: 'an envelope as its source act opened it, in euro cents', label: 'enveloppe initiale' },
+  changeCents: { meaning: 'how much an amendment moves an envelope, up (positive) or down (negative), in euro cents', label: 'variation' },
+  resteAEngager: {
+    meaning: "reste à engager: an envelope less what its funding line committed (net of releases) over the envelope's years",
+    label: 'reste à engager',
+  },
+  committedOfEnvelopePercent: { meaning: 'net committed / envelope, in %', label: 'engagé net / enveloppe (%)' },
 } as const satisfies FieldNames;
 
 export type FieldNameKey = keyof typeof FIELD_NAMES;

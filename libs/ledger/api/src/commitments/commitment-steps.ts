@@ -1,5 +1,5 @@
 import { centsOf } from '@erbm/shared/api';
-import type { CitedAct, CitedDecision, CommitmentCommand, LegalAct, OperationEnvelope } from '@erbm/ledger/domain';
+import type { CitedAct, CitedDecision, CommitmentCommand, FundingEnvelopeUse, LegalAct, OperationEnvelope } from '@erbm/ledger/domain';
 import type { WithoutToday } from '@erbm/shared/kernel';
 import type * as R from './commitment.requests';
 
@@ -8,6 +8,8 @@ export interface StepLookups {
   decision(ref: R.DecisionRefRequest): Promise<CitedDecision>;
   act(ref: R.ActRefRequest): Promise<CitedAct>;
   envelope(): Promise<OperationEnvelope | undefined>;
+  /** The envelope of the commitment's funding line covering the year of a date, with what the register counts committed on it. */
+  fundingEnvelope(date: string): Promise<FundingEnvelopeUse | undefined>;
   checkFundingLine(fundingLine: string, date: string): void;
 }
 
@@ -41,6 +43,7 @@ export const steps = {
       decision: await decisionOf(b.decision, l),
       act: await actOf(b.act, l),
       envelope: await l.envelope(),
+      fundingEnvelope: await l.fundingEnvelope(b.date),
     }),
   increase:
     (b: R.IncreaseRequest): StepBuilder =>
@@ -53,6 +56,7 @@ export const steps = {
       decision: await decisionOf(b.decision, l),
       act: await actOf(b.act, l),
       envelope: await l.envelope(),
+      fundingEnvelope: await l.fundingEnvelope(b.date),
     }),
   reduce:
     (b: R.ReduceRequest): StepBuilder =>

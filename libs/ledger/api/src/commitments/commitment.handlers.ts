@@ -38,6 +38,7 @@ import { DecisionProgrammings } from '../programmings/decision-programmings';
 import type { StepBuilder } from './commitment-steps';
 import { type CommitmentView, commitmentView } from './commitment-view';
 import type { ActRefRequest, AnnounceCommitmentRequest, DecisionRefRequest } from './commitment.requests';
+import { EnvelopeService } from '../envelopes/envelopes';
 
 export interface CommitmentResult {
   view: CommitmentView;
@@ -221,6 +222,7 @@ export class RecordCommitmentStepHandler implements ICommandHandler<RecordCommit
     private readonly reader: CommitmentReader,
     private readonly commands: CommandPath,
     private readonly programmings: DecisionProgrammings,
+    private readonly envelopes: EnvelopeService,
   ) {}
 
   async execute({ domain, commitmentId, build, request, ctx }: RecordCommitmentStep): Promise<CommitmentResult> {
@@ -235,6 +237,8 @@ export class RecordCommitmentStepHandler implements ICommandHandler<RecordCommit
           decision: (ref) => this.reader.decision(ref),
           act: (ref) => this.reader.act(ref),
           envelope: () => this.reader.envelope(domain, state.operationId, commitmentId),
+          // The year the money is committed in: the year of the commit's (or increase's) date.
+          fundingEnvelope: (date) => this.envelopes.use(state.fundingLine, fiscalYearOf(date)),
           checkFundingLine: (line, date) => this.reader.checkFundingLine(line, date, state.financer),
         });
         const command = { ...built, today: this.reader.today() } as CommitmentCommand;

@@ -16,7 +16,12 @@ export type CitedAct = ActRef & Pick<Act, 'amounts'>;
  * Commands carry everything the decider needs: dates, today's date (Europe/Paris), ids and facts read elsewhere (the
  * decision's date and amounts, the operation's envelope). A decider never reads a clock or a database.
  */
-export type CommitmentCommand = CommitmentAction & Today;
+export type CommitmentCommand = CommitmentAction & Today & FundingEnvelopeCheck;
+
+/** Read by a commit and an increase: the envelope of the funding line they take money from. */
+export interface FundingEnvelopeCheck {
+  fundingEnvelope?: FundingEnvelopeUse;
+}
 
 export type CommitmentAction =
   | {
@@ -64,4 +69,20 @@ export interface OperationEnvelope {
   eligibleCostCents: number;
   /** Net committed amount of the operation's other commitments. */
   otherCommitmentsCents: number;
+}
+
+/**
+ * The envelope of the commitment's funding line that covers the year the money is committed in, and what the ledger
+ * register counted committed on that line over the envelope's years when the command was made (it lags the log by the
+ * projector's delay: docs/adr/0020-envelopes.md). Committing beyond it is a warning.
+ */
+export interface FundingEnvelopeUse {
+  envelopeId: string;
+  label: string;
+  fundingLine: string;
+  fromYear: number;
+  toYear: number;
+  amountCents: number;
+  /** Committed net of releases on the line over the envelope's years, this commitment's earlier commitments included. */
+  committedCents: number;
 }

@@ -256,6 +256,40 @@ describe('commitment: committed, warnings real data raises (recorded, not refuse
     expect(run(400_000_01)).toEqual([expect.objectContaining({ code: 'envelope-over-committed', amountCents: 500_000_01, limitCents: 500_000_00 })]);
   });
 
+  it('flags a commitment that takes its funding line beyond the envelope of the year, as the register counted it', () => {
+    const legalAct = { kind: 'ej' as const, reference: '2103456789', date: '2023-02-01' };
+    const fundingEnvelope = (committedCents: number) => ({
+      envelopeId: 'env-p135',
+      label: 'Fonds ERBM P135',
+      fundingLine: 'etat-p135',
+      fromYear: 2017,
+      toYear: 2027,
+      amountCents: 1_000_000_00,
+      committedCents,
+    });
+    const commit = (committedCents: number) =>
+      warningsOf(
+        given([announced, programmed])
+          .when({ type: 'commit', amountCents: 100_000_00, date: '2023-02-01', legalAct, fundingEnvelope: fundingEnvelope(committedCents) })
+          .events(),
+      );
+    expect(commit(900_000_00)).toEqual([]);
+    const [raised] = commit(900_000_01);
+    expect(raised).toEqual(
+      expect.objectContaining({ code: 'funding-envelope-over-committed', amountCents: 1_000_000_01, limitCents: 1_000_000_00, raisedByRevision: 2 }),
+    );
+    expect(raised.message).toContain('etat-p135');
+    expect(raised.message).toContain('2017–2027');
+    const increased = given(committed)
+      .when({ type: 'increase', amountCents: 1_00, date: '2023-03-01', reason: 'avenant', decision, fundingEnvelope: fundingEnvelope(1_000_000_00) })
+      .events();
+    expect(warningsOf(increased)).toEqual([
+      expect.objectContaining({ code: 'funding-envelope-over-committed', amountCents: 1_000_001_00, raisedByRevision: 5 }),
+    ]);
+    // Without an envelope for the line and year, nothing is checked.
+    expect(warningsOf(given([announced, programmed]).when({ type: 'commit', amountCents: 100_000_00, date: '2023-02-01', legalAct }).events())).toEqual([]);
+  });
+
   it('keeps warnings on the commitment, with the revision of the fact that raised them', () => {
     const events = given(committed).when({ type: 'pay', amountCents: 50_000_00, date: '2023-01-01', kind: 'advance', reference: 'DP' }).events();
     const s = foldCommitment([...committed, ...events]);

@@ -11,7 +11,7 @@ import {
 } from '@erbm/shared/kernel';
 import { type ActRef, actRefOf, requireActGrant } from '../governance/act';
 import { requireGrant } from '../governance/meeting';
-import type { CitedAct, CitedDecision, CommitmentCommand, OperationEnvelope } from './commitment.commands';
+import type { CitedAct, CitedDecision, CommitmentCommand, FundingEnvelopeUse, OperationEnvelope } from './commitment.commands';
 import type { CommitmentEvent, DecisionRef, FactValues, Ledger, Ledgers, WarningCode } from './commitment.events';
 import { type CommitmentState, type OpenCommitment, evolveCommitment, initialCommitmentState, netCommitted } from './commitment.state';
 
@@ -121,6 +121,7 @@ function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s
       return [
         { type: 'ledger.CommitmentMade', data: { amountCents, date, legalAct, ...(decision ? { decision } : {}), ...(act ? { act } : {}) } },
         ...envelopeWarning(l, amountCents, command.envelope, next),
+        ...fundingEnvelopeWarning(amountCents, command.fundingEnvelope, next),
       ];
     }
     case 'increase': {
@@ -136,6 +137,7 @@ function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s
           data: { amountCents, date, reason, ...(legalAct ? { legalAct } : {}), ...(decision ? { decision } : {}), ...(act ? { act } : {}) },
         },
         ...envelopeWarning(l, amountCents, command.envelope, next),
+        ...fundingEnvelopeWarning(amountCents, command.fundingEnvelope, next),
       ];
     }
     case 'reduce': {
@@ -350,6 +352,22 @@ function envelopeWarning(l: Ledgers, amount: number, envelope: OperationEnvelope
       revision,
       total,
       envelope.eligibleCostCents,
+    ),
+  ];
+}
+
+function fundingEnvelopeWarning(amount: number, envelope: FundingEnvelopeUse | undefined, revision: number): CommitmentEvent[] {
+  if (!envelope) return [];
+  const total = envelope.committedCents + amount;
+  if (total <= envelope.amountCents) return [];
+  const years = envelope.fromYear === envelope.toYear ? `${envelope.fromYear}` : `${envelope.fromYear}–${envelope.toYear}`;
+  return [
+    warning(
+      'funding-envelope-over-committed',
+      `Les engagements sur la ligne ${envelope.fundingLine} pour ${years} (${formatEuros(total)}) dépassent l'enveloppe « ${envelope.label} » (${formatEuros(envelope.amountCents)}, ${envelope.envelopeId})`,
+      revision,
+      total,
+      envelope.amountCents,
     ),
   ];
 }

@@ -36,6 +36,7 @@ export const WARNING_CODES = [
   'envelope-over-committed',
   'payment-exceeds-certified',
   'payment-exceeds-ordered',
+  'funding-envelope-over-committed',
 ] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 

@@ -52,6 +52,8 @@ export function isAllowed(principal: Principal, kind: AccessKind, domain: string
   if (domain === 'audit') return kind === 'read' || principal.role === 'admin';
   // Governance (meetings of every body, acts): everyone reads; an editor of any domain or an admin writes.
   if (domain === 'governance') return kind === 'read' || principal.role === 'admin' || principal.role === 'editor';
+  // What admins alone write and everyone reads (the envelopes of the funding lines).
+  if (domain === 'admin') return kind === 'read' || principal.role === 'admin';
   switch (principal.role) {
     case 'admin':
       return true;
