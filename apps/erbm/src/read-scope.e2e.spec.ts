@@ -33,6 +33,10 @@ const ROUTES: Record<string, Classification> = {
   '/metrics': BOTH('reference'),
   '/referentials/{list}': BOTH('reference'),
   '/referentials/places/{insee}': BOTH('reference'),
+  // An envelope is a public allocation; what its funding line committed adds up every financer's commitments.
+  '/envelopes': BOTH('reference'),
+  '/envelopes/{id}': BOTH('reference'),
+  '/sgar/envelopes': BOTH('forbidden'),
   // The framework agreements and the figures published about the programme are public record.
   '/programme/agreements': BOTH('reference'),
   '/programme/agreements/{id}': BOTH('reference'),
@@ -259,6 +263,7 @@ describe('who may read what: a partner and a sous-préfecture on every read rout
           if (param === 'domain') return domain.name;
           if (param === 'list') return 'parties';
           if (param === 'insee') return HERE.commune;
+          if (param === 'id' && /envelopes\/$/.test(before)) return UNKNOWN_ID;
           if (param === 'meetingId') return i.meetingId;
           if (param === 'decisionId') return 'DX';
           if (param === 'commitmentId') return commitment;

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
+  WholeProgramme,
   Access,
   EVENT_STORE,
   FieldErrors,
@@ -38,6 +39,8 @@ export class SgarEnvelopesController {
 
   @Get('envelopes')
   @Access('read', 'sgar')
+  // What a funding line committed adds up every financer's commitments on it: a partner or a sous-préfecture is refused.
+  @WholeProgramme()
   @ApiQuery({ name: 'year', required: false, description: 'Only the envelopes covering this fiscal year' })
   @ApiQuery({ name: 'fundingLine', required: false })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
