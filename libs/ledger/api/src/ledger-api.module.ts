@@ -6,6 +6,8 @@ import { OperationDirectories } from './operation-directory';
 import { FinancingLinks } from './financing-links';
 import { ProgrammeCommitmentHandler } from './commitments/programme-commitment';
 import { DecisionProgrammings } from './programmings/decision-programmings';
+import { Beneficiaries } from './beneficiaries/beneficiaries';
+import { BeneficiariesController } from './beneficiaries/beneficiaries.controller';
 
 /**
  * Commitments, meetings and decisions for every domain a process serves (the DOMAIN_PLUGINS of its DomainsModule):
@@ -13,11 +15,12 @@ import { DecisionProgrammings } from './programmings/decision-programmings';
  */
 @Global()
 @Module({
-  controllers: [CommitmentsController, MeetingsController],
+  controllers: [CommitmentsController, MeetingsController, BeneficiariesController],
   providers: [
     OperationDirectories,
     FinancingLinks,
     DecisionProgrammings,
+    Beneficiaries,
     CommitmentReader,
     MeetingService,
     AnnounceCommitmentHandler,
@@ -27,6 +30,6 @@ import { DecisionProgrammings } from './programmings/decision-programmings';
     RecordMeetingHandler,
     GetMeetingHandler,
   ],
-  exports: [OperationDirectories, CommitmentReader, FinancingLinks],
+  exports: [OperationDirectories, CommitmentReader, FinancingLinks, Beneficiaries],
 })
 export class LedgerApiModule {}

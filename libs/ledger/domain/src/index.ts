@@ -6,3 +6,4 @@ export * from './governance/meeting';
 export * from './labels';
 export * from './financing/financing-plan';
 export * from './commitment/warning-view';
+export * from './beneficiary/beneficiary';

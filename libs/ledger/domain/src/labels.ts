@@ -1,9 +1,10 @@
 import { listOfAll, partitionOf } from '@erbm/shared/kernel';
 import type { CommitmentEventMap, CommitmentEventType, PaymentKind } from './commitment/commitment.events';
 import type { MeetingEvent } from './governance/meeting';
+import type { BeneficiaryEvent, SiretClaimEvent } from './beneficiary/beneficiary';
 
 /** What an auditor reads for each fact of the ledger and of governance. */
-export const LEDGER_EVENT_LABELS: Readonly<Record<CommitmentEventType | MeetingEvent['type'], string>> = {
+export const LEDGER_EVENT_LABELS: Readonly<Record<CommitmentEventType | MeetingEvent['type'] | BeneficiaryEvent['type'] | SiretClaimEvent['type'], string>> = {
   'ledger.CommitmentAnnounced': 'Engagement annoncé',
   'ledger.CommitmentProgrammed': 'Engagement programmé par une décision',
   'ledger.CommitmentMade': 'Engagement juridique (acte signé)',
@@ -11,6 +12,7 @@ export const LEDGER_EVENT_LABELS: Readonly<Record<CommitmentEventType | MeetingE
   'ledger.CommitmentReduced': 'Engagement réduit',
   'ledger.CommitmentCarriedOver': "Engagement reporté sur l'exercice suivant",
   'ledger.CommitmentFundingLineChanged': 'Changement de ligne budgétaire',
+  'ledger.CommitmentBeneficiaryAssigned': 'Bénéficiaire de l’engagement désigné',
   'ledger.ServiceCertified': 'Service fait certifié',
   'ledger.PaymentOrdered': 'Demande de paiement (mandatement)',
   'ledger.PaymentMade': 'Paiement',
@@ -25,6 +27,10 @@ export const LEDGER_EVENT_LABELS: Readonly<Record<CommitmentEventType | MeetingE
   'governance.MinutesRecorded': 'Relevé de décisions enregistré',
   'governance.ProgrammingRecorded': 'Engagement programmé au titre de la décision',
   'governance.ProgrammingReleased': 'Programmation rendue à la décision',
+  'beneficiary.Registered': 'Bénéficiaire enregistré',
+  'beneficiary.NameAdded': 'Autre nom du bénéficiaire',
+  'beneficiary.Resolved': 'Bénéficiaire identifié (SIRET, SIREN ou RNA)',
+  'beneficiary.SiretClaimed': 'SIRET attribué au bénéficiaire',
 };
 
 /** Read with any payment's `kind`, hence a string index; each kind has its label. */
@@ -40,7 +46,7 @@ export const PAYMENT_KIND_LABELS: Readonly<Record<string, string>> = { advance: 
 export const LINEAGE_GROUPS = partitionOf<CommitmentEventType>()({
   announcement: ['ledger.CommitmentAnnounced', 'ledger.CommitmentProgrammed'],
   commitments: ['ledger.CommitmentMade'],
-  amendments: ['ledger.CommitmentIncreased', 'ledger.CommitmentReduced', 'ledger.CommitmentFundingLineChanged'],
+  amendments: ['ledger.CommitmentIncreased', 'ledger.CommitmentReduced', 'ledger.CommitmentFundingLineChanged', 'ledger.CommitmentBeneficiaryAssigned'],
   carryOvers: ['ledger.CommitmentCarriedOver'],
   payments: ['ledger.ServiceCertified', 'ledger.PaymentOrdered', 'ledger.PaymentMade'],
   releases: ['ledger.CommitmentReleased', 'ledger.CommitmentLapsed'],

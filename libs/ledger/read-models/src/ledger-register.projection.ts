@@ -13,9 +13,10 @@ import {
   TOTAL_AXES,
   TOTAL_LEDGERS,
 } from './tables';
-import { CommitmentStorage1732200000005, LedgerRegister1732200000001 } from './migrations';
+import { BeneficiaryAxis1732200000017, CommitmentStorage1732200000005, LedgerRegister1732200000001 } from './migrations';
 import { CommitmentVersions1732200000004, type VersionSnapshot, recordVersions, versionOf } from './versions';
 import { LEDGER_REGISTER_CHECKS } from './checks';
+import { BeneficiariesProjection } from './beneficiaries/beneficiaries.projection';
 
 /** The name of the ledger register projection: the data source every reader of the register asks for. */
 export const LEDGER_REGISTER = 'ledger-register';
@@ -40,7 +41,7 @@ export class LedgerRegisterProjection implements Projection {
   readonly schema = 'rm_ledger';
   readonly handles: Set<string>;
   readonly entities = [];
-  readonly migrations = [LedgerRegister1732200000001, CommitmentVersions1732200000004, CommitmentStorage1732200000005];
+  readonly migrations = [LedgerRegister1732200000001, CommitmentVersions1732200000004, CommitmentStorage1732200000005, BeneficiaryAxis1732200000017];
   readonly checks = LEDGER_REGISTER_CHECKS;
   /** Each domain's published events that say where its operations are, from the domain registry. */
   private readonly locators: readonly DomainLocator[];
@@ -187,6 +188,7 @@ export class LedgerRegisterProjection implements Projection {
       fundingLine: state.fundingLine,
       arrondissement: where ? where.arrondissement : (previous?.arrondissement ?? ''),
       fiscalYear: state.fiscalYear,
+      beneficiary: state.beneficiaryId ?? '',
       status: state.status,
       ...state.ledgers,
       resteAPayer: resteAPayer(state.ledgers),
@@ -236,5 +238,6 @@ export interface ProjectedDomain {
 /** The read models of a set of domains: the ledger register (placing commitments by their locators), then each domain's. */
 export const projectionsOf = (domains: readonly ProjectedDomain[]): Projection[] => [
   new LedgerRegisterProjection(domains.map((d) => ({ domain: d.name, ...d.operations.locator }))),
+  new BeneficiariesProjection(),
   ...domains.flatMap((d) => d.projections()),
 ];

@@ -18,6 +18,8 @@ const AXIS_COLUMNS = {
   /** INSEE code of the operation's arrondissement; '' while the operation is not located. */
   arrondissement: column.text('arrondissement', { role: 'axis' }),
   fiscalYear: column.int('fiscal_year', { role: 'axis' }),
+  /** Id of the beneficiary who receives the money; '' while none is named. */
+  beneficiary: column.text('beneficiary', { role: 'axis' }),
 };
 
 /** Every ledger in cents, and the reste à payer. */

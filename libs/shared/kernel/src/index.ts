@@ -5,3 +5,4 @@ export * from './clock';
 export * from './domain-seam';
 export * from './decider';
 export * from './exhaustive';
+export * from './identifiers';

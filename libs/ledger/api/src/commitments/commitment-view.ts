@@ -9,6 +9,7 @@ export function commitmentView(id: string, state: CommitmentState, events: Store
     id,
     revision,
     ...rest,
+    beneficiaryId: state.beneficiaryId ?? null,
     warnings: warnings.map(warningView),
     netCommitted: netCommitted(state.ledgers),
     resteAPayer: resteAPayer(state.ledgers),

@@ -28,6 +28,7 @@ import {
 import { type Clock, NotFound, RuleViolation, fiscalYearOf, formatBusinessDate, todayInParis } from '@erbm/shared/kernel';
 import { OperationDirectories } from '../operation-directory';
 import { DecisionProgrammings } from '../programmings/decision-programmings';
+import { Beneficiaries } from '../beneficiaries/beneficiaries';
 import type { StepBuilder } from './commitment-steps';
 import { type CommitmentView, commitmentView } from './commitment-view';
 import type { AnnounceCommitmentRequest, DecisionRefRequest } from './commitment.requests';
@@ -135,6 +136,7 @@ export class AnnounceCommitmentHandler implements ICommandHandler<AnnounceCommit
     private readonly reader: CommitmentReader,
     private readonly commands: CommandPath,
     private readonly directories: OperationDirectories,
+    private readonly beneficiaries: Beneficiaries,
   ) {}
 
   async execute({ domain, operationId, request, ctx }: AnnounceCommitment): Promise<CommitmentResult> {
@@ -142,6 +144,7 @@ export class AnnounceCommitmentHandler implements ICommandHandler<AnnounceCommit
     if (!(await this.directories.financing(domain, operationId))) throw new NotFound('operation', operationId);
     this.reader.checkParty('financer', request.financer, request.date);
     this.reader.checkFundingLine(request.fundingLine, request.date, request.financer);
+    if (request.beneficiaryId) await this.beneficiaries.require(request.beneficiaryId);
     const commitmentId = newIdFor(ctx, 'commitment');
     const line = { commitmentId, financer: request.financer, fundingLine: request.fundingLine };
     const outcome = await this.commands.run(ctx, {
@@ -162,6 +165,7 @@ export class AnnounceCommitmentHandler implements ICommandHandler<AnnounceCommit
                   fiscalYear: request.fiscalYear ?? fiscalYearOf(request.date),
                   amountCents: centsOf(request),
                   date: request.date,
+                  ...(request.beneficiaryId ? { beneficiaryId: request.beneficiaryId } : {}),
                   today: this.reader.today(),
                 },
                 state,
@@ -195,6 +199,7 @@ export class RecordCommitmentStepHandler implements ICommandHandler<RecordCommit
     private readonly reader: CommitmentReader,
     private readonly commands: CommandPath,
     private readonly programmings: DecisionProgrammings,
+    private readonly beneficiaries: Beneficiaries,
   ) {}
 
   async execute({ domain, commitmentId, build, request, ctx }: RecordCommitmentStep): Promise<CommitmentResult> {
@@ -209,6 +214,7 @@ export class RecordCommitmentStepHandler implements ICommandHandler<RecordCommit
           decision: (ref) => this.reader.decision(ref),
           envelope: () => this.reader.envelope(domain, state.operationId, commitmentId),
           checkFundingLine: (line, date) => this.reader.checkFundingLine(line, date, state.financer),
+          requireBeneficiary: (id) => this.beneficiaries.require(id),
         });
         const command = { ...built, today: this.reader.today() } as CommitmentCommand;
         corrects = command.type === 'correct';

@@ -25,7 +25,9 @@ export type CommitmentAction =
       fiscalYear: number;
       amountCents: number;
       date: string;
+      beneficiaryId?: string;
     }
+  | { type: 'assignBeneficiary'; beneficiaryId: string; date: string; reason?: string }
   | { type: 'programme'; amountCents: number; date: string; decision: DecisionRef }
   | { type: 'commit'; amountCents: number; date: string; legalAct: LegalAct; decision?: CitedDecision; envelope?: OperationEnvelope }
   | { type: 'increase'; amountCents: number; date: string; reason?: string; legalAct?: LegalAct; decision?: CitedDecision; envelope?: OperationEnvelope }

@@ -132,6 +132,10 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
       add(fact(revision, event.type, { date: event.data.date }));
       next.fundingLine = event.data.to;
       return next;
+    case 'ledger.CommitmentBeneficiaryAssigned':
+      add(fact(revision, event.type, { date: event.data.date }));
+      next.beneficiaryId = event.data.beneficiaryId;
+      return next;
     case 'ledger.ServiceCertified':
       add(fact(revision, event.type, pick(event.data), 'certified'));
       return next;

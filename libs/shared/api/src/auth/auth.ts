@@ -48,6 +48,8 @@ export function isAllowed(principal: Principal, kind: AccessKind, domain: string
   if (domain === 'sgar') return kind === 'read' && principal.role !== 'editor';
   // The auditors' trail: everyone reads (editors only their domain's, checked against the thing read); admins seal.
   if (domain === 'audit') return kind === 'read' || principal.role === 'admin';
+  // What every domain shares (the beneficiaries): everyone reads; any domain's editor and the admin write.
+  if (domain === 'every-domain') return kind === 'read' || principal.role === 'editor' || principal.role === 'admin';
   switch (principal.role) {
     case 'admin':
       return true;
