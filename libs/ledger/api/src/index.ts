@@ -9,5 +9,5 @@ export { ProgrammeCommitment } from './commitments/programme-commitment';
 export { DecisionProgrammings } from './programmings/decision-programmings';
 export { RecordMeeting, GetMeeting, type MeetingRequestCommand, type MeetingView } from './meetings/meetings';
 export { steps, type StepBuilder, type StepCommand, type StepLookups } from './commitments/commitment-steps';
-export { Beneficiaries, beneficiaryView, type BeneficiaryView, type RegisterBeneficiary } from './beneficiaries/beneficiaries';
+export { Beneficiaries, type RegisterBeneficiary } from './beneficiaries/beneficiaries';
 export * from './beneficiaries/beneficiary.requests';

@@ -4,3 +4,4 @@ export { LEDGER_REGISTER, LedgerRegisterProjection, type ProjectedDomain, projec
 export * from './queries';
 export * from './versions';
 export * from './beneficiaries/beneficiaries.projection';
+export * from './beneficiaries/beneficiary-view';

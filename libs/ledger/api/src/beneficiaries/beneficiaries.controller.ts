@@ -4,7 +4,8 @@ import type { Response } from 'express';
 import { Access, ApiETag, ApiIfMatch, type CommandContext, Ctx, FieldErrors, ReadModels, etag, wholeNumberParam } from '@erbm/shared/api';
 import { BENEFICIARIES, type BeneficiaryFilters, freshness, listBeneficiaries } from '@erbm/ledger/read-models';
 import { normaliseIdentifier } from '@erbm/shared/kernel';
-import { Beneficiaries, type BeneficiaryView } from './beneficiaries';
+import type { BeneficiaryView } from '@erbm/ledger/read-models';
+import { Beneficiaries } from './beneficiaries';
 import { AddBeneficiaryNameRequest, RegisterBeneficiaryRequest, ResolveBeneficiaryRequest } from './beneficiary.requests';
 
 /**

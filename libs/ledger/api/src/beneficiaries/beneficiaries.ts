@@ -16,31 +16,9 @@ import {
   siretClaimStreamName,
 } from '@erbm/ledger/domain';
 import { type Clock, NotFound, RuleViolation, todayInParis } from '@erbm/shared/kernel';
+import { type BeneficiaryView, beneficiaryView } from '@erbm/ledger/read-models';
 import { contextOf } from '../programmings/decision-programmings';
 
-/** A beneficiary as its users read it, with its trail: each fact with who recorded it, when and why. */
-export function beneficiaryView(id: string, state: BeneficiaryState, events: StoredEvent[]) {
-  if (state.status === 'none') throw new NotFound('beneficiary', id);
-  const { beneficiaryId: _id, ...rest } = state;
-  return {
-    id,
-    ...rest,
-    siret: state.siret ?? null,
-    siren: state.siren ?? null,
-    rna: state.rna ?? null,
-    facts: events.map((e) => ({
-      revision: e.revision,
-      type: e.type,
-      data: e.data,
-      recordedAt: e.recordedAt,
-      recordedBy: e.envelope.actor,
-      ...(e.envelope.onBehalfOf ? { onBehalfOf: e.envelope.onBehalfOf } : {}),
-      ...(e.envelope.reason ? { reason: e.envelope.reason } : {}),
-      ...(e.envelope.sourceDocument ? { sourceDocument: e.envelope.sourceDocument } : {}),
-    })),
-  };
-}
-export type BeneficiaryView = ReturnType<typeof beneficiaryView>;
 
 type Registered = Extract<BeneficiaryEvent, { type: 'beneficiary.Registered' }>['data'];
 
