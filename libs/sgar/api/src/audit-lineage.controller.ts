@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import type { Principal } from '@erbm/shared/auth';
 import { Access, CurrentPrincipal, FieldErrors, REFERENTIALS, ReadModels, column, wholeNumberParam } from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
-import { type LegalAct, PAYMENT_KIND_LABELS, meetingStreamName, resteAPayer, warningView } from '@erbm/ledger/domain';
+import { LINEAGE_GROUPS, type LegalAct, PAYMENT_KIND_LABELS, meetingStreamName, resteAPayer, warningView } from '@erbm/ledger/domain';
 import { NotFound } from '@erbm/shared/kernel';
 import { TOTAL_AXES, type TotalFilters, commitmentsBehind, freshness } from '@erbm/ledger/read-models';
 import { commitmentHistory, labelOf } from './audit-trail';
@@ -71,6 +71,7 @@ export class AuditLineageController {
         financer: state.financer,
         fundingLine: state.fundingLine,
         fiscalYear: state.fiscalYear,
+        beneficiaryId: state.beneficiaryId ?? null,
         status: state.status,
         ledgers: state.ledgers,
         resteAPayer: resteAPayer(state.ledgers),
@@ -88,7 +89,7 @@ export class AuditLineageController {
         .map((e) => ({ revision: e.revision, ...(e.data as { legalAct: LegalAct }).legalAct, corrections: e.corrections })),
       announcement: byType('ledger.CommitmentAnnounced', 'ledger.CommitmentProgrammed'),
       legalCommitments: byType('ledger.CommitmentMade'),
-      amendments: byType('ledger.CommitmentIncreased', 'ledger.CommitmentReduced', 'ledger.CommitmentFundingLineChanged'),
+      amendments: byType(...LINEAGE_GROUPS.amendments),
       carryOvers: byType('ledger.CommitmentCarriedOver'),
       payments: byType('ledger.ServiceCertified', 'ledger.PaymentOrdered', 'ledger.PaymentMade').map((p) => ({
         ...p,
