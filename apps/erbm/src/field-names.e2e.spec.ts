@@ -26,10 +26,17 @@ describe('one name per concept: every view and every export names its fields fro
   let auditor: string;
   /** Ids to put in each route's path, per domain; every GET route of the OpenAPI document is either walked or not a view. */
   const ids: Record<string, { operationId: string; commitmentId: string; meetingId: string; decisionId: string; paymentRevision: number }> = {};
+  let beneficiaryId: string;
 
   beforeAll(async () => {
     t = await startTestApp((database) => everyDomain({ projections: { run: false, databaseUrl: database.url }, sgar: true, demo: true }));
     auditor = t.token('auditor');
+    const beneficiary = await t.request('POST', '/beneficiaries', {
+      token: t.token('admin'),
+      body: { legalName: 'CENTRE SOCIAL IMAGINE', kind: 'association' },
+    });
+    beneficiaryId = beneficiary.body.id;
+    await t.request('POST', `/beneficiaries/${beneficiaryId}/resolve`, { token: t.token('admin'), body: { rna: 'W595012345', reason: 'récépissé' } });
     for (const domain of DOMAINS) {
       const editor = t.token('editor', domain.name);
       const ok = async (path: string, body: unknown) => {
@@ -48,7 +55,13 @@ describe('one name per concept: every view and every export names its fields fro
       const registered = await ok('/operations', domain.samples.operationRequest({ name: 'Opération des noms', communeInsee: '59178', date: '2022-10-01' }));
       const operationId = (registered.headers.get('location') as string).split('/').pop() as string;
       const commitment = (
-        await ok(`/operations/${operationId}/commitments`, { financer: 'etat', fundingLine: 'etat-p135', amountCents: 100_000_00, date: '2022-11-01' })
+        await ok(`/operations/${operationId}/commitments`, {
+          financer: 'etat',
+          fundingLine: 'etat-p135',
+          amountCents: 100_000_00,
+          date: '2022-11-01',
+          beneficiaryId,
+        })
       ).body;
       const decision = { meetingId: meeting.id, decisionId: 'D1' };
       const step = (name: string, body: unknown) => ok(`/commitments/${commitment.id}/${name}`, body);
@@ -86,6 +99,7 @@ describe('one name per concept: every view and every export names its fields fro
         if (param === 'id' && /commitments?\/$/.test(before)) return own.commitmentId;
         if (param === 'id' && /operations?\/(\{domain\}\/)?$/.test(before)) return own.operationId;
         if (param === 'id' && /meetings?\/$/.test(before)) return own.meetingId;
+        if (param === 'id' && /beneficiaries\/$/.test(before)) return beneficiaryId;
         throw new Error(`no value for {${param}} in ${route}: say here which id it takes`);
       });
     });
@@ -109,6 +123,7 @@ describe('one name per concept: every view and every export names its fields fro
         ...DOMAINS.map((d) => `/${d.name}/commitments/${ids[d.name].commitmentId}?asKnownAt=${new Date().toISOString()}`),
         `/sgar/totals?groupBy=${['financer', 'domain', 'fundingLine', 'arrondissement', 'fiscalYear'].join(',')}`,
         `/sgar/totals?groupBy=domain&asKnownAt=${new Date().toISOString()}`,
+        '/sgar/totals?groupBy=beneficiary',
         '/sgar/progress?by=arrondissement',
         `/audit/state/commitment/${commitmentId}?asOf=2023-03-03`,
         '/audit/verify?replay=true',

@@ -30,11 +30,12 @@ const rowsFromState = sameRowsCheck({
   table: COMMITMENTS,
   expected: (s) => `SELECT id, state->>'domain' AS domain, state->>'operationId' AS operation_id, state->>'financer' AS financer,
                            state->>'fundingLine' AS funding_line, (state->>'fiscalYear')::int AS fiscal_year, state->>'status' AS status,
+                           coalesce(state->>'beneficiaryId', '') AS beneficiary,
                            ${STATE_LEDGERS.map((l) => `${stateLedger(l)} AS ${COLUMN[l]}`).join(', ')},
                            ${stateLedger('committed')} - ${stateLedger('released')} - ${stateLedger('paid')} AS ${COLUMN.resteAPayer},
                            jsonb_array_length(state->'warnings') AS warning_count, (state->>'revision')::int AS revision
                       FROM ${s}.${COMMITMENTS.name}`,
-  columns: ['domain', 'operation_id', 'financer', 'funding_line', 'fiscal_year', 'status', ...LEDGERS, 'warning_count', 'revision'],
+  columns: ['domain', 'operation_id', 'financer', 'funding_line', 'fiscal_year', 'status', 'beneficiary', ...LEDGERS, 'warning_count', 'revision'],
   rule: "a commitment row's columns are those of the decider state stored with it",
 });
 

@@ -40,7 +40,7 @@ export const FIELD_NAMES = {
   operationName: { meaning: 'name of the operation a commitment belongs to', label: "nom de l'opération" },
   financerName: { meaning: "financer's name, as valid today", label: 'nom du financeur' },
   beneficiaryId: { meaning: 'the beneficiary (tiers) who receives the money; null when none is named', label: 'identifiant du bénéficiaire' },
-  beneficiary: { meaning: "axis of the totals: the beneficiary's id ('' for none)", label: 'bénéficiaire' },
+  beneficiary: { meaning: "the beneficiary: as an axis of the totals its id ('' for none); in its SGAR view, the beneficiary itself", label: 'bénéficiaire' },
   beneficiaryName: { meaning: "beneficiary's legal name", label: 'nom du bénéficiaire' },
   legalName: { meaning: 'legal name (raison sociale) of a beneficiary', label: 'raison sociale' },
   otherNames: { meaning: 'the other names a beneficiary is known by', label: 'autres noms' },

@@ -27,7 +27,11 @@ export function beneficiaryView(id: string, state: BeneficiaryState, events: Sto
 export type BeneficiaryView = ReturnType<typeof beneficiaryView>;
 
 /** The beneficiary from its stream, as the log has it now: fresh, no projection involved. */
-export async function readBeneficiary(store: { readStream(stream: string, options?: { to?: number }): Promise<StoredEvent[]> }, id: string, upToRevision?: number) {
+export async function readBeneficiary(
+  store: { readStream(stream: string, options?: { to?: number }): Promise<StoredEvent[]> },
+  id: string,
+  upToRevision?: number,
+) {
   const events = await store.readStream(beneficiaryStreamName(id), { to: upToRevision });
   return beneficiaryView(id, foldBeneficiary(events.map((e) => ({ type: e.type, data: e.data }) as BeneficiaryEvent)), events);
 }
