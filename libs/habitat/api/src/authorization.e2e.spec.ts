@@ -15,6 +15,9 @@ const PEOPLE: Who[] = [
   { label: 'no token' },
 ];
 const WRITERS = new Set(['editor habitat', 'admin']);
+/** What every domain shares (the beneficiaries): every domain's editor and the admin write it. */
+const SHARED_WRITES = /^\/beneficiaries(\/|$)/;
+const SHARED_WRITERS = new Set([...PEOPLE.filter((p) => p.role === 'editor').map((p) => p.label), 'admin']);
 const READERS = new Set(['editor habitat', 'sgar', 'auditor', 'admin']);
 const ANY_ID = '5b0c0000-0000-4000-8000-000000000000';
 
@@ -37,7 +40,7 @@ describe('habitat-api: the authorization matrix, every role against every route'
 
   const tokenOf = (who: Who) => (who.role ? t.token(who.role, who.domain) : null);
 
-  it('writes: only the habitat editor and the admin get past authorization; nobody else writes anything', async () => {
+  it("writes: only the habitat editor and the admin get past authorization (any domain's editor for the beneficiaries); nobody else writes anything", async () => {
     const writes = all.filter((r) => r.method !== 'GET');
     expect(writes.length).toBeGreaterThanOrEqual(22);
     // The head once every event written so far shows in the log (see logSettled): it moves only by a write.
@@ -48,7 +51,8 @@ describe('habitat-api: the authorization matrix, every role against every route'
       for (const who of PEOPLE) {
         // An empty body: allowed callers get past the guard and are stopped by validation (400), the others never reach it.
         const res = await t.request(route.method, route.path, { token: tokenOf(who), body: {} });
-        const expected = !who.role ? 401 : WRITERS.has(who.label) ? 400 : 403;
+        const writers = SHARED_WRITES.test(route.path) ? SHARED_WRITERS : WRITERS;
+        const expected = !who.role ? 401 : writers.has(who.label) ? 400 : 403;
         if (res.status !== expected) failures.push(`${who.label} ${route.method} ${route.path}: ${res.status}, expected ${expected}`);
         if (res.status === 403 && !/ne peut pas écrire/.test(res.body.detail))
           failures.push(`${who.label} ${route.method} ${route.path}: 403 without a reason`);

@@ -94,7 +94,7 @@ describe("the ledger register's checks", () => {
       });
     return found.map(({ projection: _p, ...b }) => b);
   }
-  const total = { financer: 'etat', domain: 'test', funding_line: 'etat-p135', arrondissement: '', fiscal_year: 2023 };
+  const total = { financer: 'etat', domain: 'test', funding_line: 'etat-p135', arrondissement: '', fiscal_year: 2023, beneficiary: '' };
 
   it('finds nothing in a register as the projection left it', async () => {
     const report = await runReadModelChecks(database.db, [projection]);
