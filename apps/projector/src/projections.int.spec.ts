@@ -105,13 +105,15 @@ describe('projections: the read models from the global log', () => {
       ],
       'no_stream',
     );
-    // Then facts for every projection: a payment for the ledger register, an operation for its domain's read models.
+    // Then facts for every projection: a payment for the ledger register, an operation for its domain's read models, a
+    // beneficiary for theirs.
     const { domain: payer, commitmentIds } = generated[2];
     const paid = await t.request('POST', `/${payer.name}/commitments/${commitmentIds[0]}/pay`, {
       body: { amountCents: 1_00, kind: 'interim', reference: 'DP-after', date: '2023-02-01' },
     });
     expect(paid.status).toBe(200);
     await registerOperation('Opération après le fait empoisonné');
+    expect((await t.request('POST', '/beneficiaries', { body: { legalName: 'Bénéficiaire après le fait empoisonné', kind: 'unknown' } })).status).toBe(201);
     await settled();
     const after = (await t.store.readAll(from, 1_000)).events;
     await project();
