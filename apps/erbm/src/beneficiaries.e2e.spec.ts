@@ -82,6 +82,50 @@ describe('beneficiaries: who receives the money', () => {
     expect((await ok('GET', '/beneficiaries?q=pimms%20mediation')).rows.map((r: { id: string }) => r.id)).toEqual([created.id]);
   });
 
+  it('registers once whatever the retries: the same Idempotency-Key answers the same beneficiary, and a claim a crash left without its beneficiary is completed', async () => {
+    const body = { legalName: 'COMMUNE DE DUNKERQUE', kind: 'collectivite', siret: '20002715900017' };
+    const headers = { 'Idempotency-Key': 'dunkerque-1' };
+    const first = await t.request('POST', '/beneficiaries', { token: editor, body, headers });
+    const retry = await t.request('POST', '/beneficiaries', { token: editor, body, headers });
+    expect([first.status, retry.status, retry.body.id]).toEqual([201, 201, first.body.id]);
+    expect((await t.store.readStream(`beneficiary-${first.body.id}`)).map((e) => e.type)).toEqual(['beneficiary.Registered']);
+    expect((await t.store.readStream('beneficiary-siret-20002715900017')).map((e) => e.data)).toEqual([
+      expect.objectContaining({ siret: '20002715900017', beneficiaryId: first.body.id }),
+    ]);
+
+    // The process stopped right after the claim of a SIRET: the claim holds the registration, the beneficiary's stream is empty.
+    const orphan = '0b6e0000-0000-4000-8000-000000000001';
+    const registration = {
+      beneficiaryId: orphan,
+      legalName: 'COMMUNAUTE URBAINE D ARRAS',
+      kind: 'collectivite',
+      siret: '20003357900018',
+      siren: '200033579',
+      date: '2023-01-16',
+    };
+    await t.store.append(
+      'beneficiary-siret-20003357900018',
+      [
+        {
+          id: '0b6e0000-0000-4000-8000-000000000002',
+          type: 'beneficiary.SiretClaimed',
+          schemaVersion: 1,
+          data: { siret: '20003357900018', beneficiaryId: orphan, registration },
+          envelope: { actor: { userId: 'agent-cua', role: 'editor', organisation: 'CUA' }, occurredAt: '2023-01-16' },
+        },
+      ],
+      'no_stream',
+    );
+    expect((await t.request('GET', `/beneficiaries/${orphan}`)).status).toBe(404);
+    const again = await t.request('POST', '/beneficiaries', { token: editor, body: { legalName: 'CU ARRAS', kind: 'collectivite', siret: '20003357900018' } });
+    expect([again.status, again.body.rule, again.body.beneficiaryId]).toEqual([422, 'beneficiary-siret-exists', orphan]);
+    const completed = await ok('GET', `/beneficiaries/${orphan}`);
+    expect(completed).toMatchObject({ legalName: 'COMMUNAUTE URBAINE D ARRAS', siret: '20003357900018', status: 'resolved' });
+    expect(completed.facts).toEqual([
+      expect.objectContaining({ type: 'beneficiary.Registered', recordedBy: expect.objectContaining({ userId: 'agent-cua' }) }),
+    ]);
+  });
+
   it('records a beneficiary known by name only, lists it as unresolved, and resolves it with a reason: who, when and why in its trail', async () => {
     const known = await ok('POST', '/beneficiaries', { legalName: 'CENTRE SOCIAL IMAGINE', kind: 'association', date: '2023-01-05' });
     expect(known).toMatchObject({ status: 'unresolved', siret: null });
