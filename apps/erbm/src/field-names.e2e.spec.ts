@@ -124,6 +124,7 @@ describe('one name per concept: every view and every export names its fields fro
         `/sgar/totals?groupBy=${['financer', 'domain', 'fundingLine', 'arrondissement', 'fiscalYear'].join(',')}`,
         `/sgar/totals?groupBy=domain&asKnownAt=${new Date().toISOString()}`,
         '/sgar/totals?groupBy=beneficiary',
+        '/beneficiaries?q=centre&status=resolved&siret=13000155500031&siren=130001555&rna=W595012345',
         '/sgar/progress?by=arrondissement',
         `/audit/state/commitment/${commitmentId}?asOf=2023-03-03`,
         '/audit/verify?replay=true',

@@ -49,6 +49,7 @@ export const FIELD_NAMES = {
   resolvedOn: { meaning: 'business date a beneficiary known by name was identified', label: "date d'identification" },
   resolutionReason: { meaning: "why a beneficiary's identifier is its own (where it was found)", label: "motif de l'identification" },
   beneficiaryCount: { meaning: 'how many beneficiaries', label: 'nombre de bénéficiaires' },
+  q: { meaning: 'text a list searches for in the names of what it lists', label: 'texte recherché' },
   fundingLineLabel: { meaning: "funding line's label", label: 'libellé de la ligne de financement' },
   arrondissementName: { meaning: "arrondissement's name", label: "nom de l'arrondissement" },
   communeName: { meaning: "commune's name", label: 'nom de la commune' },
