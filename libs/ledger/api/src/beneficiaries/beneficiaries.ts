@@ -19,7 +19,6 @@ import { type Clock, NotFound, RuleViolation, todayInParis } from '@erbm/shared/
 import { type BeneficiaryView, beneficiaryView } from '@erbm/ledger/read-models';
 import { contextOf } from '../programmings/decision-programmings';
 
-
 type Registered = Extract<BeneficiaryEvent, { type: 'beneficiary.Registered' }>['data'];
 
 export interface RegisterBeneficiary extends BeneficiaryIdentifiers {
