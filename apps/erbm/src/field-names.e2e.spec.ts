@@ -30,10 +30,17 @@ describe('one name per concept: every view and every export names its fields fro
     { operationId: string; commitmentId: string; meetingId: string; decisionId: string; actId: string; paymentRevision: number; actionCommitmentId: string }
   > = {};
   let envelopeId: string;
+  let beneficiaryId: string;
 
   beforeAll(async () => {
     t = await startTestApp((database) => everyDomain({ projections: { run: false, databaseUrl: database.url }, sgar: true, demo: true }));
     auditor = t.token('auditor');
+    const beneficiary = await t.request('POST', '/beneficiaries', {
+      token: t.token('admin'),
+      body: { legalName: 'CENTRE SOCIAL IMAGINE', kind: 'association' },
+    });
+    beneficiaryId = beneficiary.body.id;
+    await t.request('POST', `/beneficiaries/${beneficiaryId}/resolve`, { token: t.token('admin'), body: { rna: 'W595012345', reason: 'récépissé' } });
     for (const domain of DOMAINS) {
       const editor = t.token('editor', domain.name);
       const ok = async (path: string, body: unknown) => {
@@ -52,7 +59,13 @@ describe('one name per concept: every view and every export names its fields fro
       const registered = await ok('/operations', domain.samples.operationRequest({ name: 'Opération des noms', communeInsee: '59178', date: '2022-10-01' }));
       const operationId = (registered.headers.get('location') as string).split('/').pop() as string;
       const commitment = (
-        await ok(`/operations/${operationId}/commitments`, { financer: 'etat', fundingLine: 'etat-p135', amountCents: 100_000_00, date: '2022-11-01' })
+        await ok(`/operations/${operationId}/commitments`, {
+          financer: 'etat',
+          fundingLine: 'etat-p135',
+          amountCents: 100_000_00,
+          date: '2022-11-01',
+          beneficiaryId,
+        })
       ).body;
       const decision = { meetingId: meeting.id, decisionId: 'D1' };
       const act = await t.request('POST', '/acts', {
@@ -162,6 +175,7 @@ describe('one name per concept: every view and every export names its fields fro
         if (param === 'id' && /meetings?\/$/.test(before)) return own.meetingId;
         if (param === 'id' && /acts?\/$/.test(before)) return own.actId;
         if (param === 'id' && /envelopes\/$/.test(before)) return envelopeId;
+        if (param === 'id' && /beneficiaries\/$/.test(before)) return beneficiaryId;
         throw new Error(`no value for {${param}} in ${route}: say here which id it takes`);
       });
     });
@@ -185,6 +199,8 @@ describe('one name per concept: every view and every export names its fields fro
         ...DOMAINS.map((d) => `/${d.name}/commitments/${ids[d.name].commitmentId}?asKnownAt=${new Date().toISOString()}`),
         `/sgar/totals?groupBy=${['financer', 'domain', 'fundingLine', 'arrondissement', 'fiscalYear'].join(',')}`,
         `/sgar/totals?groupBy=domain&asKnownAt=${new Date().toISOString()}`,
+        '/sgar/totals?groupBy=beneficiary',
+        '/beneficiaries?q=centre&status=resolved&siret=13000155500031&siren=130001555&rna=W595012345',
         '/sgar/progress?by=arrondissement',
         `/audit/state/commitment/${commitmentId}?asOf=2023-03-03`,
         '/audit/verify?replay=true',

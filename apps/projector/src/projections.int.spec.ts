@@ -114,14 +114,16 @@ describe('projections: the read models from the global log', () => {
       ],
       'no_stream',
     );
-    // Then facts for every projection: a payment for the ledger register, an operation for its domain's read models,
+    // Then facts for every projection: a payment for the ledger register, an operation for its domain's read models, a
+    // beneficiary for theirs.
     const { domain: payer, commitmentIds } = generated[2];
     const paid = await t.request('POST', `/${payer.name}/commitments/${commitmentIds[0]}/pay`, {
       body: { amountCents: 1_00, kind: 'interim', reference: 'DP-after', date: '2023-02-01' },
     });
     expect(paid.status).toBe(200);
     await registerOperation('Opération après le fait empoisonné');
-    // a meeting for the governance register for the governance register.
+    expect((await t.request('POST', '/beneficiaries', { body: { legalName: 'Bénéficiaire après le fait empoisonné', kind: 'unknown' } })).status).toBe(201);
+    // a meeting for the governance register.
     const met = await t.request('POST', '/meetings', { body: { body: 'copil', date: '2023-02-01', place: 'Lille' } });
     expect(met.status).toBe(201);
     // and a commitment of action for the programme register.

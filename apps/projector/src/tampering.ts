@@ -1,22 +1,10 @@
 import type { SqlExecutor } from '@erbm/shared/event-store';
-import { LEDGER_REGISTER } from '@erbm/ledger/read-models';
+import { COLUMN, LEDGER_REGISTER, TOTAL_AXES } from '@erbm/ledger/read-models';
 
 /** What a person with SQL access may do to the ledger register's tables behind the projection's back, and undo. */
 
-const TOTAL_KEY = [
-  'financer',
-  'domain',
-  'funding_line',
-  'arrondissement',
-  'fiscal_year',
-  'departement',
-  'epci',
-  'commune',
-  'contrat_de_ville',
-  'erbm',
-  'governance_body',
-  'dispositif',
-] as const;
+/** The consolidated totals' key columns, as the register declares them. */
+const TOTAL_KEY = TOTAL_AXES.map((a) => COLUMN[a]);
 const byTotalKey = (first: number) => TOTAL_KEY.map((c, i) => `${c} = $${first + i}`).join(' AND ');
 
 /** Adds an amount to the committed ledger of the first consolidated total (in key order), and to nothing else. */

@@ -19,6 +19,9 @@ const PEOPLE: Who[] = [
 const WRITERS = new Set(['editor habitat', 'admin']);
 /** The programme's own routes (framework agreements, published figures) and the envelopes of the funding lines belong to no domain: an admin writes them. */
 const writersOf = (path: string) => (path.startsWith('/programme/') || path.startsWith('/envelopes') ? new Set(['admin']) : WRITERS);
+/** What every domain shares (the beneficiaries): every domain's editor and the admin write it. */
+const SHARED_WRITES = /^\/beneficiaries(\/|$)/;
+const SHARED_WRITERS = new Set([...PEOPLE.filter((p) => p.role === 'editor').map((p) => p.label), 'admin']);
 const READERS = new Set(['editor habitat', 'sgar', 'auditor', 'admin']);
 /** They read every domain, narrowed to their party or arrondissement; views of the whole programme refuse them (403). */
 const SCOPED_READERS = new Set(['partner', 'sous-prefecture']);
@@ -46,7 +49,7 @@ describe('habitat-api: the authorization matrix, every role against every route'
 
   const tokenOf = (who: Who) => (who.role ? t.token(who.role, who.domain, { party: who.party, arrondissement: who.arrondissement }) : null);
 
-  it('writes: only the habitat editor and the admin get past authorization (the admin alone on envelopes); nobody else writes anything', async () => {
+  it("writes: only the habitat editor and the admin get past authorization (the admin alone on envelopes and the programme, any domain's editor for governance and the beneficiaries); nobody else writes anything", async () => {
     const writes = all.filter((r) => r.method !== 'GET');
     expect(writes.length).toBeGreaterThanOrEqual(22);
     // The head once every event written so far shows in the log (see logSettled): it moves only by a write.
@@ -57,7 +60,8 @@ describe('habitat-api: the authorization matrix, every role against every route'
       for (const who of PEOPLE) {
         // An empty body: allowed callers get past the guard and are stopped by validation (400), the others never reach it.
         const res = await t.request(route.method, route.path, { token: tokenOf(who), body: {} });
-        const expected = !who.role ? 401 : (isGovernance(route.path) ? GOVERNANCE_WRITERS : writersOf(route.path)).has(who.label) ? 400 : 403;
+        const writers = SHARED_WRITES.test(route.path) ? SHARED_WRITERS : isGovernance(route.path) ? GOVERNANCE_WRITERS : writersOf(route.path);
+        const expected = !who.role ? 401 : writers.has(who.label) ? 400 : 403;
         if (res.status !== expected) failures.push(`${who.label} ${route.method} ${route.path}: ${res.status}, expected ${expected}`);
         if (res.status === 403 && !/ne peut pas écrire/.test(res.body.detail))
           failures.push(`${who.label} ${route.method} ${route.path}: 403 without a reason`);

@@ -19,3 +19,5 @@ export { ListMeetings, type MeetingList } from './meetings/meetings';
 export { type ProgrammingRequest, type ProgrammingSource } from './programmings/decision-programmings';
 export { EnvelopeService, type EnvelopeView } from './envelopes/envelopes';
 export * from './envelopes/envelope.requests';
+export { Beneficiaries, type RegisterBeneficiary } from './beneficiaries/beneficiaries';
+export * from './beneficiaries/beneficiary.requests';

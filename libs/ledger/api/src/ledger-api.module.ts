@@ -23,6 +23,8 @@ import { ProgrammeSeeder } from './programme/programme-seed';
 import { ReadScopeGate } from '@erbm/ledger/read-models';
 import { readScopeGateProvider } from './read-scope-gate';
 import { EnvelopeService, EnvelopesController } from './envelopes/envelopes';
+import { Beneficiaries } from './beneficiaries/beneficiaries';
+import { BeneficiariesController } from './beneficiaries/beneficiaries.controller';
 
 /**
  * Commitments, meetings and decisions for every domain a process serves (the DOMAIN_PLUGINS of its DomainsModule):
@@ -39,11 +41,13 @@ import { EnvelopeService, EnvelopesController } from './envelopes/envelopes';
     ActionCommitmentsController,
     PublishedFiguresController,
     EnvelopesController,
+    BeneficiariesController,
   ],
   providers: [
     OperationDirectories,
     FinancingLinks,
     DecisionProgrammings,
+    Beneficiaries,
     CommitmentReader,
     MeetingService,
     EnvelopeService,
@@ -66,6 +70,15 @@ import { EnvelopeService, EnvelopesController } from './envelopes/envelopes';
     GetActHandler,
     ListActsHandler,
   ],
-  exports: [OperationDirectories, CommitmentReader, FinancingLinks, ProgrammeRegisterReader, REFERENCE_DATA_SEEDS, ReadScopeGate, EnvelopeService],
+  exports: [
+    OperationDirectories,
+    CommitmentReader,
+    FinancingLinks,
+    ProgrammeRegisterReader,
+    REFERENCE_DATA_SEEDS,
+    ReadScopeGate,
+    EnvelopeService,
+    Beneficiaries,
+  ],
 })
 export class LedgerApiModule {}

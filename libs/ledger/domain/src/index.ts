@@ -14,3 +14,4 @@ export * from './programme/published-figures';
 export * from './programme/programme-labels';
 export * from './envelope/envelope';
 export * from './envelope/funding-line-envelopes';
+export * from './beneficiary/beneficiary';

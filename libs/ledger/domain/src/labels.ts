@@ -4,9 +4,12 @@ import type { ActEvent } from './governance/act';
 import type { MeetingEvent } from './governance/meeting';
 import type { EnvelopeEventType } from './envelope/envelope';
 import type { FundingLineEnvelopesEvent } from './envelope/funding-line-envelopes';
+import type { BeneficiaryEvent, SiretClaimEvent } from './beneficiary/beneficiary';
 
 /** What an auditor reads for each fact of the ledger and of governance. */
-export const LEDGER_EVENT_LABELS: Readonly<Record<CommitmentEventType | MeetingEvent['type'] | ActEvent['type'], string>> = {
+export const LEDGER_EVENT_LABELS: Readonly<
+  Record<CommitmentEventType | MeetingEvent['type'] | ActEvent['type'] | BeneficiaryEvent['type'] | SiretClaimEvent['type'], string>
+> = {
   'ledger.CommitmentAnnounced': 'Engagement annoncé',
   'ledger.CommitmentProgrammed': 'Engagement programmé par une décision',
   'ledger.CommitmentMade': 'Engagement juridique (acte signé)',
@@ -14,6 +17,7 @@ export const LEDGER_EVENT_LABELS: Readonly<Record<CommitmentEventType | MeetingE
   'ledger.CommitmentReduced': 'Engagement réduit',
   'ledger.CommitmentCarriedOver': "Engagement reporté sur l'exercice suivant",
   'ledger.CommitmentFundingLineChanged': 'Changement de ligne budgétaire',
+  'ledger.CommitmentBeneficiaryAssigned': 'Bénéficiaire de l’engagement désigné',
   'ledger.ServiceCertified': 'Service fait certifié',
   'ledger.PaymentOrdered': 'Demande de paiement (mandatement)',
   'ledger.PaymentMade': 'Paiement',
@@ -32,6 +36,10 @@ export const LEDGER_EVENT_LABELS: Readonly<Record<CommitmentEventType | MeetingE
   'governance.ActAmended': 'Acte modifié',
   'governance.ActProgrammingRecorded': 'Engagement programmé au titre de l’acte',
   'governance.ActProgrammingReleased': 'Programmation rendue à l’acte',
+  'beneficiary.Registered': 'Bénéficiaire enregistré',
+  'beneficiary.NameAdded': 'Autre nom du bénéficiaire',
+  'beneficiary.Resolved': 'Bénéficiaire identifié (SIRET, SIREN ou RNA)',
+  'beneficiary.SiretClaimed': 'SIRET attribué au bénéficiaire',
 };
 
 /** Read with any payment's `kind`, hence a string index; each kind has its label. */
@@ -47,7 +55,7 @@ export const PAYMENT_KIND_LABELS: Readonly<Record<string, string>> = { advance: 
 export const LINEAGE_GROUPS = partitionOf<CommitmentEventType>()({
   announcement: ['ledger.CommitmentAnnounced', 'ledger.CommitmentProgrammed'],
   commitments: ['ledger.CommitmentMade'],
-  amendments: ['ledger.CommitmentIncreased', 'ledger.CommitmentReduced', 'ledger.CommitmentFundingLineChanged'],
+  amendments: ['ledger.CommitmentIncreased', 'ledger.CommitmentReduced', 'ledger.CommitmentFundingLineChanged', 'ledger.CommitmentBeneficiaryAssigned'],
   carryOvers: ['ledger.CommitmentCarriedOver'],
   payments: ['ledger.ServiceCertified', 'ledger.PaymentOrdered', 'ledger.PaymentMade'],
   releases: ['ledger.CommitmentReleased', 'ledger.CommitmentLapsed'],

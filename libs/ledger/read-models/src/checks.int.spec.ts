@@ -94,7 +94,7 @@ describe("the ledger register's checks", () => {
       });
     return found.map(({ projection: _p, ...b }) => b);
   }
-  const unplaced = { departement: '', epci: '', commune: '', contrat_de_ville: '', erbm: '', governance_body: '', dispositif: '' };
+  const unplaced = { departement: '', epci: '', commune: '', contrat_de_ville: '', erbm: '', governance_body: '', dispositif: '', beneficiary: '' };
   const total = { financer: 'etat', domain: 'test', funding_line: 'etat-p135', arrondissement: '', fiscal_year: 2023, ...unplaced };
   const bucket = (id: string) => ({ id, funding_line: 'etat-p135', fiscal_year: 2023 });
 

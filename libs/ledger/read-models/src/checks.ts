@@ -30,12 +30,25 @@ const rowsFromState = sameRowsCheck({
   table: COMMITMENTS,
   expected: (s) => `SELECT id, state->>'domain' AS domain, state->>'operationId' AS operation_id, state->>'financer' AS financer,
                            state->>'fundingLine' AS funding_line, (state->>'fiscalYear')::int AS fiscal_year, state->>'status' AS status,
+                           coalesce(state->>'beneficiaryId', '') AS beneficiary,
                            ${STATE_LEDGERS.map((l) => `${stateLedger(l)} AS ${COLUMN[l]}`).join(', ')},
                            ${stateLedger('committed')} - ${stateLedger('released')} - ${stateLedger('paid')} AS ${COLUMN.resteAPayer},
                            jsonb_array_length(state->'warnings') AS warning_count, (state->>'revision')::int AS revision,
                            coalesce(state->'decisions'->0->>'body', m.body, state->'acts'->0->>'issuer', '') AS governance_body
                       FROM ${s}.${COMMITMENTS.name} LEFT JOIN ${s}.meeting_bodies m ON m.meeting_id = state->'decisions'->0->>'meetingId'`,
-  columns: ['domain', 'operation_id', 'financer', 'funding_line', 'fiscal_year', 'status', ...LEDGERS, 'warning_count', 'revision', 'governance_body'],
+  columns: [
+    'domain',
+    'operation_id',
+    'financer',
+    'funding_line',
+    'fiscal_year',
+    'status',
+    'beneficiary',
+    ...LEDGERS,
+    'warning_count',
+    'revision',
+    'governance_body',
+  ],
   rule: "a commitment row's columns are those of the decider state stored with it",
 });
 

@@ -10,3 +10,5 @@ export { ReadScopeGate, type ScopedCommitment, type ScopedDomain } from './read-
 export * from './governance-register.projection';
 export { fundingLineUse, type FundingLineUse, type FundingLineYears } from './funding-line-years';
 export { envelopesOf, listedEnvelopes, loadEnvelope, type OpenEnvelope } from './envelopes';
+export * from './beneficiaries/beneficiaries.projection';
+export * from './beneficiaries/beneficiary-view';

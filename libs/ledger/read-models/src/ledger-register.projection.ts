@@ -19,7 +19,12 @@ import {
   TOTAL_LEDGERS,
 } from './tables';
 import { ProgrammeRegisterProjection } from './programme-register';
-import { CommitmentStorage1732200000005, LedgerRegister1732200000001, LedgerRegisterYearsAndAxes1732200000016 } from './migrations';
+import {
+  CommitmentStorage1732200000005,
+  LedgerRegister1732200000001,
+  LedgerRegisterYearsAndAxes1732200000016,
+  BeneficiaryAxis1732200000017,
+} from './migrations';
 import { CommitmentVersions1732200000004, type VersionSnapshot, recordVersions, versionOf } from './versions';
 import { LEDGER_REGISTER_CHECKS } from './checks';
 import { derivePlace } from './place';
@@ -28,6 +33,7 @@ let loaded: Referentials | undefined;
 /** The repository's referentials, read once per process. */
 const referentialsOnce = (): Referentials => (loaded ??= loadReferentials());
 import { GovernanceRegisterProjection } from './governance-register.projection';
+import { BeneficiariesProjection } from './beneficiaries/beneficiaries.projection';
 
 /** The name of the ledger register projection: the data source every reader of the register asks for. */
 export const LEDGER_REGISTER = 'ledger-register';
@@ -98,7 +104,13 @@ export class LedgerRegisterProjection implements Projection {
   readonly schema = 'rm_ledger';
   readonly handles: Set<string>;
   readonly entities = [];
-  readonly migrations = [LedgerRegister1732200000001, CommitmentVersions1732200000004, CommitmentStorage1732200000005, LedgerRegisterYearsAndAxes1732200000016];
+  readonly migrations = [
+    LedgerRegister1732200000001,
+    CommitmentVersions1732200000004,
+    CommitmentStorage1732200000005,
+    LedgerRegisterYearsAndAxes1732200000016,
+    BeneficiaryAxis1732200000017,
+  ];
   readonly checks = LEDGER_REGISTER_CHECKS;
   /** Each domain's published events that say where its operations are, from the domain registry. */
   private readonly locators: readonly DomainLocator[];
@@ -292,6 +304,7 @@ export class LedgerRegisterProjection implements Projection {
       ...place,
       governanceBody: governanceBodyOf(state, meetingBodies),
       fiscalYear: state.fiscalYear,
+      beneficiary: state.beneficiaryId ?? '',
       status: state.status,
       ...state.ledgers,
       resteAPayer: resteAPayer(state.ledgers),
@@ -337,7 +350,7 @@ export interface ProjectedDomain {
 
 /**
  * The read models of a set of domains: the ledger register (placing commitments by their locators), the governance
- * register (meetings and acts of every body), the programme's (agreements, commitments of action), then each domain's.
+ * register (meetings and acts of every body), the beneficiaries, the programme's (agreements, commitments of action), then each domain's.
  */
 export const projectionsOf = (domains: readonly ProjectedDomain[], referentials?: Referentials): Projection[] => [
   new LedgerRegisterProjection(
@@ -345,6 +358,7 @@ export const projectionsOf = (domains: readonly ProjectedDomain[], referentials?
     referentials,
   ),
   new GovernanceRegisterProjection(),
+  new BeneficiariesProjection(),
   new ProgrammeRegisterProjection(),
   ...domains.flatMap((d) => d.projections()),
 ];

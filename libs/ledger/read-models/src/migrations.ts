@@ -136,3 +136,52 @@ export class LedgerRegisterYearsAndAxes1732200000016 implements MigrationInterfa
     await drop('operation_locations', ['departement', 'epci', 'contrat_de_ville', 'dispositif', 'erbm']);
   }
 }
+
+/**
+ * The beneficiary axis: who receives each commitment's money ('' for none), in the register, its totals (part of their
+ * key) and its versions. The totals' key is the one the table has, with the beneficiary added at its end: read from the
+ * catalogue, so that this migration adds its axis whatever other axes the migrations before it added.
+ */
+export class BeneficiaryAxis1732200000017 implements MigrationInterface {
+  name = 'BeneficiaryAxis1732200000017';
+
+  async up(q: QueryRunner): Promise<void> {
+    const s = schemaOf(q);
+    for (const table of ['commitments', 'consolidated_totals', 'commitment_versions', 'commitment_buckets'])
+      await q.query(`ALTER TABLE ${s}.${table} ADD COLUMN beneficiary text NOT NULL DEFAULT ''`);
+    const key = await primaryKeyOf(q, s, 'consolidated_totals');
+    await q.query(`ALTER TABLE ${s}.consolidated_totals DROP CONSTRAINT ${key.constraint}`);
+    await q.query(`ALTER TABLE ${s}.consolidated_totals ADD PRIMARY KEY (${[...key.columns, 'beneficiary'].join(', ')})`);
+    await q.query(`CREATE INDEX commitments_beneficiary ON ${s}.commitments (beneficiary)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const s = schemaOf(q);
+    await q.query(`DROP INDEX ${s}.commitments_beneficiary`);
+    const key = await primaryKeyOf(q, s, 'consolidated_totals');
+    await q.query(`ALTER TABLE ${s}.consolidated_totals DROP CONSTRAINT ${key.constraint}`);
+    // Totals that differed only by their beneficiary become one.
+    const axes = key.columns.filter((c) => c !== 'beneficiary');
+    const ledgers = ['commitments', 'announced', 'programmed', 'committed', 'certified', 'ordered', 'paid', 'released', 'recovered', 'reste_a_payer'];
+    await q.query(`CREATE TEMPORARY TABLE merged_totals AS SELECT ${axes.join(', ')}, ${ledgers.map((l) => `sum(${l})::bigint AS ${l}`).join(', ')}
+                     FROM ${s}.consolidated_totals GROUP BY ${axes.join(', ')}`);
+    await q.query(`DELETE FROM ${s}.consolidated_totals`);
+    for (const table of ['commitments', 'consolidated_totals', 'commitment_versions', 'commitment_buckets'])
+      await q.query(`ALTER TABLE ${s}.${table} DROP COLUMN beneficiary`);
+    await q.query(`INSERT INTO ${s}.consolidated_totals (${[...axes, ...ledgers].join(', ')}) SELECT ${[...axes, ...ledgers].join(', ')} FROM merged_totals`);
+    await q.query(`DROP TABLE merged_totals`);
+    await q.query(`ALTER TABLE ${s}.consolidated_totals ADD PRIMARY KEY (${axes.join(', ')})`);
+  }
+}
+
+/** A table's primary key: its constraint's name and its columns in key order. */
+async function primaryKeyOf(q: QueryRunner, schema: string, table: string): Promise<{ constraint: string; columns: string[] }> {
+  const rows: { constraint: string; column: string }[] = await q.query(
+    `SELECT c.conname AS constraint, a.attname AS column
+       FROM pg_constraint c CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
+       JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+      WHERE c.conrelid = '${schema}.${table}'::regclass AND c.contype = 'p' ORDER BY k.n`,
+  );
+  if (rows.length === 0) throw new Error(`${schema}.${table} has no primary key`);
+  return { constraint: `"${rows[0].constraint}"`, columns: rows.map((r) => r.column) };
+}

@@ -32,6 +32,8 @@ const AXIS_COLUMNS = {
   governanceBody: column.text('governance_body', { role: 'axis' }),
   /** The domain's programme line the operation belongs to. */
   dispositif: column.text('dispositif', { role: 'axis' }),
+  /** Id of the beneficiary who receives the money; '' while none is named. */
+  beneficiary: column.text('beneficiary', { role: 'axis' }),
 };
 
 /** Every ledger in cents, and the reste à payer. */

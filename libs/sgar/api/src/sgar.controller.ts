@@ -29,6 +29,7 @@ import { type EventStore, type SqlDatabase, sealKeeper } from '@erbm/shared/even
 import type { Referentials } from '@erbm/shared/referentials';
 import { type Clock, NotFound, todayInParis } from '@erbm/shared/kernel';
 import {
+  BENEFICIARIES,
   type Freshness,
   TOTAL_AXES,
   TOTAL_LEDGERS,
@@ -41,6 +42,8 @@ import {
   consolidatedTotalsKnownAt,
   freshness,
   operationSummary,
+  beneficiaryNames,
+  readBeneficiary,
 } from '@erbm/ledger/read-models';
 import { warningView } from '@erbm/ledger/domain';
 
@@ -141,6 +144,14 @@ export class SgarController {
     };
   }
 
+  /** Names each row's beneficiary (`beneficiaryName`, null for none or one the read model does not have yet). */
+  private async withBeneficiaryNames<T extends Record<string, unknown>>(rows: T[]): Promise<T[]> {
+    const ids = rows.map((r) => r.beneficiary).filter((b): b is string => typeof b === 'string');
+    if (ids.length === 0) return rows;
+    const names = await beneficiaryNames(this.readModels.dataSource(BENEFICIARIES), ids);
+    return rows.map((r) => (typeof r.beneficiary === 'string' ? { ...r, beneficiaryName: names.get(r.beneficiary) ?? null } : r));
+  }
+
   private async send(
     res: Response,
     format: ExportFormat,
@@ -206,9 +217,9 @@ export class SgarController {
     errors.check();
     const fresh = await this.freshnessAt(at);
     const { rows, total } = await this.totalsAt(groupBy, filters, at, scope);
-    const labelled = rows.map(this.labeller());
+    const labelled = await this.withBeneficiaryNames(rows.map(this.labeller()));
     await this.send(res, format, 'totaux-consolides', fresh, { groupBy, filters, rows: labelled, total }, () => ({
-      columns: [...groupBy.map((a) => column(a)), ...LEDGER_COLUMNS],
+      columns: [...groupBy.flatMap((a) => (a === 'beneficiary' ? [column(a), column('beneficiaryName')] : [column(a)])), ...LEDGER_COLUMNS],
       rows: labelled,
     }));
   }
@@ -316,6 +327,28 @@ export class SgarController {
         ...(['announced', 'programmed', 'committed', 'paid', 'resteAPayer'] as const).map((l) => column(l, { money: true })),
       ],
       rows: shaped,
+    }));
+  }
+
+  @Get('beneficiaries/:id')
+  @Access('read', 'sgar')
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
+  @ApiOperation({
+    summary: 'What a beneficiary received: its identifiers, names and resolution trail, then every ledger by financer, funding line and fiscal year',
+  })
+  async beneficiary(@Param('id') id: string, @Query('format') formatText: string | undefined, @Res() res: Response) {
+    const errors = new FieldErrors();
+    const format = exportFormat(errors, formatText);
+    errors.check();
+    const beneficiary = await readBeneficiary(this.store, id);
+    const fresh = await freshness(this.ledger, LEDGER);
+    const groupBy: TotalAxis[] = ['financer', 'fundingLine', 'fiscalYear'];
+    const filters: TotalFilters = { beneficiary: id };
+    const { rows, total } = await consolidatedTotals(this.ledger, groupBy, filters);
+    const labelled = rows.map(this.labeller());
+    await this.send(res, format, `beneficiaire-${id}`, fresh, { beneficiary, groupBy, filters, rows: labelled, total }, () => ({
+      columns: [column('financer'), column('financerName'), column('fundingLine'), column('fundingLineLabel'), column('fiscalYear'), ...LEDGER_COLUMNS],
+      rows: labelled,
     }));
   }
 

@@ -42,6 +42,17 @@ export const FIELD_NAMES = {
   label: { meaning: 'what the thing is called in French, for people', label: 'libellé' },
   operationName: { meaning: 'name of the operation a commitment belongs to', label: "nom de l'opération" },
   financerName: { meaning: "financer's name, as valid today", label: 'nom du financeur' },
+  beneficiaryId: { meaning: 'the beneficiary (tiers) who receives the money; null when none is named', label: 'identifiant du bénéficiaire' },
+  beneficiary: { meaning: "the beneficiary: as an axis of the totals its id ('' for none); in its SGAR view, the beneficiary itself", label: 'bénéficiaire' },
+  beneficiaryName: { meaning: "beneficiary's legal name", label: 'nom du bénéficiaire' },
+  legalName: { meaning: 'legal name (raison sociale) of a beneficiary', label: 'raison sociale' },
+  otherNames: { meaning: 'the other names a beneficiary is known by', label: 'autres noms' },
+  siret: { meaning: 'SIRET of an establishment (14 digits)', label: 'SIRET' },
+  rna: { meaning: "association's number in the Répertoire national des associations", label: 'RNA' },
+  resolvedOn: { meaning: 'business date a beneficiary known by name was identified', label: "date d'identification" },
+  resolutionReason: { meaning: "why a beneficiary's identifier is its own (where it was found)", label: "motif de l'identification" },
+  beneficiaryCount: { meaning: 'how many beneficiaries', label: 'nombre de bénéficiaires' },
+  q: { meaning: 'text a list searches for in the names of what it lists', label: 'texte recherché' },
   fundingLineLabel: { meaning: "funding line's label", label: 'libellé de la ligne de financement' },
   arrondissementName: { meaning: "arrondissement's name", label: "nom de l'arrondissement" },
   communeName: { meaning: "commune's name", label: 'nom de la commune' },
@@ -63,7 +74,7 @@ export const FIELD_NAMES = {
   date: { meaning: 'business date of a fact, a meeting, an act or a decision (Europe/Paris)', label: 'date' },
   announcedOn: { meaning: 'business date a commitment was announced', label: "date d'annonce" },
   endedOn: { meaning: 'business date a commitment was closed or lapsed', label: 'date de fin' },
-  registeredOn: { meaning: 'business date an operation was registered in the programme', label: "date d'enregistrement de l'opération" },
+  registeredOn: { meaning: 'business date an operation was registered in the programme, or a beneficiary recorded', label: "date d'enregistrement" },
 
   // Money: the eight ledgers and what derives from them, in euro cents.
   ledgers: { meaning: 'the eight ledgers of a commitment, apart', label: 'grands livres' },
@@ -99,7 +110,7 @@ export const FIELD_NAMES = {
   paidOfCommittedPercent: { meaning: 'paid / committed, in %', label: 'payé / engagé (%)' },
 
   // Facts, who recorded them, and why.
-  facts: { meaning: 'every fact of a commitment, with who recorded it, when and why', label: 'faits' },
+  facts: { meaning: 'every fact of a commitment or a beneficiary, with who recorded it, when and why', label: 'faits' },
   values: { meaning: "what a correction may change in a fact (the decider's state)", label: 'valeurs' },
   sign: { meaning: 'direction a fact moves its ledger (1 or −1)', label: 'sens' },
   paymentKind: { meaning: 'kind of a payment: advance, interim or balance', label: 'type de paiement' },
@@ -158,7 +169,7 @@ export const FIELD_NAMES = {
   // The lineage of a commitment, by kind of fact.
   announcement: { meaning: 'facts announcing and programming a commitment', label: 'annonce' },
   legalCommitments: { meaning: 'facts committing money by a legal act', label: 'engagements juridiques' },
-  amendments: { meaning: 'increases, reductions and funding-line changes', label: 'modifications' },
+  amendments: { meaning: 'increases, reductions, funding-line and beneficiary changes', label: 'modifications' },
   carryOvers: { meaning: 'carry-overs to the next fiscal year', label: 'reports' },
   payments: { meaning: 'service fait, payment requests and payments', label: 'paiements' },
   payment: { meaning: 'one payment', label: 'paiement' },
@@ -285,7 +296,7 @@ export const FIELD_NAMES = {
   // Referentials.
   items: { meaning: 'the items of a referential valid at the date', label: 'éléments' },
   signatory: { meaning: 'whether a party signed the ERBM', label: 'signataire' },
-  siren: { meaning: 'SIREN number of a party or an EPCI', label: 'SIREN' },
+  siren: { meaning: "SIREN number of a party, an EPCI or a beneficiary's legal unit", label: 'SIREN' },
   departement: { meaning: 'code of the département', label: 'département' },
   epci: { meaning: 'SIREN of the intercommunalité (EPCI) a commune or an operation belongs to (also the SGAR axis)', label: 'EPCI (SIREN)' },
   epciParty: { meaning: "party id of a commune's EPCI, when the EPCI is a party", label: "partie de l'EPCI" },

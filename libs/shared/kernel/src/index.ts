@@ -7,3 +7,4 @@ export * from './decider';
 export * from './exhaustive';
 export * from './upcasting';
 export * from './qpv';
+export * from './identifiers';

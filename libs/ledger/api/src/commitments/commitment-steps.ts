@@ -11,6 +11,8 @@ export interface StepLookups {
   /** The envelope of the commitment's funding line covering the year of a date, with what the register counts committed on it. */
   fundingEnvelope(date: string): Promise<FundingEnvelopeUse | undefined>;
   checkFundingLine(fundingLine: string, date: string): void;
+  /** Refuses a beneficiary id no beneficiary has (`unknown-beneficiary`). */
+  requireBeneficiary(beneficiaryId: string): Promise<void>;
 }
 
 /** A step's command as its request gives it: the handler adds today's date from the process's clock. */
@@ -91,6 +93,12 @@ export const steps = {
   close:
     (b: R.CloseRequest): StepBuilder =>
     () => ({ type: 'close', date: b.date, reason: b.reason }),
+  assignBeneficiary:
+    (b: R.AssignBeneficiaryRequest): StepBuilder =>
+    async (l) => {
+      await l.requireBeneficiary(b.beneficiaryId);
+      return { type: 'assignBeneficiary', beneficiaryId: b.beneficiaryId, date: b.date, reason: b.reason };
+    },
   correct:
     (b: R.CorrectRequest): StepBuilder =>
     () => ({

@@ -12,6 +12,7 @@ export function commitmentView(id: string, state: CommitmentState, events: Store
     id,
     revision,
     ...rest,
+    beneficiaryId: state.beneficiaryId ?? null,
     ...(agreement !== undefined ? { agreement } : {}),
     warnings: warnings.map(warningView),
     netCommitted: netCommitted(state.ledgers),

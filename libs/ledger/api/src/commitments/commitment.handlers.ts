@@ -35,6 +35,7 @@ import { type Clock, NotFound, RuleViolation, fiscalYearOf, formatBusinessDate, 
 import { OperationDirectories } from '../operation-directory';
 import { ProgrammeRegisterReader } from '../programme/programme-register.reader';
 import { DecisionProgrammings } from '../programmings/decision-programmings';
+import { Beneficiaries } from '../beneficiaries/beneficiaries';
 import type { StepBuilder } from './commitment-steps';
 import { type CommitmentView, commitmentView } from './commitment-view';
 import type { ActRefRequest, AnnounceCommitmentRequest, DecisionRefRequest } from './commitment.requests';
@@ -162,6 +163,7 @@ export class AnnounceCommitmentHandler implements ICommandHandler<AnnounceCommit
     private readonly reader: CommitmentReader,
     private readonly commands: CommandPath,
     private readonly directories: OperationDirectories,
+    private readonly beneficiaries: Beneficiaries,
   ) {}
 
   async execute({ domain, operationId, request, ctx }: AnnounceCommitment): Promise<CommitmentResult> {
@@ -169,6 +171,7 @@ export class AnnounceCommitmentHandler implements ICommandHandler<AnnounceCommit
     if (!(await this.directories.financing(domain, operationId))) throw new NotFound('operation', operationId);
     this.reader.checkParty('financer', request.financer, request.date);
     this.reader.checkFundingLine(request.fundingLine, request.date, request.financer);
+    if (request.beneficiaryId) await this.beneficiaries.require(request.beneficiaryId);
     const commitmentId = newIdFor(ctx, 'commitment');
     const line = { commitmentId, financer: request.financer, fundingLine: request.fundingLine };
     const outcome = await this.commands.run(ctx, {
@@ -189,6 +192,7 @@ export class AnnounceCommitmentHandler implements ICommandHandler<AnnounceCommit
                   fiscalYear: request.fiscalYear ?? fiscalYearOf(request.date),
                   amountCents: centsOf(request),
                   date: request.date,
+                  ...(request.beneficiaryId ? { beneficiaryId: request.beneficiaryId } : {}),
                   today: this.reader.today(),
                 },
                 state,
@@ -223,6 +227,7 @@ export class RecordCommitmentStepHandler implements ICommandHandler<RecordCommit
     private readonly commands: CommandPath,
     private readonly programmings: DecisionProgrammings,
     private readonly envelopes: EnvelopeService,
+    private readonly beneficiaries: Beneficiaries,
   ) {}
 
   async execute({ domain, commitmentId, build, request, ctx }: RecordCommitmentStep): Promise<CommitmentResult> {
@@ -240,6 +245,7 @@ export class RecordCommitmentStepHandler implements ICommandHandler<RecordCommit
           // The year the money is committed in: the year of the commit's (or increase's) date.
           fundingEnvelope: (date) => this.envelopes.use(state.fundingLine, fiscalYearOf(date)),
           checkFundingLine: (line, date) => this.reader.checkFundingLine(line, date, state.financer),
+          requireBeneficiary: (id) => this.beneficiaries.require(id),
         });
         const command = { ...built, today: this.reader.today() } as CommitmentCommand;
         corrects = command.type === 'correct';

@@ -94,6 +94,21 @@ export class AnnounceCommitmentRequest extends AmountRequest {
 
   @BusinessDate()
   date!: string;
+
+  @Text({ optional: true, max: 100, description: 'Id of the beneficiary who receives the money (see /beneficiaries)' })
+  beneficiaryId?: string;
+}
+
+/** Sets or changes who receives the commitment's money. */
+export class AssignBeneficiaryRequest extends WriteRequest {
+  @Text({ max: 100, description: 'Id of the beneficiary (see /beneficiaries)' })
+  beneficiaryId!: string;
+
+  @BusinessDate()
+  date!: string;
+
+  @Reason()
+  reason!: string;
 }
 
 export class ProgrammeRequest extends MoneyRequest {

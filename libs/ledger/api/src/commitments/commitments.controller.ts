@@ -235,6 +235,21 @@ export class CommitmentsController {
     return this.step(d, id, steps.close(b), b, c, r);
   }
 
+  @Post('commitments/:id/beneficiary')
+  @HttpCode(200)
+  @Access('write')
+  @ApiIfMatch()
+  @ApiOperation({ summary: 'Set or change who receives the money (a registered beneficiary); a reason is required' })
+  assignBeneficiary(
+    @Param('domain') d: string,
+    @Param('id') id: string,
+    @Body() b: R.AssignBeneficiaryRequest,
+    @Ctx() c: CommandContext,
+    @Res({ passthrough: true }) r: Response,
+  ) {
+    return this.step(d, id, steps.assignBeneficiary(b), b, c, r);
+  }
+
   @Post('commitments/:id/correct')
   @HttpCode(200)
   @Access('write')

@@ -65,7 +65,7 @@ interface Release {
 }
 
 /** Who recorded a fact, to complete what follows from it in their name (a completion after a crash included). */
-const contextOf = (event: StoredEvent): CommandContext => ({
+export const contextOf = (event: StoredEvent): CommandContext => ({
   principal: {
     userId: event.envelope.actor.userId,
     role: event.envelope.actor.role as Role,

@@ -34,7 +34,9 @@ export type CommitmentAction =
       fiscalYear: number;
       amountCents: number;
       date: string;
+      beneficiaryId?: string;
     }
+  | { type: 'assignBeneficiary'; beneficiaryId: string; date: string; reason?: string }
   | { type: 'programme'; amountCents: number; date: string; decision?: DecisionRef; act?: ActRef }
   | { type: 'commit'; amountCents: number; date: string; legalAct: LegalAct; decision?: CitedDecision; act?: CitedAct; envelope?: OperationEnvelope }
   | {

@@ -68,6 +68,14 @@ export function decideCommitment(command: CommitmentCommand, state: CommitmentSt
     const { type: _type, today: _today, ...data } = command;
     return [{ type: 'ledger.CommitmentAnnounced', data }];
   }
+  // Who received the money is a fact about the past: it may be set on a closed or lapsed commitment too.
+  if (command.type === 'assignBeneficiary') {
+    if (state.status === 'none') throw new RuleViolation('commitment-not-announced', "Annoncez d'abord l'engagement");
+    const reason = requireReason(command.reason);
+    if (command.beneficiaryId === state.beneficiaryId)
+      throw new RuleViolation('same-beneficiary', `Le bénéficiaire de l'engagement est déjà ${command.beneficiaryId}`, 'beneficiaryId');
+    return [{ type: 'ledger.CommitmentBeneficiaryAssigned', data: { beneficiaryId: command.beneficiaryId, date: command.date, reason } }];
+  }
   switch (state.status) {
     case 'none':
       throw new RuleViolation('commitment-not-announced', "Annoncez d'abord l'engagement");
@@ -92,7 +100,7 @@ export const commitmentDecider: Decider<CommitmentCommand, CommitmentEvent, Comm
   initialState: initialCommitmentState,
 };
 
-function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' }>, s: OpenCommitment): CommitmentEvent[] {
+function decideOpen(command: Exclude<CommitmentCommand, { type: 'announce' | 'assignBeneficiary' }>, s: OpenCommitment): CommitmentEvent[] {
   const l = s.ledgers;
   const next = s.revision + 1;
   switch (command.type) {

@@ -54,6 +54,8 @@ export interface CommitmentAnnouncedData extends Dated {
   fundingLine: string;
   fiscalYear: number;
   amountCents: number;
+  /** Who receives the money (a beneficiary's id); absent on commitments announced before beneficiaries were known. */
+  beneficiaryId?: string;
 }
 
 export type CommitmentEventMap = {
@@ -65,6 +67,8 @@ export type CommitmentEventMap = {
   'ledger.CommitmentReduced': Dated & { amountCents: number; reason: string; legalAct?: LegalAct };
   'ledger.CommitmentCarriedOver': Dated & { fromFiscalYear: number; toFiscalYear: number; reason: string };
   'ledger.CommitmentFundingLineChanged': Dated & { from: string; to: string; reason: string };
+  /** Sets or changes who receives the money. */
+  'ledger.CommitmentBeneficiaryAssigned': Dated & { beneficiaryId: string; reason: string };
   'ledger.ServiceCertified': Dated & { amountCents: number; reference: string };
   'ledger.PaymentOrdered': Dated & { amountCents: number; reference: string };
   'ledger.PaymentMade': Dated & { amountCents: number; kind: PaymentKind; reference: string };
@@ -101,6 +105,7 @@ export const COMMITMENT_EVENT_TYPES = listOfAll<CommitmentEventType>()([
   'ledger.CommitmentReduced',
   'ledger.CommitmentCarriedOver',
   'ledger.CommitmentFundingLineChanged',
+  'ledger.CommitmentBeneficiaryAssigned',
   'ledger.ServiceCertified',
   'ledger.PaymentOrdered',
   'ledger.PaymentMade',

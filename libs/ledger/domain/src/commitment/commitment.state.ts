@@ -171,6 +171,10 @@ export function evolveCommitment(state: CommitmentState, event: CommitmentEvent)
       moveOpen(next.buckets, next.ledgers, (b) => (b.fundingLine === event.data.from ? { fundingLine: event.data.to, fiscalYear: b.fiscalYear } : undefined));
       next.fundingLine = event.data.to;
       return next;
+    case 'ledger.CommitmentBeneficiaryAssigned':
+      add(fact(revision, event.type, { date: event.data.date }));
+      next.beneficiaryId = event.data.beneficiaryId;
+      return next;
     case 'ledger.ServiceCertified':
       add(fact(revision, event.type, pick(event.data), 'certified'));
       return next;

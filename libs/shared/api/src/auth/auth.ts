@@ -54,6 +54,8 @@ export function isAllowed(principal: Principal, kind: AccessKind, domain: string
   if (domain === 'governance') return kind === 'read' || principal.role === 'admin' || principal.role === 'editor';
   // What admins alone write and everyone reads (the envelopes of the funding lines).
   if (domain === 'admin') return kind === 'read' || principal.role === 'admin';
+  // What every domain shares (the beneficiaries): everyone reads; any domain's editor and the admin write.
+  if (domain === 'every-domain') return kind === 'read' || principal.role === 'editor' || principal.role === 'admin';
   switch (principal.role) {
     case 'admin':
       return true;
