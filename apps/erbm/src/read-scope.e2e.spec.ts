@@ -33,6 +33,10 @@ const ROUTES: Record<string, Classification> = {
   '/metrics': BOTH('reference'),
   '/referentials/{list}': BOTH('reference'),
   '/referentials/places/{insee}': BOTH('reference'),
+  // The beneficiaries (tiers) are a shared directory; what one received is scoped like every total.
+  '/beneficiaries': BOTH('reference'),
+  '/beneficiaries/{id}': BOTH('reference'),
+  '/sgar/beneficiaries/{id}': BOTH('scoped'),
   // An envelope is a public allocation; what its funding line committed adds up every financer's commitments.
   '/envelopes': BOTH('reference'),
   '/envelopes/{id}': BOTH('reference'),
@@ -103,6 +107,8 @@ interface Ids {
   /** Commitments of action: X's about the operation here, Y's about the one elsewhere. */
   actionX: string;
   actionY: string;
+  /** The beneficiary of every commitment here. */
+  beneficiaryId: string;
   payment: Record<string, number>;
 }
 
@@ -159,9 +165,12 @@ describe('who may read what: a partner and a sous-préfecture on every read rout
           },
         })
       ).body;
+      const beneficiaryId = (
+        await t.request('POST', '/beneficiaries', { token: editor, body: { legalName: `Bénéficiaire ${domain.name}`, kind: 'association' } })
+      ).body.id as string;
       const payment: Record<string, number> = {};
       const commitment = async (operationId: string, financer: string, fundingLine: string, amountCents: number, decisionId: string) => {
-        const { id } = (await ok(`/operations/${operationId}/commitments`, { financer, fundingLine, amountCents, date: '2022-11-01' })).body;
+        const { id } = (await ok(`/operations/${operationId}/commitments`, { financer, fundingLine, amountCents, date: '2022-11-01', beneficiaryId })).body;
         const step = (name: string, body: unknown) => ok(`/commitments/${id}/${name}`, body);
         await step('programme', {
           amountCents,
@@ -185,7 +194,19 @@ describe('who may read what: a partner and a sous-préfecture on every read rout
         (await ok('/action-commitments', { party, what: 'Ouvrir un service', promisedOn: '2023-01-16', dueDate: '2023-06-30', operationId })).body.id as string;
       const actionX = await action(X, operationHere);
       const actionY = await action(Y, operationElsewhere);
-      ids[domain.name] = { operationHere, operationElsewhere, cX, cYHere, cYElsewhere, meetingId: meeting.id, actId: act.id, actionX, actionY, payment };
+      ids[domain.name] = {
+        operationHere,
+        operationElsewhere,
+        cX,
+        cYHere,
+        cYElsewhere,
+        meetingId: meeting.id,
+        actId: act.id,
+        actionX,
+        actionY,
+        beneficiaryId,
+        payment,
+      };
     }
     expect((await t.request('POST', '/audit/seals', { token: t.token('admin') })).status).toBe(201);
     await logSettled(t.database.db);
@@ -264,6 +285,7 @@ describe('who may read what: a partner and a sous-préfecture on every read rout
           if (param === 'list') return 'parties';
           if (param === 'insee') return HERE.commune;
           if (param === 'id' && /envelopes\/$/.test(before)) return UNKNOWN_ID;
+          if (param === 'id' && /beneficiaries\/$/.test(before)) return i.beneficiaryId;
           if (param === 'meetingId') return i.meetingId;
           if (param === 'decisionId') return 'DX';
           if (param === 'commitmentId') return commitment;

@@ -336,7 +336,7 @@ export class SgarController {
   @ApiOperation({
     summary: 'What a beneficiary received: its identifiers, names and resolution trail, then every ledger by financer, funding line and fiscal year',
   })
-  async beneficiary(@Param('id') id: string, @Query('format') formatText: string | undefined, @Res() res: Response) {
+  async beneficiary(@Param('id') id: string, @Query('format') formatText: string | undefined, @ReaderScope() scope: ReadScope, @Res() res: Response) {
     const errors = new FieldErrors();
     const format = exportFormat(errors, formatText);
     errors.check();
@@ -344,7 +344,8 @@ export class SgarController {
     const fresh = await freshness(this.ledger, LEDGER);
     const groupBy: TotalAxis[] = ['financer', 'fundingLine', 'fiscalYear'];
     const filters: TotalFilters = { beneficiary: id };
-    const { rows, total } = await consolidatedTotals(this.ledger, groupBy, filters);
+    // A partner sees what its own party gave the beneficiary; a sous-préfecture, what was given in its arrondissement.
+    const { rows, total } = await consolidatedTotals(this.ledger, groupBy, filters, scope);
     const labelled = rows.map(this.labeller());
     await this.send(res, format, `beneficiaire-${id}`, fresh, { beneficiary, groupBy, filters, rows: labelled, total }, () => ({
       columns: [column('financer'), column('financerName'), column('fundingLine'), column('fundingLineLabel'), column('fiscalYear'), ...LEDGER_COLUMNS],
