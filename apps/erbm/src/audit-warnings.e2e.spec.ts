@@ -76,7 +76,7 @@ describe('/audit/warnings', () => {
       operationId,
       operationName: 'Cité des avertissements',
       fundingLine: 'region-erbm',
-      arrondissement: '625',
+      arrondissement: '627',
       amountCents: 90_000_00,
       limitCents: 80_000_00,
       message: expect.stringContaining('80 %'),

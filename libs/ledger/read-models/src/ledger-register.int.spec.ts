@@ -215,8 +215,9 @@ describe('the ledger register by year of the facts, funding line and place', () 
     const byPlace = await consolidatedTotals(ds, ['departement', 'arrondissement', 'epci', 'commune', 'erbm'], {});
     expect(byPlace.rows.map((r) => [r.departement, r.arrondissement, r.epci, r.commune, r.erbm, r.committed])).toEqual([
       ['59', '', '', '', '', 650_00],
-      ['62', '', '246200364', '', 'oui', 500_00],
       ['62', '622', '200072460', '62119', 'oui', 1_000_00],
+      // Placed by its EPCI alone: every member commune of CA Lens-Liévin lies in the arrondissement of Lens.
+      ['62', '627', '246200364', '', 'oui', 500_00],
     ]);
     const byBody = await consolidatedTotals(ds, ['governanceBody'], {});
     expect(byBody.rows.map((r) => [r.governanceBody, r.announced])).toEqual([

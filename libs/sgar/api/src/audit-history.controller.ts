@@ -4,12 +4,21 @@ import type { Response } from 'express';
 import type { Principal } from '@erbm/shared/auth';
 import { Access, CurrentPrincipal, type DomainPlugin, domainNamed, InjectDomains, readScopeOf } from '@erbm/shared/api';
 import type { StoredEvent } from '@erbm/shared/event-store';
-import { LEDGER_EVENT_LABELS, actStreamName, meetingStreamName, resteAPayer } from '@erbm/ledger/domain';
+import {
+  ENVELOPE_EVENT_LABELS,
+  LEDGER_EVENT_LABELS,
+  PROGRAMME_EVENT_LABELS,
+  actStreamName,
+  actionCommitmentStreamName,
+  agreementStreamName,
+  meetingStreamName,
+  resteAPayer,
+} from '@erbm/ledger/domain';
 import { NotFound } from '@erbm/shared/kernel';
 import { type EventLabels, commitmentHistory, historyOf } from './audit-trail';
 import { AuditOperation, AuditReader, HISTORY_COLUMNS, historyQuery, historyRows } from './audit-reader';
 
-/** The auditors' history of a commitment, an operation, a meeting or a decision: every fact as recorded. */
+/** The auditors' history of a commitment, an operation, a meeting, an act, a decision, a commitment of action or an agreement: every fact as recorded. */
 @ApiTags('audit')
 @Controller('audit')
 export class AuditHistoryController {
@@ -19,7 +28,7 @@ export class AuditHistoryController {
     private readonly reader: AuditReader,
     @InjectDomains() private readonly domains: readonly DomainPlugin[],
   ) {
-    this.labels = Object.assign({}, LEDGER_EVENT_LABELS, ...domains.map((d) => d.eventLabels));
+    this.labels = Object.assign({}, LEDGER_EVENT_LABELS, PROGRAMME_EVENT_LABELS, ENVELOPE_EVENT_LABELS, ...domains.map((d) => d.eventLabels));
   }
 
   @Get('history/commitment/:id')
@@ -57,7 +66,7 @@ export class AuditHistoryController {
     kind: string,
     id: string,
     stream: string,
-    domain: string | null,
+    domain: string | null | ((events: StoredEvent[]) => { domain: string; admitted: Promise<boolean> }),
     asKnownAtText: string | undefined,
     formatText: string | undefined,
     filter: (e: StoredEvent) => boolean = () => true,
@@ -65,9 +74,16 @@ export class AuditHistoryController {
     const { asKnownAt, format } = historyQuery(asKnownAtText, formatText);
     const events = (await this.reader.store.readStream(stream, { recordedUpTo: asKnownAt })).filter(filter);
     if (events.length === 0) throw new NotFound(kind, id);
-    if (domain) {
-      this.reader.requireDomain(principal, domain, kind, id);
-      if (!(await this.reader.gate.admitsOperation(readScopeOf(principal), domain, id))) throw new NotFound(kind, id);
+    // A thing of a domain: an editor reads its own domain's, a narrowed reader what its scope admits (else "not found").
+    const owner =
+      typeof domain === 'function'
+        ? domain(events)
+        : domain
+          ? { domain, admitted: this.reader.gate.admitsOperation(readScopeOf(principal), domain, id) }
+          : undefined;
+    if (owner) {
+      this.reader.requireDomain(principal, owner.domain, kind, id);
+      if (!(await owner.admitted)) throw new NotFound(kind, id);
     }
     const entries = historyOf(await this.reader.gate.facts(readScopeOf(principal), events), this.labels);
     return this.reader.export(
@@ -127,6 +143,40 @@ export class AuditHistoryController {
     @Query('format') format?: string,
   ) {
     return this.plainHistory(res, principal, 'act', id, actStreamName(id), null, asKnownAt, format);
+  }
+
+  @Get('history/action-commitment/:id')
+  @Access('read', 'audit')
+  @ApiQuery({ name: 'asKnownAt', required: false })
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
+  @AuditOperation('actionCommitment', 'Every fact of a commitment of action: promised, progress, done with its evidence, or abandoned and why')
+  actionCommitment(
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Res() res: Response,
+    @Query('asKnownAt') asKnownAt?: string,
+    @Query('format') format?: string,
+  ) {
+    const ofParty = (events: StoredEvent[]) => {
+      const action = events[0].data as { domain: string; party: string; operationId?: string };
+      return { domain: action.domain, admitted: this.reader.gate.admitsActionCommitment(readScopeOf(principal), action) };
+    };
+    return this.plainHistory(res, principal, 'actionCommitment', id, actionCommitmentStreamName(id), ofParty, asKnownAt, format);
+  }
+
+  @Get('history/agreement/:id')
+  @Access('read', 'audit')
+  @ApiQuery({ name: 'asKnownAt', required: false })
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] })
+  @AuditOperation('agreement', 'Every fact of a framework agreement: its signature, amendments, signatories joining and leaving')
+  agreement(
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Res() res: Response,
+    @Query('asKnownAt') asKnownAt?: string,
+    @Query('format') format?: string,
+  ) {
+    return this.plainHistory(res, principal, 'agreement', id, agreementStreamName(id), null, asKnownAt, format);
   }
 
   @Get('history/decision/:meetingId/:decisionId')
