@@ -19,6 +19,8 @@ export interface HabitatOperationRegisteredV1 {
   date: string;
   /** Codes of the quartiers prioritaires the operation serves; absent from events recorded before it existed. */
   qpv?: string[];
+  /** Id of the beneficiary (tiers) who receives the aid; absent from events recorded before it existed. */
+  beneficiaryId?: string;
 }
 
 export interface HabitatOperationAmendedV1 {
@@ -46,7 +48,7 @@ export function habitatOperationLocation(event: {
   type: string;
   streamName: string;
   data: unknown;
-}): { operationId: string; name?: string; arrondissement?: string; communeInsee?: string; qpv?: string[] } | undefined {
+}): { operationId: string; name?: string; arrondissement?: string; communeInsee?: string; qpv?: string[]; beneficiaryId?: string } | undefined {
   if (event.type === HABITAT_OPERATION_REGISTERED) {
     const d = event.data as HabitatOperationRegisteredV1;
     return {
@@ -55,18 +57,24 @@ export function habitatOperationLocation(event: {
       arrondissement: habitatArrondissement(d.communeInsee, d.arrondissement),
       communeInsee: d.communeInsee,
       ...(d.qpv ? { qpv: d.qpv } : {}),
+      ...(d.beneficiaryId ? { beneficiaryId: d.beneficiaryId } : {}),
     };
   }
   if (event.type === HABITAT_OPERATION_AMENDED) {
     const operationId = habitatOperationIdOf(event.streamName);
     const c = (event.data as HabitatOperationAmendedV1).changes;
-    if (!operationId || (c.name === undefined && c.arrondissement === undefined && c.communeInsee === undefined && c.qpv === undefined)) return undefined;
+    if (
+      !operationId ||
+      (c.name === undefined && c.arrondissement === undefined && c.communeInsee === undefined && c.qpv === undefined && c.beneficiaryId === undefined)
+    )
+      return undefined;
     return {
       operationId,
       name: c.name,
       arrondissement: habitatArrondissement(c.communeInsee, c.arrondissement),
       communeInsee: c.communeInsee,
       ...(c.qpv ? { qpv: c.qpv } : {}),
+      ...(c.beneficiaryId ? { beneficiaryId: c.beneficiaryId } : {}),
     };
   }
   return undefined;

@@ -30,12 +30,13 @@ const rowsFromState = sameRowsCheck({
   table: COMMITMENTS,
   expected: (s) => `SELECT id, state->>'domain' AS domain, state->>'operationId' AS operation_id, state->>'financer' AS financer,
                            state->>'fundingLine' AS funding_line, (state->>'fiscalYear')::int AS fiscal_year, state->>'status' AS status,
-                           coalesce(state->>'beneficiaryId', '') AS beneficiary,
+                           coalesce(state->>'beneficiaryId', ol.beneficiary, '') AS beneficiary,
                            ${STATE_LEDGERS.map((l) => `${stateLedger(l)} AS ${COLUMN[l]}`).join(', ')},
                            ${stateLedger('committed')} - ${stateLedger('released')} - ${stateLedger('paid')} AS ${COLUMN.resteAPayer},
                            jsonb_array_length(state->'warnings') AS warning_count, (state->>'revision')::int AS revision,
                            coalesce(state->'decisions'->0->>'body', m.body, state->'acts'->0->>'issuer', '') AS governance_body
-                      FROM ${s}.${COMMITMENTS.name} LEFT JOIN ${s}.meeting_bodies m ON m.meeting_id = state->'decisions'->0->>'meetingId'`,
+                      FROM ${s}.${COMMITMENTS.name} LEFT JOIN ${s}.meeting_bodies m ON m.meeting_id = state->'decisions'->0->>'meetingId'
+                           LEFT JOIN ${s}.operation_locations ol USING (operation_id)`,
   columns: [
     'domain',
     'operation_id',

@@ -24,6 +24,7 @@ import {
   LedgerRegister1732200000001,
   LedgerRegisterYearsAndAxes1732200000016,
   BeneficiaryAxis1732200000017,
+  OperationBeneficiary1732200000018,
 } from './migrations';
 import { CommitmentVersions1732200000004, type VersionSnapshot, recordVersions, versionOf } from './versions';
 import { LEDGER_REGISTER_CHECKS } from './checks';
@@ -54,6 +55,9 @@ const placeOfLocation = (l: OperationLocationRow): PlaceAxes => ({
   dispositif: l.dispositif,
 });
 const UNPLACED: PlaceAxes = { arrondissement: '', departement: '', epci: '', commune: '', contratDeVille: '', erbm: '', dispositif: '' };
+
+/** The beneficiary a commitment names itself (undefined: it counts under its operation's). */
+const ownBeneficiary = (state: CommitmentState): string | undefined => (state.status === 'none' ? undefined : state.beneficiaryId);
 
 /**
  * The body that decided a commitment's money: its first decision's (as the decision says, or else as its meeting's
@@ -110,6 +114,7 @@ export class LedgerRegisterProjection implements Projection {
     CommitmentStorage1732200000005,
     LedgerRegisterYearsAndAxes1732200000016,
     BeneficiaryAxis1732200000017,
+    OperationBeneficiary1732200000018,
   ];
   readonly checks = LEDGER_REGISTER_CHECKS;
   /** Each domain's published events that say where its operations are, from the domain registry. */
@@ -204,6 +209,7 @@ export class LedgerRegisterProjection implements Projection {
             contratDeVille: '',
             dispositif: '',
             erbm: '',
+            beneficiary: '',
           };
           const next: OperationLocationRow = { ...current };
           if (where.name !== undefined) next.name = where.name;
@@ -211,6 +217,7 @@ export class LedgerRegisterProjection implements Projection {
           if (where.contratDeVille !== undefined) next.contratDeVille = where.contratDeVille;
           if (where.dispositif !== undefined) next.dispositif = where.dispositif;
           if (where.arrondissement !== undefined) next.arrondissement = where.arrondissement;
+          if (where.beneficiaryId !== undefined) next.beneficiary = where.beneficiaryId;
           // A new place: what the event gives, the rest derived from its finest part (the commune, else the EPCI).
           if (where.communeInsee !== undefined || where.epci !== undefined || where.departement !== undefined) {
             const derived = derivePlace(
@@ -227,6 +234,7 @@ export class LedgerRegisterProjection implements Projection {
           located.add(where.operationId);
           for (const row of byOperation.get(where.operationId) ?? []) {
             Object.assign(row, placeOfLocation(next));
+            row.beneficiary = ownBeneficiary(row.state) ?? next.beneficiary;
             row.operationName = next.name;
             touched.add(row.id);
             versions.push(versionOf(row, bucketRowsOf(row), event));
@@ -264,7 +272,7 @@ export class LedgerRegisterProjection implements Projection {
       manager,
       COMMITMENTS,
       changed.filter((r) => !evolved.has(r.id)),
-      [...PLACE_AXES, 'operationName'],
+      [...PLACE_AXES, 'beneficiary', 'operationName'],
     );
     const buckets = changed.flatMap(bucketRowsOf);
     await upsertRows(manager, COMMITMENT_BUCKETS, buckets);
@@ -304,7 +312,8 @@ export class LedgerRegisterProjection implements Projection {
       ...place,
       governanceBody: governanceBodyOf(state, meetingBodies),
       fiscalYear: state.fiscalYear,
-      beneficiary: state.beneficiaryId ?? '',
+      // Its own beneficiary, or else its operation's.
+      beneficiary: state.beneficiaryId ?? (where ? where.beneficiary : previous && ownBeneficiary(previous.state) === undefined ? previous.beneficiary : ''),
       status: state.status,
       ...state.ledgers,
       resteAPayer: resteAPayer(state.ledgers),

@@ -174,6 +174,22 @@ export class BeneficiaryAxis1732200000017 implements MigrationInterface {
   }
 }
 
+/**
+ * The beneficiary of an operation, as its domain's locator events say it: a commitment that names no beneficiary of its
+ * own counts under its operation's. No event recorded before carried one, so the rows already there are right with ''.
+ */
+export class OperationBeneficiary1732200000018 implements MigrationInterface {
+  name = 'OperationBeneficiary1732200000018';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE ${schemaOf(q)}.operation_locations ADD COLUMN beneficiary text NOT NULL DEFAULT ''`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE ${schemaOf(q)}.operation_locations DROP COLUMN beneficiary`);
+  }
+}
+
 /** A table's primary key: its constraint's name and its columns in key order. */
 async function primaryKeyOf(q: QueryRunner, schema: string, table: string): Promise<{ constraint: string; columns: string[] }> {
   const rows: { constraint: string; column: string }[] = await q.query(

@@ -88,6 +88,8 @@ export const OPERATION_LOCATIONS = table({
     contratDeVille: column.text('contrat_de_ville'),
     dispositif: column.text('dispositif'),
     erbm: column.text('erbm'),
+    /** Id of the beneficiary of the operation ('' for none): the beneficiary of its commitments that name none of their own. */
+    beneficiary: column.text('beneficiary'),
   },
 });
 export type OperationLocationRow = Row<typeof OPERATION_LOCATIONS>;

@@ -42,6 +42,9 @@ export class RegisterOperationRequest extends WriteRequest {
   @QpvCodes({ optional: true, description: 'Codes of the quartiers prioritaires (QPV) the operation serves' })
   qpv?: string[];
 
+  @Text({ optional: true, max: 100, description: 'Id of the beneficiary (tiers) who receives the aid (see /beneficiaries)' })
+  beneficiaryId?: string;
+
   @BusinessDate({ description: 'Date the operation was registered in the programme' })
   date!: string;
 }
@@ -73,6 +76,9 @@ export class AmendOperationRequest extends WriteRequest {
 
   @QpvCodes({ optional: true, description: 'Codes of the quartiers prioritaires (QPV) the operation serves: the whole new list' })
   qpv?: string[];
+
+  @Text({ optional: true, max: 100, description: 'Id of the beneficiary (tiers) who receives the aid (see /beneficiaries)' })
+  beneficiaryId?: string;
 
   @Text({ max: 1000, description: 'Why the operation is amended' })
   reason!: string;

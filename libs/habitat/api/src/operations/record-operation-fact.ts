@@ -2,6 +2,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { type CommandContext, CommandPath, InjectClock } from '@erbm/shared/api';
 import { type Clock, NotFound, type WithoutToday, todayInParis } from '@erbm/shared/kernel';
 import { type OperationCommand, decideOperation, foldOperation, operationStreamName } from '@erbm/habitat/domain';
+import { Beneficiaries } from '@erbm/ledger/api';
 import { HabitatOperations, type OperationView } from './habitat-operations';
 
 /** A command as a request or the demo gives it: the handler adds today's date from the process's clock. */
@@ -23,10 +24,14 @@ export class RecordOperationFactHandler implements ICommandHandler<RecordOperati
   constructor(
     private readonly operations: HabitatOperations,
     private readonly commands: CommandPath,
+    private readonly beneficiaries: Beneficiaries,
     @InjectClock() private readonly clock: Clock,
   ) {}
 
   async execute({ operationId, command, request, ctx }: RecordOperationFact): Promise<OperationView> {
+    // A beneficiary is named by its id: one the ledger has registered (422 unknown-beneficiary otherwise).
+    const beneficiaryId = command.type === 'register' ? command.beneficiaryId : command.type === 'amend' ? command.changes.beneficiaryId : undefined;
+    if (beneficiaryId !== undefined) await this.beneficiaries.require(beneficiaryId);
     const outcome = await this.commands.run(ctx, {
       stream: operationStreamName(operationId),
       fold: foldOperation,

@@ -37,6 +37,8 @@ export interface OperationDetails {
   eligibleCostCents?: number;
   /** Codes of the quartiers prioritaires (QPV) the operation serves. */
   qpv?: string[];
+  /** Id of the beneficiary (tiers) who receives the aid: its commitments that name none of their own count under it. */
+  beneficiaryId?: string;
 }
 
 export type OperationEventMap = {
