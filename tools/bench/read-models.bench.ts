@@ -851,7 +851,10 @@ async function checkConsistency(db: SqlDatabase, url: string, domains: readonly 
   const ledgers = ['announced', 'programmed', 'committed', 'certified', 'ordered', 'paid', 'released', 'recovered', 'reste_a_payer'];
   const sums = (table: string, count: string) =>
     `SELECT ${count}::text AS commitments, ${ledgers.map((l) => `coalesce(sum(${l}), 0)::text AS ${l}`).join(', ')} FROM rm_ledger.${table}`;
-  const [rows] = await db.query<Record<string, string>>(sums('commitments', 'count(*)'));
+  // A total counts a commitment once per funding line and year its facts are in (its buckets, ADR 0016): totals hold to
+  // the buckets, count and money, and the buckets' money to the commitments'.
+  const [commitmentSums] = await db.query<Record<string, string>>(sums('commitments', 'count(*)'));
+  const [rows] = await db.query<Record<string, string>>(sums('commitment_buckets', 'count(*)'));
   const [totals] = await db.query<Record<string, string>>(sums('consolidated_totals', 'coalesce(sum(commitments), 0)'));
   const [{ total_rows }] = await db.query<{ total_rows: number }>('SELECT count(*)::int AS total_rows FROM rm_ledger.consolidated_totals');
   // Every projection's schema has its checkpoint and its parked events; the ledger register's apart, the domains' summed.
@@ -883,10 +886,10 @@ async function checkConsistency(db: SqlDatabase, url: string, domains: readonly 
       await ds.destroy();
     }
   }
-  const everyLedgerEqual = ['commitments', ...ledgers].every((l) => rows[l] === totals[l]);
+  const everyLedgerEqual = ['commitments', ...ledgers].every((l) => rows[l] === totals[l]) && ledgers.every((l) => commitmentSums[l] === rows[l]);
   const result: Consistency = {
     ok: false,
-    commitmentRows: Number(rows.commitments),
+    commitmentRows: Number(commitmentSums.commitments),
     operationRows,
     totalRows: Number(total_rows),
     committedRows: rows.committed,
@@ -1166,7 +1169,9 @@ function report(
   out.push(
     `- sum(committed) over rm_ledger.commitments = ${consistency.committedRows}; over rm_ledger.consolidated_totals = ${consistency.committedTotals}: ${consistency.committedRows === consistency.committedTotals ? 'equal' : 'DIFFERENT'}`,
   );
-  out.push(`- every ledger and the commitment count equal between rows and totals: ${consistency.everyLedgerEqual ? 'yes' : 'NO'}`);
+  out.push(
+    `- every ledger and the count of rows (commitment × line × year) equal between the register and its totals: ${consistency.everyLedgerEqual ? 'yes' : 'NO'}`,
+  );
   out.push(`- parked events: ledger ${consistency.parkedLedger}, domains ${consistency.parkedDomains}`);
   out.push(`- rows: ${n(consistency.commitmentRows)} commitments, ${n(consistency.operationRows)} operations, ${n(consistency.totalRows)} consolidated totals`);
   out.push(`- ${consistency.ok ? 'CONSISTENT' : 'INCONSISTENT'}`);
