@@ -24,3 +24,4 @@ export * from './http-docs';
 export * from './admission';
 export * from './field-names';
 export * from './json-body';
+export * from './imports/import-source';

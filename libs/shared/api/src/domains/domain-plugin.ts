@@ -7,6 +7,7 @@ import type { Commune, FundingLine } from '@erbm/shared/referentials';
 import type { Projection } from '@erbm/shared/projections';
 import { EVENT_STORE } from '../event-store.module';
 import type { FieldNames } from '../field-names';
+import type { ImportSourceProvider } from '../imports/import-source';
 
 /**
  * A domain as the rest of the system sees it: one plain object each domain exports and one registry lists. The apps,
@@ -48,6 +49,11 @@ export interface DomainPlugin {
    * process only); says what it recorded.
    */
   seedDemo?(commands: CommandBus): Promise<string>;
+  /**
+   * The files its team imports (`npm run import -- <source> <file>`, `POST /<name>/imports/<source>`): providers of its
+   * API module, resolved from the process's container.
+   */
+  imports?: readonly ImportSourceProvider[];
 }
 
 /** Where a sample operation is, what it is called and when it is registered. */

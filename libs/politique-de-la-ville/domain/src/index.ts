@@ -1,0 +1,2 @@
+export * from './operation/operation';
+export * from './indicators';

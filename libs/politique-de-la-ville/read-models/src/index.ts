@@ -1,0 +1,1 @@
+export * from './politique-de-la-ville-register';
