@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
 import { LedgerApiModule } from '@erbm/ledger/api';
+import { AdultesRelaisImport, PostesFonjepImport } from './imports/p147-posts.import';
 import { PolitiqueDeLaVilleIndicatorsController } from './indicators/indicators.controller';
 import { PolitiqueDeLaVilleOperationReader } from './operations/operation-reader';
-import { PolitiqueDeLaVilleOperationsController } from './operations/operations.controller';
+import { PolitiqueDeLaVilleDispositifsController, PolitiqueDeLaVilleOperationsController } from './operations/operations.controller';
 import { RecordPolitiqueDeLaVilleOperationFactHandler } from './operations/record-operation-fact';
 
-/** This domain's API: its operations, and through the shared ledger module their commitments, meetings and decisions. */
+/** This domain's API: its posts and actions, the files it imports, and through the shared ledger module their commitments and acts. */
 @Module({
   imports: [LedgerApiModule],
-  controllers: [PolitiqueDeLaVilleOperationsController, PolitiqueDeLaVilleIndicatorsController],
-  providers: [PolitiqueDeLaVilleOperationReader, RecordPolitiqueDeLaVilleOperationFactHandler],
+  controllers: [PolitiqueDeLaVilleOperationsController, PolitiqueDeLaVilleDispositifsController, PolitiqueDeLaVilleIndicatorsController],
+  providers: [PolitiqueDeLaVilleOperationReader, RecordPolitiqueDeLaVilleOperationFactHandler, AdultesRelaisImport, PostesFonjepImport],
+  exports: [AdultesRelaisImport, PostesFonjepImport],
 })
 export class PolitiqueDeLaVilleApiModule {}

@@ -12,8 +12,10 @@ import {
   readPolitiqueDeLaVilleIndicators,
 } from '@erbm/politique-de-la-ville/read-models';
 import { PolitiqueDeLaVilleApiModule } from './politique-de-la-ville-api.module';
+import { AdultesRelaisImport, PostesFonjepImport } from './imports/p147-posts.import';
+import { seedPolitiqueDeLaVilleDemo } from './demo/demo-seed';
 
-const SAMPLE_ELIGIBLE_COST_CENTS = 1_000_000_00;
+const SAMPLE_ELIGIBLE_COST_CENTS = 45_000_00;
 
 /** This domain as the registry, the ledger, the SGAR views and the audit trail see it. */
 export const politiqueDeLaVilleDomain: DomainPlugin = {
@@ -31,7 +33,34 @@ export const politiqueDeLaVilleDomain: DomainPlugin = {
   fieldNames: {},
   indicators: { definitions: INDICATOR_DEFINITIONS, projection: POLITIQUE_DE_LA_VILLE_REGISTER, read: readPolitiqueDeLaVilleIndicators },
   samples: {
-    operationRequest: (place) => ({ name: place.name, communeInsee: place.communeInsee, eligibleCostCents: SAMPLE_ELIGIBLE_COST_CENTS, date: place.date }),
-    operationEvents: (place) => decideOperation({ type: 'register', ...place, eligibleCostCents: SAMPLE_ELIGIBLE_COST_CENTS }, foldOperation([])),
+    operationRequest: (place) => ({
+      kind: 'action',
+      dispositif: 'actions-contrats-de-ville',
+      name: place.name,
+      communeInsee: place.communeInsee,
+      eligibleCostCents: SAMPLE_ELIGIBLE_COST_CENTS,
+      date: place.date,
+    }),
+    operationEvents: (place) =>
+      decideOperation(
+        {
+          type: 'register',
+          kind: 'action',
+          dispositif: 'actions-contrats-de-ville',
+          operationId: place.operationId,
+          name: place.name,
+          communeInsee: place.communeInsee,
+          arrondissement: place.arrondissement,
+          departement: place.communeInsee.startsWith('62') ? '62' : '59',
+          eligibleCostCents: SAMPLE_ELIGIBLE_COST_CENTS,
+          date: place.date,
+        },
+        foldOperation([]),
+      ),
+  },
+  imports: [AdultesRelaisImport, PostesFonjepImport],
+  async seedDemo(commands) {
+    const seeded = await seedPolitiqueDeLaVilleDemo(commands);
+    return `${seeded.operations} operations, ${seeded.commitments} commitments`;
   },
 };

@@ -1,2 +1,3 @@
 export * from './operation/operation';
 export * from './indicators';
+export * from './dispositifs';

@@ -8,3 +8,4 @@ export * from './exhaustive';
 export * from './upcasting';
 export * from './qpv';
 export * from './identifiers';
+export * from './names';

@@ -1,8 +1,9 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Access } from '@erbm/shared/api';
 import { POLITIQUE_DE_LA_VILLE_DOMAIN } from '@erbm/politique-de-la-ville/contracts';
 import { PolitiqueDeLaVilleOperationReader } from '../operations/operation-reader';
+import { yearParam } from '../operations/operations.controller';
 
 @ApiTags('politique-de-la-ville indicators')
 @Controller('politique-de-la-ville/indicators')
@@ -11,8 +12,9 @@ export class PolitiqueDeLaVilleIndicatorsController {
 
   @Get()
   @Access('read', POLITIQUE_DE_LA_VILLE_DOMAIN)
-  @ApiOperation({ summary: 'Each indicator with its definition, unit and target, in all and per arrondissement' })
-  get() {
-    return this.operations.indicators();
+  @ApiQuery({ name: 'year', required: false, description: 'Fiscal year (default: the latest with funding)' })
+  @ApiOperation({ summary: "A fiscal year's indicators with their definitions, in all and per arrondissement; € per QPV inhabitant per contrat de ville" })
+  get(@Query('year') year?: string) {
+    return this.operations.indicators(yearParam(year));
   }
 }

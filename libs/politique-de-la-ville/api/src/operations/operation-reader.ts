@@ -1,17 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventSourcedRepository, REFERENTIALS, ReadModels } from '@erbm/shared/api';
+import { EventSourcedRepository, REFERENTIALS, ReadModels, type ReadScope, WHOLE_PROGRAMME_SCOPE, admits } from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
-import { NotFound, RuleViolation, formatBusinessDate } from '@erbm/shared/kernel';
+import { NotFound } from '@erbm/shared/kernel';
 import { type CommitmentView, CommitmentReader } from '@erbm/ledger/api';
 import { LEDGERS, type Ledgers } from '@erbm/ledger/domain';
 import { freshness } from '@erbm/ledger/read-models';
 import { POLITIQUE_DE_LA_VILLE_DOMAIN, politiqueDeLaVilleOperationStream } from '@erbm/politique-de-la-ville/contracts';
-import { INDICATOR_DEFINITIONS, type OperationEvent, type OperationState, foldOperation } from '@erbm/politique-de-la-ville/domain';
-import { POLITIQUE_DE_LA_VILLE_REGISTER, listPolitiqueDeLaVilleOperations, readPolitiqueDeLaVilleIndicators } from '@erbm/politique-de-la-ville/read-models';
+import {
+  EUROS_PER_QPV_INHABITANT,
+  INDICATOR_DEFINITIONS,
+  type OperationEvent,
+  type OperationState,
+  foldOperation,
+} from '@erbm/politique-de-la-ville/domain';
+import { POLITIQUE_DE_LA_VILLE_REGISTER, fundedYears, listPolitiqueDeLaVilleOperations, yearIndicators } from '@erbm/politique-de-la-ville/read-models';
 
 /**
  * Reads the operations: one from its stream, fresh right after a write, with its commitments; the list and the
- * indicators from the register read model, with the checkpoint they reflect.
+ * indicators from the register read model, with the checkpoint they reflect. A reader sees what its scope admits: a
+ * partner the operations it finances and only its own commitments, a sous-préfecture its arrondissement's.
  */
 @Injectable()
 export class PolitiqueDeLaVilleOperationReader {
@@ -22,26 +29,17 @@ export class PolitiqueDeLaVilleOperationReader {
     @Inject(REFERENTIALS) private readonly referentials: Referentials,
   ) {}
 
-  /** The arrondissement of a commune of the basin on that date; a commune outside the referential is refused. */
-  arrondissementOf(communeInsee: string, date: string): string {
-    const commune = this.referentials.communes.at(communeInsee, date);
-    if (!commune)
-      throw new RuleViolation(
-        'unknown-commune',
-        `La commune ${communeInsee} n'est pas dans le référentiel du bassin minier au ${formatBusinessDate(date)} (voir /referentials/communes)`,
-        'communeInsee',
-      );
-    return commune.arrondissement;
-  }
-
-  async view(operationId: string) {
+  async view(operationId: string, scope: ReadScope = WHOLE_PROGRAMME_SCOPE) {
     const { state, revision, events } = await this.repository.load<OperationState, OperationEvent>(
       politiqueDeLaVilleOperationStream(operationId),
       foldOperation,
     );
     if (state.status === 'none') throw new NotFound('operation', operationId);
+    const lines = state.financingPlan.filter((line) => admits({ financer: scope.financer }, line));
+    if ((scope.financer !== undefined && lines.length === 0) || !admits({ arrondissement: scope.arrondissement }, { arrondissement: state.arrondissement ?? '' }))
+      throw new NotFound('operation', operationId);
     const commitments: CommitmentView[] = [];
-    for (const line of state.financingPlan) {
+    for (const line of lines) {
       const view = await this.commitments.view(POLITIQUE_DE_LA_VILLE_DOMAIN, line.commitmentId).catch((error) => {
         // Attached by the ledger right after the announcement: a commitment not readable yet is left out.
         if (error instanceof NotFound) return undefined;
@@ -55,8 +53,10 @@ export class PolitiqueDeLaVilleOperationReader {
       domain: POLITIQUE_DE_LA_VILLE_DOMAIN,
       revision,
       ...details,
-      communeName: this.referentials.communes.at(state.communeInsee, state.registeredOn)?.name,
-      arrondissementName: this.referentials.arrondissements.at(state.arrondissement, state.registeredOn)?.name,
+      communeName: state.communeInsee ? this.referentials.communes.at(state.communeInsee, state.registeredOn)?.name : undefined,
+      arrondissementName: state.arrondissement ? this.referentials.arrondissements.at(state.arrondissement, state.registeredOn)?.name : undefined,
+      contratDeVilleName: state.contratDeVille ? this.referentials.contratsDeVille.at(state.contratDeVille, state.registeredOn)?.label : undefined,
+      fundedYears: [...new Set(commitments.filter((c) => c.ledgers.committed > c.ledgers.released).map((c) => c.fiscalYear))].sort(),
       recordedAt: events[0].recordedAt,
       recordedBy: events[0].envelope.actor,
       financing: {
@@ -65,26 +65,58 @@ export class PolitiqueDeLaVilleOperationReader {
           resteAPayer: commitments.reduce((sum, c) => sum + c.resteAPayer, 0),
         },
         commitmentCount: commitments.length,
-        warningCount: commitments.reduce((sum, c) => sum + c.warnings.length, 0),
+        warningCount: commitments.reduce((sum, c) => sum + c.warnings.length, 0) + state.warnings.length,
       },
       commitments,
     };
   }
 
-  async list() {
+  /** The operations of the register a reader's scope admits (a partner's: those it finances, by the ledger's plan). */
+  async list(filter: { kind?: string; postId?: string; flag?: string }, scope: ReadScope = WHOLE_PROGRAMME_SCOPE) {
     const ds = this.readModels.dataSource(POLITIQUE_DE_LA_VILLE_REGISTER);
-    return { freshness: await freshness(ds, POLITIQUE_DE_LA_VILLE_REGISTER), operations: await listPolitiqueDeLaVilleOperations(ds) };
+    const rows = await listPolitiqueDeLaVilleOperations(ds, { kind: filter.kind, postId: filter.postId, arrondissement: scope.arrondissement });
+    const financed = scope.financer === undefined ? undefined : await this.financedBy(scope.financer);
+    const operations = rows.filter((r) => (filter.flag === undefined || r.flags.includes(filter.flag)) && (financed === undefined || financed.has(r.id)));
+    return { freshness: await freshness(ds, POLITIQUE_DE_LA_VILLE_REGISTER), count: operations.length, operations };
   }
 
-  async indicators() {
+  private async financedBy(financer: string): Promise<Set<string>> {
     const ds = this.readModels.dataSource(POLITIQUE_DE_LA_VILLE_REGISTER);
-    const values = await readPolitiqueDeLaVilleIndicators(ds);
+    const schema = (ds.options as { schema: string }).schema;
+    const rows: { id: string }[] = await ds.query(`SELECT DISTINCT operation_id AS id FROM "${schema}".fundings WHERE financer = $1`, [financer]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** The indicators of a fiscal year (default: the latest with funding), in all and per arrondissement; € per QPV inhabitant per contrat de ville. */
+  async indicators(year?: number) {
+    const ds = this.readModels.dataSource(POLITIQUE_DE_LA_VILLE_REGISTER);
+    const years = await fundedYears(ds);
+    const fiscalYear = year ?? years[years.length - 1];
+    const figures = fiscalYear === undefined ? { values: [], byContratDeVille: [] } : await yearIndicators(ds, fiscalYear);
+    const date = `${fiscalYear ?? 2020}-01-01`;
     return {
       freshness: await freshness(ds, POLITIQUE_DE_LA_VILLE_REGISTER),
+      fiscalYear: fiscalYear ?? null,
+      fundedYears: years,
       indicators: INDICATOR_DEFINITIONS.map(({ code, ...definition }) => {
-        const byArrondissement = values.filter((v) => v.indicator === code).map(({ arrondissement, value }) => ({ arrondissement, value }));
-        return { indicator: code, ...definition, value: byArrondissement.reduce((sum, v) => sum + v.value, 0), byArrondissement };
+        const byArrondissement = figures.values.filter((v) => v.indicator === code).map(({ arrondissement, value }) => ({ arrondissement, value }));
+        const total = byArrondissement.reduce((sum, v) => sum + v.value, 0);
+        return { indicator: code, ...definition, value: code === 'etp-finances' ? Math.round(total * 100) / 100 : total, byArrondissement };
       }),
+      [EUROS_PER_QPV_INHABITANT.code]: {
+        ...EUROS_PER_QPV_INHABITANT,
+        byContratDeVille: figures.byContratDeVille.map(({ contratDeVille, netCommittedCents }) => {
+          const cv = this.referentials.contratsDeVille.at(contratDeVille, date);
+          const population = cv?.qpvPopulation ?? null;
+          return {
+            contratDeVille,
+            label: cv?.label ?? null,
+            netCommittedCents,
+            qpvPopulation: population,
+            value: population ? Math.round(netCommittedCents / population) / 100 : null,
+          };
+        }),
+      },
     };
   }
 }

@@ -1,14 +1,30 @@
-import { Body, Controller, Get, Param, Patch, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access, ApiETag, ApiIfMatch, type CommandContext, Ctx, etag, newIdFor } from '@erbm/shared/api';
-import { POLITIQUE_DE_LA_VILLE_DOMAIN } from '@erbm/politique-de-la-ville/contracts';
+import {
+  Access,
+  ApiETag,
+  ApiIfMatch,
+  type CommandContext,
+  Ctx,
+  FieldErrors,
+  type ReadScope,
+  ReaderScope,
+  businessDateParam,
+  etag,
+  newIdFor,
+  wholeNumberParam,
+  InjectClock,
+} from '@erbm/shared/api';
+import { type Clock, todayInParis } from '@erbm/shared/kernel';
+import { OPERATION_FLAGS, OPERATION_KINDS, POLITIQUE_DE_LA_VILLE_DOMAIN } from '@erbm/politique-de-la-ville/contracts';
+import { DISPOSITIFS_VERSION, dispositifsAt } from '@erbm/politique-de-la-ville/domain';
 import { AmendOperationRequest, RegisterOperationRequest } from './operation.requests';
 import { type OperationView, PolitiqueDeLaVilleOperationReader } from './operation-reader';
 import { RecordPolitiqueDeLaVilleOperationFact } from './record-operation-fact';
 
-/** The operations of this domain; their commitments, meetings and decisions are the ledger's routes under the same prefix. */
+/** The posts and actions of politique de la ville; their commitments, meetings and acts are the ledger's routes. */
 @ApiTags('politique-de-la-ville operations')
 @Controller('politique-de-la-ville/operations')
 export class PolitiqueDeLaVilleOperationsController {
@@ -25,18 +41,11 @@ export class PolitiqueDeLaVilleOperationsController {
   @Post()
   @Access('write', POLITIQUE_DE_LA_VILLE_DOMAIN)
   @ApiETag()
-  @ApiOperation({ summary: 'Register an operation: its name, its commune, its eligible cost' })
+  @ApiOperation({ summary: 'Register a post (adulte-relais, FONJEP) or an action: its dispositif, its place (commune, contrat de ville or département), its beneficiary' })
   async register(@Body() b: RegisterOperationRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
     const operationId = newIdFor(ctx, 'operation');
-    const command = {
-      type: 'register',
-      operationId,
-      name: b.name,
-      communeInsee: b.communeInsee,
-      eligibleCostCents: b.eligibleCostCents,
-      date: b.date,
-    } as const;
-    const view = await this.commands.execute(new RecordPolitiqueDeLaVilleOperationFact(operationId, command, b, ctx));
+    const { sourceDocument: _source, ...details } = b;
+    const view = await this.commands.execute(new RecordPolitiqueDeLaVilleOperationFact(operationId, { type: 'register', operationId, ...details }, b, ctx));
     res.setHeader('Location', `/politique-de-la-ville/operations/${operationId}`);
     return this.send(res, view);
   }
@@ -52,16 +61,50 @@ export class PolitiqueDeLaVilleOperationsController {
 
   @Get()
   @Access('read', POLITIQUE_DE_LA_VILLE_DOMAIN)
-  @ApiOperation({ summary: 'Every operation, from the register read model (the answer says up to which checkpoint)' })
-  list() {
-    return this.operations.list();
+  @ApiQuery({ name: 'kind', required: false, enum: OPERATION_KINDS })
+  @ApiQuery({ name: 'postId', required: false, description: "A post's id (without its convention version)" })
+  @ApiQuery({ name: 'flag', required: false, enum: OPERATION_FLAGS, description: 'Only the operations flagged so (no contrat de ville, outside the ERBM perimeter)' })
+  @ApiOperation({ summary: 'The posts and actions, from the register read model (the answer says up to which checkpoint)' })
+  list(@ReaderScope() scope: ReadScope, @Query('kind') kind?: string, @Query('postId') postId?: string, @Query('flag') flag?: string) {
+    const errors = new FieldErrors();
+    if (kind !== undefined && !(OPERATION_KINDS as readonly string[]).includes(kind)) errors.add('kind', `vaut ${OPERATION_KINDS.join(', ')}`);
+    if (flag !== undefined && !(OPERATION_FLAGS as readonly string[]).includes(flag)) errors.add('flag', `vaut ${OPERATION_FLAGS.join(', ')}`);
+    if (postId !== undefined && !/^[A-Z0-9]{4,20}$/.test(postId)) errors.add('postId', 'fait de 4 à 20 lettres majuscules et chiffres');
+    errors.check();
+    return this.operations.list({ kind, postId, flag }, scope);
   }
 
   @Get(':id')
   @Access('read', POLITIQUE_DE_LA_VILLE_DOMAIN)
   @ApiETag()
-  @ApiOperation({ summary: 'An operation with its commitments and their ledgers, read from its stream' })
-  async get(@Param('id') id: string, @Res({ passthrough: true }) res: Response) {
-    return this.send(res, await this.operations.view(id));
+  @ApiOperation({ summary: 'A post or an action with its conventions, its commitments and their ledgers, its warnings, read from its stream' })
+  async get(@Param('id') id: string, @ReaderScope() scope: ReadScope, @Res({ passthrough: true }) res: Response) {
+    return this.send(res, await this.operations.view(id, scope));
   }
 }
+
+/** The dispositifs of programme 147, as a versioned referential. */
+@ApiTags('politique-de-la-ville operations')
+@Controller('politique-de-la-ville/dispositifs')
+export class PolitiqueDeLaVilleDispositifsController {
+  constructor(@InjectClock() private readonly clock: Clock) {}
+
+  @Get()
+  @Access('read', POLITIQUE_DE_LA_VILLE_DOMAIN)
+  @ApiQuery({ name: 'date', required: false, description: 'The dispositifs in force on this date (default: today, Europe/Paris)' })
+  @ApiOperation({ summary: 'The dispositifs in force on a date, with the kind of operation each funds and its source' })
+  list(@Query('date') date?: string) {
+    const errors = new FieldErrors();
+    const on = date === undefined ? todayInParis(this.clock) : businessDateParam(errors, 'date', date);
+    errors.check();
+    return { version: DISPOSITIFS_VERSION, date: on, dispositifs: dispositifsAt(on as string) };
+  }
+}
+
+export const yearParam = (year: string | undefined): number | undefined => {
+  if (year === undefined) return undefined;
+  const errors = new FieldErrors();
+  const value = wholeNumberParam(errors, 'year', year, 2000, 2100);
+  errors.check();
+  return value;
+};

@@ -46,7 +46,15 @@ export interface ImportWriter {
    * and the source document `{ kind: 'import', reference: importId, sha256 }`. Event ids derive from the import, the
    * stream and the revision: an import resumed after a crash appends nothing twice.
    */
-  append(stream: string, events: readonly { type: string; data: unknown }[], expected: ExpectedRevision, occurredAt: string, reason?: string): Promise<void>;
+  append(stream: string, events: readonly ImportedEvent[], expected: ExpectedRevision, occurredAt: string, reason?: string): Promise<void>;
+}
+
+/** An event an import writes; its own business date and reason, when given, win over the append's. */
+export interface ImportedEvent {
+  type: string;
+  data: unknown;
+  occurredAt?: string;
+  reason?: string;
 }
 
 /** What a source found, row by row. */
