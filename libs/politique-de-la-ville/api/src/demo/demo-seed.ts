@@ -47,7 +47,7 @@ const ACTIONS: DemoAction[] = [
     name: '[DÉMO] Cordée de la réussite du Douaisis',
     dispositif: 'cordees-de-la-reussite',
     communeInsee: '59178',
-    contratDeVille: 'CV197',
+    contratDeVille: 'CV194',
     qpv: [],
     costEuros: 24_000,
     registered: '2023-03-01',
