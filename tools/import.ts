@@ -7,7 +7,16 @@ import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Presets, SingleBar } from 'cli-progress';
 import { DataFolderInUseError, assertDataFolderFree } from '@erbm/shared/event-store';
-import { AuthModule, ConfigurationError, EventStoreModule, HttpApiModule, type ImportReport, ImportsService, ProblemException, eventStoreConfigFromEnv } from '@erbm/shared/api';
+import {
+  AuthModule,
+  ConfigurationError,
+  EventStoreModule,
+  HttpApiModule,
+  type ImportReport,
+  ImportsService,
+  ProblemException,
+  eventStoreConfigFromEnv,
+} from '@erbm/shared/api';
 import { RuleViolation } from '@erbm/shared/kernel';
 import { DOMAINS, everyDomain } from '@erbm/domains';
 

@@ -40,7 +40,10 @@ describe('one name per concept: every view and every export names its fields fro
       TestImportsModule,
       ...everyDomain({ projections: { run: false, databaseUrl: database.url }, sgar: true, demo: true, domains: withTestImportSource(DOMAINS) }),
     ]);
-    const imported = await upload(t.baseUrl, `/${DOMAINS[0].name}/imports/test-items`, t.token('admin'), { name: 'noms.csv', content: 'clé;valeur\nnoms;1\nvide;\n' });
+    const imported = await upload(t.baseUrl, `/${DOMAINS[0].name}/imports/test-items`, t.token('admin'), {
+      name: 'noms.csv',
+      content: 'clé;valeur\nnoms;1\nvide;\n',
+    });
     expect(imported.status).toBe(201);
     importId = imported.body.importId;
     auditor = t.token('auditor');

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { DomainPlugin } from '@erbm/shared/api';
-import { TestItemsImportSource } from '@erbm/shared/api/testing';
+import { type Json, TestItemsImportSource } from '@erbm/shared/api/testing';
 
 /** Provides the made-up import source, which the first domain then declares (tests of the import machinery only). */
 @Module({ providers: [TestItemsImportSource], exports: [TestItemsImportSource] })
@@ -17,7 +17,7 @@ export async function upload(
   path: string,
   token: string,
   file?: { name: string; content: string | Buffer },
-): Promise<{ status: number; headers: Headers; contentType: string | null; body: any }> {
+): Promise<{ status: number; headers: Headers; contentType: string | null; body: Json }> {
   const form = new FormData();
   if (file) form.append('file', new Blob([file.content]), file.name);
   else form.append('note', 'pas de fichier');
