@@ -4,6 +4,7 @@ import { FIELD_NAMES, type FieldName, REFERENTIAL_LISTS, RETIRED_FIELD_NAMES, Re
 import { type TestApp, startTestApp } from '@erbm/shared/api/testing';
 import { logSettled } from '@erbm/shared/testing';
 import { DOMAINS, everyDomain } from '@erbm/domains';
+import { TestImportsModule, upload, withTestImportSource } from './testing/test-imports';
 
 /** GET routes that are not views of the programme: the process's own health and metrics, and this document. */
 const NOT_VIEWS = new Set(['/health', '/health/live', '/health/ready', '/health/projections', '/metrics']);
@@ -31,9 +32,20 @@ describe('one name per concept: every view and every export names its fields fro
   > = {};
   let envelopeId: string;
   let beneficiaryId: string;
+  let importId: string;
 
   beforeAll(async () => {
-    t = await startTestApp((database) => everyDomain({ projections: { run: false, databaseUrl: database.url }, sgar: true, demo: true }));
+    // The registry, and a made-up import source of the first domain: an import to show in the imports' views.
+    t = await startTestApp((database) => [
+      TestImportsModule,
+      ...everyDomain({ projections: { run: false, databaseUrl: database.url }, sgar: true, demo: true, domains: withTestImportSource(DOMAINS) }),
+    ]);
+    const imported = await upload(t.baseUrl, `/${DOMAINS[0].name}/imports/test-items`, t.token('admin'), {
+      name: 'noms.csv',
+      content: 'clé;valeur\nnoms;1\nvide;\n',
+    });
+    expect(imported.status).toBe(201);
+    importId = imported.body.importId;
     auditor = t.token('auditor');
     const beneficiary = await t.request('POST', '/beneficiaries', {
       token: t.token('admin'),
@@ -164,6 +176,7 @@ describe('one name per concept: every view and every export names its fields fro
         if (param === 'domain') return domain.name;
         if (param === 'list') return '{list}';
         if (param === 'insee') return '62498';
+        if (param === 'importId') return importId;
         if (param === 'meetingId') return own.meetingId;
         if (param === 'decisionId') return own.decisionId;
         if (param === 'commitmentId') return own.commitmentId;

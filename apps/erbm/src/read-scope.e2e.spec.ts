@@ -82,6 +82,9 @@ const ROUTES: Record<string, Classification> = {
   // Digests of the whole log: they name nothing, and a signatory may keep them; checking them (verify) is refused.
   '/audit/seals': BOTH('reference'),
   '/audit/verify': BOTH('forbidden'),
+  // Imports of files: what a domain's team loaded, row by row, across financers and places: the whole programme's.
+  '/imports': BOTH('forbidden'),
+  '/imports/{importId}': BOTH('forbidden'),
 };
 
 const X = 'region_hdf';
@@ -287,6 +290,7 @@ describe('who may read what: a partner and a sous-préfecture on every read rout
           if (param === 'id' && /envelopes\/$/.test(before)) return UNKNOWN_ID;
           if (param === 'id' && /beneficiaries\/$/.test(before)) return i.beneficiaryId;
           if (param === 'meetingId') return i.meetingId;
+          if (param === 'importId') return UNKNOWN_ID;
           if (param === 'decisionId') return 'DX';
           if (param === 'commitmentId') return commitment;
           if (param === 'revision') return String(i.payment[commitment] ?? 1);

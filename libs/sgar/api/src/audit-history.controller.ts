@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Principal } from '@erbm/shared/auth';
-import { Access, CurrentPrincipal, type DomainPlugin, domainNamed, InjectDomains, readScopeOf } from '@erbm/shared/api';
+import { Access, CurrentPrincipal, type DomainPlugin, IMPORT_EVENT_LABELS, domainNamed, InjectDomains, readScopeOf } from '@erbm/shared/api';
 import type { StoredEvent } from '@erbm/shared/event-store';
 import {
   ENVELOPE_EVENT_LABELS,
@@ -28,7 +28,14 @@ export class AuditHistoryController {
     private readonly reader: AuditReader,
     @InjectDomains() private readonly domains: readonly DomainPlugin[],
   ) {
-    this.labels = Object.assign({}, LEDGER_EVENT_LABELS, PROGRAMME_EVENT_LABELS, ENVELOPE_EVENT_LABELS, ...domains.map((d) => d.eventLabels));
+    this.labels = Object.assign(
+      {},
+      LEDGER_EVENT_LABELS,
+      PROGRAMME_EVENT_LABELS,
+      ENVELOPE_EVENT_LABELS,
+      IMPORT_EVENT_LABELS,
+      ...domains.map((d) => d.eventLabels),
+    );
   }
 
   @Get('history/commitment/:id')

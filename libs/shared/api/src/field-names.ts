@@ -134,7 +134,7 @@ export const FIELD_NAMES = {
   effects: { meaning: 'what a fact did to each ledger', label: 'effets' },
   warnings: { meaning: 'rules real data broke, recorded beside the facts', label: 'avertissements' },
   rule: { meaning: 'code of the rule a warning or a refusal names', label: 'règle' },
-  message: { meaning: 'what a warning says, in French', label: 'message' },
+  message: { meaning: 'what a warning or a note of an import says, in French', label: 'message' },
   raisedByRevision: { meaning: 'the fact that raised a warning', label: 'levé par la révision' },
   decisions: { meaning: 'decisions of a meeting, or those a commitment relies on', label: 'décisions' },
   decision: { meaning: 'one decision', label: 'décision' },
@@ -240,7 +240,10 @@ export const FIELD_NAMES = {
   quantity: { meaning: 'a published figure that is a count, in its unit', label: 'quantité' },
   publishedOn: { meaning: 'the day a figure was published', label: 'date de publication' },
   publisher: { meaning: 'who published a figure', label: 'auteur de la publication' },
-  source: { meaning: 'the document that published a figure: its title, reference and address', label: 'source' },
+  source: {
+    meaning: 'where a thing comes from: the document that published a figure (its title, reference and address); the import source that read a file',
+    label: 'source',
+  },
   url: { meaning: 'web address of a document', label: 'adresse web' },
 
   // Indicators.
@@ -294,7 +297,7 @@ export const FIELD_NAMES = {
   eventId: { meaning: "an event's identifier", label: "identifiant de l'événement" },
 
   // Referentials.
-  items: { meaning: 'the items of a referential valid at the date', label: 'éléments' },
+  items: { meaning: 'the items of a referential valid at the date; what a note of an import lists', label: 'éléments' },
   signatory: { meaning: 'whether a party signed the ERBM', label: 'signataire' },
   siren: { meaning: "SIREN number of a party, an EPCI or a beneficiary's legal unit", label: 'SIREN' },
   departement: { meaning: 'code of the département', label: 'département' },
@@ -309,7 +312,7 @@ export const FIELD_NAMES = {
   qpv: { meaning: 'codes of the quartiers prioritaires (QPV) an operation serves', label: 'QPV' },
   known: { meaning: 'the finest level a place is known at: commune, epci, departement or unknown', label: 'lieu connu au niveau' },
   insee: { meaning: "a commune's own INSEE code", label: 'code INSEE' },
-  code: { meaning: 'own code of a département, an arrondissement or a contrat de ville', label: 'code' },
+  code: { meaning: 'own code of a département, an arrondissement or a contrat de ville; of a note of an import, what kind of note', label: 'code' },
   erbm: {
     meaning: "whether an arrondissement, a place or an operation is in the ERBM perimeter (null: cannot tell; on the SGAR axis: 'oui', 'non', '' not known)",
     label: 'périmètre ERBM',
@@ -332,6 +335,27 @@ export const FIELD_NAMES = {
     label: 'reste à engager',
   },
   committedOfEnvelopePercent: { meaning: 'net committed / envelope, in %', label: 'engagé net / enveloppe (%)' },
+  // Imports of files (ADR 0024).
+  imports: { meaning: 'the imports of files (a list)', label: 'imports' },
+  importId: { meaning: 'the import of a file (a function of its source and its SHA-256)', label: "identifiant de l'import" },
+  report: { meaning: 'what an import found and wrote, row by row (null while not completed)', label: "compte rendu de l'import" },
+  fileName: { meaning: 'name of the file imported', label: 'fichier' },
+  sha256: { meaning: 'SHA-256 of the content of a file, hex', label: 'empreinte SHA-256' },
+  dryRun: { meaning: 'whether the import was a dry run, which writes nothing', label: 'essai à blanc' },
+  alreadyImported: { meaning: 'whether the same file was imported before (nothing written again)', label: 'déjà importé' },
+  rowsRead: { meaning: 'how many rows of the file were read', label: 'lignes lues' },
+  created: { meaning: 'how many rows created something new', label: 'créées' },
+  unchanged: { meaning: 'how many rows the log already held as they are', label: 'inchangées' },
+  changed: { meaning: 'how many rows corrected what the log held', label: 'modifiées' },
+  rejected: { meaning: 'the rows of a file refused, each with why', label: 'rejets' },
+  rejectedCount: { meaning: 'how many rows were refused', label: 'rejetées' },
+  row: { meaning: 'line number in the file (the header is line 1)', label: 'ligne' },
+  field: { meaning: 'the field (column) at fault', label: 'champ' },
+  eventsWritten: { meaning: 'how many events an import wrote (would write, in a dry run)', label: 'événements écrits' },
+  extractedOn: { meaning: 'the extraction date a file states', label: "date d'extraction" },
+  notes: { meaning: 'what an import says the team should look at next', label: 'remarques' },
+  importedAt: { meaning: 'when an import was recorded as completed', label: 'importé le' },
+  importedBy: { meaning: 'who imported a file', label: 'importé par' },
 } as const satisfies FieldNames;
 
 export type FieldNameKey = keyof typeof FIELD_NAMES;

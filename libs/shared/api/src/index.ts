@@ -25,3 +25,6 @@ export * from './admission';
 export * from './field-names';
 export * from './json-body';
 export * from './imports/import-source';
+export * from './imports/imports.service';
+export * from './imports/imports.controller';
+export * from './imports/imports.module';

@@ -81,6 +81,7 @@ const THING: Record<string, string> = {
   decision: 'La décision',
   payment: 'Le paiement',
   domain: 'Le domaine',
+  import: "L'import",
 };
 
 /** Titles of the statuses Nest answers by itself (an unknown route, say). */

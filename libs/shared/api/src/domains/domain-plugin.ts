@@ -8,6 +8,8 @@ import type { Projection } from '@erbm/shared/projections';
 import { EVENT_STORE } from '../event-store.module';
 import type { FieldNames } from '../field-names';
 import type { ImportSourceProvider } from '../imports/import-source';
+import { ImportsModule } from '../imports/imports.module';
+import { DOMAIN_PLUGINS } from './domain-plugins.token';
 
 /**
  * A domain as the rest of the system sees it: one plain object each domain exports and one registry lists. The apps,
@@ -146,7 +148,7 @@ export interface DomainIndicators {
   read(dataSource: DataSource): Promise<IndicatorValue[]>;
 }
 
-export const DOMAIN_PLUGINS = Symbol('DOMAIN_PLUGINS');
+export { DOMAIN_PLUGINS } from './domain-plugins.token';
 
 /** Real data (not demo) the process records where it is missing, each seed once whatever the starts: the programme's contract. */
 export interface ReferenceDataSeed {
@@ -198,7 +200,8 @@ export class DomainsModule {
     return {
       module: DomainsModule,
       // A process that only reads (the SGAR's) knows the domains without serving their routes.
-      imports: options.api === false ? [] : domains.map((d) => d.api),
+      // Serving a domain's API serves its imports too (`POST /<domain>/imports/<source>`, the list of imports).
+      imports: options.api === false ? [] : [...domains.map((d) => d.api), ImportsModule],
       providers: [{ provide: DOMAIN_PLUGINS, useValue: domains }, ...(options.demo ? [DemoSeeder] : [])],
       exports: [DOMAIN_PLUGINS],
     };
