@@ -40,9 +40,27 @@ export const DISPOSITIFS: readonly Dispositif[] = [
     source: 'Loi 2014-173 du 21 février 2014 de programmation pour la ville et la cohésion urbaine',
   },
   { code: 'cordees-de-la-reussite', label: 'Cordées de la réussite', kind: 'action', validFrom: '2020-09-01', source: 'Circulaire du 15 octobre 2020' },
-  { code: 'ecoles-deuxieme-chance', label: 'Écoles de la deuxième chance', kind: 'action', validFrom: '2000-01-01', source: 'Code de l’éducation, art. L214-14' },
-  { code: 'marrainage-parrainage', label: 'Marrainage et parrainage', kind: 'action', validFrom: '2019-01-01', source: 'Plan « 1 jeune, 1 mentor » et parrainage vers l’emploi' },
-  { code: 'c-est-mon-patrimoine', label: '« C’est mon patrimoine »', kind: 'action', validFrom: '2005-01-01', source: 'Opération du ministère de la culture et de l’ANCT, chaque été' },
+  {
+    code: 'ecoles-deuxieme-chance',
+    label: 'Écoles de la deuxième chance',
+    kind: 'action',
+    validFrom: '2000-01-01',
+    source: 'Code de l’éducation, art. L214-14',
+  },
+  {
+    code: 'marrainage-parrainage',
+    label: 'Marrainage et parrainage',
+    kind: 'action',
+    validFrom: '2019-01-01',
+    source: 'Plan « 1 jeune, 1 mentor » et parrainage vers l’emploi',
+  },
+  {
+    code: 'c-est-mon-patrimoine',
+    label: '« C’est mon patrimoine »',
+    kind: 'action',
+    validFrom: '2005-01-01',
+    source: 'Opération du ministère de la culture et de l’ANCT, chaque été',
+  },
 ];
 
 /** The dispositif of that code in force on that date, or undefined. */

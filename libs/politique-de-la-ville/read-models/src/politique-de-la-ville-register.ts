@@ -210,7 +210,13 @@ export class PolitiqueDeLaVilleRegisterProjection implements Projection {
     const schema = (manager.connection.options as { schema: string }).schema;
     for (let i = 0; i < changed.length; i += 500) {
       const slice = changed.slice(i, i + 500);
-      await manager.createQueryBuilder().insert().into(PolitiqueDeLaVilleCommitmentRow).values(slice).orUpdate(['operation_id', 'revision', 'state'], ['id']).execute();
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(PolitiqueDeLaVilleCommitmentRow)
+        .values(slice)
+        .orUpdate(['operation_id', 'revision', 'state'], ['id'])
+        .execute();
       await manager.query(`DELETE FROM "${schema}".fundings WHERE commitment_id = ANY($1::text[])`, [slice.map((r) => r.id)]);
       const fundings = slice.flatMap((r) =>
         r.state.status === 'none'
@@ -256,15 +262,22 @@ export async function fundedYears(dataSource: DataSource): Promise<number[]> {
 
 /** The indicators of one fiscal year, from the register: see `INDICATOR_DEFINITIONS` for what each counts. */
 export async function yearIndicators(dataSource: DataSource, fiscalYear: number): Promise<YearIndicators> {
-  const rows: { operation_id: string; kind: PolitiqueDeLaVilleOperationKind; arrondissement: string; contrat_de_ville: string; beneficiary: string | null; p147: string; total: string }[] =
-    await dataSource.query(
-      `SELECT f.operation_id, o.kind, o.arrondissement, o.contrat_de_ville, COALESCE(f.beneficiary_id, o.beneficiary_id) AS beneficiary,
+  const rows: {
+    operation_id: string;
+    kind: PolitiqueDeLaVilleOperationKind;
+    arrondissement: string;
+    contrat_de_ville: string;
+    beneficiary: string | null;
+    p147: string;
+    total: string;
+  }[] = await dataSource.query(
+    `SELECT f.operation_id, o.kind, o.arrondissement, o.contrat_de_ville, COALESCE(f.beneficiary_id, o.beneficiary_id) AS beneficiary,
               SUM(CASE WHEN f.financer = 'etat' AND f.funding_line = $2 THEN f.net_committed_cents ELSE 0 END)::text AS p147,
               SUM(f.net_committed_cents)::text AS total
          FROM "${schemaOfSource(dataSource)}".fundings f JOIN "${schemaOfSource(dataSource)}".operations o ON o.id = f.operation_id
         WHERE f.fiscal_year = $1 GROUP BY 1, 2, 3, 4, 5`,
-      [fiscalYear, P147],
-    );
+    [fiscalYear, P147],
+  );
   const values = new Map<string, { indicator: IndicatorCode; arrondissement: string; value: number }>();
   const posts = new Map<string, Set<string>>();
   const structures = new Map<string, Set<string>>();
@@ -303,7 +316,9 @@ export async function yearIndicators(dataSource: DataSource, fiscalYear: number)
     values: [...values.values()]
       .map((v) => (v.indicator === 'etp-finances' ? { ...v, value: Math.round(v.value * 100) / 100 } : v))
       .sort((a, b) => a.indicator.localeCompare(b.indicator) || a.arrondissement.localeCompare(b.arrondissement)),
-    byContratDeVille: [...byCv].map(([contratDeVille, netCommittedCents]) => ({ contratDeVille, netCommittedCents })).sort((a, b) => a.contratDeVille.localeCompare(b.contratDeVille)),
+    byContratDeVille: [...byCv]
+      .map(([contratDeVille, netCommittedCents]) => ({ contratDeVille, netCommittedCents }))
+      .sort((a, b) => a.contratDeVille.localeCompare(b.contratDeVille)),
   };
 }
 

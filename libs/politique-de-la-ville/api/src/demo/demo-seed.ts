@@ -40,7 +40,12 @@ const ACTIONS: DemoAction[] = [
     registered: '2023-02-06',
     commitments: [
       { financer: 'etat', fundingLine: 'etat-p147', euros: 30_000, legalAct: { kind: 'arrete', reference: 'DÉMO-P147-2023-014', date: '2023-04-12' } },
-      { financer: 'ca_lens_lievin', fundingLine: 'epci-ca_lens_lievin', euros: 15_000, legalAct: { kind: 'deliberation', reference: 'DÉMO-CALL-2023-31', date: '2023-05-02' } },
+      {
+        financer: 'ca_lens_lievin',
+        fundingLine: 'epci-ca_lens_lievin',
+        euros: 15_000,
+        legalAct: { kind: 'deliberation', reference: 'DÉMO-CALL-2023-31', date: '2023-05-02' },
+      },
     ],
   },
   {
@@ -51,7 +56,9 @@ const ACTIONS: DemoAction[] = [
     qpv: [],
     costEuros: 24_000,
     registered: '2023-03-01',
-    commitments: [{ financer: 'etat', fundingLine: 'etat-p147', euros: 18_000, legalAct: { kind: 'arrete', reference: 'DÉMO-P147-2023-027', date: '2023-05-15' } }],
+    commitments: [
+      { financer: 'etat', fundingLine: 'etat-p147', euros: 18_000, legalAct: { kind: 'arrete', reference: 'DÉMO-P147-2023-027', date: '2023-05-15' } },
+    ],
   },
 ];
 
@@ -122,7 +129,13 @@ export async function seedPolitiqueDeLaVilleDemo(commands: CommandBus): Promise<
         new AnnounceCommitment(
           POLITIQUE_DE_LA_VILLE_DOMAIN,
           operation.id,
-          { financer: c.financer, fundingLine: c.fundingLine, amountCents: c.euros * 100, date: a.registered, sourceDocument: DEMO_SOURCE } as AnnounceCommitmentRequest,
+          {
+            financer: c.financer,
+            fundingLine: c.fundingLine,
+            amountCents: c.euros * 100,
+            date: a.registered,
+            sourceDocument: DEMO_SOURCE,
+          } as AnnounceCommitmentRequest,
           ctx(),
         ),
       );

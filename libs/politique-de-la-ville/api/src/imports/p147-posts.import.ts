@@ -128,7 +128,12 @@ export abstract class P147PostsImport implements ImportSource {
       done += years.length;
       context.progress(done, rows.length);
     });
-    if (flagged.length) notes.push({ code: 'posts-flagged', message: `${flagged.length} poste(s) sans contrat de ville ou hors du périmètre ERBM, gardés et signalés`, items: flagged.sort() });
+    if (flagged.length)
+      notes.push({
+        code: 'posts-flagged',
+        message: `${flagged.length} poste(s) sans contrat de ville ou hors du périmètre ERBM, gardés et signalés`,
+        items: flagged.sort(),
+      });
     const count = (o: Outcome) => [...outcomes.values()].filter((v) => v === o).length;
     return { rowsRead: rows.length + rejected.length, created: count('created'), changed: count('changed'), unchanged: count('unchanged'), rejected, notes };
   }
@@ -155,8 +160,10 @@ export abstract class P147PostsImport implements ImportSource {
       const id = this.split(r.id_poste);
       if (!id) return reject('id_poste', `« ${r.id_poste} » n'est pas un identifiant de poste de ce fichier`);
       const amountCents = centsOf(r.montant);
-      if (amountCents === undefined || amountCents <= 0) return reject('montant', `« ${r.montant} » n'est pas un montant positif en euros (point décimal, deux décimales au plus)`);
-      if (!(DEPARTEMENTS as readonly string[]).includes(r.insee_dep)) return reject('insee_dep', `« ${r.insee_dep} » n'est pas un département des Hauts-de-France`);
+      if (amountCents === undefined || amountCents <= 0)
+        return reject('montant', `« ${r.montant} » n'est pas un montant positif en euros (point décimal, deux décimales au plus)`);
+      if (!(DEPARTEMENTS as readonly string[]).includes(r.insee_dep))
+        return reject('insee_dep', `« ${r.insee_dep} » n'est pas un département des Hauts-de-France`);
       const date = `${year}-01-01`;
       if (r.code_cv && !this.referentials.contratsDeVille.at(r.code_cv, date))
         return reject('code_cv', `le contrat de ville « ${r.code_cv} » n'est pas dans le référentiel en ${year}`);
@@ -293,8 +300,12 @@ export abstract class P147PostsImport implements ImportSource {
         post.state = evolveOperation(post.state, e);
       }
     };
-    // The post's details year by year: registered as the first year says, amended when a later year says otherwise.
-    for (const y of years) {
+    // A new post is registered as its first year says, then amended when a later year says otherwise (an employer that
+    // changes its name keeps one post); a post already known is compared with the file's latest year only: its earlier
+    // years are its history, already written.
+    const existing = post.state.status === 'registered';
+    for (const [i, y] of years.entries()) {
+      if (existing && i < years.length - 1) continue;
       const date = `${y.year}-01-01`;
       const details = this.detailsOf(postKey, y, employers.get(employerKey(y.employer)) as string);
       if (post.state.status === 'none') {
@@ -304,9 +315,11 @@ export abstract class P147PostsImport implements ImportSource {
         continue;
       }
       const changes = changed(post.state, details);
-      if (Object.keys(changes).length > 0 && y.year >= Number(post.state.registeredOn.slice(0, 4))) {
-        decidePost({ type: 'amend', changes, reason: reason(`Le poste change en ${y.year} : ${Object.keys(changes).join(', ')}`), date }, date, reason(`Le poste change en ${y.year}`));
-        outcomes.set(y.line, 'changed');
+      if (Object.keys(changes).length > 0) {
+        const at = date < post.state.registeredOn ? post.state.registeredOn : date;
+        const why = reason(`Le poste change en ${y.year} : ${Object.keys(changes).join(', ')}`);
+        decidePost({ type: 'amend', changes, reason: why, date: at }, at, why);
+        if (!outcomes.has(y.line)) outcomes.set(y.line, 'changed');
       }
     }
     // Each convention: an act of the State granting P147 what its years amount to, recorded with the post.
@@ -402,7 +415,8 @@ export abstract class P147PostsImport implements ImportSource {
       } else if (c.state.status === 'announced' || c.state.status === 'programmed' || c.state.status === 'committed') {
         const net = netCommitted(c.state.ledgers);
         const why = reason(`Montant ${y.year} du poste corrigé par le fichier`);
-        if (y.amountCents > net) decide({ type: 'increase', amountCents: y.amountCents - net, date, reason: why, legalAct, act: cited, today: context.today }, why);
+        if (y.amountCents > net)
+          decide({ type: 'increase', amountCents: y.amountCents - net, date, reason: why, legalAct, act: cited, today: context.today }, why);
         if (y.amountCents < net) decide({ type: 'reduce', amountCents: net - y.amountCents, date, reason: why, legalAct, today: context.today }, why);
         if (y.amountCents !== net) decidePost({ type: 'checkFunding', commitmentId, fiscalYear: y.year, amountCents: y.amountCents, date }, date);
         if (c.state.beneficiaryId !== beneficiaryId) {
@@ -451,9 +465,12 @@ export class AdultesRelaisImport extends P147PostsImport {
   protected readonly dispositif = 'adultes-relais';
   protected readonly employerBy = 'siret' as const;
 
-  /** `06212R000802`: the post `06212R0008`, its convention version `02` (the last two digits). */
+  /**
+   * `06212R000802`: the post `06212R0008`, its convention version `02` (the last two digits). The file's ids have four
+   * shapes: `06212R000802`, `59L06R005604`, `59V17R000102`, `59L06RT05704`.
+   */
   protected split(id: string) {
-    const m = /^([0-9]{3}[0-9A-Z]{2}R[T0-9][0-9]{3,4})([0-9]{2})$/.exec(id);
+    const m = /^([0-9]{2}[0-9LV][0-9]{2}R[T0-9][0-9]{3})([0-9]{2})$/.exec(id);
     return m ? { postKey: m[1], version: m[2] } : undefined;
   }
 
@@ -495,7 +512,6 @@ function invalidFile(reason: string): ProblemException {
   return ProblemException.of(422, 'invalid-import-file', 'Fichier illisible', `Rien n'a été importé : ${reason}`, { errors: [{ field: 'file', reason }] });
 }
 
-
 const asEvent = <E>(e: StoredEvent): E => ({ type: e.type, data: e.data }) as E;
 
 async function load<S, E>(store: EventStore, stream: string, fold: (events: E[]) => S, evolve: (s: S, e: E) => S): Promise<Pending<S, E>> {
@@ -526,4 +542,3 @@ async function pool<T>(items: readonly T[], size: number, work: (item: T) => Pro
     }),
   );
 }
-

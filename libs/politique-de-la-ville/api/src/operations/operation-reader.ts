@@ -6,13 +6,7 @@ import { type CommitmentView, CommitmentReader } from '@erbm/ledger/api';
 import { LEDGERS, type Ledgers } from '@erbm/ledger/domain';
 import { freshness } from '@erbm/ledger/read-models';
 import { POLITIQUE_DE_LA_VILLE_DOMAIN, politiqueDeLaVilleOperationStream } from '@erbm/politique-de-la-ville/contracts';
-import {
-  EUROS_PER_QPV_INHABITANT,
-  INDICATOR_DEFINITIONS,
-  type OperationEvent,
-  type OperationState,
-  foldOperation,
-} from '@erbm/politique-de-la-ville/domain';
+import { EUROS_PER_QPV_INHABITANT, INDICATOR_DEFINITIONS, type OperationEvent, type OperationState, foldOperation } from '@erbm/politique-de-la-ville/domain';
 import { POLITIQUE_DE_LA_VILLE_REGISTER, fundedYears, listPolitiqueDeLaVilleOperations, yearIndicators } from '@erbm/politique-de-la-ville/read-models';
 
 /**
@@ -36,7 +30,10 @@ export class PolitiqueDeLaVilleOperationReader {
     );
     if (state.status === 'none') throw new NotFound('operation', operationId);
     const lines = state.financingPlan.filter((line) => admits({ financer: scope.financer }, line));
-    if ((scope.financer !== undefined && lines.length === 0) || !admits({ arrondissement: scope.arrondissement }, { arrondissement: state.arrondissement ?? '' }))
+    if (
+      (scope.financer !== undefined && lines.length === 0) ||
+      !admits({ arrondissement: scope.arrondissement }, { arrondissement: state.arrondissement ?? '' })
+    )
       throw new NotFound('operation', operationId);
     const commitments: CommitmentView[] = [];
     for (const line of lines) {

@@ -19,8 +19,7 @@ const ContratDeVille = () =>
     description: 'Code of the contrat de ville; its EPCI places the operation when no commune is given',
   });
 
-const Cents = () =>
-  WholeNumber({ optional: true, min: 0, max: MAX_AMOUNT_CENTS, example: 4_500_000, description: "An action's cost, in euro cents" });
+const Cents = () => WholeNumber({ optional: true, min: 0, max: MAX_AMOUNT_CENTS, example: 4_500_000, description: "An action's cost, in euro cents" });
 
 const Quotite = () => (target: object, key: string) => {
   IsOptional()(target, key);
@@ -34,10 +33,7 @@ export class RegisterOperationRequest extends WriteRequest {
   @OneOf(OPERATION_KINDS, { description: 'A post (adulte-relais, FONJEP) or an action in a contrat de ville' })
   kind!: (typeof OPERATION_KINDS)[number];
 
-  @OneOf(
-    DISPOSITIFS.map((d) => d.code),
-    { description: 'Code of the dispositif (see /politique-de-la-ville/dispositifs)' },
-  )
+  @OneOf(DISPOSITIFS.map((d) => d.code), { description: 'Code of the dispositif (see /politique-de-la-ville/dispositifs)' })
   dispositif!: string;
 
   @Text({ max: 200, example: 'Médiation sociale au quartier Lens-Sud' })
@@ -58,7 +54,11 @@ export class RegisterOperationRequest extends WriteRequest {
   @Text({ optional: true, max: 100, description: 'Id of the beneficiary: the employer of a post, the association of an action (see /beneficiaries)' })
   beneficiaryId?: string;
 
-  @Pattern(/^[A-Z0-9]{4,20}$/, 'fait de 4 à 20 lettres majuscules et chiffres', { optional: true, example: '06212R0008', description: "A post's id, without its convention version" })
+  @Pattern(/^[A-Z0-9]{4,20}$/, 'fait de 4 à 20 lettres majuscules et chiffres', {
+    optional: true,
+    example: '06212R0008',
+    description: "A post's id, without its convention version",
+  })
   postId?: string;
 
   @Quotite()
@@ -75,10 +75,7 @@ export class AmendOperationRequest extends WriteRequest {
   @Text({ optional: true, max: 200 })
   name?: string;
 
-  @OneOf(
-    DISPOSITIFS.map((d) => d.code),
-    { optional: true },
-  )
+  @OneOf(DISPOSITIFS.map((d) => d.code), { optional: true })
   dispositif?: string;
 
   @ContratDeVille()

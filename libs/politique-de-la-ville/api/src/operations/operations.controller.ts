@@ -41,7 +41,9 @@ export class PolitiqueDeLaVilleOperationsController {
   @Post()
   @Access('write', POLITIQUE_DE_LA_VILLE_DOMAIN)
   @ApiETag()
-  @ApiOperation({ summary: 'Register a post (adulte-relais, FONJEP) or an action: its dispositif, its place (commune, contrat de ville or département), its beneficiary' })
+  @ApiOperation({
+    summary: 'Register a post (adulte-relais, FONJEP) or an action: its dispositif, its place (commune, contrat de ville or département), its beneficiary',
+  })
   async register(@Body() b: RegisterOperationRequest, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
     const operationId = newIdFor(ctx, 'operation');
     const { sourceDocument: _source, ...details } = b;
@@ -63,7 +65,12 @@ export class PolitiqueDeLaVilleOperationsController {
   @Access('read', POLITIQUE_DE_LA_VILLE_DOMAIN)
   @ApiQuery({ name: 'kind', required: false, enum: OPERATION_KINDS })
   @ApiQuery({ name: 'postId', required: false, description: "A post's id (without its convention version)" })
-  @ApiQuery({ name: 'flag', required: false, enum: OPERATION_FLAGS, description: 'Only the operations flagged so (no contrat de ville, outside the ERBM perimeter)' })
+  @ApiQuery({
+    name: 'flag',
+    required: false,
+    enum: OPERATION_FLAGS,
+    description: 'Only the operations flagged so (no contrat de ville, outside the ERBM perimeter)',
+  })
   @ApiOperation({ summary: 'The posts and actions, from the register read model (the answer says up to which checkpoint)' })
   list(@ReaderScope() scope: ReadScope, @Query('kind') kind?: string, @Query('postId') postId?: string, @Query('flag') flag?: string) {
     const errors = new FieldErrors();

@@ -76,7 +76,11 @@ export class RecordPolitiqueDeLaVilleOperationFactHandler implements ICommandHan
       );
     const cv = d.contratDeVille ? this.referentials.contratsDeVille.at(d.contratDeVille, date) : undefined;
     if (d.contratDeVille && !cv)
-      throw new RuleViolation('unknown-contrat-de-ville', `Aucun contrat de ville ${d.contratDeVille} en vigueur au ${formatBusinessDate(date)}`, 'contratDeVille');
+      throw new RuleViolation(
+        'unknown-contrat-de-ville',
+        `Aucun contrat de ville ${d.contratDeVille} en vigueur au ${formatBusinessDate(date)}`,
+        'contratDeVille',
+      );
     const place = placeOf(this.referentials, { communeInsee: d.communeInsee, epci: cv?.epci, departement: d.departement }, date);
     const departement = place.departement ?? d.departement;
     if (!departement) throw new RuleViolation('missing-field', 'Donnez la commune, le contrat de ville ou le département', 'departement');

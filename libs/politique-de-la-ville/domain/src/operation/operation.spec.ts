@@ -137,14 +137,25 @@ describe('operation: a post', () => {
   it('records each convention once, with its version and act; an action has none', () => {
     given(postRegistered)
       .when(convention)
-      .then([{ type: 'politique-de-la-ville.ConventionRecorded', data: { conventionId: '06212R000802', version: '02', actId: 'a1', fromYear: 2020, date: '2020-01-01' } }]);
+      .then([
+        {
+          type: 'politique-de-la-ville.ConventionRecorded',
+          data: { conventionId: '06212R000802', version: '02', actId: 'a1', fromYear: 2020, date: '2020-01-01' },
+        },
+      ]);
     given(postRegistered, { type: 'politique-de-la-ville.ConventionRecorded', data: { ...convention, type: undefined } as never })
       .when(convention)
       .thenRefuses('convention-exists', 'conventionId');
     given(registered).when(convention).thenRefuses('not-a-post', 'conventionId');
   });
   it("warns when a year's funding differs from the year's flat rate, times the quotité", () => {
-    const check = (amountCents: number, fiscalYear = 2021) => ({ type: 'checkFunding' as const, commitmentId: 'c1', fiscalYear, amountCents, date: `${fiscalYear}-01-01` });
+    const check = (amountCents: number, fiscalYear = 2021) => ({
+      type: 'checkFunding' as const,
+      commitmentId: 'c1',
+      fiscalYear,
+      amountCents,
+      date: `${fiscalYear}-01-01`,
+    });
     given(postRegistered).when(check(2_007_182)).then([]);
     given(postRegistered)
       .when(check(2_000_000))

@@ -204,17 +204,25 @@ function detailsOf(source: OperationDetails): OperationDetails {
 }
 
 function checkDetails(d: OperationDetails, date: string): void {
-  if (!(OPERATION_KINDS as readonly string[]).includes(d.kind))
-    throw new RuleViolation('invalid-kind', `La nature vaut ${OPERATION_KINDS.join(', ')}`, 'kind');
+  if (!(OPERATION_KINDS as readonly string[]).includes(d.kind)) throw new RuleViolation('invalid-kind', `La nature vaut ${OPERATION_KINDS.join(', ')}`, 'kind');
   const dispositif = dispositifAt(d.dispositif, date);
-  if (!dispositif) throw new RuleViolation('unknown-dispositif', `Aucun dispositif ${d.dispositif} en vigueur au ${date} (voir /politique-de-la-ville/dispositifs)`, 'dispositif');
+  if (!dispositif)
+    throw new RuleViolation(
+      'unknown-dispositif',
+      `Aucun dispositif ${d.dispositif} en vigueur au ${date} (voir /politique-de-la-ville/dispositifs)`,
+      'dispositif',
+    );
   if (dispositif.kind !== d.kind)
-    throw new RuleViolation('dispositif-of-another-kind', `Le dispositif ${dispositif.label} finance des opérations de nature ${dispositif.kind}, pas ${d.kind}`, 'dispositif');
+    throw new RuleViolation(
+      'dispositif-of-another-kind',
+      `Le dispositif ${dispositif.label} finance des opérations de nature ${dispositif.kind}, pas ${d.kind}`,
+      'dispositif',
+    );
   if (typeof d.name !== 'string' || !d.name.trim()) throw new RuleViolation('missing-field', 'Le nom est requis', 'name');
   if (!(DEPARTEMENTS as readonly string[]).includes(d.departement))
     throw new RuleViolation('invalid-departement', `Le département est l'un des départements des Hauts-de-France (${DEPARTEMENTS.join(', ')})`, 'departement');
   if (d.kind !== 'action' && !(typeof d.postId === 'string' && /^[A-Z0-9]{4,20}$/.test(d.postId)))
-    throw new RuleViolation('missing-field', "Un poste a un identifiant (4 à 20 lettres majuscules et chiffres)", 'postId');
+    throw new RuleViolation('missing-field', 'Un poste a un identifiant (4 à 20 lettres majuscules et chiffres)', 'postId');
   if (d.kind === 'action' && d.postId !== undefined) throw new RuleViolation('not-a-post', "Une action n'a pas d'identifiant de poste", 'postId');
   if (d.quotite !== undefined && !(typeof d.quotite === 'number' && d.quotite > 0 && d.quotite <= 1))
     throw new RuleViolation('invalid-quotite', 'La quotité est une part de temps plein, de 0 (exclu) à 1', 'quotite');
