@@ -509,7 +509,7 @@ function centsOf(text: string): number | undefined {
 const kindOfSiret = (legalName: string) => (/^(COM|COMMUNE|VILLE|MAIRIE|CCAS|CA |CC |CU |METROPOLE)\b/i.test(legalName) ? 'collectivite' : 'association');
 
 function invalidFile(reason: string): ProblemException {
-  return ProblemException.of(422, 'invalid-import-file', 'Fichier illisible', `Rien n'a été importé : ${reason}`, { errors: [{ field: 'file', reason }] });
+  return ProblemException.of(422, 'invalid-import-file', 'Fichier illisible', `Rien n'a été importé : ${reason}`, { field: 'file' });
 }
 
 const asEvent = <E>(e: StoredEvent): E => ({ type: e.type, data: e.data }) as E;

@@ -196,10 +196,14 @@ export class ImportsService {
       envelope: envelope(occurredAt, reason),
     });
     const startedData: ImportStartedData = { importId, source: source.name, domain: owner, fileName: file.fileName, sha256, size: file.content.length };
-    if (!dryRun && !started) {
-      await this.store.append(stream, [fact(uuidFrom(`${importId}\u0000started`), IMPORT_STARTED, startedData)], 'no_stream');
-      await this.store.append(IMPORTS_INDEX_STREAM, [fact(uuidFrom(`${importId}\u0000listed`), IMPORT_LISTED, { importId })], 'any');
-    }
+    // Started is written before the source's first write, or before Completed when it wrote nothing: a file the source
+    // refuses outright (not its format) leaves no trace, and every event it writes follows its import's start.
+    let begin: Promise<void> | undefined = started ? Promise.resolve() : undefined;
+    const ensureStarted = () =>
+      (begin ??= (async () => {
+        await this.store.append(stream, [fact(uuidFrom(`${importId}\u0000started`), IMPORT_STARTED, startedData)], 'no_stream');
+        await this.store.append(IMPORTS_INDEX_STREAM, [fact(uuidFrom(`${importId}\u0000listed`), IMPORT_LISTED, { importId })], 'any');
+      })());
     // A resumed import keeps the name and the actor of its first start.
     const begun = started?.data ?? startedData;
 
@@ -209,6 +213,7 @@ export class ImportsService {
         if (events.length === 0) return;
         eventsWritten += events.length;
         if (dryRun) return;
+        await ensureStarted();
         await this.store.append(
           target,
           events.map((e, index) =>
@@ -240,6 +245,7 @@ export class ImportsService {
       eventsWritten,
     };
     if (dryRun) return { ...begun, dryRun, alreadyImported: false, ...completedData };
+    await ensureStarted();
     await this.store.append(stream, [fact(uuidFrom(`${importId}\u0000completed`), IMPORT_COMPLETED, completedData)], 0);
     const [first, last] = await this.factsOf(stream);
     return reportOf(first, last as StoredEvent<string, ImportCompletedData>, { alreadyImported: false, dryRun });
