@@ -14,6 +14,7 @@ import {
   HttpApiModule,
   type ImportReport,
   ImportsService,
+  ReadModels,
   ProblemException,
   eventStoreConfigFromEnv,
 } from '@erbm/shared/api';
@@ -67,6 +68,9 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   try {
+    // The read models up to the log first: a source matches names against them (the beneficiaries an earlier import
+    // registered); afterwards, so that the server finds them current.
+    await app.get(ReadModels).catchUp();
     const imports = app.get(ImportsService);
     const registered = imports.sources();
     const found = registered.find((s) => s.source.name === sourceName);
@@ -101,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
         },
       )
       .finally(() => started && bar.stop());
+    if (!report.dryRun && !report.alreadyImported) await app.get(ReadModels).catchUp();
     process.stdout.write(parsed.values.json ? `${JSON.stringify(report, null, 2)}\n` : table(report));
     return 0;
   } finally {
@@ -132,10 +137,17 @@ function table(r: ImportReport): string {
     ...rows.map(([label, value]) => `  ${label.padEnd(18)} ${n(value).padStart(10)}`),
     ...r.rejected.map((x) => `  ligne ${x.row}${x.field ? ` (${x.field})` : ''} : ${x.reason}`),
     ...(r.rejectedCount > r.rejected.length ? [`  … et ${n(r.rejectedCount - r.rejected.length)} autres rejets`] : []),
-    ...(r.notes ?? []).flatMap((note) => [`Remarque : ${note.message}`, ...(note.items ?? []).map((item) => `  - ${item}`)]),
+    ...(r.notes ?? []).flatMap((note) => [
+      `Remarque : ${note.message}`,
+      ...(note.items ?? []).slice(0, NOTE_ITEMS).map((item) => `  - ${item}`),
+      ...((note.items?.length ?? 0) > NOTE_ITEMS ? [`  … et ${n((note.items?.length ?? 0) - NOTE_ITEMS)} autres (--json les donne tous)`] : []),
+    ]),
   ];
   return `${lines.join('\n')}\n`;
 }
+
+/** How many items of a note the table shows. */
+const NOTE_ITEMS = 15;
 
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
