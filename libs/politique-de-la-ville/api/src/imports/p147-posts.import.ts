@@ -59,6 +59,8 @@ import {
 /** The State's financer id and programme 147's funding line in the referentials. */
 const STATE = 'etat';
 const P147 = 'etat-p147';
+/** Posts imported at once: their writes overlap on the server's connection pool (one at a time on the embedded database). */
+const POSTS_AT_ONCE = 8;
 const COLUMNS = ['annee', 'id_poste', 'code_tiers', 'raison_sociale', 'montant', 'code_cv', 'lib_cv', 'insee_dep'] as const;
 type Row = Record<(typeof COLUMNS)[number], string>;
 
@@ -122,7 +124,7 @@ export abstract class P147PostsImport implements ImportSource {
     const flagged: string[] = [];
     let done = 0;
     const posts = [...byPost.entries()];
-    await pool(posts, 4, async ([postKey, years]) => {
+    await pool(posts, POSTS_AT_ONCE, async ([postKey, years]) => {
       years.sort((a, b) => a.year - b.year);
       for (const [line, outcome] of await this.importPost(postKey, years, employers, context, flagged)) outcomes.set(line, outcome);
       done += years.length;
@@ -430,8 +432,8 @@ export abstract class P147PostsImport implements ImportSource {
     }
     // The post first (a commitment is placed by it), then the acts its commitments cite, then the commitments.
     await flush(post, context);
-    for (const a of acts.values()) await flush(a, context);
-    for (const c of commitments) await flush(c, context);
+    await Promise.all([...acts.values()].map((a) => flush(a, context)));
+    await Promise.all(commitments.map((c) => flush(c, context)));
     return outcomes;
   }
 
