@@ -115,6 +115,25 @@ describe('politique de la ville: importing the real adultes-relais and FONJEP fi
     expect(lens).toMatchObject({ netCommittedCents: lensCents, qpvPopulation: 53545, value: Math.round(lensCents / 53545) / 100 });
   });
 
+  it('shows the P147 envelope of a year with what remains to commit once an admin opens it', async () => {
+    const opened = await t.request('POST', '/envelopes', {
+      token: t.token('admin'),
+      body: {
+        fundingLine: 'etat-p147',
+        kind: 'allocation',
+        fromYear: 2023,
+        label: 'BOP 147 Hauts-de-France 2023 (Nord et Pas-de-Calais)',
+        amountCents: 20_000_000_00,
+        act: { kind: 'notification', reference: 'Notification des crédits BOP 0147-R32 2023', date: '2023-01-15' },
+      },
+    });
+    expect(opened.status).toBe(201);
+    const committed2023 = [...ar, ...fonjep].filter((r) => r.annee === '2023').reduce((s, r) => s + cents(r.montant), 0);
+    const { body } = await t.request('GET', '/sgar/envelopes?fundingLine=etat-p147', { token: sgar });
+    const row = body.rows.find((r: { fromYear: number }) => r.fromYear === 2023);
+    expect(row).toMatchObject({ envelopeCents: 20_000_000_00, netCommitted: committed2023, resteAEngager: 20_000_000_00 - committed2023 });
+  });
+
   it('keeps the rows without a contrat de ville, placed by their département and flagged', async () => {
     const without = ar.filter((r) => !r.code_cv);
     expect(without.length).toBeGreaterThan(0);
