@@ -70,6 +70,8 @@ const ROUTES: Record<string, Classification> = {
   '/<domain>/operations': BOTH('scoped'),
   '/<domain>/operations/{id}': BOTH('scoped'),
   '/<domain>/indicators': BOTH('forbidden'),
+  // A domain's versioned referential (politique de la ville's dispositifs): the same for every reader, naming no commitment.
+  '/<domain>/dispositifs': BOTH('reference'),
   '/audit/history/commitment/{id}': BOTH('scoped'),
   '/audit/history/operation/{domain}/{id}': BOTH('scoped'),
   '/audit/history/meeting/{id}': BOTH('scoped'),

@@ -1,8 +1,12 @@
 import { politiqueDeLaVilleDomain } from '@erbm/politique-de-la-ville/api';
+import { projectionsOf } from '@erbm/ledger/read-models';
 import { DomainsModule, ProjectionsModule, serviceModule } from '@erbm/shared/api';
 
-/** This domain's service alone: its API, reading its own read model, which the projector keeps. */
+/**
+ * This domain's service alone: its API, reading its own read model and the ledger's (commitments, meetings and acts,
+ * beneficiaries, the programme's agreements), which the projector keeps.
+ */
 export const AppModule = serviceModule([
   DomainsModule.forRoot([politiqueDeLaVilleDomain]),
-  ProjectionsModule.forRoot(politiqueDeLaVilleDomain.projections(), { run: false }),
+  ProjectionsModule.forRoot(projectionsOf([politiqueDeLaVilleDomain]), { run: false }),
 ]);

@@ -12,6 +12,7 @@ import {
   readPolitiqueDeLaVilleIndicators,
 } from '@erbm/politique-de-la-ville/read-models';
 import { PolitiqueDeLaVilleApiModule } from './politique-de-la-ville-api.module';
+import { POLITIQUE_DE_LA_VILLE_FIELD_NAMES } from './politique-de-la-ville-field-names';
 import { AdultesRelaisImport, PostesFonjepImport } from './imports/p147-posts.import';
 import { seedPolitiqueDeLaVilleDemo } from './demo/demo-seed';
 
@@ -29,8 +30,8 @@ export const politiqueDeLaVilleDomain: DomainPlugin = {
     financingOf: (events) => financingOf(foldOperation(events as OperationEvent[])),
   },
   eventLabels: POLITIQUE_DE_LA_VILLE_EVENT_LABELS,
-  // Its views use the shared names only (FIELD_NAMES); a field of its own is named here, with what it means.
-  fieldNames: {},
+  // A field of its own views the shared list (FIELD_NAMES) does not have is named here, with what it means.
+  fieldNames: POLITIQUE_DE_LA_VILLE_FIELD_NAMES,
   indicators: { definitions: INDICATOR_DEFINITIONS, projection: POLITIQUE_DE_LA_VILLE_REGISTER, read: readPolitiqueDeLaVilleIndicators },
   samples: {
     operationRequest: (place) => ({

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Access } from '@erbm/shared/api';
+import { Access, WholeProgramme } from '@erbm/shared/api';
 import { POLITIQUE_DE_LA_VILLE_DOMAIN } from '@erbm/politique-de-la-ville/contracts';
 import { PolitiqueDeLaVilleOperationReader } from '../operations/operation-reader';
 import { yearParam } from '../operations/operations.controller';
@@ -12,6 +12,9 @@ export class PolitiqueDeLaVilleIndicatorsController {
 
   @Get()
   @Access('read', POLITIQUE_DE_LA_VILLE_DOMAIN)
+  // Posts and structures counted over every operation, whoever finances them, and the € per QPV inhabitant of every
+  // contrat de ville: the whole programme's figures, not a partner's or an arrondissement's part (the SGAR's views narrow).
+  @WholeProgramme()
   @ApiQuery({ name: 'year', required: false, description: 'Fiscal year (default: the latest with funding)' })
   @ApiOperation({ summary: "A fiscal year's indicators with their definitions, in all and per arrondissement; € per QPV inhabitant per contrat de ville" })
   get(@Query('year') year?: string) {

@@ -73,8 +73,11 @@ export class PolitiqueDeLaVilleOperationReader {
     const ds = this.readModels.dataSource(POLITIQUE_DE_LA_VILLE_REGISTER);
     const rows = await listPolitiqueDeLaVilleOperations(ds, { kind: filter.kind, postId: filter.postId, arrondissement: scope.arrondissement });
     const financed = scope.financer === undefined ? undefined : await this.financedBy(scope.financer);
-    const operations = rows.filter((r) => (filter.flag === undefined || r.flags.includes(filter.flag)) && (financed === undefined || financed.has(r.id)));
-    return { freshness: await freshness(ds, POLITIQUE_DE_LA_VILLE_REGISTER), count: operations.length, operations };
+    const operations = rows
+      .filter((r) => (filter.flag === undefined || r.flags.includes(filter.flag)) && (financed === undefined || financed.has(r.id)))
+      // Counts are named `…Count` (FIELD_NAMES): `conventions` and `warnings` are the lists the operation's view gives.
+      .map(({ conventions, warnings, ...row }) => ({ ...row, conventionCount: conventions, warningCount: warnings }));
+    return { freshness: await freshness(ds, POLITIQUE_DE_LA_VILLE_REGISTER), operationCount: operations.length, operations };
   }
 
   private async financedBy(financer: string): Promise<Set<string>> {
@@ -101,14 +104,18 @@ export class PolitiqueDeLaVilleOperationReader {
         return { indicator: code, ...definition, value: code === 'etp-finances' ? Math.round(total * 100) / 100 : total, byArrondissement };
       }),
       [EUROS_PER_QPV_INHABITANT.code]: {
-        ...EUROS_PER_QPV_INHABITANT,
+        indicator: EUROS_PER_QPV_INHABITANT.code,
+        label: EUROS_PER_QPV_INHABITANT.label,
+        unit: EUROS_PER_QPV_INHABITANT.unit,
+        definition: EUROS_PER_QPV_INHABITANT.definition,
+        target: EUROS_PER_QPV_INHABITANT.target,
         byContratDeVille: figures.byContratDeVille.map(({ contratDeVille, netCommittedCents }) => {
           const cv = this.referentials.contratsDeVille.at(contratDeVille, date);
           const population = cv?.qpvPopulation ?? null;
           return {
             contratDeVille,
             label: cv?.label ?? null,
-            netCommittedCents,
+            netCommitted: netCommittedCents,
             qpvPopulation: population,
             value: population ? Math.round(netCommittedCents / population) / 100 : null,
           };
