@@ -112,7 +112,7 @@ describe('politique de la ville: importing the real adultes-relais and FONJEP fi
     expect(body.indicators.find((i: { indicator: string }) => i.indicator === 'etp-finances').value).toBeCloseTo(fte, 1);
     const lens = body['euros-par-habitant-qpv'].byContratDeVille.find((c: { contratDeVille: string }) => c.contratDeVille === 'CV219');
     const lensCents = [...ar, ...fonjep].filter((r) => r.annee === '2023' && r.code_cv === 'CV219').reduce((s, r) => s + cents(r.montant), 0);
-    expect(lens).toMatchObject({ netCommittedCents: lensCents, qpvPopulation: 53545, value: Math.round(lensCents / 53545) / 100 });
+    expect(lens).toMatchObject({ netCommitted: lensCents, qpvPopulation: 53545, value: Math.round(lensCents / 53545) / 100 });
   });
 
   it('shows the P147 envelope of a year with what remains to commit once an admin opens it', async () => {

@@ -163,6 +163,12 @@ describe('politique-de-la-ville-api: posts and actions over HTTP', () => {
     const before = await head();
     expect((await action({ communeInsee: '75056' })).body).toMatchObject({ status: 422, rule: 'unknown-commune', field: 'communeInsee' });
     expect((await post({ contratDeVille: 'CV999' })).body).toMatchObject({ status: 422, rule: 'unknown-contrat-de-ville', field: 'contratDeVille' });
+    // Lille is not in the intercommunalité of Lens-Liévin's contrat de ville.
+    expect((await action({ communeInsee: '59350', contratDeVille: 'CV219' })).body).toMatchObject({
+      status: 422,
+      rule: 'commune-outside-contrat-de-ville',
+      field: 'communeInsee',
+    });
     expect((await action({ dispositif: 'adultes-relais' })).body).toMatchObject({ status: 422, rule: 'dispositif-of-another-kind', field: 'dispositif' });
     expect((await action({ dispositif: 'cordees-de-la-reussite', date: '2019-06-01' })).body).toMatchObject({
       status: 422,

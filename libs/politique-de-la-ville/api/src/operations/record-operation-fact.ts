@@ -82,6 +82,13 @@ export class RecordPolitiqueDeLaVilleOperationFactHandler implements ICommandHan
         'contratDeVille',
       );
     const place = placeOf(this.referentials, { communeInsee: d.communeInsee, epci: cv?.epci, departement: d.departement }, date);
+    // A contrat de ville is its intercommunalité's: a commune of another one is a mistake in one of the two.
+    if (cv && place.known === 'commune' && place.epci !== cv.epci)
+      throw new RuleViolation(
+        'commune-outside-contrat-de-ville',
+        `La commune ${d.communeInsee} n'est pas dans l'intercommunalité du contrat de ville ${cv.code} (${cv.label}) au ${formatBusinessDate(date)}`,
+        'communeInsee',
+      );
     const departement = place.departement ?? d.departement;
     if (!departement) throw new RuleViolation('missing-field', 'Donnez la commune, le contrat de ville ou le département', 'departement');
     const flags: PolitiqueDeLaVilleOperationFlag[] = [];
