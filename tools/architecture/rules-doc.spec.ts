@@ -53,6 +53,8 @@ function raisedCodes(): Raised[] {
       if (raised.length === before) unreadable.push(`${where}: new RuleViolation(${argument.trim()}, …)`);
     }
     for (const rule of text.matchAll(/\brule: '([a-z0-9-]+)'/g)) raised.push({ code: rule[1], where });
+    // A domain's own warning (recorded beside a fact, not refused): a constant whose name ends in _WARNING.
+    for (const warning of text.matchAll(/_WARNING = '([a-z0-9-]+)'/g)) raised.push({ code: warning[1], where });
   }
   for (const code of WARNING_CODES) raised.push({ code, where: 'WARNING_CODES' });
   return raised;

@@ -79,8 +79,11 @@ export interface PolitiqueDeLaVilleConventionRecordedV1 {
   date: string;
 }
 
+/** The warning of a year funded at another amount than the year's flat rate (docs/rules.md). */
+export const FLAT_RATE_WARNING = 'amount-differs-from-flat-rate';
+
 export interface PolitiqueDeLaVilleFundingWarningRaisedV1 {
-  code: 'amount-differs-from-flat-rate';
+  code: typeof FLAT_RATE_WARNING;
   message: string;
   fiscalYear: number;
   commitmentId: string;

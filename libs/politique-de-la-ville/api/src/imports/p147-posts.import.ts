@@ -7,13 +7,12 @@ import {
   type ImportRejection,
   type ImportRunContext,
   type ImportSource,
-  ProblemException,
   REFERENTIALS,
   ReadModels,
   uuidFrom,
 } from '@erbm/shared/api';
 import { type EventStore, type StoredEvent, WrongExpectedRevisionError } from '@erbm/shared/event-store';
-import { isSiret, normaliseName } from '@erbm/shared/kernel';
+import { RuleViolation, isSiret, normaliseName } from '@erbm/shared/kernel';
 import { type Referentials, placeOf } from '@erbm/shared/referentials';
 import {
   type ActEvent,
@@ -510,8 +509,8 @@ function centsOf(text: string): number | undefined {
 /** Communes, their CCAS and public bodies have a SIRET starting with 2 (public legal persons); the rest are taken as associations. */
 const kindOfSiret = (legalName: string) => (/^(COM|COMMUNE|VILLE|MAIRIE|CCAS|CA |CC |CU |METROPOLE)\b/i.test(legalName) ? 'collectivite' : 'association');
 
-function invalidFile(reason: string): ProblemException {
-  return ProblemException.of(422, 'invalid-import-file', 'Fichier illisible', `Rien n'a été importé : ${reason}`, { field: 'file' });
+function invalidFile(reason: string): RuleViolation {
+  return new RuleViolation('invalid-import-file', `Rien n'a été importé : ${reason}`, 'file');
 }
 
 const asEvent = <E>(e: StoredEvent): E => ({ type: e.type, data: e.data }) as E;

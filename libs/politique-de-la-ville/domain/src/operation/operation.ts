@@ -1,6 +1,7 @@
 import { type CommitmentAttachedData, type FinancingPlanLine, type OperationFinancing, decideAttachment, withAttachment } from '@erbm/ledger/domain';
 import { type Decider, RuleViolation, assertNever, fold, formatEuros, isAmountCents, isBusinessDate, isQpvCode } from '@erbm/shared/kernel';
 import {
+  FLAT_RATE_WARNING,
   OPERATION_FLAGS,
   OPERATION_KINDS,
   type PolitiqueDeLaVilleConventionRecordedV1,
@@ -186,7 +187,7 @@ function checkFunding(command: Extract<OperationCommand, { type: 'checkFunding' 
     {
       type: 'politique-de-la-ville.FundingWarningRaised',
       data: {
-        code: 'amount-differs-from-flat-rate',
+        code: FLAT_RATE_WARNING,
         message: `Le poste est financé ${formatEuros(amountCents)} en ${fiscalYear}, pas le forfait de l'année (${formatEuros(expected)})`,
         fiscalYear,
         commitmentId,
