@@ -70,8 +70,10 @@ const ROUTES: Record<string, Classification> = {
   '/<domain>/operations': BOTH('scoped'),
   '/<domain>/operations/{id}': BOTH('scoped'),
   '/<domain>/indicators': BOTH('forbidden'),
-  // A domain's versioned referential (politique de la ville's dispositifs): the same for every reader, naming no commitment.
+  // A domain's own versioned referential (its dispositifs): the same for every reader, naming no commitment.
   '/<domain>/dispositifs': BOTH('reference'),
+  // A domain's view of its funding line's envelopes adds up every financer's and place's commitments on the line.
+  '/<domain>/envelopes': BOTH('forbidden'),
   '/audit/history/commitment/{id}': BOTH('scoped'),
   '/audit/history/operation/{domain}/{id}': BOTH('scoped'),
   '/audit/history/meeting/{id}': BOTH('scoped'),

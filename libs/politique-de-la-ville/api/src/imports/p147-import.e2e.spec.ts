@@ -5,7 +5,8 @@ import { ReadModels } from '@erbm/shared/api';
 import { type Json, type TestApp, startTestApp, upload } from '@erbm/shared/api/testing';
 import { logSettled } from '@erbm/shared/testing';
 import { isSiret } from '@erbm/shared/kernel';
-import { everyDomain } from '@erbm/domains';
+import { LEDGER_REGISTER, consolidatedTotals } from '@erbm/ledger/read-models';
+import { politiqueDeLaVilleService } from '../testing/service';
 
 /** The real files, as published (data/p147/PROVENANCE.md); a variant is made from them in memory. */
 const DATA = join(__dirname, '../../../../../data/p147');
@@ -52,13 +53,16 @@ describe('politique de la ville: importing the real adultes-relais and FONJEP fi
   };
   const send = (source: string, name: string, content: string, query = '') =>
     upload(t.baseUrl, `/politique-de-la-ville/imports/${source}${query}`, editor, { name, content });
+  /** The SGAR's consolidated totals (`GET /sgar/totals` serves this query of the ledger register). */
+  const totals = (groupBy: ('fiscalYear' | 'departement')[], filters: Record<string, string | number>) =>
+    consolidatedTotals(t.app.get(ReadModels).dataSource(LEDGER_REGISTER), groupBy, { financer: 'etat', fundingLine: 'etat-p147', ...filters });
   const logSize = async () => {
     await logSettled(t.database.db);
     return t.store.countAfter(null);
   };
 
   beforeAll(async () => {
-    t = await startTestApp((database) => everyDomain({ projections: { run: false, databaseUrl: database.url }, sgar: true }));
+    t = await startTestApp(politiqueDeLaVilleService);
     editor = t.token('editor', 'politique-de-la-ville', { userId: 'charge-de-mission-p147' });
     sgar = t.token('sgar');
     for (const [source, file] of [
@@ -84,16 +88,13 @@ describe('politique de la ville: importing the real adultes-relais and FONJEP fi
     expect(unresolved.items.length).toBeGreaterThan(0);
   });
 
-  it("gives the SGAR the State's commitments on P147 by year and département, equal to the files' sums to the cent", async () => {
+  it("gives the SGAR's totals of the State's commitments on P147 by year and département, equal to the files' sums to the cent", async () => {
     const expected = new Map<string, number>();
     for (const r of [...ar, ...fonjep]) expected.set(`${r.annee}/${r.insee_dep}`, (expected.get(`${r.annee}/${r.insee_dep}`) ?? 0) + cents(r.montant));
-    const res = await t.request('GET', '/sgar/totals?financer=etat&fundingLine=etat-p147&groupBy=fiscalYear,departement', { token: sgar });
-    expect(res.status).toBe(200);
-    const actual = new Map<string, number>(
-      res.body.rows.map((r: { fiscalYear: number; departement: string; committed: number }) => [`${r.fiscalYear}/${r.departement}`, r.committed]),
-    );
+    const { rows } = await totals(['fiscalYear', 'departement'], {});
+    const actual = new Map(rows.map((r) => [`${r.fiscalYear}/${r.departement}`, r.committed]));
     expect(actual).toEqual(expected);
-    expect(res.body.rows.every((r: { paid: number }) => r.paid === 0)).toBe(true);
+    expect(rows.every((r) => r.paid === 0)).toBe(true);
   });
 
   it('counts one post per distinct post id and year, as the files list them', async () => {
@@ -129,8 +130,9 @@ describe('politique de la ville: importing the real adultes-relais and FONJEP fi
     });
     expect(opened.status).toBe(201);
     const committed2023 = [...ar, ...fonjep].filter((r) => r.annee === '2023').reduce((s, r) => s + cents(r.montant), 0);
-    const { body } = await t.request('GET', '/sgar/envelopes?fundingLine=etat-p147', { token: sgar });
-    const row = body.rows.find((r: { fromYear: number }) => r.fromYear === 2023);
+    const { body } = await t.request('GET', '/politique-de-la-ville/envelopes?year=2023', { token: sgar });
+    expect(body.envelopes).toHaveLength(1);
+    const row = body.envelopes[0];
     expect(row).toMatchObject({ envelopeCents: 20_000_000_00, netCommitted: committed2023, resteAEngager: 20_000_000_00 - committed2023 });
   });
 
@@ -195,15 +197,16 @@ describe('politique de la ville: importing the real adultes-relais and FONJEP fi
     expect(post.body.warnings).toEqual([
       expect.objectContaining({ code: 'amount-differs-from-flat-rate', fiscalYear: 2023, amountCents: 20000_00, flatRateCents: 2_255_573 }),
     ]);
-    // Every event the correction wrote cites the import as its source document.
-    const history = await t.request('GET', `/audit/history/commitment/${year2023.id}`, { token: t.token('auditor') });
-    const last = history.body.history[history.body.history.length - 1];
-    expect([last.type, last.sourceDocument, last.recordedBy]).toEqual(['ledger.CommitmentReduced', `import ${res.body.importId}`, 'charge-de-mission-p147']);
-    expect(last.reason).toContain(res.body.importId);
+    // The correction cites the import as its source document and reason, in the name of who imported.
     const events = await t.store.readStream(`commitment-${year2023.id}`);
-    expect(events[events.length - 1].envelope.sourceDocument).toEqual({ kind: 'import', reference: res.body.importId, sha256: res.body.sha256 });
-    const totals = await t.request('GET', '/sgar/totals?financer=etat&fundingLine=etat-p147&fiscalYear=2023&groupBy=departement', { token: sgar });
-    const dep = totals.body.rows.find((r: { departement: string }) => r.departement === amount.insee_dep);
+    const last = events[events.length - 1];
+    expect([last.type, last.envelope.actor.userId, last.envelope.sourceDocument]).toEqual([
+      'ledger.CommitmentReduced',
+      'charge-de-mission-p147',
+      { kind: 'import', reference: res.body.importId, sha256: res.body.sha256 },
+    ]);
+    expect(last.envelope.reason).toContain(res.body.importId);
+    const dep = (await totals(['departement'], { fiscalYear: 2023 })).rows.find((r) => r.departement === amount.insee_dep) as { committed: number };
     const expected = [...ar, ...fonjep].filter((r) => r.annee === '2023' && r.insee_dep === amount.insee_dep).reduce((s, r) => s + cents(r.montant), 0);
     expect(dep.committed).toBe(expected - cents(ar.find((r) => r.id_poste === amount.id_poste && r.annee === '2023')?.montant as string) + 20000_00);
   });

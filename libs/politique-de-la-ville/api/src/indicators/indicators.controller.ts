@@ -21,3 +21,19 @@ export class PolitiqueDeLaVilleIndicatorsController {
     return this.operations.indicators(yearParam(year));
   }
 }
+
+@ApiTags('politique-de-la-ville indicators')
+@Controller('politique-de-la-ville/envelopes')
+export class PolitiqueDeLaVilleEnvelopesController {
+  constructor(private readonly operations: PolitiqueDeLaVilleOperationReader) {}
+
+  @Get()
+  @Access('read', POLITIQUE_DE_LA_VILLE_DOMAIN)
+  // What programme 147 committed adds up every financer's and place's commitments on it: the whole programme only.
+  @WholeProgramme()
+  @ApiQuery({ name: 'year', required: false, description: 'Only the envelopes covering this fiscal year' })
+  @ApiOperation({ summary: 'The envelopes of programme 147 per year, against what is committed on P147 over their years, and the reste à engager' })
+  envelopes(@Query('year') year?: string) {
+    return this.operations.envelopes(yearParam(year));
+  }
+}

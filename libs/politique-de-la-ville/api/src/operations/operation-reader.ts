@@ -1,10 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventSourcedRepository, REFERENTIALS, ReadModels, type ReadScope, WHOLE_PROGRAMME_SCOPE, admits } from '@erbm/shared/api';
+import { EVENT_STORE, EventSourcedRepository, REFERENTIALS, ReadModels, type ReadScope, WHOLE_PROGRAMME_SCOPE, admits } from '@erbm/shared/api';
 import type { Referentials } from '@erbm/shared/referentials';
+import type { EventStore } from '@erbm/shared/event-store';
+
+/** Programme 147's funding line in the referential. */
+const P147_LINE = 'etat-p147';
 import { NotFound } from '@erbm/shared/kernel';
 import { type CommitmentView, CommitmentReader } from '@erbm/ledger/api';
 import { LEDGERS, type Ledgers } from '@erbm/ledger/domain';
-import { freshness } from '@erbm/ledger/read-models';
+import { LEDGER_REGISTER, envelopesOf, freshness, fundingLineUse } from '@erbm/ledger/read-models';
 import { POLITIQUE_DE_LA_VILLE_DOMAIN, politiqueDeLaVilleOperationStream } from '@erbm/politique-de-la-ville/contracts';
 import { EUROS_PER_QPV_INHABITANT, INDICATOR_DEFINITIONS, type OperationEvent, type OperationState, foldOperation } from '@erbm/politique-de-la-ville/domain';
 import { POLITIQUE_DE_LA_VILLE_REGISTER, fundedYears, listPolitiqueDeLaVilleOperations, yearIndicators } from '@erbm/politique-de-la-ville/read-models';
@@ -21,7 +25,35 @@ export class PolitiqueDeLaVilleOperationReader {
     private readonly commitments: CommitmentReader,
     private readonly readModels: ReadModels,
     @Inject(REFERENTIALS) private readonly referentials: Referentials,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
+
+  /**
+   * The envelopes of programme 147 (one per year, as the préfet de région's notifications allot them), each against what
+   * the ledger register counts committed on P147 over its years (every domain's commitments on the line), and the
+   * reste à engager: what remains to commit.
+   */
+  async envelopes(year?: number) {
+    const ledger = this.readModels.dataSource(LEDGER_REGISTER);
+    const fresh = await freshness(ledger, LEDGER_REGISTER);
+    const envelopes = (await envelopesOf(this.store, [P147_LINE], year)).map((e) => e.state);
+    const used = await fundingLineUse(ledger, envelopes);
+    return {
+      freshness: fresh,
+      envelopes: envelopes.map((e, i) => ({
+        id: e.envelopeId,
+        label: e.label,
+        fromYear: e.fromYear,
+        toYear: e.toYear,
+        envelopeCents: e.amountCents,
+        committed: used[i].committed,
+        released: used[i].released,
+        netCommitted: used[i].netCommitted,
+        paid: used[i].paid,
+        resteAEngager: e.amountCents - used[i].netCommitted,
+      })),
+    };
+  }
 
   async view(operationId: string, scope: ReadScope = WHOLE_PROGRAMME_SCOPE) {
     const { state, revision, events } = await this.repository.load<OperationState, OperationEvent>(
