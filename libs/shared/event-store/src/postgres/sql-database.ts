@@ -55,6 +55,8 @@ export interface OpenSqlDatabaseOptions {
    * HTTP route of the running server that does the same). The refusal names that process in any case.
    */
   instead?: string;
+  /** Embedded database only: start from this dump of a data folder (`PGlite.dumpDataDir`) instead of an empty one. */
+  loadDataDir?: Blob;
 }
 
 /**
@@ -78,7 +80,7 @@ export async function openSqlDatabase(options: OpenSqlDatabaseOptions): Promise<
   }
   try {
     const { PGlite: PGliteClass } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
-    const pglite = new PGliteClass(dataDir);
+    const pglite = new PGliteClass(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : undefined);
     await pglite.waitReady;
     return new EmbeddedDatabase(pglite, lock);
   } catch (error) {
