@@ -221,13 +221,15 @@ describe('politique de la ville: importing the real adultes-relais and FONJEP fi
       { ...good[1] },
     ];
     const before = await logSize();
-    const res = await send('adultes-relais', 'lignes.csv', toCsv([...good, ...bad], header), '?dryRun=true');
+    // A blank line between the two parts: rejections still name the file's lines.
+    const content = `${toCsv(good, header)}\n${toCsv(bad, header).split('\n').slice(1).join('\n')}`;
+    const res = await send('adultes-relais', 'lignes.csv', content, '?dryRun=true');
     expect(res.status).toBe(200);
     expect(res.body.rejected).toEqual([
-      { row: 4, field: 'code_tiers', reason: expect.stringContaining('SIRET') },
-      { row: 5, field: 'montant', reason: expect.stringContaining('montant') },
-      { row: 6, field: 'code_cv', reason: expect.stringContaining('CV999') },
-      { row: 7, field: 'id_poste', reason: expect.stringContaining('ligne 3') },
+      { row: 5, field: 'code_tiers', reason: expect.stringContaining('SIRET') },
+      { row: 6, field: 'montant', reason: expect.stringContaining('montant') },
+      { row: 7, field: 'code_cv', reason: expect.stringContaining('CV999') },
+      { row: 8, field: 'id_poste', reason: expect.stringContaining('ligne 3') },
     ]);
     expect(res.body).toMatchObject({ rowsRead: 6, unchanged: 2, rejectedCount: 4 });
     const notCsv = await send('adultes-relais', 'autre.csv', 'nom;valeur\nx;1\n');

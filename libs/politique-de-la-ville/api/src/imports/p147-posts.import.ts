@@ -141,20 +141,23 @@ export abstract class P147PostsImport implements ImportSource {
 
   /** The rows, checked one by one: a row that cannot be read is rejected with its line and reason, the others kept. */
   private read(content: Buffer, thisYear: number): { rows: PostYear[]; rejected: ImportRejection[] } {
-    let records: Row[];
+    let parsed: { record: Record<string, string | undefined>; info: { lines: number } }[];
     try {
-      records = parse(content, { columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as Row[];
+      // `info`: each record with the line it ends on, so that a rejection names the file's line even past blank lines.
+      parsed = parse(content, { columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: true, info: true }) as typeof parsed;
     } catch (error) {
       throw invalidFile(`le fichier n'est pas un CSV lisible : ${error instanceof Error ? error.message : String(error)}`);
     }
-    const missing = COLUMNS.filter((c) => records.length > 0 && !(c in records[0]));
-    if (records.length === 0) throw invalidFile('le fichier ne contient aucune ligne');
+    if (parsed.length === 0) throw invalidFile('le fichier ne contient aucune ligne');
+    const missing = COLUMNS.filter((c) => !(c in parsed[0].record));
     if (missing.length) throw invalidFile(`colonnes manquantes : ${missing.join(', ')} (attendues : ${COLUMNS.join(', ')})`);
+    // A short row reads as empty cells, which the checks below name.
+    const records = parsed.map(({ record }) => Object.fromEntries(COLUMNS.map((c) => [c, record[c] ?? ''])) as Row);
     const rows: PostYear[] = [];
     const rejected: ImportRejection[] = [];
     const seen = new Map<string, number>();
     records.forEach((r, index) => {
-      const line = index + 2;
+      const line = parsed[index].info.lines;
       const reject = (field: string, reason: string) => rejected.push({ row: line, field, reason });
       const year = Number(r.annee);
       if (!/^\d{4}$/.test(r.annee) || year < 2000 || year > thisYear) return reject('annee', `« ${r.annee} » n'est pas une année de 2000 à ${thisYear}`);
