@@ -22,7 +22,7 @@ import type { Observable } from 'rxjs';
 import { Access, CurrentPrincipal } from '../auth/auth';
 import { WholeProgramme } from '../auth/read-scope';
 import { type CommandContext, Ctx } from '../command-context';
-import type { DomainPlugin } from '../domains/domain-plugin';
+import type { DomainPlugin } from '../domains/domain-plugin.types';
 import { DOMAIN_PLUGINS } from '../domains/domain-plugins.token';
 import { IMPORT_EVENT_LABELS, ImportsService } from './imports.service';
 import { ProblemException, invalidRequest } from '../problem-details';

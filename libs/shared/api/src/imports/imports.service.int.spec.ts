@@ -4,7 +4,7 @@ import { PostgresEventStore, type StoredEvent, migrateEventStore } from '@erbm/s
 import { type TestDatabase, openTestDatabase } from '@erbm/shared/event-store/testing';
 import { fixedClock } from '@erbm/shared/kernel';
 import type { CommandContext } from '../command-context';
-import type { DomainPlugin } from '../domains/domain-plugin';
+import type { DomainPlugin } from '../domains/domain-plugin.types';
 import { ProblemException } from '../problem-details';
 import { IMPORTS_INDEX_STREAM, ImportsService, importStreamName } from './imports.service';
 import { TestItemsImportSource } from './testing';

@@ -8,7 +8,7 @@ import { type Clock, NotFound, RuleViolation, eventUpcasters, systemClock, today
 import { CLOCK } from '../clock';
 import { type CommandContext, uuidFrom } from '../command-context';
 import { EVENT_STORE } from '../event-store.module';
-import type { DomainPlugin } from '../domains/domain-plugin';
+import type { DomainPlugin } from '../domains/domain-plugin.types';
 import { DOMAIN_PLUGINS } from '../domains/domain-plugins.token';
 import { ProblemException } from '../problem-details';
 import type { ImportNote, ImportOutcome, ImportRejection, ImportSource, ImportWriter } from './import-source';
