@@ -238,3 +238,53 @@ describe('politique de la ville: importing the real adultes-relais and FONJEP fi
     expect(await logSize()).toBe(before);
   });
 });
+
+/** An import that stops halfway (the store fails under it) is completed by sending the same file again, nothing twice. */
+describe('politique de la ville: an import stopped halfway, then sent again', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(politiqueDeLaVilleService);
+  });
+  afterAll(() => t?.close());
+
+  it('completes on the second upload: every year once, each commitment written once, one start and one end in the trail', async () => {
+    const text = read(AR_FILE);
+    const [header, ...lines] = text.trim().split('\n');
+    // The first 300 rows: enough posts, conventions and years to stop in the middle of them.
+    const content = `${[header, ...lines.slice(0, 300)].join('\n')}\n`;
+    const rows = rowsOf(content);
+    const editor = t.token('editor', 'politique-de-la-ville', { userId: 'charge-de-mission-p147' });
+    const append = t.store.append.bind(t.store);
+    let appends = 0;
+    const spy = jest.spyOn(t.store, 'append').mockImplementation(async (...args) => {
+      if (++appends > 400) throw new Error('panne simulée du stockage');
+      return append(...args);
+    });
+    const stopped = await upload(t.baseUrl, '/politique-de-la-ville/imports/adultes-relais', editor, { name: AR_FILE, content });
+    spy.mockRestore();
+    expect(stopped.status).toBe(500);
+    const again = await upload(t.baseUrl, '/politique-de-la-ville/imports/adultes-relais', editor, { name: AR_FILE, content });
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ rowsRead: rows.length, rejectedCount: 0 });
+    // What the first attempt wrote is found unchanged, the rest is created.
+    expect(again.body.created + again.body.unchanged).toBe(rows.length);
+    expect(again.body.unchanged).toBeGreaterThan(0);
+    await logSettled(t.database.db);
+    await t.app.get(ReadModels).catchUp();
+    const { rows: totals } = await consolidatedTotals(t.app.get(ReadModels).dataSource(LEDGER_REGISTER), ['fiscalYear'], {
+      financer: 'etat',
+      fundingLine: 'etat-p147',
+    });
+    const expected = new Map<number, number>();
+    for (const r of rows) expected.set(Number(r.annee), (expected.get(Number(r.annee)) ?? 0) + cents(r.montant));
+    expect(new Map(totals.map((r) => [Number(r.fiscalYear), r.committed]))).toEqual(expected);
+    // Each year's commitment: announced and committed, once.
+    const { events } = await t.store.readAll(null, 100_000);
+    const byStream = new Map<string, string[]>();
+    for (const e of events) if (e.streamName.startsWith('commitment-')) byStream.set(e.streamName, [...(byStream.get(e.streamName) ?? []), e.type]);
+    expect(byStream.size).toBe(rows.length);
+    for (const types of byStream.values()) expect(types).toEqual(['ledger.CommitmentAnnounced', 'ledger.CommitmentMade']);
+    const trail = events.filter((e) => e.streamName === `import-${again.body.importId}`).map((e) => e.type);
+    expect(trail).toEqual(['imports.ImportStarted', 'imports.ImportCompleted']);
+  });
+});
