@@ -415,7 +415,8 @@ export abstract class P147PostsImport implements ImportSource {
         if (post.state.status === 'registered' && !post.state.financingPlan.some((l) => l.commitmentId === commitmentId))
           decidePost({ type: 'attachCommitment', commitmentId, financer: STATE, fundingLine: P147, date }, date);
         // Written with the post's events before the commitment: an import resumed after a crash finds it there.
-        const warned = post.state.status === 'registered' && post.state.warnings.some((w) => w.commitmentId === commitmentId && w.amountCents === y.amountCents);
+        const warned =
+          post.state.status === 'registered' && post.state.warnings.some((w) => w.commitmentId === commitmentId && w.amountCents === y.amountCents);
         if (!warned) decidePost({ type: 'checkFunding', commitmentId, fiscalYear: y.year, amountCents: y.amountCents, date }, date);
         outcomes.set(y.line, 'created');
       } else if (c.state.status === 'announced' || c.state.status === 'programmed' || c.state.status === 'committed') {
