@@ -1,6 +1,6 @@
 /**
  * Words of a French organisation's name that say its legal form or are abbreviations of it, not who it is: two spellings
- * of one employer (« ASS. ROUBAIX SPORTS CULTURES », « Association Roubaix Sports Cultures ») compare equal without them.
+ * of one employer (« ASS. AVENIR JEUNES », « Association Avenir Jeunes ») compare equal without them.
  */
 const LEGAL_FORM_WORDS = new Set([
   'ASSOCIATION',
