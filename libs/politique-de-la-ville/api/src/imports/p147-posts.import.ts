@@ -12,8 +12,9 @@ import {
   uuidFrom,
 } from '@erbm/shared/api';
 import { type EventStore, type StoredEvent, WrongExpectedRevisionError } from '@erbm/shared/event-store';
-import { RuleViolation, isSiret, normaliseName } from '@erbm/shared/kernel';
-import { type Referentials, placeOf } from '@erbm/shared/referentials';
+import { RuleViolation, isSiret, normaliseName, parseEuroAmount } from '@erbm/shared/kernel';
+import type { Referentials } from '@erbm/shared/referentials';
+import { placeOperation } from '../operations/place-operation';
 import {
   type ActEvent,
   type ActState,
@@ -40,7 +41,6 @@ import {
 import { BENEFICIARIES, listBeneficiaries } from '@erbm/ledger/read-models';
 import {
   POLITIQUE_DE_LA_VILLE_DOMAIN,
-  type PolitiqueDeLaVilleOperationFlag,
   type PolitiqueDeLaVilleOperationKind,
   politiqueDeLaVilleOperationStream,
 } from '@erbm/politique-de-la-ville/contracts';
@@ -443,23 +443,18 @@ export abstract class P147PostsImport implements ImportSource {
   }
 
   private detailsOf(postKey: string, y: PostYear, beneficiaryId: string): OperationDetails {
-    const date = `${y.year}-01-01`;
-    const cv = y.contratDeVille ? this.referentials.contratsDeVille.at(y.contratDeVille, date) : undefined;
-    const place = placeOf(this.referentials, { epci: cv?.epci, departement: y.departement }, date);
-    const flags: PolitiqueDeLaVilleOperationFlag[] = [];
-    if (!cv) flags.push('sans-contrat-de-ville');
-    if (place.erbm === false) flags.push('hors-perimetre-erbm');
+    const place = placeOperation(this.referentials, { contratDeVille: y.contratDeVille, departement: y.departement }, `${y.year}-01-01`);
     return {
       kind: this.kind,
       dispositif: this.dispositif,
       name: this.postName(postKey, y.employer.name),
+      ...place,
+      // The file's département, whatever the contrat de ville's EPCI says: the SGAR's totals follow the file.
       departement: y.departement,
-      ...(cv ? { contratDeVille: cv.code, epci: cv.epci } : {}),
-      ...(place.arrondissement ? { arrondissement: place.arrondissement } : {}),
+      ...(y.contratDeVille ? { contratDeVille: y.contratDeVille } : {}),
       beneficiaryId,
       employerName: y.employer.name,
       postId: postKey,
-      ...(flags.length ? { flags } : {}),
     };
   }
 }
@@ -508,8 +503,7 @@ const employerKey = (e: PostYear['employer']): string => (e.siret ? `siret:${e.s
 
 /** `19875.06` → 1987506; undefined for anything but a decimal number of euros with at most two decimals. */
 function centsOf(text: string): number | undefined {
-  const m = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text);
-  return m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : undefined;
+  return /^\d{1,12}(?:\.\d{1,2})?$/.test(text) ? parseEuroAmount(text) : undefined;
 }
 
 /** Communes, their CCAS and public bodies have a SIRET starting with 2 (public legal persons); the rest are taken as associations. */
