@@ -39,11 +39,7 @@ import {
   siretClaimStreamName,
 } from '@erbm/ledger/domain';
 import { BENEFICIARIES, listBeneficiaries } from '@erbm/ledger/read-models';
-import {
-  POLITIQUE_DE_LA_VILLE_DOMAIN,
-  type PolitiqueDeLaVilleOperationKind,
-  politiqueDeLaVilleOperationStream,
-} from '@erbm/politique-de-la-ville/contracts';
+import { POLITIQUE_DE_LA_VILLE_DOMAIN, type PolitiqueDeLaVilleOperationKind, politiqueDeLaVilleOperationStream } from '@erbm/politique-de-la-ville/contracts';
 import {
   DEPARTEMENTS,
   type OperationCommand,
